@@ -1,0 +1,17 @@
+//! The facts of FACTS.md: validated value types (USCC, money), the dataset model, and the
+//! readers and writers of the exchange format (a folder of CSV files or one `.xlsx` workbook).
+//!
+//! Nothing here knows the policy's rules; the coded vocabularies (chains, stages, recognition
+//! kinds, project categories) are passed in as a [`Vocabulary`].
+
+pub mod model;
+pub mod money;
+pub mod uscc;
+pub mod vocab;
+
+pub use model::{
+    Annual, BuildError, Dataset, DatasetBuilder, Enterprise, EnterpriseFacts, Project, Recognition, Year,
+};
+pub use money::{Fen, MoneyError, format_yuan};
+pub use uscc::{Uscc, UsccError};
+pub use vocab::{CategoryId, ChainId, ChainVocab, Code, KindId, Vocabulary};

@@ -1,0 +1,20 @@
+//! Policy as code: the policy file (TOML), its validation with diagnostics, overrides for
+//! what-if runs, and the pure evaluation engine that turns facts into outcomes with
+//! clause citations and Chinese explanations.
+//!
+//! Nothing here does IO: callers read files and pass text and facts in.
+
+mod compile;
+pub mod diag;
+pub mod engine;
+mod fields;
+pub mod file;
+pub mod model;
+pub mod show;
+pub mod tree;
+pub mod tri;
+
+pub use diag::{PolicyErrors, Problem};
+pub use engine::{Assessment, Finding, NothingPaid, Outcome, PaidLedger, RuleReport, Status, assess, assess_enterprise, explain};
+pub use file::{Param, PolicyFile};
+pub use model::Policy;

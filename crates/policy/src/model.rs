@@ -1,0 +1,265 @@
+//! The typed policy: what a validated policy file says.
+
+use lianzhang_facts::{CategoryId, Fen, KindId, Vocabulary, Year};
+use rust_decimal::Decimal;
+
+/// A validated policy, ready to evaluate.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub meta: Meta,
+    pub history: History,
+    pub vocabulary: Vocabulary,
+    /// Stage graph edges per chain (indexes into the chain's stages), `from → to`.
+    pub chain_edges: Vec<Vec<(u16, u16)>>,
+    pub chain_links: Vec<ChainLink>,
+    pub rules: Vec<Rule>,
+    pub groups: Vec<Group>,
+    pub targets: Vec<Target>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Meta {
+    pub id: String,
+    pub title: String,
+    pub document: String,
+    pub issuer: String,
+    pub issued: String,
+    pub effective_from: Year,
+    pub effective_to: Option<Year>,
+    pub rounding: Rounding,
+    /// Decimal places of the final rounding (2 for 0.01 yuan).
+    pub round_dp: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rounding {
+    HalfAwayFromZero,
+    HalfEven,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct History {
+    /// Years before the earliest row F are "not reached" for an enterprise established in
+    /// F − window or later.
+    pub new_enterprise_window: i32,
+}
+
+#[derive(Debug, Clone)]
+pub struct ChainLink {
+    pub from: (usize, u16),
+    pub to: (usize, u16),
+}
+
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub clause: String,
+    pub title: String,
+    pub kind: RuleKind,
+}
+
+/// A yearly money fact of the annual sheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MoneyFact {
+    Revenue,
+    RdExpense,
+    LocalProcurement,
+    TotalProcurement,
+}
+
+/// A yes/no fact: yearly on the annual sheet, or of the enterprise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlagFact {
+    AboveScale,
+    ChainMaster,
+    StrategicEmerging,
+}
+
+impl MoneyFact {
+    pub const ALL: [(&'static str, MoneyFact); 4] = [
+        ("revenue", MoneyFact::Revenue),
+        ("rd_expense", MoneyFact::RdExpense),
+        ("local_procurement", MoneyFact::LocalProcurement),
+        ("total_procurement", MoneyFact::TotalProcurement),
+    ];
+
+    pub fn code(self) -> &'static str {
+        Self::ALL.iter().find(|(_, f)| *f == self).map(|(c, _)| *c).unwrap_or("")
+    }
+
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            MoneyFact::Revenue => "营业收入",
+            MoneyFact::RdExpense => "研发投入",
+            MoneyFact::LocalProcurement => "本地配套采购额",
+            MoneyFact::TotalProcurement => "配套采购总额",
+        }
+    }
+}
+
+impl FlagFact {
+    pub const ALL: [(&'static str, FlagFact); 3] = [
+        ("above_scale", FlagFact::AboveScale),
+        ("chain_master", FlagFact::ChainMaster),
+        ("strategic_emerging", FlagFact::StrategicEmerging),
+    ];
+
+    pub fn code(self) -> &'static str {
+        Self::ALL.iter().find(|(_, f)| *f == self).map(|(c, _)| *c).unwrap_or("")
+    }
+
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            FlagFact::AboveScale => "在规上工业企业库",
+            FlagFact::ChainMaster => "链主企业",
+            FlagFact::StrategicEmerging => "战略性新兴产业企业",
+        }
+    }
+
+    /// Yearly facts live on the annual row; the others on the enterprise.
+    pub fn is_yearly(self) -> bool {
+        !matches!(self, FlagFact::StrategicEmerging)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourcingCounting {
+    /// ⌊Δ / step⌋ × step points.
+    WholeSteps,
+    /// Δ itself once Δ ≥ the minimum.
+    Exact,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourcingBaseline {
+    PreviousYear,
+    BestPrior,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetentionCounting {
+    /// The years counted are E+1..E+n.
+    AfterEntry,
+    /// The entry year counts: E..E+n−1.
+    IncludingEntry,
+}
+
+#[derive(Debug, Clone)]
+pub enum RuleKind {
+    /// 首次达到: requires hold in Y, fact(Y) ≥ threshold, and in no earlier year.
+    FirstReach { fact: MoneyFact, threshold: Fen, requires: Vec<FlagFact>, amount: Fen },
+    /// 本地配套率提高.
+    LocalSourcing {
+        requires: Vec<FlagFact>,
+        min_rise_points: Decimal,
+        step_points: Decimal,
+        counting: SourcingCounting,
+        baseline: SourcingBaseline,
+        rate: Decimal,
+        cap: Fen,
+    },
+    /// 首次认定: first recognition of a kind in Y.
+    FirstRecognition { recognition: KindId, amount: Fen },
+    /// 首次纳入: a yes/no fact true in Y and in no earlier year; requires hold.
+    FirstEntry { fact: FlagFact, requires: Vec<FlagFact>, amount: Fen },
+    /// 连续未退出: entry year E ≥ min_entry_year, fact true in every counted year.
+    Retention { fact: FlagFact, years: i32, counting: RetentionCounting, min_entry_year: Year, amount: Fen },
+    /// Recommendation for a provincial fund (not a county payment).
+    ResearchReferral {
+        requires: Vec<FlagFact>,
+        min_expense: Fen,
+        min_growth_percent: Decimal,
+        min_intensity_percent: Decimal,
+    },
+    /// Per project completed in Y: min(rate × investment, cap).
+    ProjectSubsidy {
+        categories: Vec<CategoryId>,
+        threshold_categories: Vec<CategoryId>,
+        threshold: Fen,
+        rate: Decimal,
+        cap: Fen,
+    },
+}
+
+impl RuleKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            RuleKind::FirstReach { .. } => "first_reach",
+            RuleKind::LocalSourcing { .. } => "local_sourcing",
+            RuleKind::FirstRecognition { .. } => "first_recognition",
+            RuleKind::FirstEntry { .. } => "first_entry",
+            RuleKind::Retention { .. } => "retention",
+            RuleKind::ResearchReferral { .. } => "research_referral",
+            RuleKind::ProjectSubsidy { .. } => "project_subsidy",
+        }
+    }
+
+    /// One-time awards are paid at most once per enterprise (per project) over the policy's
+    /// life; the others may pay every year.
+    pub fn one_time(&self) -> bool {
+        !matches!(self, RuleKind::LocalSourcing { .. } | RuleKind::ResearchReferral { .. })
+    }
+
+    /// Rules that turn on the annual row of the assessed year.
+    pub fn needs_annual_row(&self) -> bool {
+        !matches!(self, RuleKind::FirstRecognition { .. } | RuleKind::ProjectSubsidy { .. })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub id: String,
+    pub title: String,
+    /// Rule indexes, low → high.
+    pub rules: Vec<usize>,
+    pub kind: GroupKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupKind {
+    /// Revenue tiers: `highest` pays only the higher tier crossed in one year.
+    Tiers { highest: bool },
+    /// Recognition upgrade: `difference` pays the higher amount less what lower ones paid.
+    Upgrade { difference: bool },
+    /// Recognition levels: `once` pays only the first of them (same year: the highest).
+    Levels { once: bool },
+}
+
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub id: String,
+    pub title: String,
+    pub year: Year,
+    pub measure: TargetMeasure,
+}
+
+#[derive(Debug, Clone)]
+pub enum TargetMeasure {
+    NewAboveScale { value: u32 },
+    AboveScale { value: u32 },
+    RecognizedInYear { kinds: Vec<KindId>, value: u32 },
+    RecognizedBy { kinds: Vec<KindId>, value: u32 },
+    ChainMasters { value: u32 },
+    /// (chain index, target) per chain.
+    NewChainMembers { per_chain: Vec<(usize, u32)> },
+}
+
+impl Policy {
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    pub fn rule_index(&self, id: &str) -> Option<usize> {
+        self.rules.iter().position(|r| r.id == id)
+    }
+
+    /// Whether the policy applies to assessment year `year`.
+    pub fn in_force(&self, year: Year) -> bool {
+        year >= self.meta.effective_from && self.meta.effective_to.is_none_or(|to| year <= to)
+    }
+
+    /// The group a rule belongs to, with the rule's position in it.
+    pub fn group_of(&self, rule: usize) -> Option<(&Group, usize)> {
+        self.groups.iter().find_map(|g| g.rules.iter().position(|&r| r == rule).map(|p| (g, p)))
+    }
+}
