@@ -217,7 +217,7 @@ pub fn local_sourcing<T: Trace>(
             t.step(|| {
                 let delta = Decimal::from_i128_with_scale(num, 0) / Decimal::from_i128_with_scale(den, 0);
                 let cmp = if holds { "≥" } else { "＜" };
-                format!("提高 {} 个百分点 {cmp} {} 个百分点", delta.round_dp(2), plain(min_rise_points))
+                format!("提高 {:.2} 个百分点 {cmp} {} 个百分点", delta.round_dp(2), plain(min_rise_points))
             });
             (Tri::from_bool(holds), holds.then_some((num, den)))
         }

@@ -1,0 +1,69 @@
+//! Loading the inputs of a run: the policy (with overrides) and the dataset. Invalid input is
+//! reported in full on stderr and ends the run with exit status 2 before anything is computed.
+
+use crate::{EXIT_INVALID, PolicyOpts};
+use anyhow::Context;
+use lianzhang_facts::{Dataset, ReadError, read_dataset};
+use lianzhang_policy::{Policy, PolicyErrors, PolicyFile};
+use std::path::Path;
+use std::process::ExitCode;
+
+/// A run's early end: the exit code to return, the report already printed.
+pub type Refused = ExitCode;
+
+pub fn policy_file(opts: &PolicyOpts) -> anyhow::Result<PolicyFile> {
+    let mut file = match &opts.policy {
+        Some(path) => {
+            let text =
+                std::fs::read_to_string(path).with_context(|| format!("无法读取政策文件 {}", path.display()))?;
+            PolicyFile::parse(path.display().to_string(), text)
+        }
+        None => PolicyFile::bundled(),
+    };
+    for s in &opts.set {
+        file.set(s);
+    }
+    Ok(file)
+}
+
+pub fn report_policy_errors(e: &PolicyErrors) {
+    let handler = miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
+    eprintln!("{e}：");
+    for d in e.diagnostics() {
+        let mut out = String::new();
+        if handler.render_report(&mut out, &d).is_ok() {
+            eprint!("{out}");
+        } else {
+            eprintln!("{d}");
+        }
+    }
+    eprint!("{}", e.to_plain());
+}
+
+/// The compiled policy, or the exit code after reporting every problem.
+pub fn policy(opts: &PolicyOpts) -> anyhow::Result<Result<(PolicyFile, Policy), Refused>> {
+    let file = policy_file(opts)?;
+    match file.compile() {
+        Ok(p) => Ok(Ok((file, p))),
+        Err(e) => {
+            report_policy_errors(&e);
+            Ok(Err(ExitCode::from(EXIT_INVALID)))
+        }
+    }
+}
+
+/// The dataset, or the exit code after listing every data error.
+pub fn dataset(path: &Path, policy: &Policy) -> anyhow::Result<Result<Dataset, Refused>> {
+    match read_dataset(path, &policy.vocabulary) {
+        Ok(d) => Ok(Ok(d)),
+        Err(ReadError::Data(errors)) => {
+            eprintln!("数据有 {} 处错误，未作任何评定：", errors.0.len());
+            eprintln!("{errors}");
+            Ok(Err(ExitCode::from(EXIT_INVALID)))
+        }
+        Err(other) => {
+            eprintln!("无法读取数据 {}：{other}", path.display());
+            Ok(Err(ExitCode::from(EXIT_INVALID)))
+        }
+    }
+}

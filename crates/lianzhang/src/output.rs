@@ -1,0 +1,313 @@
+//! Rendering assessments: JSON (FACTS.md), a terminal table, CSV and an Excel workbook, and
+//! the `explain` report.
+
+use anyhow::Context as _;
+use clap::ValueEnum;
+use comfy_table::{CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
+use lianzhang_facts::{EnterpriseFacts, format_yuan};
+use lianzhang_policy::{Assessment, Finding, Outcome, Policy, RuleReport, Status};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::io::Write;
+use std::path::Path;
+
+mod xlsx;
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+    Xlsx,
+}
+
+pub struct Context<'a> {
+    pub policy: &'a Policy,
+    pub overrides: &'a [String],
+    pub assessment: &'a Assessment,
+}
+
+pub fn write(ctx: &Context, format: Format, out: Option<&Path>) -> anyhow::Result<()> {
+    if format == Format::Xlsx {
+        let path = out.expect("checked by the caller");
+        return xlsx::write(ctx, path).with_context(|| format!("无法写入 {}", path.display()));
+    }
+    let mut sink: Box<dyn Write> = match out {
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("无法创建 {}", p.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut sink, &json(ctx.assessment))?;
+            writeln!(sink)?;
+        }
+        Format::Csv => csv(ctx.assessment, &mut sink)?,
+        Format::Table => write!(sink, "{}", table(ctx))?,
+        Format::Xlsx => unreachable!(),
+    }
+    sink.flush()?;
+    Ok(())
+}
+
+fn money(d: Option<Decimal>) -> Option<String> {
+    d.map(|d| format!("{d:.2}"))
+}
+
+#[derive(Serialize)]
+struct JsonOutcome<'a> {
+    uscc: String,
+    enterprise: &'a str,
+    rule: &'a str,
+    clause: &'a str,
+    status: Status,
+    amount: Option<String>,
+    project_id: Option<&'a str>,
+    explanation: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonAssessment<'a> {
+    policy: &'a str,
+    year: i32,
+    outcomes: Vec<JsonOutcome<'a>>,
+    total: String,
+}
+
+fn json(a: &Assessment) -> JsonAssessment<'_> {
+    JsonAssessment {
+        policy: &a.policy,
+        year: a.year,
+        outcomes: a
+            .outcomes
+            .iter()
+            .map(|o| JsonOutcome {
+                uscc: o.uscc.to_string(),
+                enterprise: &o.enterprise,
+                rule: &o.rule,
+                clause: &o.clause,
+                status: o.status,
+                amount: money(o.amount),
+                project_id: o.project_id.as_deref(),
+                explanation: &o.explanation,
+            })
+            .collect(),
+        total: format!("{:.2}", a.total()),
+    }
+}
+
+fn csv(a: &Assessment, sink: &mut dyn Write) -> anyhow::Result<()> {
+    sink.write_all("\u{feff}".as_bytes())?; // Excel opens UTF-8 only with a BOM
+    let mut w = csv::Writer::from_writer(sink);
+    w.write_record(["uscc", "enterprise", "rule", "clause", "status", "amount", "project_id", "explanation"])?;
+    for o in &a.outcomes {
+        let amount = money(o.amount).unwrap_or_default();
+        w.write_record([
+            o.uscc.as_str(),
+            &o.enterprise,
+            &o.rule,
+            &o.clause,
+            o.status.code(),
+            &amount,
+            o.project_id.as_deref().unwrap_or(""),
+            &o.explanation,
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// Per-rule totals: (rule id, clause, title, award count, award sum, review count, referral
+/// count, already-paid count), in policy order.
+pub struct RuleTotal<'a> {
+    pub rule: &'a str,
+    pub clause: &'a str,
+    pub title: &'a str,
+    pub awards: usize,
+    pub amount: Decimal,
+    pub reviews: usize,
+    pub referrals: usize,
+    pub paid: usize,
+}
+
+pub fn totals<'a>(policy: &'a Policy, outcomes: &[Outcome]) -> Vec<RuleTotal<'a>> {
+    policy
+        .rules
+        .iter()
+        .map(|r| {
+            let mine = outcomes.iter().filter(|o| o.rule == r.id);
+            let mut t = RuleTotal {
+                rule: &r.id,
+                clause: &r.clause,
+                title: &r.title,
+                awards: 0,
+                amount: Decimal::ZERO,
+                reviews: 0,
+                referrals: 0,
+                paid: 0,
+            };
+            for o in mine {
+                match o.status {
+                    Status::Award => {
+                        t.awards += 1;
+                        t.amount += o.amount.unwrap_or_default();
+                    }
+                    Status::NeedsReview => t.reviews += 1,
+                    Status::Referral => t.referrals += 1,
+                    Status::AlreadyPaid => t.paid += 1,
+                }
+            }
+            t
+        })
+        .collect()
+}
+
+fn table(ctx: &Context) -> String {
+    let a = ctx.assessment;
+    let p = ctx.policy;
+    let mut s = format!("{}（{}） {}年度评定结果\n", p.meta.title, p.meta.document, a.year);
+    if !ctx.overrides.is_empty() {
+        s.push_str(&format!("参数覆盖：{}\n", ctx.overrides.join("；")));
+    }
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_header(vec!["统一社会信用代码", "企业名称", "条款", "规则", "状态", "金额（元）", "项目编号"]);
+    for o in &a.outcomes {
+        let title = p.rule(&o.rule).map_or(o.rule.as_str(), |r| r.title.as_str());
+        t.add_row(vec![
+            o.uscc.to_string(),
+            o.enterprise.clone(),
+            o.clause.clone(),
+            title.to_string(),
+            o.status.zh().to_string(),
+            o.amount.map(format_yuan).unwrap_or_default(),
+            o.project_id.clone().unwrap_or_default(),
+        ]);
+    }
+    if let Some(c) = t.column_mut(5) {
+        c.set_cell_alignment(CellAlignment::Right);
+    }
+    s.push_str(&t.to_string());
+    s.push_str("\n\n按规则汇总\n");
+    let mut sum = Table::new();
+    sum.load_preset(UTF8_FULL_CONDENSED)
+        .set_header(vec!["条款", "规则", "奖励（项）", "奖励金额（元）", "待核实（项）", "推荐（项）"]);
+    for r in totals(p, &a.outcomes) {
+        if r.awards + r.reviews + r.referrals + r.paid == 0 {
+            continue;
+        }
+        sum.add_row(vec![
+            r.clause.to_string(),
+            r.title.to_string(),
+            r.awards.to_string(),
+            format_yuan(r.amount),
+            r.reviews.to_string(),
+            r.referrals.to_string(),
+        ]);
+    }
+    let count = |st: Status| a.outcomes.iter().filter(|o| o.status == st).count();
+    sum.add_row(vec![
+        String::new(),
+        "合计".to_string(),
+        count(Status::Award).to_string(),
+        format_yuan(a.total()),
+        count(Status::NeedsReview).to_string(),
+        count(Status::Referral).to_string(),
+    ]);
+    for i in 2..6 {
+        if let Some(c) = sum.column_mut(i) {
+            c.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    s.push_str(&sum.to_string());
+    s.push_str(&format!(
+        "\n\n共 {} 项结果；奖励合计 {} 元。逐项理由见 `lianzhang explain --uscc 代码` 或 --format json/xlsx。\n",
+        a.outcomes.len(),
+        format_yuan(a.total())
+    ));
+    s
+}
+
+fn finding_zh(f: &Finding) -> &'static str {
+    match f {
+        Finding::Outcome(s) => s.zh(),
+        Finding::NotEligible => "不符合",
+        Finding::NotAssessed => "不评定",
+    }
+}
+
+fn finding_code(f: &Finding) -> &'static str {
+    match f {
+        Finding::Outcome(s) => s.code(),
+        Finding::NotEligible => "not_eligible",
+        Finding::NotAssessed => "not_assessed",
+    }
+}
+
+pub fn explain_text(p: &Policy, facts: EnterpriseFacts<'_>, year: i32, reports: &[RuleReport]) -> String {
+    let e = facts.enterprise;
+    let chain = e.chain.map(|c| p.vocabulary.chain_info(c).name.clone()).unwrap_or_else(|| "未入链".to_string());
+    let mut s = format!("{}（{}） {}年度 逐条说明\n产业链：{chain}；政策：{}\n", e.name, e.uscc, year, p.meta.document);
+    for r in reports {
+        let amount = r.amount.map(|a| format!(" {}元", format_yuan(a))).unwrap_or_default();
+        let project = r.project_id.as_ref().map(|p| format!(" 项目{p}")).unwrap_or_default();
+        s.push_str(&format!(
+            "\n【{}】{} {}（{}）{project}{amount}\n  {}\n",
+            finding_zh(&r.finding),
+            r.clause,
+            r.title,
+            r.rule,
+            r.explanation
+        ));
+    }
+    s
+}
+
+#[derive(Serialize)]
+pub struct ExplainJson<'a> {
+    policy: &'a str,
+    year: i32,
+    uscc: String,
+    enterprise: &'a str,
+    rules: Vec<ExplainRule<'a>>,
+}
+
+#[derive(Serialize)]
+struct ExplainRule<'a> {
+    rule: &'a str,
+    clause: &'a str,
+    title: &'a str,
+    finding: &'static str,
+    amount: Option<String>,
+    project_id: Option<&'a str>,
+    explanation: &'a str,
+    missing: &'a [String],
+}
+
+pub fn explain_json<'a>(
+    p: &'a Policy,
+    facts: EnterpriseFacts<'a>,
+    year: i32,
+    reports: &'a [RuleReport],
+) -> ExplainJson<'a> {
+    ExplainJson {
+        policy: &p.meta.id,
+        year,
+        uscc: facts.enterprise.uscc.to_string(),
+        enterprise: &facts.enterprise.name,
+        rules: reports
+            .iter()
+            .map(|r| ExplainRule {
+                rule: &r.rule,
+                clause: &r.clause,
+                title: &r.title,
+                finding: finding_code(&r.finding),
+                amount: money(r.amount),
+                project_id: r.project_id.as_deref(),
+                explanation: &r.explanation,
+                missing: &r.missing,
+            })
+            .collect(),
+    }
+}
