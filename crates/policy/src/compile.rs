@@ -24,9 +24,14 @@ pub fn compile(root: &Node, problems: &mut Vec<Problem>) -> Option<Policy> {
         Some(n) => list(n, problems, |n, p| chain_link(n, &vocabulary, p)).unwrap_or_default(),
         None => Vec::new(),
     };
-    let rules = rules(top.req("rules", problems), &vocabulary, problems);
+    let rules_node = top.req("rules", problems);
+    let rules = rules(rules_node, &vocabulary, problems);
+    let declared: Vec<String> = match rules_node {
+        Some(Node { value: Value::Table(t), .. }) => t.entries.iter().map(|e| e.key.clone()).collect(),
+        _ => Vec::new(),
+    };
     let groups = match top.opt("groups") {
-        Some(n) => groups(n, &rules, problems),
+        Some(n) => groups(n, &rules, &declared, problems),
         None => Vec::new(),
     };
     let targets = match top.opt("targets") {
@@ -393,17 +398,19 @@ fn fraction(node: &Node, problems: &mut Vec<Problem>) -> Option<Decimal> {
     Some(d)
 }
 
-fn groups(node: &Node, rules: &[Rule], problems: &mut Vec<Problem>) -> Vec<Group> {
+/// `declared` are all rule ids of the file, including rules that failed to compile (their
+/// groups are skipped without a second, cascading problem).
+fn groups(node: &Node, rules: &[Rule], declared: &[String], problems: &mut Vec<Problem>) -> Vec<Group> {
     let Value::Table(table) = &node.value else {
         problems.push(Problem::new(Some(&node.origin), "[groups] 应为表"));
         return Vec::new();
     };
     let mut out = Vec::new();
     for e in &table.entries {
-        if rules.iter().any(|r| r.id == e.key) {
+        if declared.contains(&e.key) {
             problems.push(Problem::new(Some(&e.key_origin), format!("分组 `{}` 与规则同名", e.key)));
         }
-        if let Some(g) = group(&e.key, &e.node, rules, problems) {
+        if let Some(g) = group(&e.key, &e.node, rules, declared, problems) {
             if let Some(r) = g.rules.iter().find(|r| out.iter().any(|o: &Group| o.rules.contains(r))) {
                 problems.push(Problem::new(Some(&e.node.origin), format!("规则 `{}` 已属于另一分组", rules[*r].id)));
             }
@@ -413,17 +420,28 @@ fn groups(node: &Node, rules: &[Rule], problems: &mut Vec<Problem>) -> Vec<Group
     out
 }
 
-fn group(id: &str, node: &Node, rules: &[Rule], problems: &mut Vec<Problem>) -> Option<Group> {
+fn group(id: &str, node: &Node, rules: &[Rule], declared: &[String], problems: &mut Vec<Problem>) -> Option<Group> {
     let mut f = Fields::new(node, format!("分组 {id} "), problems)?;
     let kind = f.req("kind", problems).and_then(|n| choice(n, &[("tiers", 0), ("upgrade", 1), ("levels", 2)], problems));
     let title = f.opt("title").and_then(|n| string(n, problems)).unwrap_or_else(|| id.to_string());
     let members_node = f.req("rules", problems);
+    let mut broken_member = false;
     let members = members_node.and_then(|n| {
         list(n, problems, |item, p| {
-            let ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+            if let Value::String(s) = &item.value
+                && declared.contains(s)
+                && !rules.iter().any(|r| &r.id == s)
+            {
+                broken_member = true; // already reported where the rule is defined
+                return None;
+            }
+            let ids: Vec<&str> = declared.iter().map(String::as_str).collect();
             code(item, "规则", |s| rules.iter().position(|r| r.id == s), &ids, p)
         })
     });
+    if broken_member {
+        return None;
+    }
     let pay_node = f.req("pay", problems);
     f.finish(&["kind", "title", "rules", "pay"], problems);
     let (kind, members, members_node, pay_node) = (kind?, members?, members_node?, pay_node?);

@@ -131,8 +131,8 @@ impl PolicyFile {
     pub fn compile(&self) -> Result<Policy, PolicyErrors> {
         let mut problems = self.problems.clone();
         let policy = match &self.tree {
-            Some(tree) if problems.is_empty() => compile(tree, &mut problems),
-            _ => None,
+            Some(tree) => compile(tree, &mut problems),
+            None => None,
         };
         match policy {
             Some(p) if problems.is_empty() => Ok(p),

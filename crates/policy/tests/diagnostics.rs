@@ -1,0 +1,106 @@
+//! `policy check`: every problem with file, line and column; unknown facts, unknown
+//! parameters and type errors refused.
+use lianzhang_policy::PolicyFile;
+use lianzhang_policy::file::BUNDLED_TEXT;
+
+fn problems(text: &str) -> String {
+    match PolicyFile::parse("bad.toml", text).compile() {
+        Ok(_) => panic!("accepted a bad policy"),
+        Err(e) => e.to_plain(),
+    }
+}
+
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines().position(|l| l.contains(needle)).expect("needle") + 1
+}
+
+#[test]
+fn unknown_fact_unknown_parameter_and_type_error_are_all_reported_with_lines() {
+    let text = BUNDLED_TEXT
+        .replace("fact = \"revenue\"\nthreshold = \"300000000\"", "fact = \"revenu\"\nthreshold = \"300000000\"")
+        .replace("rate = \"0.01\"", "rate = \"0.01\"\nratte = \"0.02\"")
+        .replace("amount = \"30000\"", "amount = \"三万\"");
+    let out = problems(&text);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    let l1 = line_of(&text, "fact = \"revenu\"");
+    assert!(lines.iter().any(|l| l.starts_with(&format!("bad.toml:{l1}:8: 未知金额事实 `revenu`"))), "{out}");
+    let l2 = line_of(&text, "ratte");
+    assert!(lines.iter().any(|l| l.starts_with(&format!("bad.toml:{l2}:1: 规则 local_sourcing_increase 中有未知参数 `ratte`"))), "{out}");
+    let l3 = line_of(&text, "\"三万\"");
+    assert!(lines.iter().any(|l| l.starts_with(&format!("bad.toml:{l3}:10: 金额 `三万` 无效"))), "{out}");
+}
+
+#[test]
+fn a_syntax_error_points_at_its_place() {
+    let out = problems("[policy]\nid = \"x\"\ntitle = \n");
+    assert!(out.starts_with("bad.toml:3:"), "{out}");
+    assert!(out.contains("TOML 语法错误"), "{out}");
+}
+
+#[test]
+fn unknown_choice_names_the_choices() {
+    let text = BUNDLED_TEXT.replace("baseline = \"previous_year\"", "baseline = \"last_year\"");
+    let e = PolicyFile::parse("bad.toml", text).compile().unwrap_err();
+    assert_eq!(e.problems.len(), 1);
+    assert_eq!(e.problems[0].message, "无效取值 `last_year`");
+    assert_eq!(e.problems[0].help.as_deref(), Some("可选值：previous_year | best_prior"));
+}
+
+#[test]
+fn unknown_recognition_kind_and_group_member_are_refused() {
+    let text = BUNDLED_TEXT
+        .replace("recognition = \"tech_center_national\"", "recognition = \"tech_centre_national\"")
+        .replace("rules = [\"champion_province\", \"champion_national\"]", "rules = [\"champion_province\", \"champion_natonal\"]");
+    let out = problems(&text);
+    assert!(out.contains("未知认定类型 `tech_centre_national`"), "{out}");
+    assert!(out.contains("未知规则 `champion_natonal`"), "{out}");
+}
+
+#[test]
+fn overrides_are_checked_like_the_file() {
+    let mut f = PolicyFile::bundled();
+    f.set("local_sourcing_increase.baseline=best_prior");
+    f.set("project_subsidy.cap=2500000");
+    let p = f.compile().expect("valid overrides");
+    assert!(matches!(
+        p.rule("local_sourcing_increase").unwrap().kind,
+        lianzhang_policy::model::RuleKind::LocalSourcing { baseline: lianzhang_policy::model::SourcingBaseline::BestPrior, .. }
+    ));
+
+    let mut f = PolicyFile::bundled();
+    f.set("local_sourcing_increase.baseline=sometimes");
+    f.set("project_subsidy.capp=1");
+    f.set("above_scale_entry.amount=-5");
+    f.set("nonsense");
+    let e = f.compile().unwrap_err();
+    let out = e.to_plain();
+    assert_eq!(e.problems.len(), 4, "{out}");
+    assert!(out.contains("--set local_sourcing_increase.baseline=sometimes: 无效取值 `sometimes`"), "{out}");
+    assert!(out.contains("--set project_subsidy.capp=1: 未知参数 `project_subsidy.capp`"), "{out}");
+    assert!(out.contains("--set above_scale_entry.amount=-5: 金额 `-5` 无效：金额不能为负数"), "{out}");
+}
+
+#[test]
+fn miette_renders_a_caret_under_the_problem() {
+    let text = BUNDLED_TEXT.replace("pay = \"full\"", "pay = \"partial\"");
+    let e = PolicyFile::parse("bad.toml", text).compile().unwrap_err();
+    let d = &e.diagnostics()[0];
+    let mut out = String::new();
+    miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor()).render_report(&mut out, d).unwrap();
+    assert!(out.contains("bad.toml:"), "{out}");
+    assert!(out.contains("pay = \"partial\""), "{out}");
+    assert!(out.contains("^") || out.contains("─┬─") || out.contains("┬"), "{out}");
+}
+
+#[test]
+fn params_list_every_rule_parameter() {
+    let params = PolicyFile::bundled().params();
+    let keys: Vec<&str> = params.iter().map(|p| p.key.as_str()).collect();
+    assert!(keys.contains(&"policy.rounding"));
+    assert!(keys.contains(&"chain_master_revenue.pay"));
+    assert!(keys.contains(&"local_sourcing_increase.counting"));
+    assert!(!keys.iter().any(|k| k.ends_with(".title") || k.ends_with(".kind") || k.ends_with(".clause")));
+    let cap = params.iter().find(|p| p.key == "project_subsidy.cap").unwrap();
+    assert_eq!(cap.value, "\"2000000\"");
+}
