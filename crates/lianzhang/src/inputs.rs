@@ -52,8 +52,12 @@ pub fn policy(opts: &PolicyOpts) -> anyhow::Result<Result<(PolicyFile, Policy), 
     }
 }
 
-/// The dataset, or the exit code after listing every data error.
-pub fn dataset(path: &Path, policy: &Policy) -> anyhow::Result<Result<Dataset, Refused>> {
+/// The dataset (from `path`, or the demo county when `None`), or the exit code after listing
+/// every data error.
+pub fn dataset(path: Option<&Path>, policy: &Policy) -> anyhow::Result<Result<Dataset, Refused>> {
+    let Some(path) = path else {
+        return Ok(Ok(lianzhang_demo::generate(&lianzhang_demo::DemoParams::default(), &policy.vocabulary)));
+    };
     match read_dataset(path, &policy.vocabulary) {
         Ok(d) => Ok(Ok(d)),
         Err(ReadError::Data(errors)) => {
