@@ -1,1 +1,31 @@
-fn main() {}
+//! Evaluation alone (no IO): enterprise-years per second on one core, all rules of the bundled
+//! policy, on the demo county. Run: `cargo bench -p lianzhang-policy --bench evaluate`.
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use lianzhang_demo::{DemoParams, generate};
+use lianzhang_policy::{NothingPaid, PolicyFile, assess_enterprise};
+use std::hint::black_box;
+
+fn evaluate(c: &mut Criterion) {
+    let policy = PolicyFile::bundled().compile().expect("bundled policy");
+    let n = 100_000;
+    let dataset = generate(&DemoParams { enterprises: n, ..DemoParams::default() }, &policy.vocabulary);
+    let mut g = c.benchmark_group("evaluate");
+    g.throughput(Throughput::Elements(n as u64));
+    g.sample_size(20);
+    for year in [2022, 2024] {
+        g.bench_function(format!("one_core_all_rules_{year}_100k_enterprises"), |b| {
+            let mut out = Vec::with_capacity(n / 4);
+            b.iter(|| {
+                out.clear();
+                for facts in dataset.iter() {
+                    assess_enterprise(&policy, facts, year, &NothingPaid, &mut out);
+                }
+                black_box(out.len())
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, evaluate);
+criterion_main!(benches);
