@@ -11,6 +11,7 @@ mod fields;
 pub mod file;
 pub mod model;
 pub mod show;
+pub mod targets;
 pub mod tree;
 pub mod tri;
 
