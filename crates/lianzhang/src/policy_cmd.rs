@@ -48,7 +48,7 @@ pub fn run(cmd: PolicyCommand) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::from(crate::EXIT_INVALID));
             }
             let mut t = Table::new();
-            t.load_preset(UTF8_FULL_CONDENSED).set_header(vec!["参数", "取值", "所属"]);
+            t.load_style(UTF8_FULL_CONDENSED).set_header(vec!["参数", "取值", "所属"]);
             for p in file.params() {
                 t.add_row(vec![p.key, p.value, p.owner]);
             }

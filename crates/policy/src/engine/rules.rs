@@ -162,7 +162,10 @@ pub fn local_sourcing<T: Trace>(
             t.step(|| format!("{y}年配套采购总额为0，无配套率"));
             (Tri::False, None)
         }
-        None => (Tri::Unknown, None),
+        None => {
+            t.step(|| format!("{y}年本地配套率无法计算（采购数据未知）"));
+            (Tri::Unknown, None)
+        }
     };
     let acc = acc.and(now_state);
     if acc == Tri::False {

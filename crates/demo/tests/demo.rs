@@ -1,0 +1,82 @@
+//! The demo county: deterministic, valid, and alive enough that every rule fires.
+use lianzhang_demo::{DemoParams, generate};
+use lianzhang_facts::Uscc;
+use lianzhang_policy::{NothingPaid, Policy, PolicyFile, Status, assess};
+use std::collections::{BTreeMap, BTreeSet};
+
+fn policy() -> Policy {
+    PolicyFile::bundled().compile().expect("bundled policy")
+}
+
+#[test]
+fn same_parameters_same_county_and_seeds_differ() {
+    let p = policy();
+    let a = generate(&DemoParams::default(), &p.vocabulary);
+    let b = generate(&DemoParams::default(), &p.vocabulary);
+    assert_eq!(a, b);
+    let c = generate(&DemoParams { seed: 7, ..DemoParams::default() }, &p.vocabulary);
+    assert_ne!(a, c);
+    assert_eq!(a.len(), 600);
+}
+
+#[test]
+fn everything_generated_is_valid() {
+    let p = policy();
+    let d = generate(&DemoParams { enterprises: 20_000, ..DemoParams::default() }, &p.vocabulary);
+    assert_eq!(d.len(), 20_000, "USCCs are unique");
+    for e in d.iter() {
+        assert_eq!(Uscc::parse(e.enterprise.uscc.as_str()), Ok(e.enterprise.uscc));
+        if let (Some(c), Some(s)) = (e.enterprise.chain, e.enterprise.stage) {
+            assert!((s as usize) < p.vocabulary.chain_info(c).stages.len());
+        }
+        assert!(e.enterprise.stage.is_none() || e.enterprise.chain.is_some());
+        for r in e.annual {
+            assert!((2018..=2025).contains(&r.year));
+            if let (Some(l), Some(t)) = (r.local_procurement, r.total_procurement) {
+                assert!(l <= t);
+            }
+        }
+        for pr in e.projects {
+            if let (Some(s), Some(c)) = (pr.start_year, pr.completed_year) {
+                assert!(c >= s);
+            }
+        }
+    }
+}
+
+#[test]
+fn the_county_is_alive_every_rule_fires_in_2022_to_2025() {
+    let p = policy();
+    let d = generate(&DemoParams::default(), &p.vocabulary);
+    let mut fired: BTreeSet<String> = BTreeSet::new();
+    for year in 2022..=2025 {
+        let a = assess(&p, &d, year, &NothingPaid);
+        let entries = a.outcomes.iter().filter(|o| o.rule == "above_scale_entry" && o.status == Status::Award).count();
+        assert!(entries >= 5, "{year}: only {entries} 小升规 awards");
+        assert!(a.outcomes.iter().any(|o| o.status == Status::NeedsReview), "{year}: no unknowns at all");
+        fired.extend(a.outcomes.iter().filter(|o| o.status != Status::NeedsReview).map(|o| o.rule.clone()));
+    }
+    let all: BTreeSet<String> = p.rules.iter().map(|r| r.id.clone()).collect();
+    let missing: Vec<_> = all.difference(&fired).collect();
+    assert!(missing.is_empty(), "rules that never fire: {missing:?}");
+}
+
+#[test]
+fn chain_masters_are_one_or_two_per_chain_in_most_chain_years() {
+    let p = policy();
+    let d = generate(&DemoParams::default(), &p.vocabulary);
+    let mut per: BTreeMap<(u8, i32), usize> = BTreeMap::new();
+    for e in d.iter() {
+        for r in e.annual {
+            if r.chain_master == Some(true) {
+                *per.entry((e.enterprise.chain.unwrap().0, r.year)).or_default() += 1;
+            }
+        }
+    }
+    let ok = per.values().filter(|&&n| (1..=2).contains(&n)).count();
+    assert!(per.len() >= 7 * 7, "masters in almost every chain-year: {}", per.len());
+    assert!(ok * 10 >= per.len() * 8, "mostly 1–2 per chain: {per:?}");
+    // Some cross the 3亿 tier during the policy years.
+    let big = d.iter().filter(|e| e.annual.iter().any(|r| r.chain_master == Some(true) && r.revenue.is_some_and(|v| v.0 >= 30_000_000_000))).count();
+    assert!(big >= 3);
+}
