@@ -32,7 +32,7 @@ fn small_dataset_gives_the_expected_outcomes_as_facts_md_json() {
             let keys: Vec<&str> = o.as_object().unwrap().keys().map(String::as_str).collect();
             assert_eq!(keys, ["uscc", "enterprise", "rule", "clause", "status", "amount", "project_id", "explanation"]);
             (
-                o["uscc"].as_str().unwrap()[14..].to_string(),
+                o["uscc"].as_str().unwrap()[13..].to_string(),
                 o["rule"].as_str().unwrap().to_string(),
                 o["status"].as_str().unwrap().to_string(),
                 o["amount"].clone(),
@@ -104,7 +104,7 @@ fn xlsx_output_has_a_summary_and_a_sheet_per_status() {
     assert!(text.iter().any(|c| c.contains("project_subsidy.cap=250000")), "overrides recorded");
     let awards = wb.worksheet_range("奖励").unwrap();
     assert_eq!(awards.height(), 7, "header + 6 awards");
-    let amounts: f64 = awards.rows().skip(1).filter_map(|r| r[5].get_float()).sum();
+    let amounts: f64 = awards.rows().skip(1).filter_map(|r| match r[5] { calamine::Data::Float(f) => Some(f), _ => None }).sum();
     assert_eq!(amounts, 1_380_000.0);
 }
 
