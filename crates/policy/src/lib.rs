@@ -16,6 +16,9 @@ pub mod tree;
 pub mod tri;
 
 pub use diag::{PolicyErrors, Problem};
-pub use engine::{Assessment, Finding, NothingPaid, Outcome, PaidLedger, RuleReport, Status, assess, assess_enterprise, explain};
+pub use engine::{
+    Assessment, Finding, NothingPaid, Outcome, PaidLedger, RuleReport, RuleTally, Status, assess, assess_enterprise, explain,
+    tally, tally_enterprise,
+};
 pub use file::{Param, PolicyFile};
 pub use model::Policy;

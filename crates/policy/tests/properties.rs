@@ -230,3 +230,25 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, .. ProptestConfig::default() })]
+
+    /// The fast budget path agrees with the full assessment, rule by rule.
+    #[test]
+    fn tally_agrees_with_assess(ents in proptest::collection::vec(ent(), 1..8), year in 2022i32..2026) {
+        for p in policies() {
+            let ds = build(&p, &ents, false);
+            let a = assess(&p, &ds, year, &NothingPaid);
+            let t = lianzhang_policy::tally(&p, &ds, year, &NothingPaid);
+            for (rule, tally) in p.rules.iter().zip(&t) {
+                let mine: Vec<_> = a.outcomes.iter().filter(|o| o.rule == rule.id).collect();
+                prop_assert_eq!(tally.awards as usize, mine.iter().filter(|o| o.status == Status::Award).count());
+                prop_assert_eq!(tally.reviews as usize, mine.iter().filter(|o| o.status == Status::NeedsReview).count());
+                prop_assert_eq!(tally.referrals as usize, mine.iter().filter(|o| o.status == Status::Referral).count());
+                let sum: rust_decimal::Decimal = mine.iter().filter_map(|o| o.amount).sum();
+                prop_assert_eq!(tally.amount, sum, "{}", rule.id);
+            }
+        }
+    }
+}

@@ -10,6 +10,7 @@ use ctx::{Ctx, Recorder, Silent, Trace};
 use lianzhang_facts::{Dataset, EnterpriseFacts, Uscc, Year};
 use rayon::prelude::*;
 use rust_decimal::{Decimal, RoundingStrategy};
+use smallvec::SmallVec;
 use serde::Serialize;
 
 /// The status of an outcome (POLICY.md, "Outcome statuses").
@@ -120,12 +121,23 @@ struct Decision {
 
 const NONE: Decision = Decision { tri: Tri::False, amount: None };
 
+/// One truth value per rule, on the stack for any policy of up to 32 rules. Amounts are
+/// computed only for the rules that are reported.
+type Tris = SmallVec<[Tri; 32]>;
+
+/// Receives a group's note about rule `i`; only the explained path builds the text.
+type Note<'n> = &'n mut dyn FnMut(usize, &dyn Fn() -> String);
+
 fn decide<T: Trace>(ctx: &Ctx, kind: &RuleKind, t: &mut T) -> Decision {
     if kind.needs_annual_row() && ctx.row.is_none() {
         t.step(|| format!("{}年无年度数据行，按年度数据评定的规则不评定", ctx.year));
         return NONE;
     }
-    let fixed = |tri: Tri, amount: lianzhang_facts::Fen| Decision { tri, amount: Some(amount.to_yuan()) };
+    // Amounts are built only for decisions that are not known-false.
+    let fixed = |tri: Tri, amount: lianzhang_facts::Fen| Decision {
+        tri,
+        amount: (tri != Tri::False).then(|| amount.to_yuan()),
+    };
     match kind {
         RuleKind::FirstReach { fact, threshold, requires, amount } => {
             fixed(rules::first_reach(ctx, *fact, *threshold, requires, t), *amount)
@@ -164,84 +176,100 @@ fn round(policy: &Policy, d: Decimal) -> Decimal {
         Rounding::HalfAwayFromZero => RoundingStrategy::MidpointAwayFromZero,
         Rounding::HalfEven => RoundingStrategy::MidpointNearestEven,
     };
-    let r = d.round_dp_with_strategy(policy.meta.round_dp, strategy);
+    let mut r = d.round_dp_with_strategy(policy.meta.round_dp, strategy);
     // Always show two places for yuan (FACTS.md: "a decimal string with two places").
-    let mut r = r;
     r.rescale(policy.meta.round_dp.max(2));
     r
 }
 
-/// Decides every non-project rule for one enterprise-year, then applies the groups.
-fn decide_all<T: Trace>(ctx: &Ctx, traces: &mut [T]) -> Vec<Decision> {
-    let policy = ctx.policy;
-    let mut out: Vec<Decision> = policy
+/// Every non-project rule decided silently, before the groups are applied.
+fn decide_raw(ctx: &Ctx) -> Tris {
+    ctx.policy
         .rules
         .iter()
-        .zip(traces.iter_mut())
-        .map(|(r, t)| match r.kind {
-            RuleKind::ProjectSubsidy { .. } => NONE,
-            ref k => decide(ctx, k, t),
+        .map(|r| match r.kind {
+            RuleKind::ProjectSubsidy { .. } => Tri::False,
+            ref k => decide(ctx, k, &mut Silent).tri,
         })
-        .collect();
-    for g in &policy.groups {
-        apply_group(ctx, g, &mut out, traces);
-    }
-    out
+        .collect()
 }
 
-fn apply_group<T: Trace>(ctx: &Ctx, g: &crate::model::Group, out: &mut [Decision], traces: &mut [T]) {
+fn apply_groups(ctx: &Ctx, tris: &mut [Tri], note: Note<'_>) {
+    for g in &ctx.policy.groups {
+        apply_group(ctx, g, tris, note);
+    }
+}
+
+/// Rule `i` decided again with a recording trace: its explanation and its amount, after what
+/// its group does to it.
+fn explain_rule(ctx: &Ctx, i: usize, raw: &Tris) -> (Recorder, Option<Decimal>) {
+    let mut rec = Recorder::default();
+    let d = decide(ctx, &ctx.policy.rules[i].kind, &mut rec);
+    let mut amount = d.amount;
+    if let Some((g, _)) = ctx.policy.group_of(i) {
+        let mut scratch = raw.clone();
+        let mut note = |j: usize, text: &dyn Fn() -> String| {
+            if j == i {
+                rec.steps.push(text());
+            }
+        };
+        apply_group(ctx, g, &mut scratch, &mut note);
+        if scratch[i] == Tri::True
+            && let Some(a) = amount
+        {
+            amount = Some(group_amount(ctx, g, i, a, &mut note));
+        }
+    }
+    (rec, amount)
+}
+
+/// What a group does to the amount of its member `r` (upgrade: less what lower levels paid).
+fn group_amount(ctx: &Ctx, g: &crate::model::Group, r: usize, amount: Decimal, note: Note<'_>) -> Decimal {
+    let GroupKind::Upgrade { difference: true } = g.kind else { return amount };
+    let Some(pos) = g.rules.iter().position(|&x| x == r) else { return amount };
+    let mut paid = Decimal::ZERO;
+    for &l in &g.rules[..pos] {
+        if let (Some(fy), RuleKind::FirstRecognition { amount, .. }) =
+            (recognition_year(ctx, l), &ctx.policy.rules[l].kind)
+            && fy <= ctx.year
+            && ctx.policy.in_force(fy)
+        {
+            paid += amount.to_yuan();
+            let title = &ctx.policy.rules[l].title;
+            note(r, &|| format!("{fy}年已按“{title}”奖励{}（升级补差）", text::yuan(*amount)));
+        }
+    }
+    (amount - paid).max(Decimal::ZERO)
+}
+
+fn apply_group(ctx: &Ctx, g: &crate::model::Group, out: &mut [Tri], note: Note<'_>) {
     let policy = ctx.policy;
     match g.kind {
-        GroupKind::Tiers { highest: false }
-        | GroupKind::Upgrade { difference: false }
-        | GroupKind::Levels { once: false } => {}
+        GroupKind::Tiers { highest: false } | GroupKind::Upgrade { .. } | GroupKind::Levels { once: false } => {}
         GroupKind::Tiers { highest: true } => {
             // A tier pays only when no higher tier of the group is crossed the same year.
             for (i, &r) in g.rules.iter().enumerate() {
-                let higher = g.rules[i + 1..].iter().fold(Tri::False, |acc, &h| acc.or(out[h].tri));
-                if out[r].tri != Tri::False && higher != Tri::False {
-                    let before = out[r].tri;
-                    out[r].tri = before.and(higher.not());
-                    traces[r].step(|| format!("同年亦首次达到更高档（{}：只奖高档）", g.title));
+                let higher = g.rules[i + 1..].iter().fold(Tri::False, |acc, &h| acc.or(out[h]));
+                if out[r] != Tri::False && higher != Tri::False {
+                    out[r] = out[r].and(higher.not());
+                    note(r, &|| format!("同年亦首次达到更高档（{}：只奖高档）", g.title));
                 }
             }
         }
         GroupKind::Levels { once: true } => {
             // Only the first of the levels pays; in one year, the highest.
-            let firsts: Vec<Option<Year>> = g.rules.iter().map(|&r| recognition_year(ctx, r)).collect();
+            let firsts: SmallVec<[Option<Year>; 4]> = g.rules.iter().map(|&r| recognition_year(ctx, r)).collect();
             for (i, &r) in g.rules.iter().enumerate() {
-                if out[r].tri != Tri::True {
+                if out[r] != Tri::True {
                     continue;
                 }
-                let beaten = firsts.iter().enumerate().any(|(j, f)| {
-                    j != i && f.is_some_and(|fy| fy < ctx.year || (fy == ctx.year && j > i))
-                });
+                let beaten = firsts
+                    .iter()
+                    .enumerate()
+                    .any(|(j, f)| j != i && f.is_some_and(|fy| fy < ctx.year || (fy == ctx.year && j > i)));
                 if beaten {
-                    out[r].tri = Tri::False;
-                    traces[r].step(|| format!("{}只奖首次认定的一个级别，已认定其他级别", g.title));
-                }
-            }
-        }
-        GroupKind::Upgrade { difference: true } => {
-            // A higher level pays its amount less what the lower levels paid (in force, ≤ Y).
-            for (i, &r) in g.rules.iter().enumerate() {
-                if out[r].tri != Tri::True || i == 0 {
-                    continue;
-                }
-                let mut paid = Decimal::ZERO;
-                for &l in &g.rules[..i] {
-                    if let (Some(fy), RuleKind::FirstRecognition { amount, .. }) =
-                        (recognition_year(ctx, l), &policy.rules[l].kind)
-                        && fy <= ctx.year
-                        && policy.in_force(fy)
-                    {
-                        paid += amount.to_yuan();
-                        let (fy, lid) = (fy, &policy.rules[l].title);
-                        traces[r].step(|| format!("{fy}年已按“{lid}”奖励{}（升级补差）", text::yuan(*amount)));
-                    }
-                }
-                if let Some(a) = out[r].amount.as_mut() {
-                    *a = (*a - paid).max(Decimal::ZERO);
+                    out[r] = Tri::False;
+                    note(r, &|| format!("{}只奖首次认定的一个级别，已认定其他级别", g.title));
                 }
             }
         }
@@ -286,33 +314,27 @@ pub fn assess_enterprise(
         return;
     }
     let ctx = Ctx::new(policy, facts, year);
-    let mut silent: Vec<Silent> = policy.rules.iter().map(|_| Silent).collect();
-    let decisions = decide_all(&ctx, &mut silent);
+    let raw = decide_raw(&ctx);
+    let mut tris = raw.clone();
+    apply_groups(&ctx, &mut tris, &mut |_, _| {});
     let start = out.len();
-    let mut explained: Option<(Vec<Decision>, Vec<Recorder>)> = None;
     for (i, rule) in policy.rules.iter().enumerate() {
         if let RuleKind::ProjectSubsidy { .. } = rule.kind {
             for p in facts.projects.iter().filter(|p| p.completed_year == Some(year)) {
-                let mut t = Recorder::default();
                 let (tri, amount) = decide_project(&ctx, &rule.kind, p, &mut Silent);
                 if tri == Tri::False {
                     continue;
                 }
+                let mut t = Recorder::default();
                 decide_project(&ctx, &rule.kind, p, &mut t);
-                push(policy, &ctx, rule, i, status_of(&rule.kind, tri), amount, Some(&p.project_id), t, paid, out);
+                push(policy, &ctx, rule, status_of(&rule.kind, tri), amount, Some(&p.project_id), t, paid, out);
             }
             continue;
         }
-        let d = decisions[i];
-        let Some(status) = status_of(&rule.kind, d.tri) else { continue };
-        // Explain only what is reported: re-run the decisions with a recording trace.
-        let (_, recorders) = explained.get_or_insert_with(|| {
-            let mut recs: Vec<Recorder> = policy.rules.iter().map(|_| Recorder::default()).collect();
-            let ds = decide_all(&ctx, &mut recs);
-            (ds, recs)
-        });
-        let t = std::mem::take(&mut recorders[i]);
-        push(policy, &ctx, rule, i, Some(status), d.amount, None, t, paid, out);
+        let Some(status) = status_of(&rule.kind, tris[i]) else { continue };
+        // Explain only what is reported: re-run this rule with a recording trace.
+        let (t, amount) = explain_rule(&ctx, i, &raw);
+        push(policy, &ctx, rule, Some(status), amount, None, t, paid, out);
     }
     out[start..].sort_by(|a, b| (&a.rule, &a.project_id).cmp(&(&b.rule, &b.project_id)));
 }
@@ -331,7 +353,6 @@ fn push(
     policy: &Policy,
     ctx: &Ctx,
     rule: &crate::model::Rule,
-    _index: usize,
     status: Option<Status>,
     amount: Option<Decimal>,
     project_id: Option<&str>,
@@ -361,6 +382,86 @@ fn push(
         explanation,
         missing,
     });
+}
+
+/// Counts and sums of one rule's outcomes for a year (the budget view of a what-if run).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuleTally {
+    pub awards: u64,
+    /// The sum of award amounts, each rounded once as in `assess`.
+    pub amount: Decimal,
+    pub reviews: u64,
+    pub referrals: u64,
+    pub already_paid: u64,
+}
+
+/// Decides every outcome of one enterprise-year and adds it to `tally` (one entry per rule),
+/// without building explanations: the fast path behind what-if budgets.
+pub fn tally_enterprise(policy: &Policy, facts: EnterpriseFacts<'_>, year: Year, paid: &dyn PaidLedger, tally: &mut [RuleTally]) {
+    if !policy.in_force(year) {
+        return;
+    }
+    let ctx = Ctx::new(policy, facts, year);
+    let raw = decide_raw(&ctx);
+    let mut tris = raw.clone();
+    apply_groups(&ctx, &mut tris, &mut |_, _| {});
+    let uscc = facts.enterprise.uscc;
+    let mut add = |i: usize, rule: &crate::model::Rule, status: Status, amount: Option<Decimal>, project: Option<&str>| {
+        let t = &mut tally[i];
+        let ledger_year = (!rule.kind.one_time()).then_some(year);
+        match status {
+            Status::Award if paid.is_paid(&uscc, &rule.id, ledger_year, project) => t.already_paid += 1,
+            Status::Award => {
+                t.awards += 1;
+                t.amount += round(policy, amount.unwrap_or_default());
+            }
+            Status::NeedsReview => t.reviews += 1,
+            Status::Referral => t.referrals += 1,
+            Status::AlreadyPaid => t.already_paid += 1,
+        }
+    };
+    for (i, rule) in policy.rules.iter().enumerate() {
+        if let RuleKind::ProjectSubsidy { .. } = rule.kind {
+            for p in facts.projects.iter().filter(|p| p.completed_year == Some(year)) {
+                let (tri, amount) = decide_project(&ctx, &rule.kind, p, &mut Silent);
+                if let Some(status) = status_of(&rule.kind, tri) {
+                    add(i, rule, status, amount, Some(&p.project_id));
+                }
+            }
+            continue;
+        }
+        let Some(status) = status_of(&rule.kind, tris[i]) else { continue };
+        let mut amount = None;
+        if status == Status::Award {
+            amount = decide(&ctx, &rule.kind, &mut Silent).amount;
+            if let (Some((g, _)), Some(a)) = (policy.group_of(i), amount) {
+                amount = Some(group_amount(&ctx, g, i, a, &mut |_, _| {}));
+            }
+        }
+        add(i, rule, status, amount, None);
+    }
+}
+
+/// [`tally_enterprise`] over the whole dataset, in parallel: one entry per rule.
+pub fn tally(policy: &Policy, dataset: &Dataset, year: Year, paid: &dyn PaidLedger) -> Vec<RuleTally> {
+    let empty = || vec![RuleTally::default(); policy.rules.len()];
+    (0..dataset.len())
+        .into_par_iter()
+        .with_min_len(4096)
+        .fold(empty, |mut acc, i| {
+            tally_enterprise(policy, dataset.get(i), year, paid, &mut acc);
+            acc
+        })
+        .reduce(empty, |mut a, b| {
+            for (x, y) in a.iter_mut().zip(b) {
+                x.awards += y.awards;
+                x.amount += y.amount;
+                x.reviews += y.reviews;
+                x.referrals += y.referrals;
+                x.already_paid += y.already_paid;
+            }
+            a
+        })
 }
 
 /// Assesses every enterprise of the dataset for `year`, in parallel.
@@ -400,8 +501,9 @@ pub fn explain(policy: &Policy, facts: EnterpriseFacts<'_>, year: Year, paid: &d
             .collect();
     }
     let ctx = Ctx::new(policy, facts, year);
-    let mut recs: Vec<Recorder> = policy.rules.iter().map(|_| Recorder::default()).collect();
-    let decisions = decide_all(&ctx, &mut recs);
+    let raw = decide_raw(&ctx);
+    let mut tris = raw.clone();
+    apply_groups(&ctx, &mut tris, &mut |_, _| {});
     let mut out = Vec::new();
     for (i, rule) in policy.rules.iter().enumerate() {
         if let RuleKind::ProjectSubsidy { .. } = rule.kind {
@@ -417,12 +519,12 @@ pub fn explain(policy: &Policy, facts: EnterpriseFacts<'_>, year: Year, paid: &d
             }
             continue;
         }
-        let t = std::mem::take(&mut recs[i]);
+        let (t, amount) = explain_rule(&ctx, i, &raw);
         if rule.kind.needs_annual_row() && ctx.row.is_none() {
             out.push(report(rule, Finding::NotAssessed, None, None, t.steps.join("；"), vec![]));
             continue;
         }
-        out.push(finish(policy, &ctx, rule, decisions[i].tri, decisions[i].amount, None, t, paid, &report));
+        out.push(finish(policy, &ctx, rule, tris[i], amount, None, t, paid, &report));
     }
     out
 }
@@ -443,11 +545,12 @@ fn finish(
     report: &Report<'_>,
 ) -> RuleReport {
     let mut one = Vec::new();
-    push(policy, ctx, rule, 0, status_of(&rule.kind, tri), amount, project_id, Recorder { steps: t.steps.clone(), missing: t.missing.clone() }, paid, &mut one);
+    let steps = t.steps.clone();
+    push(policy, ctx, rule, status_of(&rule.kind, tri), amount, project_id, t, paid, &mut one);
     match one.pop() {
         Some(o) => report(rule, Finding::Outcome(o.status), o.amount, o.project_id, o.explanation, o.missing),
         None => {
-            let mut text = t.steps.join("；");
+            let mut text = steps.join("；");
             text.push_str("。");
             text.push_str(&conclusion(None, None, &[]));
             report(rule, Finding::NotEligible, None, project_id.map(str::to_string), text, vec![])
