@@ -402,8 +402,7 @@ pub fn tally_enterprise(policy: &Policy, facts: EnterpriseFacts<'_>, year: Year,
         return;
     }
     let ctx = Ctx::new(policy, facts, year);
-    let raw = decide_raw(&ctx);
-    let mut tris = raw.clone();
+    let mut tris = decide_raw(&ctx);
     apply_groups(&ctx, &mut tris, &mut |_, _| {});
     let uscc = facts.enterprise.uscc;
     let mut add = |i: usize, rule: &crate::model::Rule, status: Status, amount: Option<Decimal>, project: Option<&str>| {

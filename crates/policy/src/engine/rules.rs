@@ -98,6 +98,10 @@ pub fn retention<T: Trace>(
         t.step(|| format!("E = {e} 早于 {min_entry_year} 年，不在本政策奖励范围"));
         return Tri::False;
     }
+    // Most enterprises are not in the list this year: decide that before the history.
+    if !T::ON && ctx.flag(fact, y, t) == Tri::False {
+        return Tri::False;
+    }
     let mut acc = entry(ctx, fact, e, t);
     for yr in e + 1..=y {
         if acc == Tri::False {
