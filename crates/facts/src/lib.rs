@@ -4,14 +4,21 @@
 //! Nothing here knows the policy's rules; the coded vocabularies (chains, stages, recognition
 //! kinds, project categories) are passed in as a [`Vocabulary`].
 
+pub mod error;
 pub mod model;
 pub mod money;
+pub mod read;
 pub mod uscc;
 pub mod vocab;
+pub mod write;
 
+pub use error::{DataError, DataErrors, ReadError, WriteError};
 pub use model::{
-    Annual, BuildError, Dataset, DatasetBuilder, Enterprise, EnterpriseFacts, Project, Recognition, Year,
+    Annual, BuildError, Dataset, DatasetBuilder, Enterprise, EnterpriseFacts, Project, Recognition,
+    Year,
 };
 pub use money::{Fen, MoneyError, format_yuan};
+pub use read::read_dataset;
 pub use uscc::{Uscc, UsccError};
 pub use vocab::{CategoryId, ChainId, ChainVocab, Code, KindId, Vocabulary};
+pub use write::{HeaderLanguage, write_csv_dir, write_xlsx};

@@ -107,8 +107,8 @@ impl<'a> EnterpriseFacts<'a> {
 }
 
 /// A validated dataset: enterprises sorted by USCC, each with its rows, recognitions and
-/// projects. Built only through [`DatasetBuilder`], which keeps the invariants.
-#[derive(Debug, Clone)]
+/// projects. Built only through [`DatasetBuilder`] (or the readers), which keep the invariants.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dataset {
     vocabulary: Vocabulary,
     enterprises: Vec<Enterprise>,
@@ -174,6 +174,128 @@ impl Dataset {
     }
 }
 
+impl Dataset {
+    /// Assembles a dataset from rows keyed by their enterprise's position in `enterprises` (any
+    /// order), for readers that have checked the keys already; they are checked again here.
+    /// Sorts in place, so a large dataset needs little more memory than its rows.
+    ///
+    /// # Panics
+    /// If a key is not a position in `enterprises` or `annual_keys` and `annual` differ in
+    /// length (a reader's bug, not bad data).
+    pub(crate) fn from_positions(
+        vocabulary: Vocabulary,
+        mut enterprises: Vec<Enterprise>,
+        mut annual_keys: Vec<u32>,
+        mut annual: Vec<Annual>,
+        mut recognitions: Vec<(u32, Recognition)>,
+        mut projects: Vec<(u32, Project)>,
+    ) -> Result<Dataset, BuildError> {
+        assert_eq!(annual_keys.len(), annual.len(), "one key per annual row");
+        let n = enterprises.len();
+
+        // Enterprises in USCC order; `rank[old position] = new position`.
+        let mut order: Vec<(Uscc, u32)> = enterprises
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.uscc, i as u32))
+            .collect();
+        order.sort_unstable();
+        if let Some(w) = order.windows(2).find(|w| w[0].0 == w[1].0) {
+            return Err(BuildError::DuplicateEnterprise(w[0].0));
+        }
+        let mut rank = vec![0u32; n];
+        for (new, &(_, old)) in order.iter().enumerate() {
+            rank[old as usize] = new as u32;
+        }
+        drop(order);
+        permute(&mut enterprises, rank.clone());
+
+        // Annual rows grouped by enterprise (a stable counting sort, applied in place), then
+        // sorted by year within each enterprise.
+        for k in &mut annual_keys {
+            *k = rank[*k as usize];
+        }
+        let annual_start = starts(n, annual_keys.iter().copied());
+        let mut next = annual_start.clone();
+        let dest: Vec<u32> = annual_keys
+            .iter()
+            .map(|&k| {
+                let d = next[k as usize];
+                next[k as usize] += 1;
+                d
+            })
+            .collect();
+        drop(annual_keys);
+        drop(next);
+        permute(&mut annual, dest);
+        for (i, w) in annual_start.windows(2).enumerate() {
+            let rows = &mut annual[w[0] as usize..w[1] as usize];
+            if !rows.is_sorted_by_key(|r| r.year) {
+                rows.sort_unstable_by_key(|r| r.year);
+            }
+            if let Some(p) = rows.windows(2).find(|p| p[0].year == p[1].year) {
+                return Err(BuildError::DuplicateAnnual(enterprises[i].uscc, p[0].year));
+            }
+        }
+
+        for (k, _) in &mut recognitions {
+            *k = rank[*k as usize];
+        }
+        recognitions.sort_unstable();
+        let recognition_start = starts(n, recognitions.iter().map(|(k, _)| *k));
+
+        for (k, _) in &mut projects {
+            *k = rank[*k as usize];
+        }
+        {
+            let mut ids: Vec<&str> = projects
+                .iter()
+                .map(|(_, p)| p.project_id.as_str())
+                .collect();
+            ids.sort_unstable();
+            if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
+                return Err(BuildError::DuplicateProject(w[0].to_string()));
+            }
+        }
+        projects.sort_by(|a, b| (a.0, &a.1.project_id).cmp(&(b.0, &b.1.project_id)));
+        let project_start = starts(n, projects.iter().map(|(k, _)| *k));
+
+        Ok(Dataset {
+            vocabulary,
+            enterprises,
+            annual,
+            annual_start,
+            recognitions: recognitions.into_iter().map(|(_, r)| r).collect(),
+            recognition_start,
+            projects: projects.into_iter().map(|(_, p)| p).collect(),
+            project_start,
+        })
+    }
+}
+
+/// Where each enterprise's rows start, given the (sorted or not) enterprise of every row.
+fn starts(n: usize, keys: impl Iterator<Item = u32>) -> Vec<u32> {
+    let mut starts = vec![0u32; n + 1];
+    for k in keys {
+        starts[k as usize + 1] += 1;
+    }
+    for i in 0..n {
+        starts[i + 1] += starts[i];
+    }
+    starts
+}
+
+/// Moves `data[i]` to `data[dest[i]]` for every `i`, in place (`dest` is a permutation).
+fn permute<T>(data: &mut [T], mut dest: Vec<u32>) {
+    for i in 0..data.len() {
+        while dest[i] as usize != i {
+            let j = dest[i] as usize;
+            data.swap(i, j);
+            dest.swap(i, j);
+        }
+    }
+}
+
 /// Why a dataset could not be assembled (keys). Readers report these with sheet and row;
 /// the builder itself only refuses what would break the model's invariants.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -200,7 +322,10 @@ pub struct DatasetBuilder {
 
 impl DatasetBuilder {
     pub fn new(vocabulary: Vocabulary) -> Self {
-        DatasetBuilder { vocabulary, ..Default::default() }
+        DatasetBuilder {
+            vocabulary,
+            ..Default::default()
+        }
     }
 
     pub fn vocabulary(&self) -> &Vocabulary {
@@ -235,7 +360,7 @@ impl DatasetBuilder {
     /// (the first such problem only: readers check keys row by row before building).
     pub fn build(self) -> Result<Dataset, BuildError> {
         let mut enterprises = self.enterprises;
-        enterprises.sort_by(|a, b| a.uscc.cmp(&b.uscc));
+        enterprises.sort_by_key(|e| e.uscc);
         if let Some(w) = enterprises.windows(2).find(|w| w[0].uscc == w[1].uscc) {
             return Err(BuildError::DuplicateEnterprise(w[0].uscc));
         }
@@ -251,8 +376,14 @@ impl DatasetBuilder {
             annual.push((index(&u)?, row));
         }
         annual.sort_unstable_by_key(|(i, r)| (*i, r.year));
-        if let Some(w) = annual.windows(2).find(|w| w[0].0 == w[1].0 && w[0].1.year == w[1].1.year) {
-            return Err(BuildError::DuplicateAnnual(enterprises[w[0].0 as usize].uscc, w[0].1.year));
+        if let Some(w) = annual
+            .windows(2)
+            .find(|w| w[0].0 == w[1].0 && w[0].1.year == w[1].1.year)
+        {
+            return Err(BuildError::DuplicateAnnual(
+                enterprises[w[0].0 as usize].uscc,
+                w[0].1.year,
+            ));
         }
 
         let mut recognitions = Vec::with_capacity(self.recognitions.len());
@@ -266,7 +397,10 @@ impl DatasetBuilder {
             projects.push((index(&u)?, p));
         }
         {
-            let mut ids: Vec<&str> = projects.iter().map(|(_, p)| p.project_id.as_str()).collect();
+            let mut ids: Vec<&str> = projects
+                .iter()
+                .map(|(_, p)| p.project_id.as_str())
+                .collect();
             ids.sort_unstable();
             if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
                 return Err(BuildError::DuplicateProject(w[0].to_string()));

@@ -52,7 +52,11 @@ impl Vocabulary {
     /// A stage of a chain, by its name.
     pub fn stage(&self, chain: ChainId, text: &str) -> Option<u16> {
         let t = text.trim();
-        self.chains[chain.0 as usize].stages.iter().position(|s| s == t).map(|i| i as u16)
+        self.chains[chain.0 as usize]
+            .stages
+            .iter()
+            .position(|s| s == t)
+            .map(|i| i as u16)
     }
 
     pub fn recognition_kind(&self, text: &str) -> Option<KindId> {
@@ -60,7 +64,10 @@ impl Vocabulary {
     }
 
     pub fn recognition_kind_by_code(&self, code: &str) -> Option<KindId> {
-        self.recognition_kinds.iter().position(|c| c.code == code).map(|i| KindId(i as u16))
+        self.recognition_kinds
+            .iter()
+            .position(|c| c.code == code)
+            .map(|i| KindId(i as u16))
     }
 
     pub fn project_category(&self, text: &str) -> Option<CategoryId> {

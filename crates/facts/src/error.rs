@@ -1,0 +1,90 @@
+//! The errors of reading and writing the exchange format.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Why a dataset could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The path (or a file in the folder) could not be read at all.
+    #[error("无法读取 {}：{source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The path is not a dataset: no `enterprises` sheet, not a workbook, not decodable text.
+    #[error("{0}")]
+    NotADataset(String),
+    /// The dataset was read, but some cells are invalid: every one of them, in sheet then row
+    /// order.
+    #[error("数据有 {n} 处错误：\n{0}", n = .0.len())]
+    Data(DataErrors),
+}
+
+/// One invalid cell (or header, or row).
+///
+/// `row` is the spreadsheet row number (the header is row 1, the first data row row 2);
+/// `sheet` the sheet name as written in the workbook or the CSV file's stem; `column` the header
+/// text as written in the file. Displayed as `sheet:row:column: value: reason`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{sheet}:{row}:{column}: {value}: {reason}")]
+pub struct DataError {
+    pub sheet: String,
+    pub row: usize,
+    pub column: String,
+    pub value: String,
+    pub reason: String,
+}
+
+/// Every error of a dataset, in sheet order (enterprises, annual, recognitions, projects), then
+/// row, then column. Displayed one per line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DataErrors(pub Vec<DataError>);
+
+impl DataErrors {
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, DataError> {
+        self.0.iter()
+    }
+}
+
+impl fmt::Display for DataErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for DataErrors {}
+
+impl<'a> IntoIterator for &'a DataErrors {
+    type Item = &'a DataError;
+    type IntoIter = std::slice::Iter<'a, DataError>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+/// Why a workbook could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    #[error("Excel 工作簿写入失败：{0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    /// A sheet has more rows than a worksheet holds (1,048,576 including the header).
+    #[error("{sheet} 表有 {rows} 行，超过 Excel 工作表的上限 1048575 行；请改用 CSV")]
+    TooManyRows { sheet: &'static str, rows: usize },
+}

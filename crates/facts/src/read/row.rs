@@ -1,0 +1,363 @@
+//! What every sheet shares: mapping the header row onto the sheet's columns, and reading one
+//! row's cells with its errors located at `sheet:row:column`.
+
+use super::schema::{Field, SheetKind, column_letter, suggest};
+use super::values::{Reason, shown};
+use crate::error::DataError;
+
+/// A cell as a source hands it over.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Cell<'a> {
+    Text(&'a str),
+    /// The source could not turn it into text and has already reported why.
+    Reported,
+}
+
+/// One data row of a source.
+pub(crate) trait Cells {
+    fn len(&self) -> usize;
+    /// The cell of a physical column; an absent one is empty text.
+    fn cell(&self, col: usize) -> Cell<'_>;
+
+    fn is_blank(&self) -> bool {
+        (0..self.len()).all(|c| match self.cell(c) {
+            // Most rows start with a printable ASCII character: no need to trim.
+            Cell::Text(t) => !t.bytes().any(|b| b.is_ascii_graphic()) && t.trim().is_empty(),
+            Cell::Reported => false,
+        })
+    }
+}
+
+/// `str::trim`, with a shortcut for text that starts and ends with printable ASCII.
+pub(crate) fn trim(t: &str) -> &str {
+    match (t.as_bytes().first(), t.as_bytes().last()) {
+        (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => t,
+        _ => t.trim(),
+    }
+}
+
+impl Cells for csv::StringRecord {
+    fn len(&self) -> usize {
+        csv::StringRecord::len(self)
+    }
+
+    fn cell(&self, col: usize) -> Cell<'_> {
+        Cell::Text(self.get(col).unwrap_or(""))
+    }
+}
+
+/// An error with its place, for sorting: sheet order, row, physical column.
+#[derive(Debug)]
+pub(crate) struct Located {
+    pub key: (u32, u32, u32),
+    pub error: DataError,
+}
+
+/// Where a sheet's errors go.
+#[derive(Debug, Default)]
+pub(crate) struct Errors(pub Vec<Located>);
+
+impl Errors {
+    pub(crate) fn push(
+        &mut self,
+        sheet: &SheetInfo,
+        row: u32,
+        col: Option<usize>,
+        column: &str,
+        value: &str,
+        reason: Reason,
+    ) {
+        self.0.push(Located {
+            key: (sheet.order, row, col.map_or(u32::MAX, |c| c as u32)),
+            error: DataError {
+                sheet: sheet.name.clone(),
+                row: row as usize,
+                column: column.to_string(),
+                value: shown(value),
+                reason,
+            },
+        });
+    }
+}
+
+impl Errors {
+    /// An error in the column of field `f`.
+    pub(crate) fn at(
+        &mut self,
+        sheet: &SheetInfo,
+        row: u32,
+        f: usize,
+        value: &str,
+        reason: Reason,
+    ) {
+        self.push(
+            sheet,
+            row,
+            sheet.of_field[f],
+            sheet.column_of(f),
+            value,
+            reason,
+        );
+    }
+}
+
+/// A sheet being read: its name as written and how its header maps onto the fields.
+#[derive(Debug)]
+pub(crate) struct SheetInfo {
+    pub kind: SheetKind,
+    pub name: String,
+    /// Sort key of its errors.
+    pub order: u32,
+    /// Field → physical column.
+    pub of_field: Vec<Option<usize>>,
+    /// Header text by physical column, trimmed.
+    pub header: Vec<String>,
+    /// Columns whose header is blank: any value under them is an error.
+    pub headless: Vec<usize>,
+    /// Headers given in Chinese (for naming a missing column in the file's language).
+    pub chinese: bool,
+    /// The worksheet column of physical column 0 (a workbook's used range may start right of A).
+    pub left: usize,
+}
+
+impl SheetInfo {
+    /// Maps a header row, reporting unknown, repeated and missing columns at `header_row`.
+    pub(crate) fn new(
+        kind: SheetKind,
+        name: &str,
+        order: u32,
+        headers: &[&str],
+        (header_row, left): (u32, usize),
+        errors: &mut Errors,
+    ) -> SheetInfo {
+        let fields = kind.fields();
+        let mut info = SheetInfo {
+            kind,
+            name: name.to_string(),
+            order,
+            of_field: vec![None; fields.len()],
+            header: headers
+                .iter()
+                .map(|h| h.trim().trim_start_matches('\u{feff}').trim().to_string())
+                .collect(),
+            headless: Vec::new(),
+            chinese: false,
+            left,
+        };
+        let mut zh = 0usize;
+        let mut en = 0usize;
+        for col in 0..info.header.len() {
+            let h = info.header[col].as_str();
+            if h.is_empty() {
+                info.headless.push(col);
+                continue;
+            }
+            let found = fields
+                .iter()
+                .position(|f| f.en.eq_ignore_ascii_case(h) || f.zh == h);
+            match found {
+                None => {
+                    let reason = match suggest(fields, h) {
+                        Some(s) => format!("未知的列（是否应为 {s}？）"),
+                        None => unknown_column_reason(fields),
+                    };
+                    errors.push(&info, header_row, Some(col), h, h, reason);
+                }
+                Some(f) if info.of_field[f].is_some() => {
+                    let first = info.of_field[f].unwrap_or_default();
+                    let reason = format!(
+                        "重复的列（与第{}列“{}”相同）",
+                        column_letter(left + first),
+                        info.header[first]
+                    );
+                    errors.push(&info, header_row, Some(col), h, h, reason);
+                }
+                Some(f) => {
+                    info.of_field[f] = Some(col);
+                    if fields[f].zh == h {
+                        zh += 1;
+                    } else {
+                        en += 1;
+                    }
+                }
+            }
+        }
+        info.chinese = zh > en;
+        for (f, field) in fields.iter().enumerate() {
+            if field.required && info.of_field[f].is_none() {
+                let column = info.field_name(field);
+                errors.push(
+                    &info,
+                    header_row,
+                    None,
+                    column,
+                    "",
+                    format!("缺少必需的列 {}（{}）", field.en, field.zh),
+                );
+            }
+        }
+        info
+    }
+
+    fn field_name(&self, field: &Field) -> &'static str {
+        if self.chinese { field.zh } else { field.en }
+    }
+
+    /// The column text of a field, for an error: its header as written, else its name.
+    pub(crate) fn column_of(&self, f: usize) -> &str {
+        match self.of_field[f] {
+            Some(c) => &self.header[c],
+            None => self.field_name(&self.kind.fields()[f]),
+        }
+    }
+
+    pub(crate) fn field(&self, f: usize) -> &'static Field {
+        &self.kind.fields()[f]
+    }
+
+    /// The field of a physical column.
+    pub(crate) fn field_at(&self, col: usize) -> Option<&'static Field> {
+        self.of_field
+            .iter()
+            .position(|&c| c == Some(col))
+            .map(|f| self.field(f))
+    }
+
+    /// Reports values in columns without a header (blank header, or past the last header).
+    pub(crate) fn check_headless(&self, row: u32, cells: &impl Cells, errors: &mut Errors) {
+        let extra = self.header.len()..cells.len();
+        for col in self.headless.iter().copied().chain(extra) {
+            if let Cell::Text(t) = cells.cell(col) {
+                let t = t.trim();
+                if !t.is_empty() {
+                    errors.push(
+                        self,
+                        row,
+                        Some(col),
+                        &column_letter(self.left + col),
+                        t,
+                        "该列没有表头".into(),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn unknown_column_reason(fields: &[Field]) -> String {
+    let names: Vec<&str> = fields.iter().map(|f| f.en).collect();
+    format!("未知的列（可用的列：{}，或其中文名）", names.join("、"))
+}
+
+/// One data row being read: its cells, its place, and whether it is free of errors so far.
+pub(crate) struct RowCtx<'a, C: Cells> {
+    pub row: u32,
+    cells: &'a C,
+    pub sheet: &'a SheetInfo,
+    pub errors: &'a mut Errors,
+    pub ok: bool,
+}
+
+impl<'a, C: Cells> RowCtx<'a, C> {
+    pub(crate) fn new(
+        row: u32,
+        cells: &'a C,
+        sheet: &'a SheetInfo,
+        errors: &'a mut Errors,
+    ) -> Self {
+        RowCtx {
+            row,
+            cells,
+            sheet,
+            errors,
+            ok: true,
+        }
+    }
+
+    /// The trimmed text of a field; an absent column reads as empty.
+    pub(crate) fn get(&self, f: usize) -> Cell<'a> {
+        let cells: &'a C = self.cells;
+        match self.sheet.of_field[f] {
+            None => Cell::Text(""),
+            Some(c) => match cells.cell(c) {
+                Cell::Text(t) => Cell::Text(trim(t)),
+                Cell::Reported => Cell::Reported,
+            },
+        }
+    }
+
+    /// Whether a field's cell is empty (and not an already reported bad cell).
+    pub(crate) fn is_empty(&self, f: usize) -> bool {
+        matches!(self.get(f), Cell::Text(""))
+    }
+
+    pub(crate) fn report(&mut self, f: usize, value: &str, reason: Reason) {
+        self.ok = false;
+        let column = self.sheet.column_of(f);
+        self.errors.push(
+            self.sheet,
+            self.row,
+            self.sheet.of_field[f],
+            column,
+            value,
+            reason,
+        );
+    }
+
+    /// An optional value: `None` when empty (unknown) or invalid (reported).
+    pub(crate) fn opt<T>(
+        &mut self,
+        f: usize,
+        parse: impl FnOnce(&str) -> Result<T, Reason>,
+    ) -> Option<T> {
+        match self.get(f) {
+            Cell::Reported => {
+                self.ok = false;
+                None
+            }
+            Cell::Text("") => None,
+            Cell::Text(t) => match parse(t) {
+                Ok(v) => Some(v),
+                Err(reason) => {
+                    self.report(f, t, reason);
+                    None
+                }
+            },
+        }
+    }
+
+    /// A required value: `None` (reported) when empty or invalid. A missing column was reported
+    /// once with the header, not on every row.
+    pub(crate) fn req<T>(
+        &mut self,
+        f: usize,
+        parse: impl FnOnce(&str) -> Result<T, Reason>,
+    ) -> Option<T> {
+        if matches!(self.get(f), Cell::Text("")) {
+            if self.sheet.of_field[f].is_some() {
+                self.report(f, "", "不能为空".into());
+            }
+            self.ok = false;
+            return None;
+        }
+        self.opt(f, parse)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blank_rows_and_trimming() {
+        let r = csv::StringRecord::from(vec!["a", " ", ""]);
+        assert_eq!(Cells::len(&r), 3);
+        assert!(!r.is_blank());
+        assert!(csv::StringRecord::from(vec![" ", "", "\u{3000}"]).is_blank());
+        assert!(!csv::StringRecord::from(vec![" ", "\u{3000}甲"]).is_blank());
+        assert_eq!(trim(" a "), "a");
+        assert_eq!(trim("\u{3000}甲\u{3000}"), "甲");
+        assert_eq!(trim("a b"), "a b");
+        assert_eq!(trim(""), "");
+    }
+}

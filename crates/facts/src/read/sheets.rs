@@ -1,0 +1,629 @@
+//! The rows of each sheet. Reading a row is split in two: *parsing* its cells (read-only, so
+//! batches of rows can be parsed on several threads) and *folding* the parsed row into what was
+//! read before (in row order: keys, repeats).
+
+use super::row::{Cell, Cells, Errors, RowCtx, SheetInfo};
+use super::schema::{SheetKind, ann, ent, proj, rec};
+use super::values;
+use crate::model::{Annual, Enterprise, MIN_YEAR, Project, Recognition, Year};
+use crate::uscc::Uscc;
+use crate::vocab::Vocabulary;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Parses one row of a sheet; shared by the threads that parse.
+pub(crate) trait Parse: Sync {
+    type Row: Send;
+    fn parse<C: Cells>(&self, ctx: &mut RowCtx<'_, C>, cache: &mut Recent) -> Option<Self::Row>;
+}
+
+/// Takes the parsed rows of a sheet in row order.
+pub(crate) trait Fold {
+    type Row;
+    fn fold(&mut self, sheet: &SheetInfo, row: u32, parsed: Self::Row, errors: &mut Errors);
+    fn finish(&mut self, _sheet: &SheetInfo, _errors: &mut Errors) {}
+    /// About how many rows the sheet has (to allocate once, not grow by copying).
+    fn expect(&mut self, _rows: usize) {}
+}
+
+/// A source of rows (a CSV file, a worksheet) after its header: hands every row to `parse` and,
+/// in order, to `fold`.
+pub(crate) trait Source {
+    type Stop;
+    fn drive<P: Parse, F: Fold<Row = P::Row>>(
+        &mut self,
+        sheet: &SheetInfo,
+        parse: &P,
+        fold: &mut F,
+        errors: &mut Errors,
+    ) -> Result<(), Self::Stop>;
+}
+
+/// Parses a data row: blank rows are skipped, values under no header reported.
+pub(crate) fn parse_row<C: Cells, P: Parse>(
+    parse: &P,
+    sheet: &SheetInfo,
+    row: u32,
+    cells: &C,
+    errors: &mut Errors,
+    recent: &mut Recent,
+) -> Option<P::Row> {
+    if cells.is_blank() {
+        return None;
+    }
+    if !sheet.headless.is_empty() || cells.len() > sheet.header.len() {
+        sheet.check_headless(row, cells, errors);
+    }
+    let mut ctx = RowCtx::new(row, cells, sheet, errors);
+    parse.parse(&mut ctx, recent)
+}
+
+/// A fast hash for USCCs (a million keys; the input is the county's own data, not an attacker's).
+#[derive(Default)]
+pub(crate) struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        // splitmix64's finaliser: every input bit reaches the low bits the table indexes with.
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+}
+
+type KeyMap<K, V> = HashMap<K, V, BuildHasherDefault<KeyHasher>>;
+
+/// The enterprises known so far. Each USCC of `enterprises` gets a *slot* (its position in the
+/// sheet, each USCC once) — even on a row with errors, so that the other sheets do not report
+/// its rows again as unknown enterprises.
+#[derive(Default)]
+pub(crate) struct Slots {
+    map: KeyMap<Uscc, u32>,
+    by_slot: Vec<Uscc>,
+    /// Whether `enterprises` has a `uscc` column at all, i.e. whether references can be checked.
+    pub keyed: bool,
+}
+
+impl Slots {
+    fn get(&self, u: &Uscc, recent: &Recent) -> Option<u32> {
+        // Sheets usually list enterprises in the same order: try the one after the last.
+        if let Some((_, last)) = recent.0
+            && self.by_slot.get(last as usize + 1) == Some(u)
+        {
+            return Some(last + 1);
+        }
+        self.map.get(u).copied()
+    }
+}
+
+/// The last USCC text a parsing thread resolved, and its slot: rows come grouped.
+#[derive(Default)]
+pub(crate) struct Recent(Option<([u8; 18], u32)>);
+
+/// The slot of the enterprise a row refers to (in column `f`), or `None` (reported).
+fn reference<C: Cells>(
+    slots: &Slots,
+    ctx: &mut RowCtx<'_, C>,
+    f: usize,
+    recent: &mut Recent,
+) -> Option<u32> {
+    let Cell::Text(text) = ctx.get(f) else {
+        ctx.ok = false;
+        return None;
+    };
+    if let Some((last, slot)) = &recent.0
+        && text.as_bytes() == last
+    {
+        return Some(*slot);
+    }
+    let uscc = ctx.req(f, values::uscc)?;
+    match slots.get(&uscc, recent) {
+        Some(slot) => {
+            if let Ok(bytes) = <[u8; 18]>::try_from(text.as_bytes()) {
+                recent.0 = Some((bytes, slot));
+            }
+            Some(slot)
+        }
+        None if slots.keyed => {
+            ctx.report(
+                f,
+                uscc.as_str(),
+                "企业表（enterprises）中没有这家企业".into(),
+            );
+            None
+        }
+        None => {
+            ctx.ok = false;
+            None
+        }
+    }
+}
+
+/// Everything read so far.
+pub(crate) struct Rows<'v> {
+    pub vocab: &'v Vocabulary,
+    pub errors: Errors,
+    pub slots: Slots,
+    pub enterprises: Enterprises,
+    pub annual: AnnualRows,
+    pub recognitions: Vec<(u32, Recognition)>,
+    pub projects: Projects,
+}
+
+impl<'v> Rows<'v> {
+    pub(crate) fn new(vocab: &'v Vocabulary) -> Self {
+        Rows {
+            vocab,
+            errors: Errors::default(),
+            slots: Slots::default(),
+            enterprises: Enterprises::default(),
+            annual: AnnualRows::default(),
+            recognitions: Vec::new(),
+            projects: Projects::default(),
+        }
+    }
+
+    /// Forgets a sheet read so far (to read it again in another encoding).
+    pub(crate) fn reset(&mut self, kind: SheetKind) {
+        self.errors.0.retain(|e| e.key.0 != kind.order());
+        match kind {
+            SheetKind::Enterprises => {
+                self.slots = Slots::default();
+                self.enterprises = Enterprises::default();
+            }
+            SheetKind::Annual => self.annual = AnnualRows::default(),
+            SheetKind::Recognitions => self.recognitions.clear(),
+            SheetKind::Projects => self.projects = Projects::default(),
+        }
+    }
+
+    /// Starts a sheet: maps its header row (at `header_row`, its first cell in column `left`).
+    pub(crate) fn start(
+        &mut self,
+        kind: SheetKind,
+        name: &str,
+        headers: &[&str],
+        at: (u32, usize),
+    ) -> SheetInfo {
+        let info = SheetInfo::new(kind, name, kind.order(), headers, at, &mut self.errors);
+        if kind == SheetKind::Enterprises {
+            self.slots.keyed = info.of_field[ent::USCC].is_some();
+        }
+        info
+    }
+
+    /// Reads a sheet's rows from `source`.
+    pub(crate) fn read<S: Source>(
+        &mut self,
+        sheet: &SheetInfo,
+        source: &mut S,
+    ) -> Result<(), S::Stop> {
+        let vocab = self.vocab;
+        let errors = &mut self.errors;
+        match sheet.kind {
+            SheetKind::Enterprises => {
+                let mut fold = EnterpriseFold {
+                    slots: &mut self.slots,
+                    rows: &mut self.enterprises,
+                };
+                source.drive(sheet, &EnterpriseParse { vocab }, &mut fold, errors)?;
+                fold.finish(sheet, errors);
+            }
+            SheetKind::Annual => {
+                let parse = AnnualParse { slots: &self.slots };
+                let mut fold = AnnualFold {
+                    slots: self.slots.by_slot.len(),
+                    rows: &mut self.annual,
+                };
+                source.drive(sheet, &parse, &mut fold, errors)?;
+                fold.finish(sheet, errors);
+            }
+            SheetKind::Recognitions => {
+                let parse = RecognitionParse {
+                    vocab,
+                    slots: &self.slots,
+                };
+                source.drive(sheet, &parse, &mut PushFold(&mut self.recognitions), errors)?;
+            }
+            SheetKind::Projects => {
+                let parse = ProjectParse {
+                    vocab,
+                    slots: &self.slots,
+                };
+                source.drive(sheet, &parse, &mut self.projects, errors)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+// ---- enterprises ----
+
+/// The `enterprises` sheet by slot: the enterprise if its row is valid, and the row number.
+#[derive(Default)]
+pub(crate) struct Enterprises {
+    pub by_slot: Vec<Option<Enterprise>>,
+    rows: Vec<u32>,
+}
+
+struct EnterpriseParse<'v> {
+    vocab: &'v Vocabulary,
+}
+
+/// A row with a well-formed USCC; the enterprise if the row has no error.
+struct EnterpriseRow {
+    uscc: Uscc,
+    enterprise: Option<Enterprise>,
+}
+
+impl Parse for EnterpriseParse<'_> {
+    type Row = EnterpriseRow;
+
+    fn parse<C: Cells>(&self, ctx: &mut RowCtx<'_, C>, _: &mut Recent) -> Option<EnterpriseRow> {
+        let vocab = self.vocab;
+        let uscc = ctx.req(ent::USCC, values::uscc);
+        let name = ctx.req(ent::NAME, values::text);
+        let chain = ctx.opt(ent::CHAIN, |t| {
+            vocab.chain(t).ok_or_else(|| {
+                let codes: Vec<&str> = vocab.chains.iter().map(|c| c.code.as_str()).collect();
+                format!("未知的产业链（应为 {} 或其中文名）", codes.join("、"))
+            })
+        });
+        let stage = match ctx.get(ent::STAGE) {
+            Cell::Text("") => None,
+            Cell::Reported => {
+                ctx.ok = false;
+                None
+            }
+            Cell::Text(t) => match chain {
+                Some(c) => {
+                    let found = vocab.stage(c, t);
+                    if found.is_none() {
+                        let info = vocab.chain_info(c);
+                        let reason = format!(
+                            "不是{}产业链的环节（可用：{}）",
+                            info.name,
+                            info.stages.join("、")
+                        );
+                        ctx.report(ent::STAGE, t, reason);
+                    }
+                    found
+                }
+                None if ctx.is_empty(ent::CHAIN) => {
+                    ctx.report(ent::STAGE, t, "填写环节时须同时填写产业链（chain）".into());
+                    None
+                }
+                // The chain is invalid and reported: the stage cannot be checked.
+                None => None,
+            },
+        };
+        let town = ctx.opt(ent::TOWN, values::text);
+        let industry_code = ctx.opt(ent::INDUSTRY_CODE, values::industry_code);
+        let strategic_emerging = ctx.opt(ent::STRATEGIC_EMERGING, values::boolean);
+        let established = ctx.opt(ent::ESTABLISHED, values::date);
+        let chain_joined_year = ctx.opt(ent::CHAIN_JOINED_YEAR, values::year);
+        let uscc = uscc?;
+        let enterprise = match (ctx.ok, name) {
+            (true, Some(name)) => Some(Enterprise {
+                uscc,
+                name,
+                chain,
+                stage,
+                town,
+                industry_code,
+                strategic_emerging,
+                established,
+                chain_joined_year,
+            }),
+            _ => None,
+        };
+        Some(EnterpriseRow { uscc, enterprise })
+    }
+}
+
+struct EnterpriseFold<'a> {
+    slots: &'a mut Slots,
+    rows: &'a mut Enterprises,
+}
+
+impl Fold for EnterpriseFold<'_> {
+    type Row = EnterpriseRow;
+
+    fn expect(&mut self, rows: usize) {
+        self.slots.map.reserve(rows);
+        self.slots.by_slot.reserve(rows);
+        self.rows.by_slot.reserve(rows);
+        self.rows.rows.reserve(rows);
+    }
+
+    fn fold(&mut self, sheet: &SheetInfo, row: u32, parsed: EnterpriseRow, errors: &mut Errors) {
+        let slot = self.rows.by_slot.len() as u32;
+        if let Some(&first) = self.slots.map.get(&parsed.uscc) {
+            let first = self.rows.rows[first as usize];
+            let reason = format!("统一社会信用代码重复（第{first}行已有）");
+            errors.at(sheet, row, ent::USCC, parsed.uscc.as_str(), reason);
+            return;
+        }
+        self.slots.map.insert(parsed.uscc, slot);
+        self.slots.by_slot.push(parsed.uscc);
+        self.rows.by_slot.push(parsed.enterprise);
+        self.rows.rows.push(row);
+    }
+}
+
+// ---- annual ----
+
+/// The `annual` sheet: rows with their enterprise's slot and row number, in step.
+#[derive(Default)]
+pub(crate) struct AnnualRows {
+    pub rows: Vec<Annual>,
+    pub slots: Vec<u32>,
+    lines: Vec<u32>,
+    /// By slot: the years seen, a bit per year from 1949.
+    years_seen: Vec<[u64; 3]>,
+    /// Repeated (enterprise, year) pairs: (row, slot, year).
+    repeats: Vec<(u32, u32, Year)>,
+}
+
+struct AnnualParse<'a> {
+    slots: &'a Slots,
+}
+
+/// A row whose enterprise and year are known.
+struct AnnualRow {
+    slot: u32,
+    annual: Annual,
+}
+
+impl Parse for AnnualParse<'_> {
+    type Row = AnnualRow;
+
+    fn parse<C: Cells>(&self, ctx: &mut RowCtx<'_, C>, recent: &mut Recent) -> Option<AnnualRow> {
+        let slot = reference(self.slots, ctx, ann::USCC, recent);
+        let year = ctx.req(ann::YEAR, values::year);
+        let revenue = ctx.opt(ann::REVENUE, values::money);
+        let above_scale = ctx.opt(ann::ABOVE_SCALE, values::boolean);
+        let chain_master = ctx.opt(ann::CHAIN_MASTER, values::boolean);
+        let local_procurement = ctx.opt(ann::LOCAL_PROCUREMENT, values::money);
+        let total_procurement = ctx.opt(ann::TOTAL_PROCUREMENT, values::money);
+        let rd_expense = ctx.opt(ann::RD_EXPENSE, values::money);
+        if let (Some(local), Some(total)) = (local_procurement, total_procurement)
+            && local > total
+        {
+            let text = |f| match ctx.get(f) {
+                Cell::Text(t) => t,
+                Cell::Reported => "",
+            };
+            let (local_text, total_text) =
+                (text(ann::LOCAL_PROCUREMENT), text(ann::TOTAL_PROCUREMENT));
+            let reason = format!("本地配套采购额大于配套采购总额（{total_text}）");
+            ctx.report(ann::LOCAL_PROCUREMENT, local_text, reason);
+        }
+        let annual = Annual {
+            year: year?,
+            revenue,
+            above_scale,
+            chain_master,
+            local_procurement,
+            total_procurement,
+            rd_expense,
+        };
+        Some(AnnualRow {
+            slot: slot?,
+            annual,
+        })
+    }
+}
+
+struct AnnualFold<'a> {
+    /// How many enterprise slots there are.
+    slots: usize,
+    rows: &'a mut AnnualRows,
+}
+
+impl Fold for AnnualFold<'_> {
+    type Row = AnnualRow;
+
+    fn expect(&mut self, rows: usize) {
+        self.rows.rows.reserve(rows);
+        self.rows.slots.reserve(rows);
+        self.rows.lines.reserve(rows);
+    }
+
+    fn fold(&mut self, _: &SheetInfo, row: u32, parsed: AnnualRow, _: &mut Errors) {
+        let rows = &mut *self.rows;
+        if rows.years_seen.is_empty() {
+            rows.years_seen = vec![[0; 3]; self.slots];
+        }
+        let AnnualRow { slot, annual } = parsed;
+        let bit = (annual.year - MIN_YEAR) as usize;
+        let seen = &mut rows.years_seen[slot as usize][bit / 64];
+        if *seen & (1 << (bit % 64)) != 0 {
+            rows.repeats.push((row, slot, annual.year));
+            return;
+        }
+        *seen |= 1 << (bit % 64);
+        rows.rows.push(annual);
+        rows.slots.push(slot);
+        rows.lines.push(row);
+    }
+
+    /// A repeated (enterprise, year) is reported at the repeating row, naming the first.
+    fn finish(&mut self, sheet: &SheetInfo, errors: &mut Errors) {
+        let rows = &mut *self.rows;
+        if rows.repeats.is_empty() {
+            return;
+        }
+        let mut first: KeyMap<(u32, Year), u32> =
+            rows.repeats.iter().map(|&(_, s, y)| ((s, y), 0)).collect();
+        for ((&slot, annual), &line) in rows.slots.iter().zip(&rows.rows).zip(&rows.lines) {
+            if let Some(f) = first.get_mut(&(slot, annual.year))
+                && *f == 0
+            {
+                *f = line;
+            }
+        }
+        for &(line, slot, year) in &rows.repeats {
+            let f = first.get(&(slot, year)).copied().unwrap_or_default();
+            let reason = format!("该企业{year}年的数据重复（第{f}行已有）");
+            errors.at(sheet, line, ann::YEAR, &year.to_string(), reason);
+        }
+    }
+}
+
+// ---- recognitions ----
+
+struct RecognitionParse<'a> {
+    vocab: &'a Vocabulary,
+    slots: &'a Slots,
+}
+
+impl Parse for RecognitionParse<'_> {
+    type Row = (u32, Recognition);
+
+    fn parse<C: Cells>(
+        &self,
+        ctx: &mut RowCtx<'_, C>,
+        recent: &mut Recent,
+    ) -> Option<(u32, Recognition)> {
+        let vocab = self.vocab;
+        let slot = reference(self.slots, ctx, rec::USCC, recent);
+        let kind = ctx.req(rec::KIND, |t| {
+            vocab.recognition_kind(t).ok_or_else(|| {
+                let codes: Vec<&str> = vocab
+                    .recognition_kinds
+                    .iter()
+                    .map(|c| c.code.as_str())
+                    .collect();
+                format!("未知的认定类型（应为 {} 或其中文名）", codes.join("、"))
+            })
+        });
+        let year = ctx.req(rec::YEAR, values::year);
+        Some((
+            slot?,
+            Recognition {
+                kind: kind?,
+                year: year?,
+            },
+        ))
+    }
+}
+
+/// Keeps every parsed row.
+struct PushFold<'a, T>(&'a mut Vec<T>);
+
+impl<T> Fold for PushFold<'_, T> {
+    type Row = T;
+
+    fn fold(&mut self, _: &SheetInfo, _: u32, parsed: T, _: &mut Errors) {
+        self.0.push(parsed);
+    }
+}
+
+// ---- projects ----
+
+/// The `projects` sheet: valid projects by enterprise slot; the row of every project id.
+#[derive(Default)]
+pub(crate) struct Projects {
+    pub rows: Vec<(u32, Project)>,
+    ids: HashMap<String, u32>,
+}
+
+struct ProjectParse<'a> {
+    vocab: &'a Vocabulary,
+    slots: &'a Slots,
+}
+
+/// A row with a project id; the project (and its enterprise) if the row has no error.
+pub(crate) struct ProjectRow {
+    project_id: String,
+    project: Option<(u32, Project)>,
+}
+
+impl Parse for ProjectParse<'_> {
+    type Row = ProjectRow;
+
+    fn parse<C: Cells>(&self, ctx: &mut RowCtx<'_, C>, recent: &mut Recent) -> Option<ProjectRow> {
+        let vocab = self.vocab;
+        let project_id = ctx.req(proj::PROJECT_ID, values::text);
+        let slot = reference(self.slots, ctx, proj::USCC, recent);
+        let name = ctx.req(proj::NAME, values::text);
+        let category = ctx.opt(proj::CATEGORY, |t| {
+            vocab.project_category(t).ok_or_else(|| {
+                let codes: Vec<&str> = vocab
+                    .project_categories
+                    .iter()
+                    .map(|c| c.code.as_str())
+                    .collect();
+                format!("未知的项目类别（应为 {} 或其中文名）", codes.join("、"))
+            })
+        });
+        let fixed_asset_investment = ctx.opt(proj::FIXED_ASSET_INVESTMENT, values::money);
+        let start_year = ctx.opt(proj::START_YEAR, values::year);
+        let completed_year = ctx.opt(proj::COMPLETED_YEAR, values::year);
+        if let (Some(start), Some(done)) = (start_year, completed_year)
+            && done < start
+        {
+            ctx.report(
+                proj::COMPLETED_YEAR,
+                &done.to_string(),
+                format!("竣工投产年度早于开工年度（{start}）"),
+            );
+        }
+        let project_id = project_id?;
+        let project = match (ctx.ok, slot, name) {
+            (true, Some(slot), Some(name)) => Some((
+                slot,
+                Project {
+                    project_id: project_id.clone(),
+                    name,
+                    category,
+                    fixed_asset_investment,
+                    start_year,
+                    completed_year,
+                },
+            )),
+            _ => None,
+        };
+        Some(ProjectRow {
+            project_id,
+            project,
+        })
+    }
+}
+
+impl Fold for Projects {
+    type Row = ProjectRow;
+
+    fn fold(&mut self, sheet: &SheetInfo, row: u32, parsed: ProjectRow, errors: &mut Errors) {
+        if let Some(&first) = self.ids.get(&parsed.project_id) {
+            errors.at(
+                sheet,
+                row,
+                proj::PROJECT_ID,
+                &parsed.project_id,
+                format!("项目编号重复（第{first}行已有）"),
+            );
+            return;
+        }
+        self.ids.insert(parsed.project_id, row);
+        self.rows.extend(parsed.project);
+    }
+}
