@@ -39,8 +39,9 @@ pub fn compile(root: &Node, problems: &mut Vec<Problem>) -> Option<Policy> {
         None => Vec::new(),
     };
     top.finish(TOP, problems);
+    let gates = rules.iter().map(|r| r.kind.gate()).collect();
     let policy =
-        Policy { meta: meta?, history: history?, vocabulary, chain_edges, chain_links, rules, groups, targets };
+        Policy { meta: meta?, history: history?, vocabulary, chain_edges, chain_links, rules, groups, targets, gates };
     problems.is_empty().then_some(policy)
 }
 

@@ -15,6 +15,35 @@ pub struct Policy {
     pub rules: Vec<Rule>,
     pub groups: Vec<Group>,
     pub targets: Vec<Target>,
+    /// One gate per rule, derived from `rules` when the policy is compiled.
+    pub gates: Vec<Gate>,
+}
+
+/// What the facts of the assessed year must not rule out for a rule to be worth deciding: the
+/// engine's fast path (see `engine::gate`). Derived from the rules, never written in a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Gate {
+    pub needs_row: bool,
+    /// Bits of [`FlagFact::bit`] that must not be known false.
+    pub flags: u8,
+    /// A recognition kind that must be recognised in the year.
+    pub recognition: Option<u16>,
+}
+
+impl RuleKind {
+    pub fn gate(&self) -> Gate {
+        let bits = |fs: &[FlagFact]| fs.iter().fold(0u8, |acc, f| acc | f.bit());
+        let (flags, recognition) = match self {
+            RuleKind::FirstReach { requires, .. }
+            | RuleKind::LocalSourcing { requires, .. }
+            | RuleKind::ResearchReferral { requires, .. } => (bits(requires), None),
+            RuleKind::FirstEntry { fact, requires, .. } => (fact.bit() | bits(requires), None),
+            RuleKind::Retention { fact, .. } => (fact.bit(), None),
+            RuleKind::FirstRecognition { recognition, .. } => (0, Some(recognition.0)),
+            RuleKind::ProjectSubsidy { .. } => (0, None),
+        };
+        Gate { needs_row: self.needs_annual_row(), flags, recognition }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -113,6 +142,15 @@ impl FlagFact {
             FlagFact::AboveScale => "在规上工业企业库",
             FlagFact::ChainMaster => "链主企业",
             FlagFact::StrategicEmerging => "战略性新兴产业企业",
+        }
+    }
+
+    /// A bit per fact, for the engine's gates.
+    pub fn bit(self) -> u8 {
+        match self {
+            FlagFact::AboveScale => 1,
+            FlagFact::ChainMaster => 2,
+            FlagFact::StrategicEmerging => 4,
         }
     }
 

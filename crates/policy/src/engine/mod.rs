@@ -4,7 +4,8 @@ mod ctx;
 mod rules;
 pub mod text;
 
-use crate::model::{GroupKind, Policy, Rounding, RuleKind};
+use crate::model::{FlagFact, GroupKind, Policy, Rounding, RuleKind};
+
 use crate::tri::Tri;
 use ctx::{Ctx, Recorder, Silent, Trace};
 use lianzhang_facts::{Dataset, EnterpriseFacts, Uscc, Year};
@@ -184,14 +185,59 @@ fn round(policy: &Policy, d: Decimal) -> Decimal {
 
 /// Every non-project rule decided silently, before the groups are applied.
 fn decide_raw(ctx: &Ctx) -> Tris {
-    ctx.policy
-        .rules
-        .iter()
-        .map(|r| match r.kind {
-            RuleKind::ProjectSubsidy { .. } => Tri::False,
-            ref k => decide(ctx, k, &mut Silent).tri,
-        })
-        .collect()
+    let rules = &ctx.policy.rules;
+    let mut out: Tris = smallvec::smallvec![Tri::False; rules.len()];
+    let open = Open::of(ctx);
+    for (i, (r, g)) in rules.iter().zip(&ctx.policy.gates).enumerate() {
+        if open.admits(g) && !matches!(r.kind, RuleKind::ProjectSubsidy { .. }) {
+            out[i] = decide(ctx, &r.kind, &mut Silent).tri;
+        }
+    }
+    out
+}
+
+/// A cheap look at the facts of the assessed year that rules most enterprise-years out. A
+/// rule is skipped only when a part of its conjunction is known false (which decides it
+/// whatever the other parts are): most enterprises are not chain masters, not above scale, and
+/// recognised in no year, so nearly all the work is skipped.
+struct Open {
+    has_row: bool,
+    /// Flags known false this year (bits of `FlagFact::bit`).
+    closed: u8,
+    /// Recognition kinds (index < 64) recognised this year; kinds ≥ 64 are never ruled out.
+    recognised: u64,
+}
+
+impl Open {
+    #[inline]
+    fn of(ctx: &Ctx) -> Open {
+        let mut closed = 0;
+        if let Some(row) = ctx.row {
+            if row.above_scale == Some(false) {
+                closed |= FlagFact::AboveScale.bit();
+            }
+            if row.chain_master == Some(false) {
+                closed |= FlagFact::ChainMaster.bit();
+            }
+        }
+        if ctx.facts.enterprise.strategic_emerging == Some(false) {
+            closed |= FlagFact::StrategicEmerging.bit();
+        }
+        let recognised = ctx
+            .facts
+            .recognitions
+            .iter()
+            .filter(|r| r.year == ctx.year && r.kind.0 < 64)
+            .fold(0u64, |acc, r| acc | 1 << r.kind.0);
+        Open { has_row: ctx.row.is_some(), closed, recognised }
+    }
+
+    #[inline]
+    fn admits(&self, g: &crate::model::Gate) -> bool {
+        (self.has_row || !g.needs_row)
+            && g.flags & self.closed == 0
+            && g.recognition.is_none_or(|k| k >= 64 || self.recognised & (1 << k) != 0)
+    }
 }
 
 fn apply_groups(ctx: &Ctx, tris: &mut [Tri], note: Note<'_>) {
@@ -243,7 +289,6 @@ fn group_amount(ctx: &Ctx, g: &crate::model::Group, r: usize, amount: Decimal, n
 }
 
 fn apply_group(ctx: &Ctx, g: &crate::model::Group, out: &mut [Tri], note: Note<'_>) {
-    let policy = ctx.policy;
     match g.kind {
         GroupKind::Tiers { highest: false } | GroupKind::Upgrade { .. } | GroupKind::Levels { once: false } => {}
         GroupKind::Tiers { highest: true } => {
@@ -315,6 +360,9 @@ pub fn assess_enterprise(
     }
     let ctx = Ctx::new(policy, facts, year);
     let raw = decide_raw(&ctx);
+    if raw.iter().all(|&t| t == Tri::False) && !facts.projects.iter().any(|p| p.completed_year == Some(year)) {
+        return; // the common case: nothing to report
+    }
     let mut tris = raw.clone();
     apply_groups(&ctx, &mut tris, &mut |_, _| {});
     let start = out.len();
@@ -403,6 +451,9 @@ pub fn tally_enterprise(policy: &Policy, facts: EnterpriseFacts<'_>, year: Year,
     }
     let ctx = Ctx::new(policy, facts, year);
     let mut tris = decide_raw(&ctx);
+    if tris.iter().all(|&t| t == Tri::False) && !facts.projects.iter().any(|p| p.completed_year == Some(year)) {
+        return; // the common case: nothing to report
+    }
     apply_groups(&ctx, &mut tris, &mut |_, _| {});
     let uscc = facts.enterprise.uscc;
     let mut add = |i: usize, rule: &crate::model::Rule, status: Status, amount: Option<Decimal>, project: Option<&str>| {
