@@ -6,8 +6,8 @@
 //! ```
 
 use lianzhang_facts::{
-    Annual, ChainVocab, Code, DatasetBuilder, Enterprise, Fen, HeaderLanguage, Uscc, Vocabulary,
-    read_dataset, write_csv_dir,
+    Annual, ChainVocab, Code, DatasetBuilder, Enterprise, Fen, HeaderLanguage, Uscc, Vocabulary, read_dataset,
+    write_csv_dir,
 };
 use std::path::Path;
 use std::time::Instant;
@@ -18,35 +18,11 @@ fn vocabulary() -> Vocabulary {
         name: name.into(),
         stages: stages.iter().map(|s| s.to_string()).collect(),
     };
-    let code = |c: &str, n: &str| Code {
-        code: c.into(),
-        name: n.into(),
-    };
+    let code = |c: &str, n: &str| Code { code: c.into(), name: n.into() };
     Vocabulary {
         chains: vec![
-            chain(
-                "steel",
-                "钢铁",
-                &[
-                    "生铁",
-                    "粗钢",
-                    "钢材",
-                    "冷轧薄板",
-                    "高端装备制造",
-                    "加工",
-                    "配送",
-                ],
-            ),
-            chain(
-                "food",
-                "食品",
-                &[
-                    "农牧产品养殖种植",
-                    "农牧产品加工",
-                    "农牧产品研发",
-                    "仓储销售",
-                ],
-            ),
+            chain("steel", "钢铁", &["生铁", "粗钢", "钢材", "冷轧薄板", "高端装备制造", "加工", "配送"]),
+            chain("food", "食品", &["农牧产品养殖种植", "农牧产品加工", "农牧产品研发", "仓储销售"]),
         ],
         recognition_kinds: vec![code("innovative_sme", "创新型中小企业")],
         project_categories: vec![code("digital", "智能化数字化改造")],
@@ -106,12 +82,7 @@ fn main() {
             std::fs::create_dir_all(dir).unwrap();
             let t = Instant::now();
             write_csv_dir(&d, dir, HeaderLanguage::English).unwrap();
-            eprintln!(
-                "wrote {} enterprises, {} annual rows in {:.2?}",
-                d.len(),
-                d.annual_count(),
-                t.elapsed()
-            );
+            eprintln!("wrote {} enterprises, {} annual rows in {:.2?}", d.len(), d.annual_count(), t.elapsed());
         }
         Some("read") => {
             let t = Instant::now();

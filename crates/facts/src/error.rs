@@ -8,10 +8,7 @@ use std::path::PathBuf;
 pub enum ReadError {
     /// The path (or a file in the folder) could not be read at all.
     #[error("无法读取 {}：{source}", path.display())]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
     /// The path is not a dataset: no `enterprises` sheet, not a workbook, not decodable text.
     #[error("{0}")]
     NotADataset(String),

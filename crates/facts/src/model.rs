@@ -194,11 +194,7 @@ impl Dataset {
         let n = enterprises.len();
 
         // Enterprises in USCC order; `rank[old position] = new position`.
-        let mut order: Vec<(Uscc, u32)> = enterprises
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.uscc, i as u32))
-            .collect();
+        let mut order: Vec<(Uscc, u32)> = enterprises.iter().enumerate().map(|(i, e)| (e.uscc, i as u32)).collect();
         order.sort_unstable();
         if let Some(w) = order.windows(2).find(|w| w[0].0 == w[1].0) {
             return Err(BuildError::DuplicateEnterprise(w[0].0));
@@ -248,10 +244,7 @@ impl Dataset {
             *k = rank[*k as usize];
         }
         {
-            let mut ids: Vec<&str> = projects
-                .iter()
-                .map(|(_, p)| p.project_id.as_str())
-                .collect();
+            let mut ids: Vec<&str> = projects.iter().map(|(_, p)| p.project_id.as_str()).collect();
             ids.sort_unstable();
             if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
                 return Err(BuildError::DuplicateProject(w[0].to_string()));
@@ -322,10 +315,7 @@ pub struct DatasetBuilder {
 
 impl DatasetBuilder {
     pub fn new(vocabulary: Vocabulary) -> Self {
-        DatasetBuilder {
-            vocabulary,
-            ..Default::default()
-        }
+        DatasetBuilder { vocabulary, ..Default::default() }
     }
 
     pub fn vocabulary(&self) -> &Vocabulary {
@@ -376,14 +366,8 @@ impl DatasetBuilder {
             annual.push((index(&u)?, row));
         }
         annual.sort_unstable_by_key(|(i, r)| (*i, r.year));
-        if let Some(w) = annual
-            .windows(2)
-            .find(|w| w[0].0 == w[1].0 && w[0].1.year == w[1].1.year)
-        {
-            return Err(BuildError::DuplicateAnnual(
-                enterprises[w[0].0 as usize].uscc,
-                w[0].1.year,
-            ));
+        if let Some(w) = annual.windows(2).find(|w| w[0].0 == w[1].0 && w[0].1.year == w[1].1.year) {
+            return Err(BuildError::DuplicateAnnual(enterprises[w[0].0 as usize].uscc, w[0].1.year));
         }
 
         let mut recognitions = Vec::with_capacity(self.recognitions.len());
@@ -397,10 +381,7 @@ impl DatasetBuilder {
             projects.push((index(&u)?, p));
         }
         {
-            let mut ids: Vec<&str> = projects
-                .iter()
-                .map(|(_, p)| p.project_id.as_str())
-                .collect();
+            let mut ids: Vec<&str> = projects.iter().map(|(_, p)| p.project_id.as_str()).collect();
             ids.sort_unstable();
             if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
                 return Err(BuildError::DuplicateProject(w[0].to_string()));

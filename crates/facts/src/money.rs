@@ -38,11 +38,7 @@ impl Fen {
         } else {
             t
         };
-        if t.is_empty()
-            || !t
-                .bytes()
-                .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'+')
-        {
+        if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'+') {
             return Err(MoneyError::Malformed);
         }
         let d = Decimal::from_str(t).map_err(|_| MoneyError::Malformed)?;
@@ -58,9 +54,7 @@ impl Fen {
         if fen.fract() != Decimal::ZERO {
             return Err(MoneyError::TooPrecise);
         }
-        i64::try_from(fen.trunc())
-            .map(Fen)
-            .map_err(|_| MoneyError::Overflow)
+        i64::try_from(fen.trunc()).map(Fen).map_err(|_| MoneyError::Overflow)
     }
 
     /// The amount in yuan as an exact decimal with two places.

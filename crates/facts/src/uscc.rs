@@ -6,9 +6,7 @@ use std::fmt;
 /// (GB 32100-2015 表 1: digits, then capital letters without I, O, S, V, Z).
 const ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 /// Weights of positions 1..=17 (3^(i-1) mod 31).
-const WEIGHTS: [u32; 17] = [
-    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-];
+const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
 /// A validated 18-character USCC: the key of an enterprise.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -54,19 +52,13 @@ impl Uscc {
         for (i, b) in text.bytes().enumerate() {
             let up = b.to_ascii_uppercase();
             if value_of(up).is_none() {
-                return Err(UsccError::Character {
-                    position: i + 1,
-                    ch: b as char,
-                });
+                return Err(UsccError::Character { position: i + 1, ch: b as char });
             }
             bytes[i] = up;
         }
         let expected = Self::check_char(&bytes[..17]);
         if bytes[17] != expected {
-            return Err(UsccError::CheckDigit {
-                expected: expected as char,
-                actual: bytes[17] as char,
-            });
+            return Err(UsccError::CheckDigit { expected: expected as char, actual: bytes[17] as char });
         }
         Ok(Uscc(bytes))
     }
@@ -134,22 +126,13 @@ mod tests {
     #[test]
     fn wrong_check_digit_is_refused_with_the_expected_one() {
         let err = Uscc::parse("91350100M000100Y44").unwrap_err();
-        assert_eq!(
-            err,
-            UsccError::CheckDigit {
-                expected: '3',
-                actual: '4'
-            }
-        );
+        assert_eq!(err, UsccError::CheckDigit { expected: '3', actual: '4' });
     }
 
     #[test]
     fn bad_length_and_alphabet() {
         assert_eq!(Uscc::parse("9135").unwrap_err(), UsccError::Length(4));
-        assert!(matches!(
-            Uscc::parse("91350100I000100Y43"),
-            Err(UsccError::Character { position: 9, .. })
-        ));
+        assert!(matches!(Uscc::parse("91350100I000100Y43"), Err(UsccError::Character { position: 9, .. })));
     }
 
     #[test]

@@ -43,20 +43,13 @@ impl Vocabulary {
     /// A chain by code (`steel`) or Chinese name (`钢铁`).
     pub fn chain(&self, text: &str) -> Option<ChainId> {
         let t = text.trim();
-        self.chains
-            .iter()
-            .position(|c| c.code == t || c.name == t)
-            .map(|i| ChainId(i as u8))
+        self.chains.iter().position(|c| c.code == t || c.name == t).map(|i| ChainId(i as u8))
     }
 
     /// A stage of a chain, by its name.
     pub fn stage(&self, chain: ChainId, text: &str) -> Option<u16> {
         let t = text.trim();
-        self.chains[chain.0 as usize]
-            .stages
-            .iter()
-            .position(|s| s == t)
-            .map(|i| i as u16)
+        self.chains[chain.0 as usize].stages.iter().position(|s| s == t).map(|i| i as u16)
     }
 
     pub fn recognition_kind(&self, text: &str) -> Option<KindId> {
@@ -64,10 +57,7 @@ impl Vocabulary {
     }
 
     pub fn recognition_kind_by_code(&self, code: &str) -> Option<KindId> {
-        self.recognition_kinds
-            .iter()
-            .position(|c| c.code == code)
-            .map(|i| KindId(i as u16))
+        self.recognition_kinds.iter().position(|c| c.code == code).map(|i| KindId(i as u16))
     }
 
     pub fn project_category(&self, text: &str) -> Option<CategoryId> {

@@ -75,11 +75,7 @@ impl Value<'_> {
 fn write_yuan(f: Fen, out: &mut String) -> std::fmt::Result {
     let sign = if f.0 < 0 { "-" } else { "" };
     let (yuan, fen) = (f.0.unsigned_abs() / 100, f.0.unsigned_abs() % 100);
-    if fen == 0 {
-        write!(out, "{sign}{yuan}")
-    } else {
-        write!(out, "{sign}{yuan}.{fen:02}")
-    }
+    if fen == 0 { write!(out, "{sign}{yuan}") } else { write!(out, "{sign}{yuan}.{fen:02}") }
 }
 
 fn uscc(u: &Uscc) -> Value<'_> {
@@ -92,9 +88,9 @@ fn enterprise_row<'a>(e: &'a Enterprise, v: &'a Vocabulary) -> [Value<'a>; 9] {
         Value::Text(&e.name),
         Value::opt(e.chain, |c| Value::Text(&v.chain_info(c).code)),
         match (e.chain, e.stage) {
-            (Some(c), Some(s)) => Value::opt(v.chain_info(c).stages.get(usize::from(s)), |name| {
-                Value::Text(name.as_str())
-            }),
+            (Some(c), Some(s)) => {
+                Value::opt(v.chain_info(c).stages.get(usize::from(s)), |name| Value::Text(name.as_str()))
+            }
             _ => Value::Empty,
         },
         Value::opt(e.town.as_deref(), Value::Text),
@@ -119,11 +115,7 @@ fn annual_row<'a>(u: &'a Uscc, r: &Annual) -> [Value<'a>; 8] {
 }
 
 fn recognition_row<'a>(u: &'a Uscc, r: &Recognition, v: &'a Vocabulary) -> [Value<'a>; 3] {
-    [
-        uscc(u),
-        Value::Text(&v.kind_info(r.kind).code),
-        Value::Number(r.year.into()),
-    ]
+    [uscc(u), Value::Text(&v.kind_info(r.kind).code), Value::Number(r.year.into())]
 }
 
 fn project_row<'a>(u: &'a Uscc, p: &'a Project, v: &'a Vocabulary) -> [Value<'a>; 7] {
@@ -146,14 +138,8 @@ fn for_each_row(dataset: &Dataset, kind: SheetKind, mut row: impl FnMut(&[Value<
         match kind {
             SheetKind::Enterprises => row(&enterprise_row(facts.enterprise, v)),
             SheetKind::Annual => facts.annual.iter().for_each(|r| row(&annual_row(u, r))),
-            SheetKind::Recognitions => facts
-                .recognitions
-                .iter()
-                .for_each(|r| row(&recognition_row(u, r, v))),
-            SheetKind::Projects => facts
-                .projects
-                .iter()
-                .for_each(|p| row(&project_row(u, p, v))),
+            SheetKind::Recognitions => facts.recognitions.iter().for_each(|r| row(&recognition_row(u, r, v))),
+            SheetKind::Projects => facts.projects.iter().for_each(|p| row(&project_row(u, p, v))),
         }
     }
 }
@@ -185,9 +171,7 @@ pub fn write_csv_dir(dataset: &Dataset, dir: &Path, lang: HeaderLanguage) -> std
         let path = dir.join(format!("{}.csv", lang.sheet(kind)));
         let mut file = BufWriter::with_capacity(1 << 16, std::fs::File::create(&path)?);
         file.write_all(b"\xEF\xBB\xBF")?;
-        let mut out = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::CRLF)
-            .from_writer(file);
+        let mut out = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(file);
         out.write_record(fields(kind).iter().map(|f| lang.header(f)))?;
         let mut cells: Vec<String> = vec![String::new(); fields(kind).len()];
         let mut result = Ok(());
@@ -220,10 +204,7 @@ pub fn write_xlsx(dataset: &Dataset, path: &Path, lang: HeaderLanguage) -> Resul
     for kind in SheetKind::ALL {
         let rows = row_count(dataset, kind);
         if rows > MAX_XLSX_ROWS {
-            return Err(WriteError::TooManyRows {
-                sheet: lang.sheet(kind),
-                rows,
-            });
+            return Err(WriteError::TooManyRows { sheet: lang.sheet(kind), rows });
         }
     }
     let formats = Formats {

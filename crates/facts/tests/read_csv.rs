@@ -30,13 +30,7 @@ fn english() -> Vec<(&'static str, String)> {
                 u(2)
             ),
         ),
-        (
-            "recognitions.csv",
-            format!(
-                "uscc,kind,year\n{0},innovative_sme,2021\n{0},specialized_city,2023\n",
-                u(2)
-            ),
-        ),
+        ("recognitions.csv", format!("uscc,kind,year\n{0},innovative_sme,2021\n{0},specialized_city,2023\n", u(2))),
         (
             "projects.csv",
             format!(
@@ -77,10 +71,7 @@ fn chinese() -> Vec<(&'static str, String)> {
         ),
         (
             "认定.csv",
-            format!(
-                "统一社会信用代码,认定类型,认定年度\n{0},市级专精特新,2023\n{0},创新型中小企业,2021\n",
-                u(2)
-            ),
+            format!("统一社会信用代码,认定类型,认定年度\n{0},市级专精特新,2023\n{0},创新型中小企业,2021\n", u(2)),
         ),
         (
             "项目.csv",
@@ -92,10 +83,7 @@ fn chinese() -> Vec<(&'static str, String)> {
             ),
         ),
     ];
-    files
-        .into_iter()
-        .map(|(n, t)| (n, t.replace('\n', "\r\n")))
-        .collect()
+    files.into_iter().map(|(n, t)| (n, t.replace('\n', "\r\n"))).collect()
 }
 
 fn as_refs<'a>(files: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
@@ -132,76 +120,43 @@ fn reads_every_column() {
         }
     );
     assert_eq!(steel.annual[0].revenue, Some(Fen(25_000_000_025)));
-    assert_eq!(
-        steel.annual[0].local_procurement, None,
-        "an empty cell is unknown, not zero"
-    );
+    assert_eq!(steel.annual[0].local_procurement, None, "an empty cell is unknown, not zero");
 
     let casting = d.find(&uscc(2)).unwrap();
-    assert_eq!(
-        casting.enterprise.industry_code.as_deref(),
-        Some("C3391"),
-        "bare manufacturing codes get C"
-    );
+    assert_eq!(casting.enterprise.industry_code.as_deref(), Some("C3391"), "bare manufacturing codes get C");
     assert_eq!(casting.annual[0].local_procurement, Some(Fen::ZERO));
     let kinds = |c: &str| v.recognition_kind(c).unwrap();
     assert_eq!(
         casting.recognitions,
         [
-            Recognition {
-                kind: kinds("innovative_sme"),
-                year: 2021
-            },
-            Recognition {
-                kind: kinds("specialized_city"),
-                year: 2023
-            }
+            Recognition { kind: kinds("innovative_sme"), year: 2021 },
+            Recognition { kind: kinds("specialized_city"), year: 2023 }
         ]
     );
 
     let food = d.find(&uscc(3)).unwrap();
     let e = food.enterprise;
-    assert_eq!(
-        (
-            e.chain,
-            e.stage,
-            &e.town,
-            e.strategic_emerging,
-            e.established
-        ),
-        (None, None, &None, None, None)
-    );
+    assert_eq!((e.chain, e.stage, &e.town, e.strategic_emerging, e.established), (None, None, &None, None, None));
     assert!(food.annual.is_empty());
     assert_eq!(food.projects.len(), 2);
     assert_eq!(food.projects[0].project_id, "XM2023-001");
     assert_eq!(food.projects[0].category, v.project_category("digital"));
-    assert_eq!(
-        food.projects[0].fixed_asset_investment,
-        Some(Fen::yuan(3_000_000))
-    );
-    assert_eq!(
-        (food.projects[0].start_year, food.projects[0].completed_year),
-        (Some(2022), Some(2023))
-    );
+    assert_eq!(food.projects[0].fixed_asset_investment, Some(Fen::yuan(3_000_000)));
+    assert_eq!((food.projects[0].start_year, food.projects[0].completed_year), (Some(2022), Some(2023)));
     assert_eq!(food.projects[1].category, None);
     assert_eq!(food.projects[1].completed_year, None);
 }
 
 #[test]
 fn english_and_chinese_headers_give_the_same_dataset() {
-    assert_eq!(
-        read_csv(&as_refs(&english())),
-        read_csv(&as_refs(&chinese()))
-    );
+    assert_eq!(read_csv(&as_refs(&english())), read_csv(&as_refs(&chinese())));
 }
 
 #[test]
 fn a_utf8_bom_is_skipped() {
     let plain = read_csv(&as_refs(&english()));
-    let with_bom: Vec<(&str, Vec<u8>)> = english()
-        .into_iter()
-        .map(|(n, t)| (n, [b"\xEF\xBB\xBF".as_slice(), t.as_bytes()].concat()))
-        .collect();
+    let with_bom: Vec<(&str, Vec<u8>)> =
+        english().into_iter().map(|(n, t)| (n, [b"\xEF\xBB\xBF".as_slice(), t.as_bytes()].concat())).collect();
     let files: Vec<(&str, &[u8])> = with_bom.iter().map(|(n, b)| (*n, b.as_slice())).collect();
     let dir = folder(&files);
     assert_eq!(read(dir.path()).unwrap(), plain);
@@ -226,10 +181,7 @@ fn gb18030_files_from_excel_are_decoded() {
 
 #[test]
 fn gb18030_errors_are_reported_in_chinese() {
-    let text = format!(
-        "统一社会信用代码,企业名称,产业链\n{},恒达钢铁,钢铁厂\n",
-        u(1)
-    );
+    let text = format!("统一社会信用代码,企业名称,产业链\n{},恒达钢铁,钢铁厂\n", u(1));
     let (bytes, _, _) = encoding_rs::GB18030.encode(&text);
     let dir = folder(&[("企业.csv", &bytes)]);
     let lines = error_lines(dir.path());
@@ -257,10 +209,7 @@ fn bad_utf8_after_a_bom_is_a_data_error() {
     bytes.extend_from_slice(format!("{},good\n{},", u(1), u(2)).as_bytes());
     bytes.extend_from_slice(b"\x80bad\n");
     let dir = folder(&[("enterprises.csv", &bytes)]);
-    assert_eq!(
-        error_lines(dir.path()),
-        ["enterprises:3:name: : 含有无效的 UTF-8 字节（文件以 UTF-8 BOM 开头）"]
-    );
+    assert_eq!(error_lines(dir.path()), ["enterprises:3:name: : 含有无效的 UTF-8 字节（文件以 UTF-8 BOM 开头）"]);
 }
 
 #[test]
@@ -285,30 +234,16 @@ fn optional_sheets_may_be_absent_and_other_files_are_ignored() {
         ("notes.csv", "anything,at all\n"),
     ]);
     assert_eq!(d.len(), 1);
-    assert_eq!(
-        (d.annual_count(), d.recognition_count(), d.project_count()),
-        (0, 0, 0)
-    );
+    assert_eq!((d.annual_count(), d.recognition_count(), d.project_count()), (0, 0, 0));
 }
 
 #[test]
 fn blank_rows_are_skipped_and_rows_are_spreadsheet_rows() {
     // Row 3 is an empty line, row 4 blank cells, row 5 a cell across two lines, row 6 the error.
-    let text = format!(
-        "uscc,name\n{},甲\n\n , \n{},\"乙\n公司\"\n{},丙\n",
-        u(1),
-        u(2),
-        "bad"
-    );
+    let text = format!("uscc,name\n{},甲\n\n , \n{},\"乙\n公司\"\n{},丙\n", u(1), u(2), "bad");
     let lines = csv_errors(&[("enterprises.csv", &text)]);
-    assert_eq!(
-        lines,
-        ["enterprises:6:uscc: bad: 统一社会信用代码应为18位（实为3位）"]
-    );
-    let ok = read_csv(&[(
-        "enterprises.csv",
-        &format!("uscc,name\n{},甲\n\n,\n{},\"乙\n公司\"\n", u(1), u(2)),
-    )]);
+    assert_eq!(lines, ["enterprises:6:uscc: bad: 统一社会信用代码应为18位（实为3位）"]);
+    let ok = read_csv(&[("enterprises.csv", &format!("uscc,name\n{},甲\n\n,\n{},\"乙\n公司\"\n", u(1), u(2)))]);
     assert_eq!(ok.len(), 2);
     assert_eq!(ok.find(&uscc(2)).unwrap().enterprise.name, "乙\n公司");
 }
@@ -317,29 +252,17 @@ fn blank_rows_are_skipped_and_rows_are_spreadsheet_rows() {
 fn headers_and_values_are_trimmed_and_english_headers_any_case() {
     let d = read_csv(&[(
         "Enterprises.csv",
-        &format!(
-            " USCC , Name ,Chain\n  {} ,  甲公司  , steel \n",
-            u(1).to_lowercase()
-        ),
+        &format!(" USCC , Name ,Chain\n  {} ,  甲公司  , steel \n", u(1).to_lowercase()),
     )]);
     let e = &d.enterprises()[0];
-    assert_eq!(
-        (e.uscc, e.name.as_str(), e.chain),
-        (uscc(1), "甲公司", d.vocabulary().chain("steel"))
-    );
+    assert_eq!((e.uscc, e.name.as_str(), e.chain), (uscc(1), "甲公司", d.vocabulary().chain("steel")));
 }
 
 #[test]
 fn an_unknown_column_is_reported_with_a_suggestion_when_close() {
     let lines = csv_errors(&[
-        (
-            "enterprises.csv",
-            &format!("uscc,name,colour,industy_code\n{},甲,red,C3110\n", u(1)),
-        ),
-        (
-            "annual.csv",
-            &format!("uscc,year,revenu\n{},2023,5\n", u(1)),
-        ),
+        ("enterprises.csv", &format!("uscc,name,colour,industy_code\n{},甲,red,C3110\n", u(1))),
+        ("annual.csv", &format!("uscc,year,revenu\n{},2023,5\n", u(1))),
     ]);
     assert_eq!(
         lines,
@@ -354,14 +277,8 @@ fn an_unknown_column_is_reported_with_a_suggestion_when_close() {
 #[test]
 fn missing_and_repeated_columns() {
     let lines = csv_errors(&[
-        (
-            "enterprises.csv",
-            &format!("uscc,chain,产业链\n{},steel,钢铁\n", u(1)),
-        ),
-        (
-            "认定.csv",
-            &format!("统一社会信用代码,认定年度\n{},2023\n", u(1)),
-        ),
+        ("enterprises.csv", &format!("uscc,chain,产业链\n{},steel,钢铁\n", u(1))),
+        ("认定.csv", &format!("统一社会信用代码,认定年度\n{},2023\n", u(1))),
     ]);
     assert_eq!(
         lines,
@@ -375,22 +292,9 @@ fn missing_and_repeated_columns() {
 
 #[test]
 fn values_under_no_header_are_errors_but_empty_trailing_columns_are_not() {
-    let lines = csv_errors(&[(
-        "enterprises.csv",
-        &format!(
-            "uscc,name,\n{0},甲,,\n{1},乙,x\n{2},丙,,y\n",
-            u(1),
-            u(2),
-            u(3)
-        ),
-    )]);
-    assert_eq!(
-        lines,
-        [
-            "enterprises:3:C: x: 该列没有表头",
-            "enterprises:4:D: y: 该列没有表头"
-        ]
-    );
+    let lines =
+        csv_errors(&[("enterprises.csv", &format!("uscc,name,\n{0},甲,,\n{1},乙,x\n{2},丙,,y\n", u(1), u(2), u(3)))]);
+    assert_eq!(lines, ["enterprises:3:C: x: 该列没有表头", "enterprises:4:D: y: 该列没有表头"]);
 }
 
 #[test]
@@ -424,10 +328,7 @@ fn every_kind_of_value_error() {
                 u(9)
             ),
         ),
-        (
-            "recognitions.csv",
-            &format!("uscc,kind,year\n{0},gold_medal,2023\n{0},,2023\n", u(1)),
-        ),
+        ("recognitions.csv", &format!("uscc,kind,year\n{0},gold_medal,2023\n{0},,2023\n", u(1))),
         (
             "projects.csv",
             &format!(
@@ -482,10 +383,7 @@ fn every_kind_of_value_error() {
 fn the_lead_example_line() {
     let lines = csv_errors(&[
         ("enterprises.csv", &format!("uscc,name\n{},甲\n", u(1))),
-        (
-            "annual.csv",
-            &format!("uscc,year,revenue\n{},2023,-5\n", u(1)),
-        ),
+        ("annual.csv", &format!("uscc,year,revenue\n{},2023,-5\n", u(1))),
     ]);
     assert_eq!(lines, ["annual:2:revenue: -5: 金额不能为负数"]);
 }
@@ -494,14 +392,8 @@ fn the_lead_example_line() {
 fn rows_of_an_enterprise_with_an_invalid_row_are_not_unknown() {
     // The enterprise's row has an error, but its USCC is known: no cascade in other sheets.
     let lines = csv_errors(&[
-        (
-            "enterprises.csv",
-            &format!("uscc,name,chain\n{},甲,nope\n", u(1)),
-        ),
-        (
-            "annual.csv",
-            &format!("uscc,year\n{0},2022\n{0},2023\n", u(1)),
-        ),
+        ("enterprises.csv", &format!("uscc,name,chain\n{},甲,nope\n", u(1))),
+        ("annual.csv", &format!("uscc,year\n{0},2022\n{0},2023\n", u(1))),
     ]);
     assert_eq!(lines.len(), 1, "{lines:?}");
 }
@@ -510,15 +402,9 @@ fn rows_of_an_enterprise_with_an_invalid_row_are_not_unknown() {
 fn without_a_uscc_column_references_are_not_checked_row_by_row() {
     let lines = csv_errors(&[
         ("enterprises.csv", "name\n甲\n"),
-        (
-            "annual.csv",
-            &format!("uscc,year\n{0},2022\n{0},2023\n", u(1)),
-        ),
+        ("annual.csv", &format!("uscc,year\n{0},2022\n{0},2023\n", u(1))),
     ]);
-    assert_eq!(
-        lines,
-        ["enterprises:1:uscc: : 缺少必需的列 uscc（统一社会信用代码）"]
-    );
+    assert_eq!(lines, ["enterprises:1:uscc: : 缺少必需的列 uscc（统一社会信用代码）"]);
 }
 
 #[test]
@@ -530,11 +416,7 @@ fn many_errors_are_all_reported_in_order() {
     for i in 0..n {
         text.push_str(&format!("{},企业{i}\n", u(i)));
         for year in [2021, 2022, 2023] {
-            let revenue = if i % 100 == 0 && year == 2023 {
-                "-1"
-            } else {
-                "1"
-            };
+            let revenue = if i % 100 == 0 && year == 2023 { "-1" } else { "1" };
             annual.push_str(&format!("{},{year},{revenue}\n", u(i)));
         }
     }
@@ -542,27 +424,12 @@ fn many_errors_are_all_reported_in_order() {
     annual.push_str(&format!("{},2021,5\n", u(7)));
     let lines = csv_errors(&[("enterprises.csv", &text), ("annual.csv", &annual)]);
     assert_eq!(lines.len(), 2 + 50 + 1);
-    assert_eq!(
-        lines[0],
-        format!(
-            "enterprises:{}:uscc: bad: 统一社会信用代码应为18位（实为3位）",
-            n + 2
-        )
-    );
+    assert_eq!(lines[0], format!("enterprises:{}:uscc: bad: 统一社会信用代码应为18位（实为3位）", n + 2));
     assert_eq!(lines[1], format!("enterprises:{}:name: : 不能为空", n + 2));
     assert_eq!(lines[2], "annual:4:revenue: -1: 金额不能为负数");
     assert_eq!(lines[3], "annual:304:revenue: -1: 金额不能为负数");
-    assert_eq!(
-        lines[51],
-        format!("annual:{}:revenue: -1: 金额不能为负数", 3 * 4900 + 4)
-    );
-    assert_eq!(
-        lines[52],
-        format!(
-            "annual:{}:year: 2021: 该企业2021年的数据重复（第23行已有）",
-            3 * n + 2
-        )
-    );
+    assert_eq!(lines[51], format!("annual:{}:revenue: -1: 金额不能为负数", 3 * 4900 + 4));
+    assert_eq!(lines[52], format!("annual:{}:year: 2021: 该企业2021年的数据重复（第23行已有）", 3 * n + 2));
 }
 
 #[test]
@@ -582,19 +449,11 @@ fn a_large_valid_folder_reads_whole() {
     let d = read_csv(&[("enterprises.csv", &text), ("annual.csv", &annual)]);
     assert_eq!((d.len(), d.annual_count()), (n as usize, 3 * n as usize));
     for facts in d.iter() {
-        let i: u32 = facts
-            .enterprise
-            .name
-            .trim_start_matches("企业")
-            .parse()
-            .unwrap();
+        let i: u32 = facts.enterprise.name.trim_start_matches("企业").parse().unwrap();
         assert_eq!(facts.enterprise.uscc, uscc(i));
-        let got: Vec<(Year, Option<Fen>)> =
-            facts.annual.iter().map(|r| (r.year, r.revenue)).collect();
-        let want: Vec<(Year, Option<Fen>)> = [2021, 2022, 2023]
-            .iter()
-            .map(|&y| (y, Some(Fen::yuan(i64::from(i) * 100 + y as i64))))
-            .collect();
+        let got: Vec<(Year, Option<Fen>)> = facts.annual.iter().map(|r| (r.year, r.revenue)).collect();
+        let want: Vec<(Year, Option<Fen>)> =
+            [2021, 2022, 2023].iter().map(|&y| (y, Some(Fen::yuan(i64::from(i) * 100 + y as i64)))).collect();
         assert_eq!(got, want);
     }
 }
@@ -605,14 +464,8 @@ fn not_a_dataset() {
     assert!(matches!(read(dir.path()), Err(ReadError::NotADataset(_))));
     let file = dir.path().join("annual.csv");
     assert!(matches!(read(&file), Err(ReadError::NotADataset(_))));
-    assert!(matches!(
-        read(&dir.path().join("missing")),
-        Err(ReadError::Io { .. })
-    ));
-    let both = folder(&[
-        ("enterprises.csv", b"uscc,name\n"),
-        ("企业.csv", b"uscc,name\n"),
-    ]);
+    assert!(matches!(read(&dir.path().join("missing")), Err(ReadError::Io { .. })));
+    let both = folder(&[("enterprises.csv", b"uscc,name\n"), ("企业.csv", b"uscc,name\n")]);
     assert!(matches!(read(both.path()), Err(ReadError::NotADataset(_))));
 }
 
@@ -633,8 +486,5 @@ fn an_empty_enterprises_file_lacks_its_columns_and_an_empty_dataset_is_fine() {
 fn the_display_of_read_errors() {
     let dir = folder(&[("enterprises.csv", b"uscc,name\nbad,x\n")]);
     let e = read(dir.path()).unwrap_err();
-    assert_eq!(
-        e.to_string(),
-        "数据有 1 处错误：\nenterprises:2:uscc: bad: 统一社会信用代码应为18位（实为3位）"
-    );
+    assert_eq!(e.to_string(), "数据有 1 处错误：\nenterprises:2:uscc: bad: 统一社会信用代码应为18位（实为3位）");
 }

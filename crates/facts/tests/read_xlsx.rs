@@ -32,20 +32,12 @@ fn typed_cells_are_read_as_their_text() {
         let ws = sheet(
             book,
             "企业",
-            &[
-                "统一社会信用代码",
-                "企业名称",
-                "成立日期",
-                "入链年份",
-                "战略性新兴产业",
-                "行业代码",
-            ],
+            &["统一社会信用代码", "企业名称", "成立日期", "入链年份", "战略性新兴产业", "行业代码"],
         );
         ws.write_string(1, 0, u(1)).unwrap();
         ws.write_string(1, 1, "甲").unwrap();
         let date = ExcelDateTime::from_ymd(2019, 3, 1).unwrap();
-        ws.write_datetime_with_format(1, 2, &date, &date_format)
-            .unwrap();
+        ws.write_datetime_with_format(1, 2, &date, &date_format).unwrap();
         ws.write_number(1, 3, 2022.0).unwrap();
         ws.write_boolean(1, 4, true).unwrap();
         ws.write_number(1, 5, 3110.0).unwrap();
@@ -54,17 +46,7 @@ fn typed_cells_are_read_as_their_text() {
         ws.write_string(2, 2, "2020-01-02").unwrap();
         ws.write_string(2, 3, "2021").unwrap();
         ws.write_string(2, 4, "否").unwrap();
-        let ws = sheet(
-            book,
-            "年度数据",
-            &[
-                "统一社会信用代码",
-                "年度",
-                "营业收入",
-                "研发投入",
-                "规上企业",
-            ],
-        );
+        let ws = sheet(book, "年度数据", &["统一社会信用代码", "年度", "营业收入", "研发投入", "规上企业"]);
         ws.write_string(1, 0, u(1)).unwrap();
         ws.write_number(1, 1, 2023.0).unwrap();
         ws.write_number(1, 2, 12_500_000.5).unwrap();
@@ -73,26 +55,16 @@ fn typed_cells_are_read_as_their_text() {
     });
     let d = read(&path).unwrap_or_else(|e| panic!("{e}"));
     let a = d.find(&uscc(1)).unwrap();
-    assert_eq!(
-        a.enterprise.established,
-        Some(jiff::civil::date(2019, 3, 1))
-    );
+    assert_eq!(a.enterprise.established, Some(jiff::civil::date(2019, 3, 1)));
     assert_eq!(a.enterprise.chain_joined_year, Some(2022));
     assert_eq!(a.enterprise.strategic_emerging, Some(true));
     assert_eq!(a.enterprise.industry_code.as_deref(), Some("C3110"));
     assert_eq!(a.annual[0].year, 2023);
     assert_eq!(a.annual[0].revenue, Some(Fen(1_250_000_050)));
-    assert_eq!(
-        a.annual[0].rd_expense,
-        Some(Fen(123_456_780)),
-        "thousands separators in text cells"
-    );
+    assert_eq!(a.annual[0].rd_expense, Some(Fen(123_456_780)), "thousands separators in text cells");
     assert_eq!(a.annual[0].above_scale, Some(true));
     let b = d.find(&uscc(2)).unwrap();
-    assert_eq!(
-        b.enterprise.established,
-        Some(jiff::civil::date(2020, 1, 2))
-    );
+    assert_eq!(b.enterprise.established, Some(jiff::civil::date(2020, 1, 2)));
     assert_eq!(b.enterprise.strategic_emerging, Some(false));
 }
 
@@ -102,15 +74,11 @@ fn excel_serials_mind_the_1900_leap_year_bug() {
     let date_format = Format::new().set_num_format("yyyy-mm-dd");
     let (_dir, path) = workbook(|book| {
         let ws = sheet(book, "enterprises", &["uscc", "name", "established"]);
-        for (i, serial) in [59.0, 61.0, 43525.0, 60.0, 43525.5, 0.0]
-            .into_iter()
-            .enumerate()
-        {
+        for (i, serial) in [59.0, 61.0, 43525.0, 60.0, 43525.5, 0.0].into_iter().enumerate() {
             let row = i as u32 + 1;
             ws.write_string(row, 0, u(row)).unwrap();
             ws.write_string(row, 1, "x").unwrap();
-            ws.write_number_with_format(row, 2, serial, &date_format)
-                .unwrap();
+            ws.write_number_with_format(row, 2, serial, &date_format).unwrap();
         }
     });
     assert_eq!(
@@ -127,22 +95,12 @@ fn excel_serials_mind_the_1900_leap_year_bug() {
             let row = i as u32 + 1;
             ws.write_string(row, 0, u(row)).unwrap();
             ws.write_string(row, 1, "x").unwrap();
-            ws.write_number_with_format(row, 2, serial, &date_format)
-                .unwrap();
+            ws.write_number_with_format(row, 2, serial, &date_format).unwrap();
         }
     });
     let d = read(&path).unwrap();
-    let dates: Vec<_> = (1..=3)
-        .map(|i| d.find(&uscc(i)).unwrap().enterprise.established.unwrap())
-        .collect();
-    assert_eq!(
-        dates,
-        [
-            jiff::civil::date(1900, 2, 28),
-            jiff::civil::date(1900, 3, 1),
-            jiff::civil::date(2019, 3, 1)
-        ]
-    );
+    let dates: Vec<_> = (1..=3).map(|i| d.find(&uscc(i)).unwrap().enterprise.established.unwrap()).collect();
+    assert_eq!(dates, [jiff::civil::date(1900, 2, 28), jiff::civil::date(1900, 3, 1), jiff::civil::date(2019, 3, 1)]);
 }
 
 #[test]
@@ -230,10 +188,7 @@ fn the_sheet_may_start_lower_and_further_right() {
     });
     assert_eq!(
         error_lines(&path),
-        [
-            "enterprises:4:uscc: bad: 统一社会信用代码应为18位（实为3位）",
-            "enterprises:5:D: z: 该列没有表头"
-        ]
+        ["enterprises:4:uscc: bad: 统一社会信用代码应为18位（实为3位）", "enterprises:5:D: z: 该列没有表头"]
     );
 }
 
@@ -244,17 +199,12 @@ fn error_values_are_errors_and_not_reported_twice() {
         ws.write_string(1, 0, u(1)).unwrap();
         ws.write_string(1, 1, "甲").unwrap();
         let ws = sheet(book, "annual", &["uscc", "year", "revenue"]);
-        ws.write_formula(1, 0, Formula::new("=NA()").set_result("#N/A"))
-            .unwrap();
+        ws.write_formula(1, 0, Formula::new("=NA()").set_result("#N/A")).unwrap();
         ws.write_number(1, 1, 2023.0).unwrap();
-        ws.write_formula(1, 2, Formula::new("=1/0").set_result("#DIV/0!"))
-            .unwrap();
+        ws.write_formula(1, 2, Formula::new("=1/0").set_result("#DIV/0!")).unwrap();
     });
     assert_eq!(
         error_lines(&path),
-        [
-            "annual:2:uscc: #N/A: 单元格是 Excel 错误值",
-            "annual:2:revenue: #DIV/0!: 单元格是 Excel 错误值"
-        ]
+        ["annual:2:uscc: #N/A: 单元格是 Excel 错误值", "annual:2:revenue: #DIV/0!: 单元格是 Excel 错误值"]
     );
 }

@@ -9,14 +9,8 @@ fn valid_xlsx() -> Vec<u8> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("d.xlsx");
     let csv = folder(&[
-        (
-            "enterprises.csv",
-            format!("uscc,name,established\n{},甲,2020-01-01\n", u(1)).as_bytes(),
-        ),
-        (
-            "annual.csv",
-            format!("uscc,year,revenue\n{},2023,5\n", u(1)).as_bytes(),
-        ),
+        ("enterprises.csv", format!("uscc,name,established\n{},甲,2020-01-01\n", u(1)).as_bytes()),
+        ("annual.csv", format!("uscc,year,revenue\n{},2023,5\n", u(1)).as_bytes()),
     ]);
     let d = read(csv.path()).unwrap();
     write_xlsx(&d, &path, HeaderLanguage::English).unwrap();

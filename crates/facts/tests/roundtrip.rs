@@ -5,8 +5,8 @@ mod common;
 use common::*;
 use jiff::civil::Date;
 use lianzhang_facts::{
-    Annual, ChainId, Dataset, DatasetBuilder, Enterprise, Fen, HeaderLanguage, KindId, Project,
-    Recognition, Uscc, write_csv_dir, write_xlsx,
+    Annual, ChainId, Dataset, DatasetBuilder, Enterprise, Fen, HeaderLanguage, KindId, Project, Recognition, Uscc,
+    write_csv_dir, write_xlsx,
 };
 use proptest::prelude::*;
 
@@ -48,27 +48,9 @@ fn sample() -> Dataset {
         },
     );
     b.annual(uscc(7), Annual::unknown(1949));
-    b.annual(
-        uscc(3),
-        Annual {
-            revenue: Some(Fen::yuan(320_000_000)),
-            ..Annual::unknown(2100)
-        },
-    );
-    b.recognition(
-        uscc(3),
-        Recognition {
-            kind: v.recognition_kind("champion_national").unwrap(),
-            year: 2020,
-        },
-    );
-    b.recognition(
-        uscc(3),
-        Recognition {
-            kind: v.recognition_kind("innovative_sme").unwrap(),
-            year: 2021,
-        },
-    );
+    b.annual(uscc(3), Annual { revenue: Some(Fen::yuan(320_000_000)), ..Annual::unknown(2100) });
+    b.recognition(uscc(3), Recognition { kind: v.recognition_kind("champion_national").unwrap(), year: 2020 });
+    b.recognition(uscc(3), Recognition { kind: v.recognition_kind("innovative_sme").unwrap(), year: 2021 });
     b.project(
         uscc(7),
         Project {
@@ -118,33 +100,18 @@ fn csv_files_have_a_bom_codes_and_plain_yuan() {
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(
-        lines[0],
-        "uscc,year,revenue,above_scale,chain_master,local_procurement,total_procurement,rd_expense"
-    );
+    assert_eq!(lines[0], "uscc,year,revenue,above_scale,chain_master,local_procurement,total_procurement,rd_expense");
     assert_eq!(lines[1], format!("{},2100,320000000,,,,,", u(3)));
     assert_eq!(lines[2], format!("{},1949,,,,,,", u(7)));
-    assert_eq!(
-        lines[3],
-        format!(
-            "{},2023,0.01,false,,999999999999.99,92233720368547758.07,1234567890.12",
-            u(7)
-        )
-    );
+    assert_eq!(lines[3], format!("{},2023,0.01,false,,999999999999.99,92233720368547758.07,1234567890.12", u(7)));
     let enterprises = std::fs::read_to_string(dir.path().join("enterprises.csv")).unwrap();
-    assert!(
-        enterprises.contains(",steel,配送,巴公镇,C3120,true,1900-02-28,2022"),
-        "{enterprises}"
-    );
+    assert!(enterprises.contains(",steel,配送,巴公镇,C3120,true,1900-02-28,2022"), "{enterprises}");
     let recognitions = std::fs::read_to_string(dir.path().join("recognitions.csv")).unwrap();
     assert!(recognitions.contains("champion_national,2020"));
 
     let zh = tempfile::tempdir().unwrap();
     write_csv_dir(&sample(), zh.path(), HeaderLanguage::Chinese).unwrap();
-    let names: Vec<String> = ["企业", "年度数据", "认定", "项目"]
-        .iter()
-        .map(|n| format!("{n}.csv"))
-        .collect();
+    let names: Vec<String> = ["企业", "年度数据", "认定", "项目"].iter().map(|n| format!("{n}.csv")).collect();
     for n in &names {
         assert!(zh.path().join(n).is_file(), "{n}");
     }
@@ -161,35 +128,16 @@ fn xlsx_sheets_are_named_in_the_language_and_cells_are_typed() {
     let mut book = calamine::open_workbook_auto(&path).unwrap();
     assert_eq!(book.sheet_names(), ["企业", "年度数据", "认定", "项目"]);
     let annual = book.worksheet_range("年度数据").unwrap();
-    assert_eq!(
-        annual.get((0, 0)),
-        Some(&Data::String("统一社会信用代码".into()))
-    );
+    assert_eq!(annual.get((0, 0)), Some(&Data::String("统一社会信用代码".into())));
     assert_eq!(annual.get((1, 0)), Some(&Data::String(u(3))));
     assert_eq!(annual.get((1, 2)), Some(&Data::Float(320_000_000.0)));
     assert_eq!(annual.get((3, 3)), Some(&Data::Bool(false)));
     let projects = book.worksheet_range("项目").unwrap();
-    assert_eq!(
-        projects.get((1, 0)),
-        Some(&Data::String("00123".into())),
-        "ids are text"
-    );
-    assert_eq!(
-        projects.get((1, 4)),
-        Some(&Data::String("10000000000000.01".into())),
-        "beyond 15 digits: text"
-    );
+    assert_eq!(projects.get((1, 0)), Some(&Data::String("00123".into())), "ids are text");
+    assert_eq!(projects.get((1, 4)), Some(&Data::String("10000000000000.01".into())), "beyond 15 digits: text");
     let enterprises = book.worksheet_range("企业").unwrap();
-    assert!(
-        matches!(enterprises.get((2, 7)), Some(Data::DateTime(_))),
-        "{:?}",
-        enterprises.get((2, 7))
-    );
-    assert_eq!(
-        enterprises.get((1, 7)),
-        Some(&Data::String("1899-12-31".into())),
-        "before Excel's dates: text"
-    );
+    assert!(matches!(enterprises.get((2, 7)), Some(Data::DateTime(_))), "{:?}", enterprises.get((2, 7)));
+    assert_eq!(enterprises.get((1, 7)), Some(&Data::String("1899-12-31".into())), "before Excel's dates: text");
 }
 
 #[test]
@@ -200,9 +148,7 @@ fn too_many_rows_for_a_worksheet_is_an_error() {
     for i in 0..n {
         b.enterprise(Enterprise {
             // Distinct codes beyond 100 000: vary the district digits of the body.
-            uscc: Uscc::from_body(
-                format!("9114{:04}MA0L{:05}", i / 100_000, i % 100_000).as_bytes(),
-            ),
+            uscc: Uscc::from_body(format!("9114{:04}MA0L{:05}", i / 100_000, i % 100_000).as_bytes()),
             name: "x".into(),
             chain: None,
             stage: None,
@@ -272,9 +218,7 @@ fn random_enterprise() -> impl Strategy<Value = RandomEnterprise> {
             prop::option::of((0u8..7, 0u16..9)),
             any::<bool>(),
             prop::option::of(text()),
-            prop::option::of(prop::sample::select(vec![
-                "C3110", "C31", "0511", "F5191", "C1391",
-            ])),
+            prop::option::of(prop::sample::select(vec!["C3110", "C31", "0511", "F5191", "C1391"])),
             prop::option::of(any::<bool>()),
             prop::option::of(date()),
             prop::option::of(year()),
@@ -282,12 +226,7 @@ fn random_enterprise() -> impl Strategy<Value = RandomEnterprise> {
         prop::collection::btree_map(
             year(),
             (
-                [
-                    prop::option::of(fen()),
-                    prop::option::of(fen()),
-                    prop::option::of(fen()),
-                    prop::option::of(fen()),
-                ],
+                [prop::option::of(fen()), prop::option::of(fen()), prop::option::of(fen()), prop::option::of(fen())],
                 prop::option::of(any::<bool>()),
                 prop::option::of(any::<bool>()),
             ),
@@ -306,12 +245,7 @@ fn random_enterprise() -> impl Strategy<Value = RandomEnterprise> {
         ),
     )
         .prop_map(
-            |(
-                (name, chain, stage, town, industry_code, se, est, joined),
-                annual,
-                recognitions,
-                projects,
-            )| {
+            |((name, chain, stage, town, industry_code, se, est, joined), annual, recognitions, projects)| {
                 RandomEnterprise {
                     name,
                     chain,
@@ -321,10 +255,7 @@ fn random_enterprise() -> impl Strategy<Value = RandomEnterprise> {
                     strategic_emerging: se,
                     established: est,
                     chain_joined_year: joined,
-                    annual: annual
-                        .into_iter()
-                        .map(|(y, (m, a, c))| (y, m, a, c))
-                        .collect(),
+                    annual: annual.into_iter().map(|(y, (m, a, c))| (y, m, a, c)).collect(),
                     recognitions,
                     projects,
                 }
@@ -373,13 +304,7 @@ fn build(ents: &[RandomEnterprise]) -> Dataset {
             );
         }
         for &(kind, year) in &r.recognitions {
-            b.recognition(
-                id,
-                Recognition {
-                    kind: KindId(kind),
-                    year,
-                },
-            );
+            b.recognition(id, Recognition { kind: KindId(kind), year });
         }
         for (j, (name, category, fai, start, done)) in r.projects.iter().enumerate() {
             let (start, done) = match (start, done) {
@@ -422,10 +347,7 @@ proptest! {
 fn reorder_rows(dir: &std::path::Path, seed: usize) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .from_path(&path)
-            .unwrap();
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).from_path(&path).unwrap();
         let mut records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
         let header = records.remove(0);
         if !records.is_empty() {

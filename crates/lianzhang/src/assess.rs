@@ -106,7 +106,9 @@ pub fn run_explain(a: ExplainArgs) -> anyhow::Result<ExitCode> {
     let facts = dataset.find(&uscc).with_context(|| format!("数据中没有企业 {uscc}"))?;
     let reports = explain(&policy, facts, a.year, &NothingPaid);
     match a.format.as_str() {
-        "json" => println!("{}", serde_json::to_string_pretty(&output::explain_json(&policy, facts, a.year, &reports))?),
+        "json" => {
+            println!("{}", serde_json::to_string_pretty(&output::explain_json(&policy, facts, a.year, &reports))?)
+        }
         "text" => print!("{}", output::explain_text(&policy, facts, a.year, &reports)),
         other => bail!("未知格式 {other}（text | json）"),
     }

@@ -33,7 +33,8 @@ pub fn run(a: DemoArgs) -> anyhow::Result<ExitCode> {
         Ok(p) => p,
         Err(code) => return Ok(code),
     };
-    let params = DemoParams { enterprises: a.enterprises, seed: a.seed, first_year: a.first_year, last_year: a.last_year };
+    let params =
+        DemoParams { enterprises: a.enterprises, seed: a.seed, first_year: a.first_year, last_year: a.last_year };
     let dataset = generate(&params, &policy.vocabulary);
     let lang = if a.chinese { HeaderLanguage::Chinese } else { HeaderLanguage::English };
     let is_xlsx = a.out.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));

@@ -14,8 +14,7 @@ pub type Refused = ExitCode;
 pub fn policy_file(opts: &PolicyOpts) -> anyhow::Result<PolicyFile> {
     let mut file = match &opts.policy {
         Some(path) => {
-            let text =
-                std::fs::read_to_string(path).with_context(|| format!("无法读取政策文件 {}", path.display()))?;
+            let text = std::fs::read_to_string(path).with_context(|| format!("无法读取政策文件 {}", path.display()))?;
             PolicyFile::parse(path.display().to_string(), text)
         }
         None => PolicyFile::bundled(),

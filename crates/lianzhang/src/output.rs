@@ -171,8 +171,15 @@ fn table(ctx: &Context) -> String {
         s.push_str(&format!("参数覆盖：{}\n", ctx.overrides.join("；")));
     }
     let mut t = Table::new();
-    t.load_style(UTF8_FULL_CONDENSED)
-        .set_header(vec!["统一社会信用代码", "企业名称", "条款", "规则", "状态", "金额（元）", "项目编号"]);
+    t.load_style(UTF8_FULL_CONDENSED).set_header(vec![
+        "统一社会信用代码",
+        "企业名称",
+        "条款",
+        "规则",
+        "状态",
+        "金额（元）",
+        "项目编号",
+    ]);
     for o in &a.outcomes {
         let title = p.rule(&o.rule).map_or(o.rule.as_str(), |r| r.title.as_str());
         t.add_row(vec![
@@ -191,8 +198,14 @@ fn table(ctx: &Context) -> String {
     s.push_str(&t.to_string());
     s.push_str("\n\n按规则汇总\n");
     let mut sum = Table::new();
-    sum.load_style(UTF8_FULL_CONDENSED)
-        .set_header(vec!["条款", "规则", "奖励（项）", "奖励金额（元）", "待核实（项）", "推荐（项）"]);
+    sum.load_style(UTF8_FULL_CONDENSED).set_header(vec![
+        "条款",
+        "规则",
+        "奖励（项）",
+        "奖励金额（元）",
+        "待核实（项）",
+        "推荐（项）",
+    ]);
     for r in totals(p, &a.outcomes) {
         if r.awards + r.reviews + r.referrals + r.paid == 0 {
             continue;

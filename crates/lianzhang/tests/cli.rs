@@ -104,7 +104,14 @@ fn xlsx_output_has_a_summary_and_a_sheet_per_status() {
     assert!(text.iter().any(|c| c.contains("project_subsidy.cap=250000")), "overrides recorded");
     let awards = wb.worksheet_range("奖励").unwrap();
     assert_eq!(awards.height(), 7, "header + 6 awards");
-    let amounts: f64 = awards.rows().skip(1).filter_map(|r| match r[5] { calamine::Data::Float(f) => Some(f), _ => None }).sum();
+    let amounts: f64 = awards
+        .rows()
+        .skip(1)
+        .filter_map(|r| match r[5] {
+            calamine::Data::Float(f) => Some(f),
+            _ => None,
+        })
+        .sum();
     assert_eq!(amounts, 1_380_000.0);
 }
 
@@ -143,7 +150,8 @@ fn an_invalid_override_is_refused_before_any_data_is_read() {
 fn policy_check_reports_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.toml");
-    let text = lianzhang_policy_text().replace("fact = \"above_scale\"\nrequires = []", "fact = \"above_scal\"\nrequires = []");
+    let text = lianzhang_policy_text()
+        .replace("fact = \"above_scale\"\nrequires = []", "fact = \"above_scal\"\nrequires = []");
     std::fs::write(&bad, &text).unwrap();
     let line = text.lines().position(|l| l.contains("above_scal\"")).unwrap() + 1;
     bin()
@@ -191,14 +199,26 @@ fn explain_covers_every_rule_with_reasons() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
-    for rule in ["chain_master_revenue_300m", "local_sourcing_increase", "above_scale_entry", "rd_referral", "project_subsidy"] {
+    for rule in
+        ["chain_master_revenue_300m", "local_sourcing_increase", "above_scale_entry", "rd_referral", "project_subsidy"]
+    {
         assert!(text.contains(rule), "{rule} missing:\n{text}");
     }
     assert!(text.contains("【奖励】三（四） 当年首次“小升规”工业企业奖励"), "{text}");
     assert!(text.contains("【不符合】"), "{text}");
     assert!(text.contains("2023年在规上工业企业库：是"), "{text}");
     let json = bin()
-        .args(["explain", "--data", data("small").to_str().unwrap(), "--year", "2023", "--uscc", "91140525MA0L00002Q", "--format", "json"])
+        .args([
+            "explain",
+            "--data",
+            data("small").to_str().unwrap(),
+            "--year",
+            "2023",
+            "--uscc",
+            "91140525MA0L00002Q",
+            "--format",
+            "json",
+        ])
         .output()
         .unwrap();
     let v: Value = serde_json::from_slice(&json.stdout).unwrap();
@@ -216,7 +236,10 @@ fn explain_refuses_a_bad_uscc() {
 
 #[test]
 fn years_before_the_policy_give_no_outcomes() {
-    let out = bin().args(["assess", "--data", data("small").to_str().unwrap(), "--year", "2021", "--format", "json"]).output().unwrap();
+    let out = bin()
+        .args(["assess", "--data", data("small").to_str().unwrap(), "--year", "2021", "--format", "json"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["outcomes"].as_array().unwrap().len(), 0);

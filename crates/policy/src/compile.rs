@@ -7,8 +7,17 @@ use crate::tree::{Node, Value};
 use lianzhang_facts::{ChainVocab, Code, Vocabulary};
 use rust_decimal::Decimal;
 
-const TOP: &[&str] =
-    &["policy", "history", "recognition_kinds", "project_categories", "chains", "chain_links", "rules", "groups", "targets"];
+const TOP: &[&str] = &[
+    "policy",
+    "history",
+    "recognition_kinds",
+    "project_categories",
+    "chains",
+    "chain_links",
+    "rules",
+    "groups",
+    "targets",
+];
 const FLAGS: &[&str] = &["above_scale", "chain_master", "strategic_emerging"];
 const MONEY: &[&str] = &["revenue", "rd_expense", "local_procurement", "total_procurement"];
 
@@ -69,7 +78,10 @@ fn meta(node: &Node, problems: &mut Vec<Problem>) -> Option<Meta> {
             None
         }
     });
-    f.finish(&["id", "title", "document", "issuer", "issued", "effective_from", "effective_to", "rounding", "round_to"], problems);
+    f.finish(
+        &["id", "title", "document", "issuer", "issued", "effective_from", "effective_to", "rounding", "round_to"],
+        problems,
+    );
     if let (Some(from), Some(to)) = (effective_from, effective_to)
         && to < from
     {
@@ -218,10 +230,7 @@ fn money_fact(node: &Node, problems: &mut Vec<Problem>) -> Option<MoneyFact> {
 
 pub const RULE_KINDS: &[(&str, &[&str])] = &[
     ("first_reach", &["fact", "threshold", "requires", "amount"]),
-    (
-        "local_sourcing",
-        &["requires", "min_rise_points", "step_points", "counting", "baseline", "rate", "cap"],
-    ),
+    ("local_sourcing", &["requires", "min_rise_points", "step_points", "counting", "baseline", "rate", "cap"]),
     ("first_recognition", &["recognition", "amount"]),
     ("first_entry", &["fact", "requires", "amount"]),
     ("retention", &["fact", "years", "counting", "min_entry_year", "amount"]),
@@ -246,7 +255,8 @@ fn rule(id: &str, node: &Node, vocab: &Vocabulary, problems: &mut Vec<Problem>) 
     let mut f = Fields::new(node, format!("规则 {id} "), problems)?;
     let kind_node = f.req("kind", problems)?;
     let kind_names: Vec<&str> = RULE_KINDS.iter().map(|(k, _)| *k).collect();
-    let Some((kind_name, params)) = RULE_KINDS.iter().find(|(k, _)| matches!(&kind_node.value, Value::String(s) if s == k))
+    let Some((kind_name, params)) =
+        RULE_KINDS.iter().find(|(k, _)| matches!(&kind_node.value, Value::String(s) if s == k))
     else {
         problems.push(
             Problem::new(Some(&kind_node.origin), "未知规则类型")
@@ -267,9 +277,8 @@ fn rule(id: &str, node: &Node, vocab: &Vocabulary, problems: &mut Vec<Problem>) 
             let threshold = f.req("threshold", p).and_then(|n| money(n, p));
             let requires = f.req("requires", p).and_then(|n| flags(n, p));
             let amount = f.req("amount", p).and_then(|n| money(n, p));
-            (|| {
-                Some(RuleKind::FirstReach { fact: fact?, threshold: threshold?, requires: requires?, amount: amount? })
-            })()
+            (|| Some(RuleKind::FirstReach { fact: fact?, threshold: threshold?, requires: requires?, amount: amount? }))(
+            )
         }
         "local_sourcing" => {
             let requires = f.req("requires", p).and_then(|n| flags(n, p));
@@ -326,7 +335,10 @@ fn rule(id: &str, node: &Node, vocab: &Vocabulary, problems: &mut Vec<Problem>) 
             let counting = f.req("counting", p).and_then(|n| {
                 choice(
                     n,
-                    &[("after_entry", RetentionCounting::AfterEntry), ("including_entry", RetentionCounting::IncludingEntry)],
+                    &[
+                        ("after_entry", RetentionCounting::AfterEntry),
+                        ("including_entry", RetentionCounting::IncludingEntry),
+                    ],
                     p,
                 )
             });
@@ -423,7 +435,8 @@ fn groups(node: &Node, rules: &[Rule], declared: &[String], problems: &mut Vec<P
 
 fn group(id: &str, node: &Node, rules: &[Rule], declared: &[String], problems: &mut Vec<Problem>) -> Option<Group> {
     let mut f = Fields::new(node, format!("分组 {id} "), problems)?;
-    let kind = f.req("kind", problems).and_then(|n| choice(n, &[("tiers", 0), ("upgrade", 1), ("levels", 2)], problems));
+    let kind =
+        f.req("kind", problems).and_then(|n| choice(n, &[("tiers", 0), ("upgrade", 1), ("levels", 2)], problems));
     let title = f.opt("title").and_then(|n| string(n, problems)).unwrap_or_else(|| id.to_string());
     let members_node = f.req("rules", problems);
     let mut broken_member = false;

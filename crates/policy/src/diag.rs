@@ -123,7 +123,6 @@ impl Diagnostic for ProblemDiagnostic {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        self.span
-            .map(|s| Box::new(std::iter::once(LabeledSpan::new_with_span(Some("此处".into()), s))) as _)
+        self.span.map(|s| Box::new(std::iter::once(LabeledSpan::new_with_span(Some("此处".into()), s))) as _)
     }
 }

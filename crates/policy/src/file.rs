@@ -10,10 +10,8 @@ pub const BUNDLED_NAME: &str = "policies/zezhou-2022.toml";
 pub const BUNDLED_TEXT: &str = include_str!("../../../policies/zezhou-2022.toml");
 
 /// Keys of the top-level sections that are parameters (besides rule and group parameters).
-const SECTION_PARAMS: &[(&str, &[&str])] = &[
-    ("policy", &["effective_from", "effective_to", "rounding", "round_to"]),
-    ("history", &["new_enterprise_window"]),
-];
+const SECTION_PARAMS: &[(&str, &[&str])] =
+    &[("policy", &["effective_from", "effective_to", "rounding", "round_to"]), ("history", &["new_enterprise_window"])];
 /// Keys of a rule or group table that are identity, not parameters.
 const NOT_PARAMS: &[&str] = &["kind", "clause", "title", "rules"];
 
@@ -41,9 +39,12 @@ impl PolicyFile {
         let text = text.into();
         let (tree, problems) = match tree::parse(&text) {
             Ok(t) => (Some(t), Vec::new()),
-            Err((msg, span)) => {
-                (None, vec![Problem { origin: span.map(Origin::File), message: format!("TOML 语法错误：{msg}"), help: None }])
-            }
+            Err((msg, span)) => (
+                None,
+                vec![Problem {
+                    origin: span.map(Origin::File), message: format!("TOML 语法错误：{msg}"), help: None
+                }],
+            ),
         };
         PolicyFile { name: name.into(), text, tree, overrides: Vec::new(), problems }
     }
@@ -103,7 +104,11 @@ impl PolicyFile {
             if let Some(Node { value: Value::Table(t), .. }) = top.get(section) {
                 for k in *keys {
                     if let Some(n) = t.get(k) {
-                        out.push(Param { key: format!("{section}.{k}"), value: render(n), owner: format!("[{section}]") });
+                        out.push(Param {
+                            key: format!("{section}.{k}"),
+                            value: render(n),
+                            owner: format!("[{section}]"),
+                        });
                     }
                 }
             }
@@ -169,9 +174,9 @@ fn locate<'a>(tree: &'a mut Node, key: &str) -> Option<Slot<'a>> {
     if NOT_PARAMS.contains(&param) {
         return None;
     }
-    let section = ["rules", "groups"].into_iter().find(|s| {
-        matches!(top.get(s), Some(Node { value: Value::Table(t), .. }) if t.get(owner).is_some())
-    })?;
+    let section = ["rules", "groups"]
+        .into_iter()
+        .find(|s| matches!(top.get(s), Some(Node { value: Value::Table(t), .. }) if t.get(owner).is_some()))?;
     let Some(Node { value: Value::Table(t), .. }) = top.get_mut(section) else { return None };
     let Some(Node { value: Value::Table(rt), .. }) = t.get_mut(owner) else { return None };
     rt.get_mut(param).map(Slot::Existing)

@@ -17,8 +17,8 @@ pub mod tri;
 
 pub use diag::{PolicyErrors, Problem};
 pub use engine::{
-    Assessment, Finding, NothingPaid, Outcome, PaidLedger, RuleReport, RuleTally, Status, assess, assess_enterprise, explain,
-    tally, tally_enterprise,
+    Assessment, Finding, NothingPaid, Outcome, PaidLedger, RuleReport, RuleTally, Status, assess, assess_enterprise,
+    explain, tally, tally_enterprise,
 };
 pub use file::{Param, PolicyFile};
 pub use model::Policy;

@@ -273,13 +273,27 @@ pub struct Target {
 
 #[derive(Debug, Clone)]
 pub enum TargetMeasure {
-    NewAboveScale { value: u32 },
-    AboveScale { value: u32 },
-    RecognizedInYear { kinds: Vec<KindId>, value: u32 },
-    RecognizedBy { kinds: Vec<KindId>, value: u32 },
-    ChainMasters { value: u32 },
+    NewAboveScale {
+        value: u32,
+    },
+    AboveScale {
+        value: u32,
+    },
+    RecognizedInYear {
+        kinds: Vec<KindId>,
+        value: u32,
+    },
+    RecognizedBy {
+        kinds: Vec<KindId>,
+        value: u32,
+    },
+    ChainMasters {
+        value: u32,
+    },
     /// (chain index, target) per chain.
-    NewChainMembers { per_chain: Vec<(usize, u32)> },
+    NewChainMembers {
+        per_chain: Vec<(usize, u32)>,
+    },
 }
 
 impl Policy {

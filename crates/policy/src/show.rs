@@ -17,7 +17,12 @@ pub fn describe_rule(p: &Policy, r: &Rule) -> (String, String) {
     let req = |fs: &[FlagFact]| if fs.is_empty() { String::new() } else { format!("当年为{}；", flags(fs)) };
     match &r.kind {
         RuleKind::FirstReach { fact, threshold, requires, amount } => (
-            format!("{}{}首次达到{}以上（含本数；以往任何年度均未达到）", req(requires), fact.name_zh(), yuan(*threshold)),
+            format!(
+                "{}{}首次达到{}以上（含本数；以往任何年度均未达到）",
+                req(requires),
+                fact.name_zh(),
+                yuan(*threshold)
+            ),
             format!("{}（一次性）", yuan(*amount)),
         ),
         RuleKind::LocalSourcing { requires, min_rise_points, step_points, counting, baseline, rate: r, cap } => (
@@ -45,7 +50,11 @@ pub fn describe_rule(p: &Policy, r: &Rule) -> (String, String) {
             (format!("当年首次认定为{}", v.kind_info(*recognition).name), format!("{}（一次性）", yuan(*amount)))
         }
         RuleKind::FirstEntry { fact, requires, amount } => (
-            format!("当年首次{}（以往任何年度均未在库）{}", fact.name_zh(), if requires.is_empty() { String::new() } else { format!("，且为{}", flags(requires)) }),
+            format!(
+                "当年首次{}（以往任何年度均未在库）{}",
+                fact.name_zh(),
+                if requires.is_empty() { String::new() } else { format!("，且为{}", flags(requires)) }
+            ),
             format!("{}（一次性）", yuan(*amount)),
         ),
         RuleKind::Retention { fact, years, counting, min_entry_year, amount } => (

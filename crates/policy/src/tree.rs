@@ -2,8 +2,8 @@
 //! typed model is built, so file values and overrides go through one validator.
 
 use std::ops::Range;
-use toml::de::{DeTable, DeValue};
 use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
 /// Where a value came from: a byte range of the policy file, or a `--set` override.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,11 +81,7 @@ fn table(t: DeTable<'_>) -> Table {
     Table {
         entries: t
             .into_iter()
-            .map(|(k, v)| Entry {
-                key_origin: Origin::File(k.span()),
-                key: k.into_inner().into_owned(),
-                node: node(v),
-            })
+            .map(|(k, v)| Entry { key_origin: Origin::File(k.span()), key: k.into_inner().into_owned(), node: node(v) })
             .collect(),
     }
 }

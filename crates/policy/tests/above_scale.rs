@@ -19,7 +19,10 @@ fn hist(flags: &[(i32, bool)]) -> Vec<Annual> {
 fn first_entry_pays_100000() {
     let p = policy(&[]);
     let e = one(hist(&[(2020, false), (2021, false), (2022, true)]));
-    assert_eq!(outcomes(&p, e, 2022), vec![("above_scale_entry".into(), lianzhang_policy::Status::Award, Some("100000.00".into()))]);
+    assert_eq!(
+        outcomes(&p, e, 2022),
+        vec![("above_scale_entry".into(), lianzhang_policy::Status::Award, Some("100000.00".into()))]
+    );
 }
 
 #[test]
@@ -76,7 +79,10 @@ fn retention_after_entry_pays_in_e_plus_2_and_e_plus_3() {
 
 #[test]
 fn retention_including_entry_pays_in_e_plus_1_and_e_plus_2() {
-    let p = policy(&["above_scale_retained_2y.counting=including_entry", "above_scale_retained_3y.counting=including_entry"]);
+    let p = policy(&[
+        "above_scale_retained_2y.counting=including_entry",
+        "above_scale_retained_3y.counting=including_entry",
+    ]);
     let rows = hist(&[(2021, false), (2022, true), (2023, true), (2024, true)]);
     assert_eq!(of(&p, one(rows.clone()), 2023, "above_scale_retained_2y"), award("50000.00"));
     assert_eq!(of(&p, one(rows), 2024, "above_scale_retained_3y"), award("50000.00"));
@@ -107,7 +113,11 @@ fn unknown_year_in_the_run_needs_review() {
 #[test]
 fn no_row_for_the_year_gives_no_yearly_outcome() {
     let p = policy(&[]);
-    let e = vec![Ent { rows: hist(&[(2021, false), (2022, true)]), recognitions: vec![("specialized_city", 2023)], ..Ent::default() }];
+    let e = vec![Ent {
+        rows: hist(&[(2021, false), (2022, true)]),
+        recognitions: vec![("specialized_city", 2023)],
+        ..Ent::default()
+    }];
     let out = outcomes(&p, e, 2023);
     assert_eq!(out, vec![("specialized_city".into(), lianzhang_policy::Status::Award, Some("30000.00".into()))]);
 }

@@ -26,7 +26,12 @@ fn unknown_fact_unknown_parameter_and_type_error_are_all_reported_with_lines() {
     let l1 = line_of(&text, "fact = \"revenu\"");
     assert!(lines.iter().any(|l| l.starts_with(&format!("bad.toml:{l1}:8: 未知金额事实 `revenu`"))), "{out}");
     let l2 = line_of(&text, "ratte");
-    assert!(lines.iter().any(|l| l.starts_with(&format!("bad.toml:{l2}:1: 规则 local_sourcing_increase 中有未知参数 `ratte`"))), "{out}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with(&format!("bad.toml:{l2}:1: 规则 local_sourcing_increase 中有未知参数 `ratte`"))),
+        "{out}"
+    );
     let l3 = line_of(&text, "\"三万\"");
     assert!(lines.iter().any(|l| l.starts_with(&format!("bad.toml:{l3}:10: 金额 `三万` 无效"))), "{out}");
 }
@@ -51,7 +56,10 @@ fn unknown_choice_names_the_choices() {
 fn unknown_recognition_kind_and_group_member_are_refused() {
     let text = BUNDLED_TEXT
         .replace("recognition = \"tech_center_national\"", "recognition = \"tech_centre_national\"")
-        .replace("rules = [\"champion_province\", \"champion_national\"]", "rules = [\"champion_province\", \"champion_natonal\"]");
+        .replace(
+            "rules = [\"champion_province\", \"champion_national\"]",
+            "rules = [\"champion_province\", \"champion_natonal\"]",
+        );
     let out = problems(&text);
     assert!(out.contains("未知认定类型 `tech_centre_national`"), "{out}");
     assert!(out.contains("未知规则 `champion_natonal`"), "{out}");
@@ -65,7 +73,10 @@ fn overrides_are_checked_like_the_file() {
     let p = f.compile().expect("valid overrides");
     assert!(matches!(
         p.rule("local_sourcing_increase").unwrap().kind,
-        lianzhang_policy::model::RuleKind::LocalSourcing { baseline: lianzhang_policy::model::SourcingBaseline::BestPrior, .. }
+        lianzhang_policy::model::RuleKind::LocalSourcing {
+            baseline: lianzhang_policy::model::SourcingBaseline::BestPrior,
+            ..
+        }
     ));
 
     let mut f = PolicyFile::bundled();
@@ -87,7 +98,9 @@ fn miette_renders_a_caret_under_the_problem() {
     let e = PolicyFile::parse("bad.toml", text).compile().unwrap_err();
     let d = &e.diagnostics()[0];
     let mut out = String::new();
-    miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor()).render_report(&mut out, d).unwrap();
+    miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+        .render_report(&mut out, d)
+        .unwrap();
     assert!(out.contains("bad.toml:"), "{out}");
     assert!(out.contains("pay = \"partial\""), "{out}");
     assert!(out.contains("^") || out.contains("─┬─") || out.contains("┬"), "{out}");

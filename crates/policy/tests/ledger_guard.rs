@@ -15,7 +15,10 @@ impl PaidLedger for Paid {
 #[test]
 fn a_paid_one_time_award_is_already_paid_with_no_amount() {
     let p = policy(&[]);
-    let rows = vec![Annual { above_scale: Some(false), ..plain(2021, 1) }, Annual { above_scale: Some(true), ..plain(2022, 1) }];
+    let rows = vec![
+        Annual { above_scale: Some(false), ..plain(2021, 1) },
+        Annual { above_scale: Some(true), ..plain(2022, 1) },
+    ];
     let ds = dataset(&p, vec![Ent { rows, ..Ent::default() }]);
     let ledger = Paid(vec![(uscc(1), "above_scale_entry", None, None)]);
     let a = assess(&p, &ds, 2022, &ledger);
@@ -29,7 +32,12 @@ fn a_paid_one_time_award_is_already_paid_with_no_amount() {
 #[test]
 fn yearly_awards_are_guarded_per_year_and_projects_per_project() {
     let p = policy(&[]);
-    let m = |year, local| Annual { chain_master: Some(true), local_procurement: y(local), total_procurement: y(1_000_000_000), ..plain(year, 1) };
+    let m = |year, local| Annual {
+        chain_master: Some(true),
+        local_procurement: y(local),
+        total_procurement: y(1_000_000_000),
+        ..plain(year, 1)
+    };
     let e = Ent {
         rows: vec![m(2022, 100_000_000), m(2023, 150_000_000)],
         projects: vec![

@@ -5,7 +5,12 @@ use lianzhang_facts::{Annual, Fen};
 use lianzhang_policy::Status;
 
 fn m(year: i32, local: i64, total: i64) -> Annual {
-    Annual { chain_master: Some(true), local_procurement: y(local), total_procurement: y(total), ..plain(year, 400_000_000) }
+    Annual {
+        chain_master: Some(true),
+        local_procurement: y(local),
+        total_procurement: y(total),
+        ..plain(year, 400_000_000)
+    }
 }
 
 fn one(rows: Vec<Annual>) -> Vec<Ent> {
@@ -23,7 +28,8 @@ fn the_worked_example_of_policy_md() {
     let ds = dataset(&p, one(vec![m(2022, 160_000_000, 800_000_000), m(2023, 256_000_000, 800_000_000)]));
     let a = lianzhang_policy::assess(&p, &ds, 2023, &lianzhang_policy::NothingPaid);
     let text = &a.outcomes[0].explanation;
-    for part in ["32.00%", "20.00%", "提高 12.00 个百分点", "计入 10 个百分点", "80,000,000.00元", "800,000.00元"] {
+    for part in ["32.00%", "20.00%", "提高 12.00 个百分点", "计入 10 个百分点", "80,000,000.00元", "800,000.00元"]
+    {
         assert!(text.contains(part), "{part} not in {text}");
     }
 }
@@ -72,7 +78,11 @@ fn exact_counting_counts_the_whole_rise() {
 
 #[test]
 fn best_prior_baseline_uses_the_highest_earlier_rate() {
-    let rows = vec![m(2021, 300_000_000, 1_000_000_000), m(2022, 200_000_000, 1_000_000_000), m(2023, 320_000_000, 1_000_000_000)];
+    let rows = vec![
+        m(2021, 300_000_000, 1_000_000_000),
+        m(2022, 200_000_000, 1_000_000_000),
+        m(2023, 320_000_000, 1_000_000_000),
+    ];
     // previous_year: 20% → 32% = 12 → 10 points → 1,000,000 × ... = 100,000,000 × 1% = 1,000,000.
     assert_eq!(of(&policy(&[]), one(rows.clone()), 2023, R), award("1000000.00"));
     // best_prior: 30% → 32% = 2 points: nothing.
@@ -121,7 +131,11 @@ fn not_a_chain_master_gets_nothing() {
 #[test]
 fn the_award_recurs_each_year_the_rate_rises() {
     let p = policy(&[]);
-    let rows = vec![m(2022, 100_000_000, 1_000_000_000), m(2023, 150_000_000, 1_000_000_000), m(2024, 200_000_000, 1_000_000_000)];
+    let rows = vec![
+        m(2022, 100_000_000, 1_000_000_000),
+        m(2023, 150_000_000, 1_000_000_000),
+        m(2024, 200_000_000, 1_000_000_000),
+    ];
     assert_eq!(of(&p, one(rows.clone()), 2023, R), award("500000.00"));
     assert_eq!(of(&p, one(rows), 2024, R), award("500000.00"));
     let _ = (Fen(0), Status::Award);

@@ -84,7 +84,10 @@ fn little_giants_once_pays_only_the_first_level() {
     assert_eq!(of(&p, e(), 2024, "little_giant_national"), None);
     // Both in one year: the national one.
     let both = recs(vec![("little_giant_province", 2023), ("little_giant_national", 2023)]);
-    assert_eq!(outcomes(&p, both, 2023), vec![("little_giant_national".into(), Status::Award, Some("50000.00".into()))]);
+    assert_eq!(
+        outcomes(&p, both, 2023),
+        vec![("little_giant_national".into(), Status::Award, Some("50000.00".into()))]
+    );
     // A provincial one before the policy: the national one is not the first little giant.
     let early = recs(vec![("little_giant_province", 2020), ("little_giant_national", 2023)]);
     assert_eq!(of(&p, early, 2023, "little_giant_national"), None);
@@ -97,6 +100,8 @@ fn another_county_can_add_a_recognition_kind_paying_its_own_amount() {
         "\n[[recognition_kinds]]\ncode = \"gazelle\"\nname = \"瞪羚企业\"\n\n[rules.gazelle]\nkind = \"first_recognition\"\nclause = \"三（九）\"\ntitle = \"首次认定瞪羚企业奖励\"\nrecognition = \"gazelle\"\namount = \"80000\"\n",
     );
     // TOML arrays of tables must be contiguous with their kind only by name; appending works.
-    let p = lianzhang_policy::PolicyFile::parse("other.toml", text).compile().unwrap_or_else(|e| panic!("{}", e.to_plain()));
+    let p = lianzhang_policy::PolicyFile::parse("other.toml", text)
+        .compile()
+        .unwrap_or_else(|e| panic!("{}", e.to_plain()));
     assert_eq!(of(&p, recs(vec![("gazelle", 2023)]), 2023, "gazelle"), award("80000.00"));
 }

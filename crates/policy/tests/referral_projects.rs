@@ -105,7 +105,10 @@ fn rounding_is_once_at_the_end_half_away_from_zero_or_half_even() {
     // 10% of 10,000,000.05 = 1,000,000.005.
     let inv = Some(Fen(1_000_000_005));
     assert_eq!(of(&policy(&[]), proj("transformation", inv, Some(2023)), 2023, PS), award("1000000.01"));
-    assert_eq!(of(&policy(&["policy.rounding=half_even"]), proj("transformation", inv, Some(2023)), 2023, PS), award("1000000.00"));
+    assert_eq!(
+        of(&policy(&["policy.rounding=half_even"]), proj("transformation", inv, Some(2023)), 2023, PS),
+        award("1000000.00")
+    );
 }
 
 #[test]

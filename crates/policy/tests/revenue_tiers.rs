@@ -68,7 +68,8 @@ fn unknown_earlier_revenue_needs_review_naming_the_year() {
 #[test]
 fn a_gap_year_after_the_first_row_is_unknown() {
     let p = policy(&[]);
-    let e = ent(vec![master(2020, Some(100_000_000)), master(2022, Some(200_000_000)), master(2023, Some(320_000_000))]);
+    let e =
+        ent(vec![master(2020, Some(100_000_000)), master(2022, Some(200_000_000)), master(2023, Some(320_000_000))]);
     assert_eq!(of(&p, e, 2023, "chain_master_revenue_300m"), review());
 }
 
@@ -82,7 +83,11 @@ fn no_history_before_the_first_row_needs_review_unless_new_or_previous_row_prese
     let new = vec![Ent { established: Some(2022), rows: vec![master(2023, Some(320_000_000))], ..Ent::default() }];
     assert_eq!(of(&p, new, 2023, "chain_master_revenue_300m"), award("100000.00"));
     // Established unknown but the row for Y−1 is present: known.
-    let prev = vec![Ent { established: None, rows: vec![master(2022, Some(1)), master(2023, Some(320_000_000))], ..Ent::default() }];
+    let prev = vec![Ent {
+        established: None,
+        rows: vec![master(2022, Some(1)), master(2023, Some(320_000_000))],
+        ..Ent::default()
+    }];
     assert_eq!(of(&p, prev, 2023, "chain_master_revenue_300m"), award("100000.00"));
 }
 

@@ -6,10 +6,22 @@ use lianzhang_facts::Annual;
 #[test]
 fn targets_count_what_policy_md_says() {
     let p = policy(&[]);
-    let a = |year, above: bool, master: bool| Annual { above_scale: Some(above), chain_master: Some(master), ..plain(year, 1) };
+    let a = |year, above: bool, master: bool| Annual {
+        above_scale: Some(above),
+        chain_master: Some(master),
+        ..plain(year, 1)
+    };
     let ents = vec![
-        Ent { rows: vec![a(2021, false, false), a(2022, true, true)], recognitions: vec![("specialized_city", 2022)], ..Ent::default() },
-        Ent { rows: vec![a(2021, true, false), a(2022, true, false), a(2025, true, false)], recognitions: vec![("little_giant_national", 2024)], ..Ent::default() },
+        Ent {
+            rows: vec![a(2021, false, false), a(2022, true, true)],
+            recognitions: vec![("specialized_city", 2022)],
+            ..Ent::default()
+        },
+        Ent {
+            rows: vec![a(2021, true, false), a(2022, true, false), a(2025, true, false)],
+            recognitions: vec![("little_giant_national", 2024)],
+            ..Ent::default()
+        },
         Ent { rows: vec![a(2022, true, true)], recognitions: vec![("innovative_sme", 2022)], ..Ent::default() },
     ];
     let ds = dataset(&p, ents);

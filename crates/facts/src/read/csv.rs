@@ -16,17 +16,11 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// The sheet files of a folder, by sheet; other files are ignored.
 pub(crate) fn sheet_files(dir: &Path) -> Result<Vec<(SheetKind, String, PathBuf)>, ReadError> {
-    let io = |source| ReadError::Io {
-        path: dir.to_path_buf(),
-        source,
-    };
+    let io = |source| ReadError::Io { path: dir.to_path_buf(), source };
     let mut found: Vec<(SheetKind, String, PathBuf)> = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(io)? {
         let path = entry.map_err(io)?.path();
-        let is_csv = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+        let is_csv = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("csv"));
         let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
             continue;
         };
@@ -67,16 +61,8 @@ pub(crate) enum Stop {
     Io(std::io::Error),
 }
 
-fn read_file(
-    path: &Path,
-    kind: SheetKind,
-    name: &str,
-    rows: &mut Rows<'_>,
-) -> Result<(), ReadError> {
-    let io = |source| ReadError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
+fn read_file(path: &Path, kind: SheetKind, name: &str, rows: &mut Rows<'_>) -> Result<(), ReadError> {
+    let io = |source| ReadError::Io { path: path.to_path_buf(), source };
     let mut input = BufReader::with_capacity(1 << 16, File::open(path).map_err(io)?);
     let bom = input.fill_buf().map_err(io)?.starts_with(BOM);
     if bom {
@@ -89,28 +75,17 @@ fn read_file(
         Err(Stop::NotUtf8) => {
             rows.reset(kind);
             let bytes = std::fs::read(path).map_err(io)?;
-            let Some(text) =
-                encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(&bytes)
-            else {
+            let Some(text) = encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(&bytes) else {
                 return Err(ReadError::NotADataset(format!(
                     "{}：既不是 UTF-8 也不是 GB18030 编码的文本，无法作为 CSV 读取",
                     path.display()
                 )));
             };
-            match read_records(
-                (text.as_bytes(), Some(text.len() as u64)),
-                kind,
-                name,
-                rows,
-                true,
-            ) {
+            match read_records((text.as_bytes(), Some(text.len() as u64)), kind, name, rows, true) {
                 Ok(()) => Ok(()),
                 Err(Stop::Io(e)) => Err(io(e)),
                 // Read as certainly UTF-8, a bad record is a data error, not a stop.
-                Err(Stop::NotUtf8) => Err(ReadError::NotADataset(format!(
-                    "{}：编码无法识别",
-                    path.display()
-                ))),
+                Err(Stop::NotUtf8) => Err(ReadError::NotADataset(format!("{}：编码无法识别", path.display()))),
             }
         }
     }
@@ -125,16 +100,8 @@ fn read_records<R: Read + Send>(
     rows: &mut Rows<'_>,
     utf8_certain: bool,
 ) -> Result<(), Stop> {
-    let reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(input);
-    let mut records = Records {
-        reader,
-        inner_breaks: 0,
-        utf8_certain,
-        bytes,
-    };
+    let reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
+    let mut records = Records { reader, inner_breaks: 0, utf8_certain, bytes };
     let info = match records.header()? {
         Some(Header { row, cells, bad }) => {
             let headers: Vec<&str> = cells.iter().map(String::as_str).collect();
@@ -152,11 +119,7 @@ fn read_records<R: Read + Send>(
 }
 
 fn bad_utf8(sheet: &SheetInfo, row: u32, field: usize, errors: &mut Errors) {
-    let column = sheet
-        .header
-        .get(field)
-        .cloned()
-        .unwrap_or_else(|| column_letter(field));
+    let column = sheet.header.get(field).cloned().unwrap_or_else(|| column_letter(field));
     let reason = "含有无效的 UTF-8 字节（文件以 UTF-8 BOM 开头）".to_string();
     errors.push(sheet, row, Some(field), &column, "", reason);
 }
@@ -186,11 +149,7 @@ impl<R: Read> Records<R> {
     /// reported if UTF-8 is certain, else it stops the pass.
     fn header(&mut self) -> Result<Option<Header>, Stop> {
         let mut record = csv::ByteRecord::new();
-        if !self
-            .reader
-            .read_byte_record(&mut record)
-            .map_err(|e| Stop::Io(e.into()))?
-        {
+        if !self.reader.read_byte_record(&mut record).map_err(|e| Stop::Io(e.into()))? {
             return Ok(None);
         }
         let row = record.position().map_or(1, |p| p.line());
@@ -214,8 +173,7 @@ impl<R: Read> Records<R> {
     /// Reads the next record into `record`. A record that is not UTF-8 is `Bad` if UTF-8 is
     /// certain, else stops the pass.
     fn next(&mut self, record: &mut csv::StringRecord) -> Result<Next, Stop> {
-        let row =
-            |line: u64, breaks: u64| u32::try_from(line.saturating_sub(breaks)).unwrap_or(u32::MAX);
+        let row = |line: u64, breaks: u64| u32::try_from(line.saturating_sub(breaks)).unwrap_or(u32::MAX);
         match self.reader.read_record(record) {
             Ok(false) => Ok(Next::End),
             Ok(true) => {
@@ -228,16 +186,12 @@ impl<R: Read> Records<R> {
             }
             Err(e) => match e.into_kind() {
                 csv::ErrorKind::Io(e) => Err(Stop::Io(e)),
-                csv::ErrorKind::Utf8 { pos, err } if self.utf8_certain => Ok(Next::Bad(
-                    row(pos.map_or(0, |p| p.line()), self.inner_breaks),
-                    err.field(),
-                )),
+                csv::ErrorKind::Utf8 { pos, err } if self.utf8_certain => {
+                    Ok(Next::Bad(row(pos.map_or(0, |p| p.line()), self.inner_breaks), err.field()))
+                }
                 csv::ErrorKind::Utf8 { .. } => Err(Stop::NotUtf8),
                 // With `flexible` and no serde no other error arises; treat one as unreadable.
-                other => Err(Stop::Io(std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    format!("{other:?}"),
-                ))),
+                other => Err(Stop::Io(std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{other:?}")))),
             },
         }
     }
@@ -292,9 +246,7 @@ impl<R: Read + Send> Source for Records<R> {
         fold: &mut F,
         errors: &mut Errors,
     ) -> Result<(), Stop> {
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .clamp(1, 8);
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
         let (work_tx, work_rx) = mpsc::sync_channel::<(usize, Batch)>(threads * 2);
         let work_rx = Mutex::new(work_rx);
         let (done_tx, done_rx) = mpsc::sync_channel::<Parsed<P::Row>>(threads * 2);
@@ -358,21 +310,11 @@ impl<R: Read + Send> Source for Records<R> {
                         let mut errors = Errors::default();
                         let mut rows = Vec::with_capacity(batch.rows.len());
                         for (record, &row) in batch.records.iter().zip(&batch.rows) {
-                            if let Some(p) =
-                                parse_row(parse, sheet, row, record, &mut errors, &mut recent)
-                            {
+                            if let Some(p) = parse_row(parse, sheet, row, record, &mut errors, &mut recent) {
                                 rows.push((row, p));
                             }
                         }
-                        if done_tx
-                            .send(Parsed {
-                                seq,
-                                rows,
-                                errors,
-                                batch,
-                            })
-                            .is_err()
-                        {
+                        if done_tx.send(Parsed { seq, rows, errors, batch }).is_err() {
                             break;
                         }
                     }

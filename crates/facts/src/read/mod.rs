@@ -21,10 +21,7 @@ pub(crate) use schema::{ANNUAL, ENTERPRISES, Field, PROJECTS, RECOGNITIONS, Shee
 /// Every invalid cell is reported (`ReadError::Data`, sorted by sheet, row and column); no
 /// dataset is returned then.
 pub fn read_dataset(path: &Path, vocab: &Vocabulary) -> Result<Dataset, ReadError> {
-    let meta = std::fs::metadata(path).map_err(|source| ReadError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let meta = std::fs::metadata(path).map_err(|source| ReadError::Io { path: path.to_path_buf(), source })?;
     let mut rows = sheets::Rows::new(vocab);
     if meta.is_dir() {
         csv::read_dir(path, &mut rows)?;
@@ -41,9 +38,7 @@ pub fn read_dataset(path: &Path, vocab: &Vocabulary) -> Result<Dataset, ReadErro
 
 fn is_workbook(path: &Path) -> bool {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    ["xlsx", "xlsm", "xls", "xlsb", "ods"]
-        .iter()
-        .any(|w| w.eq_ignore_ascii_case(ext))
+    ["xlsx", "xlsm", "xls", "xlsb", "ods"].iter().any(|w| w.eq_ignore_ascii_case(ext))
 }
 
 impl sheets::Rows<'_> {
@@ -52,9 +47,7 @@ impl sheets::Rows<'_> {
         let mut errors = self.errors.0;
         if !errors.is_empty() {
             errors.sort_by_key(|e| e.key);
-            return Err(ReadError::Data(DataErrors(
-                errors.into_iter().map(|e| e.error).collect(),
-            )));
+            return Err(ReadError::Data(DataErrors(errors.into_iter().map(|e| e.error).collect())));
         }
         // Without errors every enterprise row was valid.
         let slots = self.enterprises.by_slot.len();

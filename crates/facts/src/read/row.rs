@@ -82,22 +82,8 @@ impl Errors {
 
 impl Errors {
     /// An error in the column of field `f`.
-    pub(crate) fn at(
-        &mut self,
-        sheet: &SheetInfo,
-        row: u32,
-        f: usize,
-        value: &str,
-        reason: Reason,
-    ) {
-        self.push(
-            sheet,
-            row,
-            sheet.of_field[f],
-            sheet.column_of(f),
-            value,
-            reason,
-        );
+    pub(crate) fn at(&mut self, sheet: &SheetInfo, row: u32, f: usize, value: &str, reason: Reason) {
+        self.push(sheet, row, sheet.of_field[f], sheet.column_of(f), value, reason);
     }
 }
 
@@ -136,10 +122,7 @@ impl SheetInfo {
             name: name.to_string(),
             order,
             of_field: vec![None; fields.len()],
-            header: headers
-                .iter()
-                .map(|h| h.trim().trim_start_matches('\u{feff}').trim().to_string())
-                .collect(),
+            header: headers.iter().map(|h| h.trim().trim_start_matches('\u{feff}').trim().to_string()).collect(),
             headless: Vec::new(),
             chinese: false,
             left,
@@ -152,9 +135,7 @@ impl SheetInfo {
                 info.headless.push(col);
                 continue;
             }
-            let found = fields
-                .iter()
-                .position(|f| f.en.eq_ignore_ascii_case(h) || f.zh == h);
+            let found = fields.iter().position(|f| f.en.eq_ignore_ascii_case(h) || f.zh == h);
             match found {
                 None => {
                     let reason = match suggest(fields, h) {
@@ -165,11 +146,8 @@ impl SheetInfo {
                 }
                 Some(f) if info.of_field[f].is_some() => {
                     let first = info.of_field[f].unwrap_or_default();
-                    let reason = format!(
-                        "重复的列（与第{}列“{}”相同）",
-                        column_letter(left + first),
-                        info.header[first]
-                    );
+                    let reason =
+                        format!("重复的列（与第{}列“{}”相同）", column_letter(left + first), info.header[first]);
                     errors.push(&info, header_row, Some(col), h, h, reason);
                 }
                 Some(f) => {
@@ -186,14 +164,7 @@ impl SheetInfo {
         for (f, field) in fields.iter().enumerate() {
             if field.required && info.of_field[f].is_none() {
                 let column = info.field_name(field);
-                errors.push(
-                    &info,
-                    header_row,
-                    None,
-                    column,
-                    "",
-                    format!("缺少必需的列 {}（{}）", field.en, field.zh),
-                );
+                errors.push(&info, header_row, None, column, "", format!("缺少必需的列 {}（{}）", field.en, field.zh));
             }
         }
         info
@@ -217,10 +188,7 @@ impl SheetInfo {
 
     /// The field of a physical column.
     pub(crate) fn field_at(&self, col: usize) -> Option<&'static Field> {
-        self.of_field
-            .iter()
-            .position(|&c| c == Some(col))
-            .map(|f| self.field(f))
+        self.of_field.iter().position(|&c| c == Some(col)).map(|f| self.field(f))
     }
 
     /// Reports values in columns without a header (blank header, or past the last header).
@@ -230,14 +198,7 @@ impl SheetInfo {
             if let Cell::Text(t) = cells.cell(col) {
                 let t = t.trim();
                 if !t.is_empty() {
-                    errors.push(
-                        self,
-                        row,
-                        Some(col),
-                        &column_letter(self.left + col),
-                        t,
-                        "该列没有表头".into(),
-                    );
+                    errors.push(self, row, Some(col), &column_letter(self.left + col), t, "该列没有表头".into());
                 }
             }
         }
@@ -259,19 +220,8 @@ pub(crate) struct RowCtx<'a, C: Cells> {
 }
 
 impl<'a, C: Cells> RowCtx<'a, C> {
-    pub(crate) fn new(
-        row: u32,
-        cells: &'a C,
-        sheet: &'a SheetInfo,
-        errors: &'a mut Errors,
-    ) -> Self {
-        RowCtx {
-            row,
-            cells,
-            sheet,
-            errors,
-            ok: true,
-        }
+    pub(crate) fn new(row: u32, cells: &'a C, sheet: &'a SheetInfo, errors: &'a mut Errors) -> Self {
+        RowCtx { row, cells, sheet, errors, ok: true }
     }
 
     /// The trimmed text of a field; an absent column reads as empty.
@@ -294,22 +244,11 @@ impl<'a, C: Cells> RowCtx<'a, C> {
     pub(crate) fn report(&mut self, f: usize, value: &str, reason: Reason) {
         self.ok = false;
         let column = self.sheet.column_of(f);
-        self.errors.push(
-            self.sheet,
-            self.row,
-            self.sheet.of_field[f],
-            column,
-            value,
-            reason,
-        );
+        self.errors.push(self.sheet, self.row, self.sheet.of_field[f], column, value, reason);
     }
 
     /// An optional value: `None` when empty (unknown) or invalid (reported).
-    pub(crate) fn opt<T>(
-        &mut self,
-        f: usize,
-        parse: impl FnOnce(&str) -> Result<T, Reason>,
-    ) -> Option<T> {
+    pub(crate) fn opt<T>(&mut self, f: usize, parse: impl FnOnce(&str) -> Result<T, Reason>) -> Option<T> {
         match self.get(f) {
             Cell::Reported => {
                 self.ok = false;
@@ -328,11 +267,7 @@ impl<'a, C: Cells> RowCtx<'a, C> {
 
     /// A required value: `None` (reported) when empty or invalid. A missing column was reported
     /// once with the header, not on every row.
-    pub(crate) fn req<T>(
-        &mut self,
-        f: usize,
-        parse: impl FnOnce(&str) -> Result<T, Reason>,
-    ) -> Option<T> {
+    pub(crate) fn req<T>(&mut self, f: usize, parse: impl FnOnce(&str) -> Result<T, Reason>) -> Option<T> {
         if matches!(self.get(f), Cell::Text("")) {
             if self.sheet.of_field[f].is_some() {
                 self.report(f, "", "不能为空".into());

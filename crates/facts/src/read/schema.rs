@@ -11,12 +11,8 @@ pub(crate) enum SheetKind {
 }
 
 impl SheetKind {
-    pub(crate) const ALL: [SheetKind; 4] = [
-        SheetKind::Enterprises,
-        SheetKind::Annual,
-        SheetKind::Recognitions,
-        SheetKind::Projects,
-    ];
+    pub(crate) const ALL: [SheetKind; 4] =
+        [SheetKind::Enterprises, SheetKind::Annual, SheetKind::Recognitions, SheetKind::Projects];
 
     pub(crate) fn en(self) -> &'static str {
         match self {
@@ -39,9 +35,7 @@ impl SheetKind {
     /// The sheet a (sheet or file stem) name denotes: English (any case) or Chinese.
     pub(crate) fn from_name(name: &str) -> Option<SheetKind> {
         let n = name.trim();
-        SheetKind::ALL
-            .into_iter()
-            .find(|k| k.en().eq_ignore_ascii_case(n) || k.zh() == n)
+        SheetKind::ALL.into_iter().find(|k| k.en().eq_ignore_ascii_case(n) || k.zh() == n)
     }
 
     pub(crate) fn order(self) -> u32 {
@@ -80,29 +74,14 @@ pub(crate) struct Field {
 }
 
 const fn key(en: &'static str, zh: &'static str) -> Field {
-    Field {
-        en,
-        zh,
-        required: true,
-        cell: CellKind::Plain,
-    }
+    Field { en, zh, required: true, cell: CellKind::Plain }
 }
 
 const fn opt(en: &'static str, zh: &'static str) -> Field {
-    Field {
-        en,
-        zh,
-        required: false,
-        cell: CellKind::Plain,
-    }
+    Field { en, zh, required: false, cell: CellKind::Plain }
 }
 
-const USCC: Field = Field {
-    en: "uscc",
-    zh: "统一社会信用代码",
-    required: true,
-    cell: CellKind::Uscc,
-};
+const USCC: Field = Field { en: "uscc", zh: "统一社会信用代码", required: true, cell: CellKind::Uscc };
 
 /// Column indexes of `enterprises`.
 pub(crate) mod ent {
@@ -125,12 +104,7 @@ pub(crate) const ENTERPRISES: &[Field] = &[
     opt("town", "乡镇"),
     opt("industry_code", "行业代码"),
     opt("strategic_emerging", "战略性新兴产业"),
-    Field {
-        en: "established",
-        zh: "成立日期",
-        required: false,
-        cell: CellKind::Date,
-    },
+    Field { en: "established", zh: "成立日期", required: false, cell: CellKind::Date },
     opt("chain_joined_year", "入链年份"),
 ];
 

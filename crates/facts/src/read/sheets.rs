@@ -118,12 +118,7 @@ impl Slots {
 pub(crate) struct Recent(Option<([u8; 18], u32)>);
 
 /// The slot of the enterprise a row refers to (in column `f`), or `None` (reported).
-fn reference<C: Cells>(
-    slots: &Slots,
-    ctx: &mut RowCtx<'_, C>,
-    f: usize,
-    recent: &mut Recent,
-) -> Option<u32> {
+fn reference<C: Cells>(slots: &Slots, ctx: &mut RowCtx<'_, C>, f: usize, recent: &mut Recent) -> Option<u32> {
     let Cell::Text(text) = ctx.get(f) else {
         ctx.ok = false;
         return None;
@@ -142,11 +137,7 @@ fn reference<C: Cells>(
             Some(slot)
         }
         None if slots.keyed => {
-            ctx.report(
-                f,
-                uscc.as_str(),
-                "企业表（enterprises）中没有这家企业".into(),
-            );
+            ctx.report(f, uscc.as_str(), "企业表（enterprises）中没有这家企业".into());
             None
         }
         None => {
@@ -195,13 +186,7 @@ impl<'v> Rows<'v> {
     }
 
     /// Starts a sheet: maps its header row (at `header_row`, its first cell in column `left`).
-    pub(crate) fn start(
-        &mut self,
-        kind: SheetKind,
-        name: &str,
-        headers: &[&str],
-        at: (u32, usize),
-    ) -> SheetInfo {
+    pub(crate) fn start(&mut self, kind: SheetKind, name: &str, headers: &[&str], at: (u32, usize)) -> SheetInfo {
         let info = SheetInfo::new(kind, name, kind.order(), headers, at, &mut self.errors);
         if kind == SheetKind::Enterprises {
             self.slots.keyed = info.of_field[ent::USCC].is_some();
@@ -210,43 +195,27 @@ impl<'v> Rows<'v> {
     }
 
     /// Reads a sheet's rows from `source`.
-    pub(crate) fn read<S: Source>(
-        &mut self,
-        sheet: &SheetInfo,
-        source: &mut S,
-    ) -> Result<(), S::Stop> {
+    pub(crate) fn read<S: Source>(&mut self, sheet: &SheetInfo, source: &mut S) -> Result<(), S::Stop> {
         let vocab = self.vocab;
         let errors = &mut self.errors;
         match sheet.kind {
             SheetKind::Enterprises => {
-                let mut fold = EnterpriseFold {
-                    slots: &mut self.slots,
-                    rows: &mut self.enterprises,
-                };
+                let mut fold = EnterpriseFold { slots: &mut self.slots, rows: &mut self.enterprises };
                 source.drive(sheet, &EnterpriseParse { vocab }, &mut fold, errors)?;
                 fold.finish(sheet, errors);
             }
             SheetKind::Annual => {
                 let parse = AnnualParse { slots: &self.slots };
-                let mut fold = AnnualFold {
-                    slots: self.slots.by_slot.len(),
-                    rows: &mut self.annual,
-                };
+                let mut fold = AnnualFold { slots: self.slots.by_slot.len(), rows: &mut self.annual };
                 source.drive(sheet, &parse, &mut fold, errors)?;
                 fold.finish(sheet, errors);
             }
             SheetKind::Recognitions => {
-                let parse = RecognitionParse {
-                    vocab,
-                    slots: &self.slots,
-                };
+                let parse = RecognitionParse { vocab, slots: &self.slots };
                 source.drive(sheet, &parse, &mut PushFold(&mut self.recognitions), errors)?;
             }
             SheetKind::Projects => {
-                let parse = ProjectParse {
-                    vocab,
-                    slots: &self.slots,
-                };
+                let parse = ProjectParse { vocab, slots: &self.slots };
                 source.drive(sheet, &parse, &mut self.projects, errors)?;
             }
         }
@@ -297,11 +266,7 @@ impl Parse for EnterpriseParse<'_> {
                     let found = vocab.stage(c, t);
                     if found.is_none() {
                         let info = vocab.chain_info(c);
-                        let reason = format!(
-                            "不是{}产业链的环节（可用：{}）",
-                            info.name,
-                            info.stages.join("、")
-                        );
+                        let reason = format!("不是{}产业链的环节（可用：{}）", info.name, info.stages.join("、"));
                         ctx.report(ent::STAGE, t, reason);
                     }
                     found
@@ -411,8 +376,7 @@ impl Parse for AnnualParse<'_> {
                 Cell::Text(t) => t,
                 Cell::Reported => "",
             };
-            let (local_text, total_text) =
-                (text(ann::LOCAL_PROCUREMENT), text(ann::TOTAL_PROCUREMENT));
+            let (local_text, total_text) = (text(ann::LOCAL_PROCUREMENT), text(ann::TOTAL_PROCUREMENT));
             let reason = format!("本地配套采购额大于配套采购总额（{total_text}）");
             ctx.report(ann::LOCAL_PROCUREMENT, local_text, reason);
         }
@@ -425,10 +389,7 @@ impl Parse for AnnualParse<'_> {
             total_procurement,
             rd_expense,
         };
-        Some(AnnualRow {
-            slot: slot?,
-            annual,
-        })
+        Some(AnnualRow { slot: slot?, annual })
     }
 }
 
@@ -471,8 +432,7 @@ impl Fold for AnnualFold<'_> {
         if rows.repeats.is_empty() {
             return;
         }
-        let mut first: KeyMap<(u32, Year), u32> =
-            rows.repeats.iter().map(|&(_, s, y)| ((s, y), 0)).collect();
+        let mut first: KeyMap<(u32, Year), u32> = rows.repeats.iter().map(|&(_, s, y)| ((s, y), 0)).collect();
         for ((&slot, annual), &line) in rows.slots.iter().zip(&rows.rows).zip(&rows.lines) {
             if let Some(f) = first.get_mut(&(slot, annual.year))
                 && *f == 0
@@ -498,31 +458,17 @@ struct RecognitionParse<'a> {
 impl Parse for RecognitionParse<'_> {
     type Row = (u32, Recognition);
 
-    fn parse<C: Cells>(
-        &self,
-        ctx: &mut RowCtx<'_, C>,
-        recent: &mut Recent,
-    ) -> Option<(u32, Recognition)> {
+    fn parse<C: Cells>(&self, ctx: &mut RowCtx<'_, C>, recent: &mut Recent) -> Option<(u32, Recognition)> {
         let vocab = self.vocab;
         let slot = reference(self.slots, ctx, rec::USCC, recent);
         let kind = ctx.req(rec::KIND, |t| {
             vocab.recognition_kind(t).ok_or_else(|| {
-                let codes: Vec<&str> = vocab
-                    .recognition_kinds
-                    .iter()
-                    .map(|c| c.code.as_str())
-                    .collect();
+                let codes: Vec<&str> = vocab.recognition_kinds.iter().map(|c| c.code.as_str()).collect();
                 format!("未知的认定类型（应为 {} 或其中文名）", codes.join("、"))
             })
         });
         let year = ctx.req(rec::YEAR, values::year);
-        Some((
-            slot?,
-            Recognition {
-                kind: kind?,
-                year: year?,
-            },
-        ))
+        Some((slot?, Recognition { kind: kind?, year: year? }))
     }
 }
 
@@ -567,11 +513,7 @@ impl Parse for ProjectParse<'_> {
         let name = ctx.req(proj::NAME, values::text);
         let category = ctx.opt(proj::CATEGORY, |t| {
             vocab.project_category(t).ok_or_else(|| {
-                let codes: Vec<&str> = vocab
-                    .project_categories
-                    .iter()
-                    .map(|c| c.code.as_str())
-                    .collect();
+                let codes: Vec<&str> = vocab.project_categories.iter().map(|c| c.code.as_str()).collect();
                 format!("未知的项目类别（应为 {} 或其中文名）", codes.join("、"))
             })
         });
@@ -581,11 +523,7 @@ impl Parse for ProjectParse<'_> {
         if let (Some(start), Some(done)) = (start_year, completed_year)
             && done < start
         {
-            ctx.report(
-                proj::COMPLETED_YEAR,
-                &done.to_string(),
-                format!("竣工投产年度早于开工年度（{start}）"),
-            );
+            ctx.report(proj::COMPLETED_YEAR, &done.to_string(), format!("竣工投产年度早于开工年度（{start}）"));
         }
         let project_id = project_id?;
         let project = match (ctx.ok, slot, name) {
@@ -602,10 +540,7 @@ impl Parse for ProjectParse<'_> {
             )),
             _ => None,
         };
-        Some(ProjectRow {
-            project_id,
-            project,
-        })
+        Some(ProjectRow { project_id, project })
     }
 }
 
@@ -614,13 +549,7 @@ impl Fold for Projects {
 
     fn fold(&mut self, sheet: &SheetInfo, row: u32, parsed: ProjectRow, errors: &mut Errors) {
         if let Some(&first) = self.ids.get(&parsed.project_id) {
-            errors.at(
-                sheet,
-                row,
-                proj::PROJECT_ID,
-                &parsed.project_id,
-                format!("项目编号重复（第{first}行已有）"),
-            );
+            errors.at(sheet, row, proj::PROJECT_ID, &parsed.project_id, format!("项目编号重复（第{first}行已有）"));
             return;
         }
         self.ids.insert(parsed.project_id, row);

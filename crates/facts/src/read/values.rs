@@ -35,9 +35,7 @@ fn plain_money(b: &[u8]) -> Option<Fen> {
     let fen = match &b[i..] {
         [] => 0,
         [b'.', d] if d.is_ascii_digit() => i64::from(d - b'0') * 10,
-        [b'.', d, e] if d.is_ascii_digit() && e.is_ascii_digit() => {
-            i64::from(d - b'0') * 10 + i64::from(e - b'0')
-        }
+        [b'.', d, e] if d.is_ascii_digit() && e.is_ascii_digit() => i64::from(d - b'0') * 10 + i64::from(e - b'0'),
         _ => return None,
     };
     Some(Fen(yuan * 100 + fen))
@@ -49,9 +47,7 @@ pub(crate) fn year(t: &str) -> Result<Year, Reason> {
     if b.len() != 4 || !b.iter().all(u8::is_ascii_digit) {
         return Err("年份应为四位数字".into());
     }
-    let y = b
-        .iter()
-        .fold(0i32, |acc, &c| acc * 10 + i32::from(c - b'0'));
+    let y = b.iter().fold(0i32, |acc, &c| acc * 10 + i32::from(c - b'0'));
     if !(MIN_YEAR..=MAX_YEAR).contains(&y) {
         return Err(format!("年份应在{MIN_YEAR}至{MAX_YEAR}之间"));
     }
@@ -75,9 +71,7 @@ pub(crate) fn boolean(t: &str) -> Result<bool, Reason> {
 pub(crate) fn date(t: &str) -> Result<Date, Reason> {
     let b = t.as_bytes();
     let digits = |r: std::ops::Range<usize>| {
-        b[r].iter().try_fold(0i32, |acc, &c| {
-            c.is_ascii_digit().then(|| acc * 10 + i32::from(c - b'0'))
-        })
+        b[r].iter().try_fold(0i32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + i32::from(c - b'0')))
     };
     let parts = if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
         digits(0..4).zip(digits(5..7)).zip(digits(8..10))
@@ -111,15 +105,8 @@ pub(crate) fn industry_code(t: &str) -> Result<String, Reason> {
     match letter {
         Some(l) if !(b'A'..=b'T').contains(&l) => Err("门类字母应在A至T之间".into()),
         Some(b'C') if !manufacturing => Err("制造业（C）的大类应在13至43之间".into()),
-        Some(l) if l != b'C' && manufacturing => Err(format!(
-            "大类{division}属于制造业，门类应为C而非{}",
-            l as char
-        )),
-        Some(l) => Ok(format!(
-            "{}{}",
-            l as char,
-            std::str::from_utf8(digits).unwrap_or_default()
-        )),
+        Some(l) if l != b'C' && manufacturing => Err(format!("大类{division}属于制造业，门类应为C而非{}", l as char)),
+        Some(l) => Ok(format!("{}{}", l as char, std::str::from_utf8(digits).unwrap_or_default())),
         None if manufacturing => Ok(format!("C{t}")),
         None => Ok(t.to_string()),
     }
@@ -175,11 +162,7 @@ mod tests {
             "",
             "1.2.3",
         ] {
-            assert_eq!(
-                money(t),
-                Fen::parse_yuan(t).map_err(|e| e.to_string()),
-                "{t}"
-            );
+            assert_eq!(money(t), Fen::parse_yuan(t).map_err(|e| e.to_string()), "{t}");
         }
     }
 

@@ -16,18 +16,12 @@ pub(crate) fn read_workbook(path: &Path, rows: &mut Rows<'_>) -> Result<(), Read
 }
 
 fn damaged(path: &Path, why: &dyn std::fmt::Display) -> ReadError {
-    ReadError::NotADataset(format!(
-        "{}：不是可读取的 Excel 工作簿（{why}）",
-        path.display()
-    ))
+    ReadError::NotADataset(format!("{}：不是可读取的 Excel 工作簿（{why}）", path.display()))
 }
 
 fn read_sheets(path: &Path, rows: &mut Rows<'_>) -> Result<(), ReadError> {
     let mut book = calamine::open_workbook_auto(path).map_err(|e| match e {
-        calamine::Error::Io(source) => ReadError::Io {
-            path: path.to_path_buf(),
-            source,
-        },
+        calamine::Error::Io(source) => ReadError::Io { path: path.to_path_buf(), source },
         other => damaged(path, &other),
     })?;
     let names = book.sheet_names();
@@ -74,7 +68,8 @@ fn read_sheets(path: &Path, rows: &mut Rows<'_>) -> Result<(), ReadError> {
                 chinese: true,
                 left: 0,
             };
-            let reason = "未知的工作表（应为 enterprises、annual、recognitions、projects 或 企业、年度数据、认定、项目）";
+            let reason =
+                "未知的工作表（应为 enterprises、annual、recognitions、projects 或 企业、年度数据、认定、项目）";
             rows.errors.push(&info, 1, None, "", name, reason.into());
         }
     }
@@ -98,19 +93,11 @@ fn read_range(kind: SheetKind, name: &str, range: &calamine::Range<Data>, rows: 
     };
     let mut lines = range.rows();
     let Some(header) = lines.next() else { return };
-    let mut cells = RowCells {
-        texts: Vec::new(),
-        reported: Vec::new(),
-    };
+    let mut cells = RowCells { texts: Vec::new(), reported: Vec::new() };
     cells.fill(header, None, top + 1, left, &mut rows.errors);
     let headers: Vec<&str> = cells.texts.iter().map(String::as_str).collect();
     let info = rows.start(kind, name, &headers, (top + 1, left as usize));
-    let mut source = RangeRows {
-        lines,
-        top,
-        left,
-        cells,
-    };
+    let mut source = RangeRows { lines, top, left, cells };
     let Ok(()) = rows.read(&info, &mut source);
 }
 
@@ -153,22 +140,13 @@ struct RowCells {
 impl RowCells {
     /// Converts a row's cells; errors (error values, numeric USCCs, impossible dates) are
     /// reported here and the cells marked. `info` is `None` for the header row.
-    fn fill(
-        &mut self,
-        line: &[Data],
-        info: Option<&SheetInfo>,
-        row: u32,
-        left: u32,
-        errors: &mut Errors,
-    ) {
+    fn fill(&mut self, line: &[Data], info: Option<&SheetInfo>, row: u32, left: u32, errors: &mut Errors) {
         self.texts.resize_with(line.len(), String::new);
         self.reported.clear();
         self.reported.resize(line.len(), false);
         for (col, (data, text)) in line.iter().zip(&mut self.texts).enumerate() {
             text.clear();
-            let kind = info
-                .and_then(|i| i.field_at(col))
-                .map_or(CellKind::Plain, |f| f.cell);
+            let kind = info.and_then(|i| i.field_at(col)).map_or(CellKind::Plain, |f| f.cell);
             if let Err(reason) = cell_text(data, kind, text) {
                 // A header cell holding an error value stays as text: an unknown column.
                 let Some(info) = info else { continue };
@@ -201,16 +179,12 @@ impl Cells for RowCells {
 fn cell_text(data: &Data, kind: CellKind, out: &mut String) -> Result<(), String> {
     match data {
         Data::Empty => {}
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) if kind != CellKind::Date => {
-            out.push_str(s)
-        }
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) if kind != CellKind::Date => out.push_str(s),
         Data::String(s) | Data::DurationIso(s) => out.push_str(s),
         Data::DateTimeIso(s) => {
             // `2008-03-15T00:00:00` from ODS: a date at midnight is the date.
             match s.split_once('T') {
-                Some((d, t)) if t.bytes().all(|b| matches!(b, b'0' | b':' | b'.')) => {
-                    out.push_str(d)
-                }
+                Some((d, t)) if t.bytes().all(|b| matches!(b, b'0' | b':' | b'.')) => out.push_str(d),
                 _ => out.push_str(s),
             }
         }
@@ -240,8 +214,7 @@ fn cell_text(data: &Data, kind: CellKind, out: &mut String) -> Result<(), String
     Ok(())
 }
 
-const NUMERIC_USCC: &str =
-    "统一社会信用代码须为文本单元格（Excel 数字只保留15位有效数字，18位代码会被改坏）";
+const NUMERIC_USCC: &str = "统一社会信用代码须为文本单元格（Excel 数字只保留15位有效数字，18位代码会被改坏）";
 
 /// An Excel date serial as `YYYY-MM-DD`. Excel counts 1900-02-29, which never was (serial 60);
 /// calamine accounts for that and for the 1904 system.

@@ -2,9 +2,7 @@
 //! dataset folders in a temp dir.
 #![allow(dead_code)] // Each test binary uses a different part of the helpers.
 
-use lianzhang_facts::{
-    ChainVocab, Code, DataError, Dataset, ReadError, Uscc, Vocabulary, read_dataset,
-};
+use lianzhang_facts::{ChainVocab, Code, DataError, Dataset, ReadError, Uscc, Vocabulary, read_dataset};
 use std::path::Path;
 
 pub fn vocabulary() -> Vocabulary {
@@ -13,76 +11,20 @@ pub fn vocabulary() -> Vocabulary {
         name: name.into(),
         stages: stages.iter().map(|s| s.to_string()).collect(),
     };
-    let code = |code: &str, name: &str| Code {
-        code: code.into(),
-        name: name.into(),
-    };
+    let code = |code: &str, name: &str| Code { code: code.into(), name: name.into() };
     Vocabulary {
         chains: vec![
-            chain(
-                "steel",
-                "钢铁",
-                &[
-                    "生铁",
-                    "粗钢",
-                    "钢材",
-                    "冷轧薄板",
-                    "高端装备制造",
-                    "加工",
-                    "配送",
-                ],
-            ),
+            chain("steel", "钢铁", &["生铁", "粗钢", "钢材", "冷轧薄板", "高端装备制造", "加工", "配送"]),
             chain(
                 "chemical",
                 "化工",
-                &[
-                    "煤炭",
-                    "甲醇",
-                    "醋酸",
-                    "聚甲醛",
-                    "合成氨",
-                    "己内酰胺",
-                    "尼龙6",
-                    "尿素",
-                    "三聚氰胺",
-                ],
+                &["煤炭", "甲醇", "醋酸", "聚甲醛", "合成氨", "己内酰胺", "尼龙6", "尿素", "三聚氰胺"],
             ),
-            chain(
-                "building_materials",
-                "建材",
-                &["砂石骨料", "水泥", "混凝土"],
-            ),
-            chain(
-                "equipment",
-                "装备制造",
-                &[
-                    "高端铸件",
-                    "零部件",
-                    "系统总成",
-                    "智能煤机（煤层气）整机",
-                    "配套服务",
-                ],
-            ),
-            chain(
-                "casting",
-                "铸造",
-                &["产品研发", "模具", "原辅材料", "高端铸件"],
-            ),
-            chain(
-                "food",
-                "食品",
-                &[
-                    "农牧产品养殖种植",
-                    "农牧产品加工",
-                    "农牧产品研发",
-                    "仓储销售",
-                ],
-            ),
-            chain(
-                "recycling",
-                "废旧物资综合利用",
-                &["废旧塑料回收", "清洗加工", "利用", "废旧钢铁回收", "加工"],
-            ),
+            chain("building_materials", "建材", &["砂石骨料", "水泥", "混凝土"]),
+            chain("equipment", "装备制造", &["高端铸件", "零部件", "系统总成", "智能煤机（煤层气）整机", "配套服务"]),
+            chain("casting", "铸造", &["产品研发", "模具", "原辅材料", "高端铸件"]),
+            chain("food", "食品", &["农牧产品养殖种植", "农牧产品加工", "农牧产品研发", "仓储销售"]),
+            chain("recycling", "废旧物资综合利用", &["废旧塑料回收", "清洗加工", "利用", "废旧钢铁回收", "加工"]),
         ],
         recognition_kinds: vec![
             code("innovative_sme", "创新型中小企业"),
@@ -130,10 +72,7 @@ pub fn error_lines(path: &Path) -> Vec<String> {
     match read(path) {
         Err(ReadError::Data(errors)) => errors.0.iter().map(DataError::to_string).collect(),
         Err(other) => panic!("expected data errors, got {other}"),
-        Ok(d) => panic!(
-            "expected data errors, got a dataset of {} enterprises",
-            d.len()
-        ),
+        Ok(d) => panic!("expected data errors, got a dataset of {} enterprises", d.len()),
     }
 }
 

@@ -35,7 +35,14 @@ pub fn write(ctx: &Context, path: &Path) -> Result<(), XlsxError> {
         ("政策编号", p.meta.id.clone()),
         ("政策文件", format!("{} {}", p.meta.document, p.meta.issuer)),
         ("评定年度", a.year.to_string()),
-        ("参数覆盖", if ctx.overrides.is_empty() { "无（按政策文件默认参数）".to_string() } else { ctx.overrides.join("；") }),
+        (
+            "参数覆盖",
+            if ctx.overrides.is_empty() {
+                "无（按政策文件默认参数）".to_string()
+            } else {
+                ctx.overrides.join("；")
+            },
+        ),
         ("结果数", a.outcomes.len().to_string()),
     ];
     for (i, (k, v)) in info.iter().enumerate() {
@@ -43,7 +50,11 @@ pub fn write(ctx: &Context, path: &Path) -> Result<(), XlsxError> {
         s.write_string(2 + i as u32, 1, v)?;
     }
     let r0 = 9u32;
-    for (c, h) in ["条款", "规则编号", "规则", "奖励（项）", "奖励金额（元）", "待核实（项）", "推荐（项）", "已兑现（项）"].iter().enumerate() {
+    for (c, h) in
+        ["条款", "规则编号", "规则", "奖励（项）", "奖励金额（元）", "待核实（项）", "推荐（项）", "已兑现（项）"]
+            .iter()
+            .enumerate()
+    {
         s.write_string_with_format(r0, c as u16, *h, &head)?;
     }
     let mut row = r0 + 1;

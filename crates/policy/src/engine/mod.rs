@@ -11,8 +11,8 @@ use ctx::{Ctx, Recorder, Silent, Trace};
 use lianzhang_facts::{Dataset, EnterpriseFacts, Uscc, Year};
 use rayon::prelude::*;
 use rust_decimal::{Decimal, RoundingStrategy};
-use smallvec::SmallVec;
 use serde::Serialize;
+use smallvec::SmallVec;
 
 /// The status of an outcome (POLICY.md, "Outcome statuses").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -165,7 +165,8 @@ fn decide<T: Trace>(ctx: &Ctx, kind: &RuleKind, t: &mut T) -> Decision {
             Decision { tri, amount }
         }
         RuleKind::ResearchReferral { requires, min_expense, min_growth_percent, min_intensity_percent } => {
-            let tri = rules::research_referral(ctx, requires, *min_expense, *min_growth_percent, *min_intensity_percent, t);
+            let tri =
+                rules::research_referral(ctx, requires, *min_expense, *min_growth_percent, *min_intensity_percent, t);
             Decision { tri, amount: None }
         }
         RuleKind::ProjectSubsidy { .. } => unreachable!("projects are decided one by one"),
@@ -323,7 +324,9 @@ fn apply_group(ctx: &Ctx, g: &crate::model::Group, out: &mut [Tri], note: Note<'
 
 fn recognition_year(ctx: &Ctx, rule: usize) -> Option<Year> {
     match ctx.policy.rules[rule].kind {
-        RuleKind::FirstRecognition { recognition, .. } => rules::first_recognition_year(ctx.facts.recognitions, recognition),
+        RuleKind::FirstRecognition { recognition, .. } => {
+            rules::first_recognition_year(ctx.facts.recognitions, recognition)
+        }
         _ => None,
     }
 }
@@ -387,7 +390,12 @@ pub fn assess_enterprise(
     out[start..].sort_by(|a, b| (&a.rule, &a.project_id).cmp(&(&b.rule, &b.project_id)));
 }
 
-fn decide_project<T: Trace>(ctx: &Ctx, kind: &RuleKind, p: &lianzhang_facts::Project, t: &mut T) -> (Tri, Option<Decimal>) {
+fn decide_project<T: Trace>(
+    ctx: &Ctx,
+    kind: &RuleKind,
+    p: &lianzhang_facts::Project,
+    t: &mut T,
+) -> (Tri, Option<Decimal>) {
     match kind {
         RuleKind::ProjectSubsidy { categories, threshold_categories, threshold, rate, cap } => {
             rules::project(ctx, p, categories, threshold_categories, *threshold, *rate, *cap, t)
@@ -417,7 +425,7 @@ fn push(
     let amount = (status == Status::Award).then(|| round(policy, amount.unwrap_or_default()));
     let missing = if status == Status::NeedsReview { t.missing } else { Vec::new() };
     let mut explanation = t.steps.join("；");
-    explanation.push_str("。");
+    explanation.push('。');
     explanation.push_str(&conclusion(Some(status), amount, &missing));
     out.push(Outcome {
         uscc,
@@ -445,7 +453,13 @@ pub struct RuleTally {
 
 /// Decides every outcome of one enterprise-year and adds it to `tally` (one entry per rule),
 /// without building explanations: the fast path behind what-if budgets.
-pub fn tally_enterprise(policy: &Policy, facts: EnterpriseFacts<'_>, year: Year, paid: &dyn PaidLedger, tally: &mut [RuleTally]) {
+pub fn tally_enterprise(
+    policy: &Policy,
+    facts: EnterpriseFacts<'_>,
+    year: Year,
+    paid: &dyn PaidLedger,
+    tally: &mut [RuleTally],
+) {
     if !policy.in_force(year) {
         return;
     }
@@ -456,20 +470,21 @@ pub fn tally_enterprise(policy: &Policy, facts: EnterpriseFacts<'_>, year: Year,
     }
     apply_groups(&ctx, &mut tris, &mut |_, _| {});
     let uscc = facts.enterprise.uscc;
-    let mut add = |i: usize, rule: &crate::model::Rule, status: Status, amount: Option<Decimal>, project: Option<&str>| {
-        let t = &mut tally[i];
-        let ledger_year = (!rule.kind.one_time()).then_some(year);
-        match status {
-            Status::Award if paid.is_paid(&uscc, &rule.id, ledger_year, project) => t.already_paid += 1,
-            Status::Award => {
-                t.awards += 1;
-                t.amount += round(policy, amount.unwrap_or_default());
+    let mut add =
+        |i: usize, rule: &crate::model::Rule, status: Status, amount: Option<Decimal>, project: Option<&str>| {
+            let t = &mut tally[i];
+            let ledger_year = (!rule.kind.one_time()).then_some(year);
+            match status {
+                Status::Award if paid.is_paid(&uscc, &rule.id, ledger_year, project) => t.already_paid += 1,
+                Status::Award => {
+                    t.awards += 1;
+                    t.amount += round(policy, amount.unwrap_or_default());
+                }
+                Status::NeedsReview => t.reviews += 1,
+                Status::Referral => t.referrals += 1,
+                Status::AlreadyPaid => t.already_paid += 1,
             }
-            Status::NeedsReview => t.reviews += 1,
-            Status::Referral => t.referrals += 1,
-            Status::AlreadyPaid => t.already_paid += 1,
-        }
-    };
+        };
     for (i, rule) in policy.rules.iter().enumerate() {
         if let RuleKind::ProjectSubsidy { .. } = rule.kind {
             for p in facts.projects.iter().filter(|p| p.completed_year == Some(year)) {
@@ -601,7 +616,7 @@ fn finish(
         Some(o) => report(rule, Finding::Outcome(o.status), o.amount, o.project_id, o.explanation, o.missing),
         None => {
             let mut text = steps.join("；");
-            text.push_str("。");
+            text.push('。');
             text.push_str(&conclusion(None, None, &[]));
             report(rule, Finding::NotEligible, None, project_id.map(str::to_string), text, vec![])
         }

@@ -192,23 +192,25 @@ pub fn local_sourcing<T: Trace>(
             None => base_unknown = true,
             Some(None) => {}
             Some(Some((l, tot))) => {
-                let better = best.is_none_or(|(_, bl, bt)| (l.0 as i128) * (bt.0 as i128) > (bl.0 as i128) * (tot.0 as i128));
+                let better =
+                    best.is_none_or(|(_, bl, bt)| (l.0 as i128) * (bt.0 as i128) > (bl.0 as i128) * (tot.0 as i128));
                 if better {
                     best = Some((yr, l, tot));
                 }
             }
         }
     }
-    let base_state = if base_unknown {
-        Tri::Unknown
-    } else {
-        Tri::from_bool(best.is_some())
-    };
+    let base_state = if base_unknown { Tri::Unknown } else { Tri::from_bool(best.is_some()) };
     if T::ON {
         match (&best, baseline) {
             (Some((yr, l, tot)), b) => t.step(|| {
                 let label = if b == SourcingBaseline::BestPrior { "此前最高" } else { "上年" };
-                format!("基期（{label}，{yr}年）配套率 = {} ÷ {} = {}", yuan(*l), yuan(*tot), percent(rate_of(*l, *tot)))
+                format!(
+                    "基期（{label}，{yr}年）配套率 = {} ÷ {} = {}",
+                    yuan(*l),
+                    yuan(*tot),
+                    percent(rate_of(*l, *tot))
+                )
             }),
             (None, _) if !base_unknown => t.step(|| "基期无配套率（无采购数据或采购总额为0）".to_string()),
             _ => t.step(|| "基期配套率无法确定".to_string()),
@@ -259,7 +261,12 @@ pub fn local_sourcing<T: Trace>(
     let amount = raw.min(cap.to_yuan());
     t.step(|| {
         let capped = if raw > cap.to_yuan() { format!("，超过上限按{}", yuan(cap)) } else { String::new() };
-        format!("补助 = {} × {} = {}{capped}", rate(sub_rate), yuan_dec(matching.round_dp(2)), yuan_dec(raw.round_dp(2)))
+        format!(
+            "补助 = {} × {} = {}{capped}",
+            rate(sub_rate),
+            yuan_dec(matching.round_dp(2)),
+            yuan_dec(raw.round_dp(2))
+        )
     });
     (Tri::True, Some(amount))
 }
@@ -306,7 +313,9 @@ pub fn research_referral<T: Trace>(
     let rd = ctx.money(MoneyFact::RdExpense, y, t);
     let expense = match rd {
         Some(v) => {
-            t.step(|| format!("{y}年研发投入 {} {} {}", yuan(v), if v >= min_expense { "≥" } else { "＜" }, yuan(min_expense)));
+            t.step(|| {
+                format!("{y}年研发投入 {} {} {}", yuan(v), if v >= min_expense { "≥" } else { "＜" }, yuan(min_expense))
+            });
             Tri::from_bool(v >= min_expense)
         }
         None => Tri::Unknown,
@@ -326,7 +335,13 @@ pub fn research_referral<T: Trace>(
                 } else {
                     "（上年为0）".to_string()
                 };
-                format!("较{}年（{}）增长 {g}，{} {}%", y - 1, yuan(p), if holds { "≥" } else { "＜" }, plain(min_growth_percent))
+                format!(
+                    "较{}年（{}）增长 {g}，{} {}%",
+                    y - 1,
+                    yuan(p),
+                    if holds { "≥" } else { "＜" },
+                    plain(min_growth_percent)
+                )
             });
             Tri::from_bool(holds)
         }
@@ -390,7 +405,12 @@ pub fn project<T: Trace>(
     if threshold_categories.contains(&cat) {
         let holds = inv >= threshold;
         t.step(|| {
-            format!("类别为“{cat_name}”，固定资产投资 {} {} {}", yuan(inv), if holds { "≥" } else { "＜" }, yuan(threshold))
+            format!(
+                "类别为“{cat_name}”，固定资产投资 {} {} {}",
+                yuan(inv),
+                if holds { "≥" } else { "＜" },
+                yuan(threshold)
+            )
         });
         if !holds {
             return (Tri::False, None);
@@ -401,7 +421,8 @@ pub fn project<T: Trace>(
     let raw = inv.to_yuan() * sub_rate;
     let amount = raw.min(cap.to_yuan());
     t.step(|| {
-        let capped = if raw > cap.to_yuan() { format!("，超过单个项目上限按{}", yuan(cap)) } else { String::new() };
+        let capped =
+            if raw > cap.to_yuan() { format!("，超过单个项目上限按{}", yuan(cap)) } else { String::new() };
         format!("补助上限 = {} × {} = {}{capped}", yuan(inv), rate(sub_rate), yuan_dec(raw.round_dp(2)))
     });
     (Tri::True, Some(amount))

@@ -104,7 +104,13 @@ pub fn review() -> Option<(Status, Option<String>)> {
     Some((Status::NeedsReview, None))
 }
 
-pub fn project(id: &str, category: Option<&str>, investment: Option<Fen>, completed: Option<i32>, p: &Policy) -> Project {
+pub fn project(
+    id: &str,
+    category: Option<&str>,
+    investment: Option<Fen>,
+    completed: Option<i32>,
+    p: &Policy,
+) -> Project {
     Project {
         project_id: id.to_string(),
         name: format!("项目{id}"),
