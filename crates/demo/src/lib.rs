@@ -130,9 +130,8 @@ fn draft(params: &DemoParams, vocab: &Vocabulary, years: &[Year], i: usize) -> D
     } else {
         rng.int(1990, i64::from(params.first_year) - 1) as i32
     };
-    let established = (!rng.chance(0.05)).then(|| {
-        jiff::civil::date(established_year as i16, rng.int(1, 12) as i8, rng.int(1, 28) as i8)
-    });
+    let established = (!rng.chance(0.05))
+        .then(|| jiff::civil::date(established_year as i16, rng.int(1, 12) as i8, rng.int(1, 28) as i8));
     let strategic_emerging = match rng.unit() {
         x if x < 0.15 => Some(true),
         x if x < 0.93 => Some(false),
@@ -239,7 +238,8 @@ fn projects(rng: &mut Rng, vocab: &Vocabulary, params: &DemoParams, i: usize, es
     (0..count)
         .map(|k| {
             let c = rng.weighted(&cats.iter().map(|(_, w)| *w).collect::<Vec<_>>());
-            let start = (rng.int(i64::from(params.first_year) + 1, i64::from(params.last_year)) as i32).max(established);
+            let start =
+                (rng.int(i64::from(params.first_year) + 1, i64::from(params.last_year)) as i32).max(established);
             let done = start + rng.int(0, 2) as i32;
             // Log-uniform 1–60 million, dense around the 10 million threshold.
             let inv = (1_000_000f64.ln() + rng.unit() * (60_000_000f64.ln() - 1_000_000f64.ln())).exp();

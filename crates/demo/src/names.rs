@@ -1,8 +1,22 @@
 //! Chinese names, towns and industry codes of a plausible 泽州县.
 
 pub const TOWNS: &[&str] = &[
-    "南村镇", "下村镇", "大东沟镇", "周村镇", "犁川镇", "晋庙铺镇", "金村镇", "高都镇", "巴公镇", "大阳镇", "山河镇",
-    "李寨乡", "南岭乡", "柳树口镇", "北义城镇", "川底乡",
+    "南村镇",
+    "下村镇",
+    "大东沟镇",
+    "周村镇",
+    "犁川镇",
+    "晋庙铺镇",
+    "金村镇",
+    "高都镇",
+    "巴公镇",
+    "大阳镇",
+    "山河镇",
+    "李寨乡",
+    "南岭乡",
+    "柳树口镇",
+    "北义城镇",
+    "川底乡",
 ];
 
 const BRANDS: &[&str] = &[
@@ -22,7 +36,8 @@ pub const CHAIN_INDUSTRY: &[(&str, &[&str], &[&str])] = &[
     ("recycling", &["再生资源", "环保科技", "资源利用"], &["C4210", "C4220"]),
 ];
 
-const OTHER_INDUSTRY: (&[&str], &[&str]) = (&["科技", "电子", "纺织", "包装", "印刷"], &["C3989", "C1711", "C2231", "C2319"]);
+const OTHER_INDUSTRY: (&[&str], &[&str]) =
+    (&["科技", "电子", "纺织", "包装", "印刷"], &["C3989", "C1711", "C2231", "C2319"]);
 
 /// A company name, its industry code.
 pub fn company(rng: &mut crate::rng::Rng, chain_code: Option<&str>, town: &str) -> (String, String) {
@@ -30,7 +45,8 @@ pub fn company(rng: &mut crate::rng::Rng, chain_code: Option<&str>, town: &str) 
         .and_then(|c| CHAIN_INDUSTRY.iter().find(|(code, _, _)| *code == c))
         .map(|(_, w, c)| (*w, *c))
         .unwrap_or(OTHER_INDUSTRY);
-    let prefix = if rng.chance(0.6) { "泽州县".to_string() } else { town.trim_end_matches(['镇', '乡']).to_string() };
+    let prefix =
+        if rng.chance(0.6) { "泽州县".to_string() } else { town.trim_end_matches(['镇', '乡']).to_string() };
     let suffix = if rng.chance(0.12) { "股份有限公司" } else { "有限公司" };
     let name = format!("{prefix}{}{}{suffix}", rng.pick(BRANDS), rng.pick(words));
     (name, rng.pick(codes).to_string())

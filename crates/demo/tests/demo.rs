@@ -77,6 +77,11 @@ fn chain_masters_are_one_or_two_per_chain_in_most_chain_years() {
     assert!(per.len() >= 7 * 7, "masters in almost every chain-year: {}", per.len());
     assert!(ok * 10 >= per.len() * 8, "mostly 1–2 per chain: {per:?}");
     // Some cross the 3亿 tier during the policy years.
-    let big = d.iter().filter(|e| e.annual.iter().any(|r| r.chain_master == Some(true) && r.revenue.is_some_and(|v| v.0 >= 30_000_000_000))).count();
+    let big = d
+        .iter()
+        .filter(|e| {
+            e.annual.iter().any(|r| r.chain_master == Some(true) && r.revenue.is_some_and(|v| v.0 >= 30_000_000_000))
+        })
+        .count();
     assert!(big >= 3);
 }
