@@ -172,6 +172,17 @@ impl Dataset {
     pub fn project_count(&self) -> usize {
         self.projects.len()
     }
+
+    /// What the dataset holds, for messages: `600 家企业、4428 条年度数据、325 条认定、70 个项目`.
+    pub fn summary_zh(&self) -> String {
+        format!(
+            "{} 家企业、{} 条年度数据、{} 条认定、{} 个项目",
+            self.len(),
+            self.annual_count(),
+            self.recognition_count(),
+            self.project_count()
+        )
+    }
 }
 
 impl Dataset {

@@ -50,7 +50,7 @@ impl Fen {
         if d.is_sign_negative() && !d.is_zero() {
             return Err(MoneyError::Negative);
         }
-        let fen = d * Decimal::ONE_HUNDRED;
+        let fen = d.checked_mul(Decimal::ONE_HUNDRED).ok_or(MoneyError::Overflow)?;
         if fen.fract() != Decimal::ZERO {
             return Err(MoneyError::TooPrecise);
         }

@@ -1,11 +1,13 @@
 //! `lianzhang assess` and `lianzhang explain`.
 
 use crate::output::{self, Format};
+use crate::registry::{self, DbOpts};
 use crate::{PolicyOpts, inputs};
 use anyhow::{Context, bail};
 use clap::Args;
-use lianzhang_facts::Uscc;
-use lianzhang_policy::{NothingPaid, explain};
+use lianzhang_facts::{Dataset, Uscc};
+use lianzhang_policy::{Policy, explain};
+use lianzhang_store::{PaidSet, Store};
 use std::path::PathBuf;
 
 use std::process::ExitCode;
@@ -21,6 +23,35 @@ pub struct DataSource {
     /// Use the built-in demo county (`lianzhang demo` with its defaults), generated in memory.
     #[arg(long)]
     pub demo: bool,
+    /// The registry: sqlite://file.db or postgres://…; its payout ledger marks paid awards
+    /// `already_paid`.
+    #[arg(long, value_name = "URL")]
+    pub db: Option<String>,
+}
+
+/// The facts of a run and what the ledger shows paid (nothing, for files and the demo).
+struct Facts {
+    dataset: Dataset,
+    paid: PaidSet,
+    /// The registry they came from, kept open to record the run.
+    store: Option<Store>,
+}
+
+fn load(source: &DataSource, policy: &Policy) -> anyhow::Result<Result<Facts, ExitCode>> {
+    let Some(url) = &source.db else {
+        return Ok(inputs::dataset(source.data.as_deref(), policy)?.map(|dataset| Facts {
+            dataset,
+            paid: PaidSet::default(),
+            store: None,
+        }));
+    };
+    let db = DbOpts { db: url.clone(), actor: None };
+    registry::block_on(async {
+        let store = registry::open(&db, policy).await?;
+        let dataset = store.load_dataset(&policy.vocabulary).await?;
+        let paid = store.paid().await?;
+        Ok(Ok(Facts { dataset, paid, store: Some(store) }))
+    })
 }
 
 #[derive(Args)]
@@ -38,6 +69,12 @@ pub struct AssessArgs {
     /// Write to this file instead of standard output (required for xlsx).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Store the run in the registry (with --db): policy hash, overrides, time, actor, outcomes.
+    #[arg(long, requires = "db")]
+    pub record: bool,
+    /// Who runs it, for the record (default: $USER).
+    #[arg(long, env = "LIANZHANG_ACTOR")]
+    pub actor: Option<String>,
 }
 
 #[derive(Args)]
@@ -65,12 +102,12 @@ pub fn run_assess(a: AssessArgs) -> anyhow::Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     let started = Instant::now();
-    let dataset = match inputs::dataset(a.source.data.as_deref(), &policy)? {
+    let Facts { dataset, paid, store } = match load(&a.source, &policy)? {
         Ok(d) => d,
         Err(code) => return Ok(code),
     };
     let read = started.elapsed();
-    let assessment = lianzhang_policy::assess(&policy, &dataset, a.year, &NothingPaid);
+    let assessment = lianzhang_policy::assess(&policy, &dataset, a.year, &paid);
     tracing::info!(
         enterprises = dataset.len(),
         annual_rows = dataset.annual_count(),
@@ -81,6 +118,14 @@ pub fn run_assess(a: AssessArgs) -> anyhow::Result<ExitCode> {
     );
     if !assessment.in_force {
         eprintln!("注意：政策 {} 不适用于{}年度，无评定结果", policy.meta.id, a.year);
+    }
+    if let Some(store) = store {
+        if a.record {
+            let actor = DbOpts { db: String::new(), actor: a.actor.clone() }.actor();
+            let id = registry::block_on(store.record_run(&file, &policy, &assessment, &actor))?;
+            eprintln!("已记录为第 {id} 次评定（{} 条结果）", assessment.outcomes.len());
+        }
+        registry::block_on(store.close());
     }
     let ctx = output::Context { policy: &policy, overrides: file.overrides(), assessment: &assessment };
     output::write(&ctx, a.format, a.out.as_deref())?;
@@ -99,12 +144,15 @@ pub fn run_explain(a: ExplainArgs) -> anyhow::Result<ExitCode> {
         Ok(p) => p,
         Err(code) => return Ok(code),
     };
-    let dataset = match inputs::dataset(a.source.data.as_deref(), &policy)? {
+    let Facts { dataset, paid, store } = match load(&a.source, &policy)? {
         Ok(d) => d,
         Err(code) => return Ok(code),
     };
     let facts = dataset.find(&uscc).with_context(|| format!("数据中没有企业 {uscc}"))?;
-    let reports = explain(&policy, facts, a.year, &NothingPaid);
+    let reports = explain(&policy, facts, a.year, &paid);
+    if let Some(store) = store {
+        registry::block_on(store.close());
+    }
     match a.format.as_str() {
         "json" => {
             println!("{}", serde_json::to_string_pretty(&output::explain_json(&policy, facts, a.year, &reports))?)

@@ -60,7 +60,7 @@ pub fn dataset(path: Option<&Path>, policy: &Policy) -> anyhow::Result<Result<Da
     match read_dataset(path, &policy.vocabulary) {
         Ok(d) => Ok(Ok(d)),
         Err(ReadError::Data(errors)) => {
-            eprintln!("数据有 {} 处错误，未作任何评定：", errors.0.len());
+            eprintln!("数据有 {} 处错误，未做任何处理（未评定、未导入）：", errors.0.len());
             eprintln!("{errors}");
             Ok(Err(ExitCode::from(EXIT_INVALID)))
         }
@@ -69,4 +69,17 @@ pub fn dataset(path: Option<&Path>, policy: &Policy) -> anyhow::Result<Result<Da
             Ok(Err(ExitCode::from(EXIT_INVALID)))
         }
     }
+}
+
+/// Writes a dataset as an .xlsx workbook (a path ending in .xlsx) or a folder of CSV files.
+pub fn write_dataset(dataset: &Dataset, out: &Path, chinese: bool) -> anyhow::Result<()> {
+    use lianzhang_facts::write::{HeaderLanguage, write_csv_dir, write_xlsx};
+    let lang = if chinese { HeaderLanguage::Chinese } else { HeaderLanguage::English };
+    if out.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) {
+        write_xlsx(dataset, out, lang).with_context(|| format!("无法写入 {}", out.display()))?;
+    } else {
+        std::fs::create_dir_all(out).with_context(|| format!("无法创建目录 {}", out.display()))?;
+        write_csv_dir(dataset, out, lang).with_context(|| format!("无法写入 {}", out.display()))?;
+    }
+    Ok(())
 }

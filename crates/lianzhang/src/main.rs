@@ -4,8 +4,11 @@
 mod assess;
 mod demo;
 mod inputs;
+mod ledger_cmd;
 mod output;
 mod policy_cmd;
+mod registry;
+mod serve;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -34,6 +37,40 @@ enum Command {
     },
     /// 生成示范数据：一个确定性的合成县域数据集
     Demo(demo::DemoArgs),
+    /// 启动网页服务（--demo：演示库与演示账号）
+    Serve(serve::ServeArgs),
+    /// 用户管理
+    User {
+        #[command(subcommand)]
+        command: serve::UserCommand,
+    },
+    /// API 令牌
+    Token {
+        #[command(subcommand)]
+        command: serve::TokenCommand,
+    },
+    /// 导入：校验后一次性写入企业库（全部成功或全部不变）
+    Import(registry::ImportArgs),
+    /// 导出：企业库导出为 CSV 文件夹或 .xlsx
+    Export(registry::ExportArgs),
+    /// 导入模板：中文表头、下拉选项、填写说明的 .xlsx
+    Template {
+        /// The .xlsx file to write.
+        #[arg(long, value_name = "FILE.xlsx")]
+        out: PathBuf,
+        #[command(flatten)]
+        policy: PolicyOpts,
+    },
+    /// 兑付台账：支付、冲正、列表
+    Ledger {
+        #[command(subcommand)]
+        command: ledger_cmd::LedgerCommand,
+    },
+    /// 数据库：备份、恢复、完整性检查
+    Db {
+        #[command(subcommand)]
+        command: registry::DbCommand,
+    },
 }
 
 /// Options shared by the commands that evaluate a policy.
@@ -61,6 +98,14 @@ fn main() -> ExitCode {
         Command::Explain(a) => assess::run_explain(a),
         Command::Policy { command } => policy_cmd::run(command),
         Command::Demo(a) => demo::run(a),
+        Command::Serve(a) => serve::run_serve(a),
+        Command::User { command } => serve::run_user(command),
+        Command::Token { command } => serve::run_token(command),
+        Command::Import(a) => registry::run_import(a),
+        Command::Export(a) => registry::run_export(a),
+        Command::Template { out, policy } => registry::run_template(&out, &policy),
+        Command::Ledger { command } => ledger_cmd::run(command),
+        Command::Db { command } => registry::run_db(command),
     };
     match result {
         Ok(code) => code,

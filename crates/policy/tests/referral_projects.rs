@@ -118,3 +118,21 @@ fn years_before_the_policy_are_not_assessed() {
     let p = policy(&["policy.effective_to=2024"]);
     assert_eq!(outcomes(&p, proj("digital", y(3_000_000), Some(2025)), 2025), vec![]);
 }
+
+#[test]
+fn explanation_shows_the_amount_the_award_pays() {
+    // 10% of 10,000,000.05 = 1,000,000.005: the award is 1,000,000.01 half away from zero, and
+    // the arithmetic in the explanation must print the same figure, not a banker's 1,000,000.00.
+    let inv = Some(Fen(1_000_000_005));
+    for (sets, shown, hidden) in [
+        (&[][..], "1,000,000.01元", "1,000,000.00元"),
+        (&["policy.rounding=half_even"][..], "1,000,000.00元", "1,000,000.01元"),
+    ] {
+        let p = policy(sets);
+        let ds = dataset(&p, proj("transformation", inv, Some(2023)));
+        let a = lianzhang_policy::assess(&p, &ds, 2023, &lianzhang_policy::NothingPaid);
+        let o = a.outcomes.iter().find(|o| o.rule == PS).expect("project outcome");
+        assert!(o.explanation.contains(shown), "{sets:?}: {}", o.explanation);
+        assert!(!o.explanation.contains(hidden), "{sets:?}: {}", o.explanation);
+    }
+}

@@ -3,12 +3,17 @@
 
 mod csv;
 mod row;
-mod schema;
+pub(crate) mod schema;
 mod sheets;
 mod values;
 mod xlsx;
 
 pub use crate::error::{DataError, DataErrors, ReadError};
+
+/// Sheets of the import template (`lianzhang template`) that carry no data: the column guide and
+/// the hidden code lists behind the drop-downs. The xlsx reader skips them by name, so a filled
+/// template imports as it is; any other unknown sheet is still an error.
+pub const TEMPLATE_SHEETS: [&str; 2] = ["填写说明", "代码表"];
 use crate::model::Dataset;
 use crate::vocab::Vocabulary;
 use std::path::Path;

@@ -18,7 +18,17 @@ pub(crate) fn money(t: &str) -> Result<Fen, Reason> {
     if let Some(f) = plain_money(t.as_bytes()) {
         return Ok(f);
     }
+    if too_many_digits(t) {
+        // Decided here: `Fen::parse_yuan` multiplies a `Decimal`, which panics near its maximum.
+        return Err(crate::money::MoneyError::Overflow.to_string());
+    }
     Fen::parse_yuan(t).map_err(|e| e.to_string())
+}
+
+/// More significant integer digits than any amount in fen holds (`i64`: 17 digits of yuan).
+fn too_many_digits(t: &str) -> bool {
+    let int = t.split('.').next().unwrap_or("");
+    int.bytes().filter(u8::is_ascii_digit).skip_while(|&b| b == b'0').count() > 18
 }
 
 /// `digits[.d[d]]` with at most 15 integer digits (so no overflow), else `None`.
@@ -26,6 +36,10 @@ fn plain_money(b: &[u8]) -> Option<Fen> {
     let mut yuan: i64 = 0;
     let mut i = 0;
     while let Some(&c) = b.get(i).filter(|c| c.is_ascii_digit()) {
+        if i == 15 {
+            // A 16th digit: not plain (and accumulating further would overflow).
+            return None;
+        }
         yuan = yuan * 10 + i64::from(c - b'0');
         i += 1;
     }
@@ -157,6 +171,7 @@ mod tests {
             "1,000",
             "999999999999999",
             "9999999999999999",
+            "99999999999999999999999",
             "1.500",
             "1e5",
             "",

@@ -39,6 +39,7 @@ fn read_sheets(path: &Path, rows: &mut Rows<'_>) -> Result<(), ReadError> {
                 }
                 sheets.push((kind, name.clone()));
             }
+            None if super::TEMPLATE_SHEETS.contains(&name.trim()) => {}
             None => unknown.push(name.clone()),
         }
     }

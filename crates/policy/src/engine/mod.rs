@@ -173,7 +173,9 @@ fn decide<T: Trace>(ctx: &Ctx, kind: &RuleKind, t: &mut T) -> Decision {
     }
 }
 
-fn round(policy: &Policy, d: Decimal) -> Decimal {
+/// The policy's rounding, used once for each amount and for every figure an explanation shows,
+/// so a step never prints a number the award disagrees with.
+pub(crate) fn round(policy: &Policy, d: Decimal) -> Decimal {
     let strategy = match policy.meta.rounding {
         Rounding::HalfAwayFromZero => RoundingStrategy::MidpointAwayFromZero,
         Rounding::HalfEven => RoundingStrategy::MidpointNearestEven,

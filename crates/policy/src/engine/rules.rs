@@ -2,6 +2,7 @@
 //! explained path (see [`Trace`]).
 
 use crate::engine::ctx::{Ctx, Trace, describe_money, flag_of, money_of};
+use crate::engine::round;
 use crate::engine::text::{percent, plain, rate, yuan, yuan_dec};
 use crate::model::{FlagFact, MoneyFact, RetentionCounting, SourcingBaseline, SourcingCounting};
 use crate::tri::Tri;
@@ -246,14 +247,14 @@ pub fn local_sourcing<T: Trace>(
             let points = Decimal::from_i128_with_scale(steps, 0) * step_points;
             t.step(|| format!("按整{}个百分点计入 {} 个百分点", plain(step_points), plain(points)));
             let m = points / Decimal::ONE_HUNDRED * total_yuan;
-            t.step(|| format!("相应采购额 = {}% × {} = {}", plain(points), yuan(tot), yuan_dec(m)));
+            t.step(|| format!("相应采购额 = {}% × {} = {}", plain(points), yuan(tot), yuan_dec(round(ctx.policy, m))));
             m
         }
         SourcingCounting::Exact => {
             // Δ/100 × T = (L·Tb − Lb·T) / Tb fen: one division, rounded once at the end.
             let tb = den / (tot.0 as i128);
             let m = Decimal::from_i128_with_scale(num / 100, 2) / Decimal::from_i128_with_scale(tb, 0);
-            t.step(|| format!("按实际增幅计入，相应采购额 = {}", yuan_dec(m.round_dp(2))));
+            t.step(|| format!("按实际增幅计入，相应采购额 = {}", yuan_dec(round(ctx.policy, m))));
             m
         }
     };
@@ -264,8 +265,8 @@ pub fn local_sourcing<T: Trace>(
         format!(
             "补助 = {} × {} = {}{capped}",
             rate(sub_rate),
-            yuan_dec(matching.round_dp(2)),
-            yuan_dec(raw.round_dp(2))
+            yuan_dec(round(ctx.policy, matching)),
+            yuan_dec(round(ctx.policy, raw))
         )
     });
     (Tri::True, Some(amount))
@@ -423,7 +424,7 @@ pub fn project<T: Trace>(
     t.step(|| {
         let capped =
             if raw > cap.to_yuan() { format!("，超过单个项目上限按{}", yuan(cap)) } else { String::new() };
-        format!("补助上限 = {} × {} = {}{capped}", yuan(inv), rate(sub_rate), yuan_dec(raw.round_dp(2)))
+        format!("补助上限 = {} × {} = {}{capped}", yuan(inv), rate(sub_rate), yuan_dec(round(ctx.policy, raw)))
     });
     (Tri::True, Some(amount))
 }

@@ -1,0 +1,136 @@
+//! The registry of PRODUCT.md in SQLite (embedded, the default) or PostgreSQL, through one code
+//! path (sqlx `Any`): enterprises and their facts, the chains and their stage graph, the
+//! organisation, users, the audit trail, stored policy versions, recorded assessment runs and
+//! the append-only payout ledger.
+//!
+//! Storage conventions (the same in both databases): money in fen as 64-bit integers, booleans as
+//! 0/1, dates and timestamps as ISO text, JSON as text. Migrations are embedded, one folder per
+//! backend, and applied when a store is opened.
+
+mod audit;
+mod backup;
+mod error;
+mod import;
+mod ledger;
+mod org;
+mod query;
+mod rows;
+mod runs;
+mod seed;
+mod url;
+mod users;
+
+pub use audit::AuditEntry;
+pub use error::StoreError;
+pub use import::{ImportReport, Progress, SheetCounts};
+pub use ledger::{LedgerEntry, award_key};
+pub use org::ChainRole;
+pub use query::{EnterpriseFilter, EnterpriseSummary};
+pub use runs::{PaidSet, RecordedRun, RunOutcome};
+pub use url::DbUrl;
+pub use users::{Role, User, digest};
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, ConnectOptions, Executor};
+use std::str::FromStr;
+use std::time::Duration;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Which database a store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// An open registry.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    url: DbUrl,
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl Store {
+    /// Opens (creating a missing SQLite file) and migrates the database at `url`.
+    pub async fn open(url: &str) -> Result<Store> {
+        let url = DbUrl::parse(url)?;
+        install_default_drivers();
+        let backend = url.backend();
+        let options = AnyPoolOptions::new().max_connections(if backend == Backend::Sqlite { 4 } else { 8 });
+        let options = match backend {
+            // WAL: readers never block the writer; busy_timeout: a second writer waits for the
+            // first instead of failing. Foreign keys are off in SQLite unless asked for.
+            Backend::Sqlite => options.after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 60000; \
+                         PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                    )
+                    .await?;
+                    Ok(())
+                })
+            }),
+            Backend::Postgres => options.acquire_timeout(Duration::from_secs(30)),
+        };
+        let connect = |e| StoreError::Connect(url.to_string(), e);
+        // Large batched statements are expected (imports): never log their text above debug.
+        let connect_options = AnyConnectOptions::from_str(&url.sqlx_url())
+            .map_err(connect)?
+            .log_statements(log::LevelFilter::Trace)
+            .log_slow_statements(log::LevelFilter::Debug, Duration::from_secs(5));
+        let pool = options.connect_with(connect_options).await.map_err(connect)?;
+        let store = Store { pool, backend, url };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&self.pool).await?;
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn url(&self) -> &DbUrl {
+        &self.url
+    }
+
+    /// The connection pool, for the web layer's own queries.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Begins a write transaction that holds the registry's write lock from its first statement,
+    /// so that two writers run one after the other (SQLite `BEGIN IMMEDIATE`; PostgreSQL a
+    /// transaction-scoped advisory lock).
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        match self.backend {
+            Backend::Sqlite => Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?),
+            Backend::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock(7125001)").execute(&mut *tx).await?;
+                Ok(tx)
+            }
+        }
+    }
+}
+
+/// Now, as stored: an RFC 3339 UTC timestamp.
+pub(crate) fn now() -> String {
+    jiff::Timestamp::now().to_string()
+}

@@ -1,0 +1,214 @@
+//! Recorded assessment runs: the policy text (by hash), the overrides, who and when, and every
+//! outcome, written once and never changed (the database refuses UPDATE and DELETE).
+
+use crate::import::insert_rows;
+use crate::ledger::award_key;
+use crate::rows::{Cell, Ty};
+use crate::{Result, Store, StoreError, now};
+use lianzhang_facts::{Fen, Uscc, Year};
+use lianzhang_policy::{Assessment, PaidLedger, Policy, PolicyFile};
+use rust_decimal::Decimal;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use std::collections::HashSet;
+
+/// A stored run, without its outcomes.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RecordedRun {
+    pub id: i64,
+    pub at: String,
+    pub actor: String,
+    pub policy_hash: String,
+    pub policy_id: String,
+    pub year: i32,
+    pub overrides: Vec<String>,
+    pub outcome_count: i64,
+    pub total: Decimal,
+}
+
+/// A stored outcome (FACTS.md fields plus what the ledger needs).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RunOutcome {
+    pub run_id: i64,
+    pub uscc: String,
+    pub enterprise: String,
+    pub rule: String,
+    pub clause: String,
+    pub status: String,
+    pub amount: Option<Decimal>,
+    pub project_id: Option<String>,
+    pub one_time: bool,
+    pub explanation: String,
+    pub missing: Vec<String>,
+}
+
+const OUTCOME_COLUMNS: &[(&str, Ty)] = &[
+    ("run_id", Ty::Int),
+    ("seq", Ty::Int),
+    ("uscc", Ty::Text),
+    ("enterprise", Ty::Text),
+    ("rule", Ty::Text),
+    ("clause", Ty::Text),
+    ("status", Ty::Text),
+    ("amount_fen", Ty::Money),
+    ("project_id", Ty::Text),
+    ("one_time", Ty::Bool),
+    ("explanation", Ty::Text),
+    ("missing", Ty::Text),
+];
+
+pub(crate) fn fen_of(d: Decimal) -> Result<i64> {
+    Fen::from_decimal_yuan(d).map(|f| f.0).map_err(|e| StoreError::Refused(format!("金额 {d} 无法入账：{e}")))
+}
+
+pub(crate) fn yuan_of(fen: i64) -> Decimal {
+    Fen(fen).to_yuan()
+}
+
+fn run_of(r: &AnyRow) -> Result<RecordedRun> {
+    let overrides: String = r.try_get("overrides")?;
+    Ok(RecordedRun {
+        id: r.try_get("id")?,
+        at: r.try_get("at")?,
+        actor: r.try_get("actor")?,
+        policy_hash: r.try_get("policy_hash")?,
+        policy_id: r.try_get("policy_id")?,
+        year: r.try_get::<i64, _>("year")? as i32,
+        overrides: serde_json::from_str(&overrides).unwrap_or_default(),
+        outcome_count: r.try_get("outcome_count")?,
+        total: yuan_of(r.try_get("total_fen")?),
+    })
+}
+
+pub(crate) fn outcome_of(r: &AnyRow) -> Result<RunOutcome> {
+    let missing: String = r.try_get("missing")?;
+    Ok(RunOutcome {
+        run_id: r.try_get("run_id")?,
+        uscc: r.try_get("uscc")?,
+        enterprise: r.try_get("enterprise")?,
+        rule: r.try_get("rule")?,
+        clause: r.try_get("clause")?,
+        status: r.try_get("status")?,
+        amount: r.try_get::<Option<i64>, _>("amount_fen")?.map(yuan_of),
+        project_id: r.try_get("project_id")?,
+        one_time: r.try_get::<i64, _>("one_time")? != 0,
+        explanation: r.try_get("explanation")?,
+        missing: serde_json::from_str(&missing).unwrap_or_default(),
+    })
+}
+
+const RUN_COLUMNS: &str = "id, at, actor, policy_hash, policy_id, year, overrides, outcome_count, total_fen";
+pub(crate) const OUTCOME_SELECT: &str = "run_id, uscc, enterprise, rule, clause, status, amount_fen, project_id, \
+     one_time, explanation, missing";
+
+impl Store {
+    /// Stores the run: the policy text (once per hash), the overrides, actor, time and every
+    /// outcome. Returns the run id.
+    pub async fn record_run(
+        &self,
+        file: &PolicyFile,
+        policy: &Policy,
+        assessment: &Assessment,
+        actor: &str,
+    ) -> Result<i64> {
+        let hash = format!("{:x}", Sha256::digest(file.text().as_bytes()));
+        let at = now();
+        let mut tx = self.pool.begin().await?;
+        let known: Option<(String,)> = sqlx::query_as("SELECT hash FROM policy_versions WHERE hash = $1")
+            .bind(&hash)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if known.is_none() {
+            sqlx::query(
+                "INSERT INTO policy_versions (hash, policy_id, name, text, stored_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(&hash)
+            .bind(&policy.meta.id)
+            .bind(file.name())
+            .bind(file.text())
+            .bind(&at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let overrides = serde_json::to_string(file.overrides()).unwrap_or_else(|_| "[]".into());
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO runs (at, actor, policy_hash, policy_id, year, overrides, outcome_count, total_fen) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(&at)
+        .bind(actor)
+        .bind(&hash)
+        .bind(&policy.meta.id)
+        .bind(i64::from(assessment.year))
+        .bind(overrides)
+        .bind(assessment.outcomes.len() as i64)
+        .bind(fen_of(assessment.total())?)
+        .fetch_one(&mut *tx)
+        .await?;
+        let one_time = |rule: &str| policy.rules.iter().find(|r| r.id == rule).is_some_and(|r| r.kind.one_time());
+        let mut rows = Vec::with_capacity(assessment.outcomes.len());
+        for (seq, o) in assessment.outcomes.iter().enumerate() {
+            rows.push(vec![
+                Cell::Int(id),
+                Cell::Int(seq as i64),
+                Cell::Text(o.uscc.as_str().to_string()),
+                Cell::Text(o.enterprise.clone()),
+                Cell::Text(o.rule.clone()),
+                Cell::Text(o.clause.clone()),
+                Cell::Text(o.status.code().to_string()),
+                o.amount.map(fen_of).transpose()?.map_or(Cell::Null, Cell::Int),
+                o.project_id.clone().map_or(Cell::Null, Cell::Text),
+                Cell::Int(i64::from(one_time(&o.rule))),
+                Cell::Text(o.explanation.clone()),
+                Cell::Text(serde_json::to_string(&o.missing).unwrap_or_else(|_| "[]".into())),
+            ]);
+        }
+        for chunk in rows.chunks(crate::import::batch_rows(self.backend, OUTCOME_COLUMNS.len())) {
+            insert_rows(&mut tx, "run_outcomes", OUTCOME_COLUMNS, chunk).await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Every recorded run, newest first.
+    pub async fn runs(&self) -> Result<Vec<RecordedRun>> {
+        let sql = format!("SELECT {RUN_COLUMNS} FROM runs ORDER BY id DESC");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&self.pool).await?;
+        rows.iter().map(run_of).collect()
+    }
+
+    pub async fn run(&self, id: i64) -> Result<RecordedRun> {
+        let sql = format!("SELECT {RUN_COLUMNS} FROM runs WHERE id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&self.pool).await?;
+        run_of(&row.ok_or_else(|| StoreError::NotFound(format!("没有第 {id} 次评定记录")))?)
+    }
+
+    /// A run's outcomes in their recorded order.
+    pub async fn run_outcomes(&self, id: i64) -> Result<Vec<RunOutcome>> {
+        let sql = format!("SELECT {OUTCOME_SELECT} FROM run_outcomes WHERE run_id = $1 ORDER BY seq");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_all(&self.pool).await?;
+        rows.iter().map(outcome_of).collect()
+    }
+
+    /// The awards the ledger shows paid (net of reversals), for the engine's guard.
+    pub async fn paid(&self) -> Result<PaidSet> {
+        let keys: Vec<(String,)> = sqlx::query_as(
+            "SELECT award_key FROM ledger GROUP BY award_key \
+             HAVING SUM(CASE entry WHEN 'payment' THEN 1 ELSE -1 END) > 0",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(PaidSet(keys.into_iter().map(|k| k.0).collect()))
+    }
+}
+
+/// The paid awards by [`award_key`]: the engine reports them `already_paid`.
+#[derive(Debug, Default, Clone)]
+pub struct PaidSet(HashSet<String>);
+
+impl PaidLedger for PaidSet {
+    fn is_paid(&self, uscc: &Uscc, rule: &str, year: Option<Year>, project_id: Option<&str>) -> bool {
+        !self.0.is_empty() && self.0.contains(&award_key(uscc.as_str(), rule, year, project_id))
+    }
+}

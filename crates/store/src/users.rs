@@ -1,0 +1,246 @@
+//! Users, roles, API tokens and web sessions. Passwords are argon2 hashes made by the caller
+//! (the web crate); tokens and session ids are stored as SHA-256 hashes, never in clear.
+
+use crate::{Result, Store, StoreError, now};
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+/// The roles of PRODUCT.md.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Bureau,
+    TaskForce,
+    Leader,
+    Finance,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [Role::Admin, Role::Bureau, Role::TaskForce, Role::Leader, Role::Finance];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Bureau => "bureau",
+            Role::TaskForce => "task_force",
+            Role::Leader => "leader",
+            Role::Finance => "finance",
+        }
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Role::Admin => "系统管理员",
+            Role::Bureau => "工信局",
+            Role::TaskForce => "专班成员",
+            Role::Leader => "链长/领导",
+            Role::Finance => "财政局",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.code() == code)
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    /// The chain a task-force user is scoped to.
+    pub chain: Option<String>,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub failed_logins: i64,
+    pub locked_until: Option<String>,
+}
+
+const USER_COLUMNS: &str = "id, username, display_name, role, chain, password_hash, failed_logins, locked_until";
+/// The same columns of the `users` table aliased `u`, for joins.
+const USER_COLUMNS_U: &str =
+    "u.id, u.username, u.display_name, u.role, u.chain, u.password_hash, u.failed_logins, u.locked_until";
+
+fn user_of(r: &AnyRow) -> Result<User> {
+    let role: String = r.try_get("role")?;
+    Ok(User {
+        id: r.try_get("id")?,
+        username: r.try_get("username")?,
+        display_name: r.try_get("display_name")?,
+        role: Role::parse(&role).ok_or_else(|| StoreError::Inconsistent(format!("未知角色 {role}")))?,
+        chain: r.try_get("chain")?,
+        password_hash: r.try_get("password_hash")?,
+        failed_logins: r.try_get("failed_logins")?,
+        locked_until: r.try_get("locked_until")?,
+    })
+}
+
+/// SHA-256 in hex: how tokens and session ids are stored.
+pub fn digest(secret: &str) -> String {
+    format!("{:x}", Sha256::digest(secret.as_bytes()))
+}
+
+impl Store {
+    /// Creates a user. A task-force user needs a chain; the chain must exist.
+    pub async fn add_user(
+        &self,
+        username: &str,
+        display_name: &str,
+        role: Role,
+        chain: Option<&str>,
+        password_hash: &str,
+        actor: &str,
+    ) -> Result<User> {
+        if role == Role::TaskForce && chain.is_none() {
+            return Err(StoreError::Refused("专班成员须指定产业链（--chain）".into()));
+        }
+        if let Some(c) = chain {
+            let known: Option<(String,)> =
+                sqlx::query_as("SELECT code FROM chains WHERE code = $1").bind(c).fetch_optional(&self.pool).await?;
+            if known.is_none() {
+                return Err(StoreError::NotFound(format!("没有产业链 {c}")));
+            }
+        }
+        if self.user(username).await?.is_some() {
+            return Err(StoreError::Refused(format!("用户 {username} 已存在")));
+        }
+        let mut tx = self.pool.begin().await?;
+        let at = now();
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO users (username, display_name, role, chain, password_hash, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING {USER_COLUMNS}"
+        )))
+        .bind(username)
+        .bind(display_name)
+        .bind(role.code())
+        .bind(chain.map(str::to_string))
+        .bind(password_hash)
+        .bind(&at)
+        .fetch_one(&mut *tx)
+        .await?;
+        let user = user_of(&row)?;
+        sqlx::query(
+            "INSERT INTO audit (at, actor, action, table_name, row_key, field, old_value, new_value) \
+             VALUES ($1, $2, 'insert', 'users', $3, 'role', NULL, $4)",
+        )
+        .bind(&at)
+        .bind(actor)
+        .bind(username)
+        .bind(role.code())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    pub async fn user(&self, username: &str) -> Result<Option<User>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1")))
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(user_of).transpose()
+    }
+
+    /// Every user, by username.
+    pub async fn users(&self) -> Result<Vec<User>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users ORDER BY username")))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(user_of).collect()
+    }
+
+    pub async fn user_count(&self) -> Result<i64> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await?;
+        Ok(n)
+    }
+
+    /// Records a failed login; from the `max`-th failure on, locks the account until `until`.
+    pub async fn login_failed(&self, user_id: i64, max: i64, until: &str) -> Result<()> {
+        sqlx::query(
+            "UPDATE users SET failed_logins = failed_logins + 1, \
+             locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3 ELSE locked_until END WHERE id = $1",
+        )
+        .bind(user_id)
+        .bind(max)
+        .bind(until)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn login_succeeded(&self, user_id: i64) -> Result<()> {
+        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Stores a new API token for `username` (only its hash is kept).
+    pub async fn add_token(&self, username: &str, token: &str) -> Result<()> {
+        let user = self.user(username).await?.ok_or_else(|| StoreError::NotFound(format!("没有用户 {username}")))?;
+        sqlx::query("INSERT INTO api_tokens (user_id, token_hash, created_at) VALUES ($1, $2, $3)")
+            .bind(user.id)
+            .bind(digest(token))
+            .bind(now())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn user_by_token(&self, token: &str) -> Result<Option<User>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS_U} FROM users u JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = $1"
+        )))
+        .bind(digest(token))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(user_of).transpose()
+    }
+
+    /// Opens a session for `user_id`; `id` is the cookie's secret, `csrf` the form token.
+    pub async fn open_session(&self, id: &str, user_id: i64, csrf: &str, now_secs: i64) -> Result<()> {
+        sqlx::query("INSERT INTO sessions (id_hash, user_id, csrf, created_at, last_seen) VALUES ($1, $2, $3, $4, $5)")
+            .bind(digest(id))
+            .bind(user_id)
+            .bind(csrf)
+            .bind(now())
+            .bind(now_secs)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The session's user and CSRF token if it was seen within `idle_secs`; touches it.
+    pub async fn session(&self, id: &str, now_secs: i64, idle_secs: i64) -> Result<Option<(User, String)>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS_U}, s.csrf, s.last_seen FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1"
+        )))
+        .bind(digest(id))
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let last_seen: i64 = row.try_get("last_seen")?;
+        if now_secs - last_seen > idle_secs {
+            self.close_session(id).await?;
+            return Ok(None);
+        }
+        // Touch at most once a minute: a page of parallel requests writes once.
+        if now_secs - last_seen >= 60 {
+            sqlx::query("UPDATE sessions SET last_seen = $2 WHERE id_hash = $1")
+                .bind(digest(id))
+                .bind(now_secs)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(Some((user_of(&row)?, row.try_get("csrf")?)))
+    }
+
+    pub async fn close_session(&self, id: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(digest(id)).execute(&self.pool).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,124 @@
+//! The registry on both databases: import, re-import, audit, export round trip, chains.
+mod common;
+use common::*;
+use lianzhang_facts::{Annual, DatasetBuilder, Fen};
+
+#[tokio::test]
+async fn import_then_load_gives_the_same_dataset_and_reimport_changes_nothing() {
+    let (_, p) = policy();
+    let ds = demo(&p, 300, 7);
+    each_db(async |store, db| {
+        let r = store.import(&ds, "tester", "demo-300", &no_progress).await.unwrap();
+        let added: Vec<usize> = r.sheets.iter().map(|s| s.added).collect();
+        assert_eq!(added, vec![ds.len(), ds.annual_count(), ds.recognition_count(), ds.project_count()], "{db}");
+        assert!(r.sheets.iter().all(|s| s.changed == 0 && s.unchanged == 0));
+        assert_eq!(store.load_dataset(&p.vocabulary).await.unwrap(), ds, "{db}: round trip");
+
+        let audit_before = store.count("audit").await.unwrap();
+        let again = store.import(&ds, "tester", "demo-300", &no_progress).await.unwrap();
+        assert!(again.is_noop(), "{db}: {again:?}");
+        let unchanged: Vec<usize> = again.sheets.iter().map(|s| s.unchanged).collect();
+        assert_eq!(unchanged, added);
+        assert_eq!(store.count("audit").await.unwrap(), audit_before, "{db}: a no-op import leaves no audit entry");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_changed_cell_is_an_update_in_the_audit_trail() {
+    let (_, p) = policy();
+    let ds = demo(&p, 50, 3);
+    // The same dataset with one enterprise's 2023 revenue changed and its 2024 R&D made unknown.
+    let target = ds.get(5);
+    let uscc = target.enterprise.uscc;
+    let mut b = DatasetBuilder::new(p.vocabulary.clone());
+    for f in ds.iter() {
+        b.enterprise(f.enterprise.clone());
+        for r in f.annual {
+            let mut r: Annual = *r;
+            if f.enterprise.uscc == uscc && r.year == 2023 {
+                r.revenue = Some(Fen(12_345_678_901));
+            }
+            if f.enterprise.uscc == uscc && r.year == 2024 {
+                r.rd_expense = None;
+            }
+            b.annual(f.enterprise.uscc, r);
+        }
+        for r in f.recognitions {
+            b.recognition(f.enterprise.uscc, *r);
+        }
+        for pr in f.projects {
+            b.project(f.enterprise.uscc, pr.clone());
+        }
+    }
+    let changed = b.build().unwrap();
+    each_db(async |store, db| {
+        store.import(&ds, "first", "a.xlsx", &no_progress).await.unwrap();
+        let r = store.import(&changed, "second", "b.xlsx", &no_progress).await.unwrap();
+        let annual = &r.sheets[1];
+        assert_eq!((annual.added, annual.changed), (0, 2), "{db}");
+        assert_eq!(annual.unchanged, ds.annual_count() - 2);
+        assert_eq!(r.changed_cells, 2);
+
+        let key = format!("{}|2023", uscc.as_str());
+        let trail = store.audit(Some(("annual", &key)), 10).await.unwrap();
+        assert_eq!(trail.len(), 1, "{db}: {trail:?}");
+        let e = &trail[0];
+        assert_eq!((e.actor.as_str(), e.action.as_str(), e.field.as_deref()), ("second", "update", Some("revenue")));
+        let old = target.row(2023).unwrap().revenue.map(|f| f.to_yuan().to_string());
+        assert_eq!(e.old_value, old);
+        assert_eq!(e.new_value.as_deref(), Some("123456789.01"));
+        let unknown = store.audit(Some(("annual", &format!("{}|2024", uscc.as_str()))), 10).await.unwrap();
+        assert_eq!(unknown[0].new_value, None, "{db}: made unknown");
+        assert_eq!(store.load_dataset(&p.vocabulary).await.unwrap(), changed, "{db}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn chains_and_their_stage_graph_are_seeded_from_the_policy() {
+    let (_, p) = policy();
+    each_db(async |store, db| {
+        store.seed_chains(&p).await.unwrap();
+        store.seed_chains(&p).await.unwrap();
+        assert_eq!(store.count("chains").await.unwrap(), 7, "{db}");
+        let stages: usize = p.vocabulary.chains.iter().map(|c| c.stages.len()).sum();
+        assert_eq!(store.count("stages").await.unwrap(), stages as i64);
+        let edges: usize = p.chain_edges.iter().map(Vec::len).sum();
+        assert_eq!(store.count("stage_edges").await.unwrap(), edges as i64);
+        assert_eq!(store.count("chain_links").await.unwrap(), p.chain_links.len() as i64);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_import_either_applies_whole_or_not_at_all() {
+    // A validated dataset does not fail inside the transaction, so make the database fail it:
+    // a trigger refuses every project row, the last sheet written. Everything written before
+    // (enterprises, annual rows, recognitions) must be rolled back with it.
+    let (_, p) = policy();
+    let ds = demo(&p, 40, 11);
+    each_db(async |store, db| {
+        let trigger = if db == "sqlite" {
+            "CREATE TRIGGER refuse_projects BEFORE INSERT ON projects BEGIN SELECT RAISE(ABORT, 'refused'); END"
+        } else {
+            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$"
+        };
+        sqlx::query(trigger).execute(store.pool()).await.unwrap();
+        if db != "sqlite" {
+            sqlx::query(
+                "CREATE TRIGGER refuse_projects BEFORE INSERT ON projects FOR EACH ROW EXECUTE FUNCTION refuse()",
+            )
+            .execute(store.pool())
+            .await
+            .unwrap();
+        }
+        assert!(ds.project_count() > 0);
+        let err = store.import(&ds, "t", "x", &no_progress).await.unwrap_err();
+        assert!(err.to_string().contains("refused"), "{db}: {err}");
+        for t in ["enterprises", "annual", "recognitions", "projects", "audit"] {
+            assert_eq!(store.count(t).await.unwrap(), 0, "{db}: {t} must be untouched");
+        }
+    })
+    .await;
+}

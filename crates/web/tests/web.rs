@@ -1,0 +1,462 @@
+//! The web application in-process (the real router, a real SQLite registry): login, lockout,
+//! CSRF, data scope by role on pages and the API, escaping, and search input.
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use lianzhang_facts::{Annual, DatasetBuilder, Enterprise, Fen, Uscc};
+use lianzhang_policy::PolicyFile;
+use lianzhang_store::{Role, Store};
+use lianzhang_web::{AppState, auth, router};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+struct App {
+    state: Arc<AppState>,
+    _dir: tempfile::TempDir,
+    steel: String,
+    other: String,
+}
+
+const PASSWORD: &str = "correct horse battery";
+
+async fn app() -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&format!("sqlite://{}", dir.path().join("w.db").display())).await.unwrap();
+    let policy = PolicyFile::bundled().compile().unwrap();
+    store.seed_chains(&policy).await.unwrap();
+    let v = &policy.vocabulary;
+    let mut b = DatasetBuilder::new(v.clone());
+    let ent = |n: u32, name: &str, chain: &str| Enterprise {
+        uscc: Uscc::from_body(format!("91140525MA{n:07}").as_bytes()),
+        name: name.to_string(),
+        chain: v.chain(chain),
+        stage: None,
+        town: Some("巴公镇".into()),
+        industry_code: None,
+        strategic_emerging: Some(false),
+        established: None,
+        chain_joined_year: None,
+    };
+    let steel = ent(1, "泽州钢铁有限公司", "steel");
+    let other = ent(2, "<script>alert(1)</script>", "food");
+    for e in [&steel, &other] {
+        b.enterprise(e.clone());
+        b.annual(
+            e.uscc,
+            Annual { revenue: Some(Fen::yuan(30_000_000)), above_scale: Some(true), ..Annual::unknown(2023) },
+        );
+    }
+    store.import(&b.build().unwrap(), "test", "fixture", &|_, _| {}).await.unwrap();
+    let hash = auth::hash_password(PASSWORD);
+    store.add_user("admin", "管理员", Role::Admin, None, &hash, "t").await.unwrap();
+    store.add_user("steel", "钢铁专班", Role::TaskForce, Some("steel"), &hash, "t").await.unwrap();
+    store.add_user("finance", "财政", Role::Finance, None, &hash, "t").await.unwrap();
+    App {
+        state: AppState::new(store, policy),
+        _dir: dir,
+        steel: steel.uscc.as_str().to_string(),
+        other: other.uscc.as_str().to_string(),
+    }
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl App {
+    async fn send(&self, req: Request<Body>) -> Reply {
+        let res = router(self.state.clone()).oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).into_owned();
+        Reply { status, headers, body }
+    }
+
+    async fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
+        let mut r = Request::get(path);
+        if let Some(c) = cookie {
+            r = r.header(header::COOKIE, c);
+        }
+        self.send(r.body(Body::empty()).unwrap()).await
+    }
+
+    async fn post(&self, path: &str, cookie: &str, form: &str) -> Reply {
+        let r = Request::post(path)
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(form.to_string()))
+            .unwrap();
+        self.send(r).await
+    }
+
+    /// Attempts a login; returns the reply and the cookie header for later requests.
+    async fn login(&self, user: &str, password: &str) -> (Reply, String) {
+        let form = self.get("/login", None).await;
+        let csrf = token_in(&form.body);
+        let login_cookie = format!("{}={csrf}", auth::LOGIN_CSRF_COOKIE);
+        let r = self.post("/login", &login_cookie, &format!("username={user}&password={password}&csrf={csrf}")).await;
+        let session = r
+            .headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with(auth::SESSION_COOKIE))
+            .map(|c| c.split(';').next().unwrap().to_string())
+            .unwrap_or_default();
+        (r, session)
+    }
+
+    async fn session(&self, user: &str) -> String {
+        let (r, cookie) = self.login(user, &PASSWORD.replace(' ', "+")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        cookie
+    }
+}
+
+fn token_in(html: &str) -> String {
+    let at = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
+    html[at..at + 64].to_string()
+}
+
+#[tokio::test]
+async fn login_sets_a_strict_httponly_session_and_pages_need_it() {
+    let app = app().await;
+    assert_eq!(app.get("/dashboard", None).await.headers[header::LOCATION], "/login");
+    let (r, cookie) = app.login("admin", &PASSWORD.replace(' ', "+")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let set = r.headers.get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_string()).collect::<Vec<_>>();
+    let session = set.iter().find(|c| c.starts_with("lz_session=")).unwrap();
+    assert!(session.contains("HttpOnly") && session.contains("SameSite=Strict"), "{session}");
+    let dash = app.get("/dashboard", Some(&cookie)).await;
+    assert_eq!(dash.status, StatusCode::OK);
+    assert!(dash.body.contains("数据大屏") && dash.body.contains("目标完成情况"));
+}
+
+#[tokio::test]
+async fn five_failed_logins_lock_the_account() {
+    let app = app().await;
+    for _ in 0..5 {
+        let (r, cookie) = app.login("admin", "wrong").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert!(cookie.is_empty());
+    }
+    let (r, cookie) = app.login("admin", &PASSWORD.replace(' ', "+")).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "locked even with the right password");
+    assert!(r.body.contains("锁定"), "{}", r.body);
+    assert!(cookie.is_empty());
+}
+
+#[tokio::test]
+async fn forms_without_their_csrf_token_are_refused() {
+    let app = app().await;
+    // Login without the double-submit token.
+    let r = app.post("/login", "", &format!("username=admin&password={}", PASSWORD.replace(' ', "+"))).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Logout without, and with a wrong token: refused, the session survives.
+    let cookie = app.session("admin").await;
+    assert_eq!(app.post("/logout", &cookie, "").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.post("/logout", &cookie, &format!("csrf={}", "0".repeat(64))).await.status, StatusCode::FORBIDDEN);
+    let page = app.get("/dashboard", Some(&cookie)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let r = app.post("/logout", &cookie, &format!("csrf={}", token_in(&page.body))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.get("/dashboard", Some(&cookie)).await.status, StatusCode::SEE_OTHER, "logged out");
+}
+
+#[tokio::test]
+async fn a_task_force_sees_only_its_chain_by_page_and_api() {
+    let app = app().await;
+    let cookie = app.session("steel").await;
+    assert_eq!(app.get(&format!("/enterprises/{}", app.steel), Some(&cookie)).await.status, StatusCode::OK);
+    assert_eq!(app.get(&format!("/enterprises/{}", app.other), Some(&cookie)).await.status, StatusCode::FORBIDDEN);
+    let list = app.get("/enterprises?chain=food", Some(&cookie)).await;
+    assert!(list.body.contains(&app.steel) && !list.body.contains(&app.other), "the chain filter is forced");
+    let api = app.get("/api/v1/enterprises?chain=food", Some(&cookie)).await;
+    let v: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    assert_eq!(v["total"], 1);
+    assert_eq!(v["items"][0]["uscc"], app.steel.as_str());
+    let denied = app.get(&format!("/api/v1/enterprises/{}", app.other), Some(&cookie)).await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&denied.body).unwrap()["error"]["status"], 403);
+    // Finance sees no enterprise records at all.
+    let fin = app.session("finance").await;
+    assert_eq!(app.get("/enterprises", Some(&fin)).await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_api_takes_bearer_tokens_and_answers_errors_in_json() {
+    let app = app().await;
+    assert_eq!(app.get("/api/v1/enterprises", None).await.status, StatusCode::UNAUTHORIZED);
+    app.state.store.add_token("admin", "t0ken-for-tests").await.unwrap();
+    let req = |path: &str, token: &str| {
+        Request::get(path).header(header::AUTHORIZATION, format!("Bearer {token}")).body(Body::empty()).unwrap()
+    };
+    assert_eq!(app.send(req("/api/v1/enterprises", "wrong")).await.status, StatusCode::UNAUTHORIZED);
+    let ok = app.send(req(&format!("/api/v1/enterprises/{}", app.steel), "t0ken-for-tests")).await;
+    assert_eq!(ok.status, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&ok.body).unwrap();
+    assert_eq!(v["annual"][0]["revenue"], "30000000.00");
+    assert!(v["outcomes"].as_array().unwrap().iter().any(|o| o["rule"] == "above_scale_entry"));
+    let missing = app.send(req("/api/v1/enterprises/91140525MA0000009X", "t0ken-for-tests")).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    let bad = app.send(req("/api/v1/enterprises?page=minus-one", "t0ken-for-tests")).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let spec = app.get("/api/openapi.json", None).await;
+    let spec: serde_json::Value = serde_json::from_str(&spec.body).unwrap();
+    assert!(spec["paths"]["/api/v1/enterprises/{uscc}"]["get"].is_object());
+}
+
+#[tokio::test]
+async fn markup_in_names_is_text_and_sql_in_search_is_just_a_search() {
+    let app = app().await;
+    let cookie = app.session("admin").await;
+    let page = app.get(&format!("/enterprises/{}", app.other), Some(&cookie)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("<script>alert(1)</script>"), "escaped");
+    assert!(page.body.contains("&#60;script&#62;alert(1)&#60;/script&#62;"), "shown as text");
+    let list = app.get("/enterprises", Some(&cookie)).await;
+    assert!(!list.body.contains("<script>alert"));
+    for q in ["%27%20OR%201%3D1%20--", "%25", "_", "x%27%3B%20DROP%20TABLE%20enterprises%3B%20--"] {
+        let r = app.get(&format!("/api/v1/enterprises?q={q}"), Some(&cookie)).await;
+        assert_eq!(r.status, StatusCode::OK, "{q}");
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(v["total"], 0, "{q} matches nothing");
+    }
+    assert_eq!(app.state.store.count("enterprises").await.unwrap(), 2, "nothing dropped");
+    let r = app.get("/api/v1/enterprises?q=%E9%92%A2%E9%93%81", Some(&cookie)).await;
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&r.body).unwrap()["total"], 1, "钢铁 finds one");
+}
+
+#[tokio::test]
+async fn the_chain_map_draws_stages_gaps_and_links_within_scope() {
+    let app = app().await;
+    let admin = app.session("admin").await;
+    let list = app.get("/chains", Some(&admin)).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("/chains/steel") && list.body.contains("钢铁"));
+    let map = app.get("/chains/steel", Some(&admin)).await;
+    assert_eq!(map.status, StatusCode::OK);
+    assert!(
+        map.body.contains("<svg") && map.body.contains("缺口 · 招商"),
+        "every steel stage but the unplaced one is a gap"
+    );
+    assert!(map.body.contains("/chains/recycling"), "the link from the recycling chain");
+    // The steel enterprise has no stage: counted, not placed.
+    assert!(map.body.contains("另有 1 家企业未填环节"));
+    // A steel task force sees the food chain's map, but no names in it.
+    let steel = app.session("steel").await;
+    let food = app.get("/chains/food", Some(&steel)).await;
+    assert!(food.body.contains("仅显示数量") && !food.body.contains(&app.other));
+    assert_eq!(app.get("/chains/nowhere", Some(&admin)).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn editing_a_field_validates_like_import_and_lands_in_the_audit_trail() {
+    let app = app().await;
+    let cookie = app.session("admin").await;
+    let form = app.get(&format!("/enterprises/{}/edit?year=2023", app.steel), Some(&cookie)).await;
+    assert_eq!(form.status, StatusCode::OK);
+    let csrf = token_in(&form.body);
+    let path = format!("/enterprises/{}/edit", app.steel);
+    // Without the token: refused, nothing changes.
+    assert_eq!(app.post(&path, &cookie, "year=2023&revenue=1").await.status, StatusCode::FORBIDDEN);
+    // Invalid cells: every error shown, nothing written.
+    let bad = app.post(&path, &cookie, &format!("csrf={csrf}&year=2023&revenue=-5&chain_joined_year=abc")).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("有 2 处错误"), "{}", bad.body);
+    assert_eq!(app.state.store.audit(Some(("annual", &format!("{}|2023", app.steel))), 5).await.unwrap().len(), 0);
+    // A valid change: saved, audited with who, old and new.
+    let ok = app
+        .post(&path, &cookie, &format!("csrf={csrf}&year=2023&revenue=31000000.50&town=%E9%87%91%E6%9D%91%E9%95%87"))
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let trail = app.state.store.audit(Some(("annual", &format!("{}|2023", app.steel))), 5).await.unwrap();
+    assert_eq!(trail.len(), 1);
+    assert_eq!((trail[0].actor.as_str(), trail[0].field.as_deref()), ("admin", Some("revenue")));
+    assert_eq!(
+        (trail[0].old_value.as_deref(), trail[0].new_value.as_deref()),
+        (Some("30000000.00"), Some("31000000.50"))
+    );
+    let record = app.get(&format!("/enterprises/{}", app.steel), Some(&cookie)).await;
+    assert!(
+        record.body.contains("金村镇") && record.body.contains("31000000.50"),
+        "shown in the record's audit history"
+    );
+    // A task force may not edit another chain's enterprise, nor move its own elsewhere.
+    let steel = app.session("steel").await;
+    let other = format!("/enterprises/{}/edit", app.other);
+    assert_eq!(app.get(&other, Some(&steel)).await.status, StatusCode::FORBIDDEN);
+    let own = app.get(&format!("/enterprises/{}/edit", app.steel), Some(&steel)).await;
+    let moved = app.post(&path, &steel, &format!("csrf={}&year=2023&chain=food", token_in(&own.body))).await;
+    assert_eq!(moved.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn administration_users_and_the_audit_trail() {
+    let app = app().await;
+    let admin = app.session("admin").await;
+    let steel = app.session("steel").await;
+    assert_eq!(app.get("/admin/users", Some(&steel)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get("/admin/audit", Some(&steel)).await.status, StatusCode::FORBIDDEN);
+    let page = app.get("/admin/users", Some(&admin)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csrf = token_in(&page.body);
+    assert_eq!(
+        app.post("/admin/users", &admin, "username=x&display_name=x&role=bureau&password=12345678").await.status,
+        StatusCode::FORBIDDEN,
+        "no token"
+    );
+    let short = app
+        .post("/admin/users", &admin, &format!("csrf={csrf}&username=x&display_name=&role=bureau&password=123"))
+        .await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let tf = app
+        .post(
+            "/admin/users",
+            &admin,
+            &format!("csrf={csrf}&username=tf&display_name=&role=task_force&chain=&password=12345678"),
+        )
+        .await;
+    assert!(tf.body.contains("须指定产业链"), "{}", tf.body);
+    let ok = app
+        .post("/admin/users", &admin, &format!("csrf={csrf}&username=food1&display_name=%E9%A3%9F%E5%93%81&role=task_force&chain=food&password=12345678"))
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let user = app.state.store.user("food1").await.unwrap().unwrap();
+    assert_eq!((user.role, user.chain.as_deref()), (Role::TaskForce, Some("food")));
+    let trail = app.get("/admin/audit?table=users", Some(&admin)).await;
+    assert!(trail.body.contains("food1") && trail.body.contains("task_force"));
+    let filtered = app.get("/admin/audit?actor=nobody", Some(&admin)).await;
+    assert!(filtered.body.contains("共 0 条"));
+}
+
+fn multipart(csrf: &str, file_name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "lzboundary7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n").as_bytes(),
+    );
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+fn zip_of(files: &[(&str, &str)]) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, text) in files {
+        w.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+        std::io::Write::write_all(&mut w, text.as_bytes()).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+impl App {
+    async fn upload(&self, cookie: &str, csrf: &str, name: &str, bytes: &[u8]) -> Reply {
+        let (ct, body) = multipart(csrf, name, bytes);
+        let r = Request::post("/import")
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(body))
+            .unwrap();
+        self.send(r).await
+    }
+}
+
+#[tokio::test]
+async fn import_in_the_browser_shows_every_error_then_imports_on_confirmation() {
+    let app = app().await;
+    let admin = app.session("admin").await;
+    let page = app.get("/import", Some(&admin)).await;
+    let csrf = token_in(&page.body);
+    // Errors: every one listed, nothing imported.
+    let bad =
+        zip_of(&[("enterprises.csv", "uscc,name,chain\n91140525MA0000001X,甲,steel\n91140525MA0000003I,乙,nowhere\n")]);
+    let r = app.upload(&admin, &csrf, "bad.zip", &bad).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("有 3 处错误") || r.body.contains("处错误"), "{}", r.body);
+    assert!(r.body.contains("<td>enterprises</td>") && r.body.contains("nowhere"));
+    assert_eq!(app.state.store.count("enterprises").await.unwrap(), 2);
+    // Without the token: refused.
+    assert_eq!(app.upload(&admin, "", "bad.zip", &bad).await.status, StatusCode::FORBIDDEN);
+    // A valid file: checked, then imported on confirmation.
+    let u = Uscc::from_body(b"91140525MA0000077").to_string();
+    let good = zip_of(&[("enterprises.csv", &format!("uscc,name,chain\n{u},新企业,food\n"))]);
+    let r = app.upload(&admin, &csrf, "good.zip", &good).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("校验通过，1 家企业"));
+    let id_at = r.body.find("name=\"id\" value=\"").unwrap() + 17;
+    let id = &r.body[id_at..id_at + 64];
+    assert_eq!(app.state.store.count("enterprises").await.unwrap(), 2, "not before confirmation");
+    let done = app.post("/import/confirm", &admin, &format!("csrf={csrf}&id={id}")).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(done.body.contains("导入完成"));
+    assert_eq!(app.state.store.count("enterprises").await.unwrap(), 3);
+    // A task force cannot import another chain's enterprises.
+    let steel = app.session("steel").await;
+    let steel_csrf = token_in(&app.get("/import", Some(&steel)).await.body);
+    let r = app.upload(&steel, &steel_csrf, "good.zip", &good).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("不属于您的产业链"));
+}
+
+#[tokio::test]
+async fn a_task_force_exports_only_its_chain_and_finance_cannot_export() {
+    let app = app().await;
+    let steel = app.session("steel").await;
+    let r = app.get("/export.xlsx", Some(&steel)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("e.xlsx");
+    let res = router(app.state.clone())
+        .oneshot(Request::get("/export.xlsx").header(header::COOKIE, &steel).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    std::fs::write(&path, res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    let ds = lianzhang_facts::read_dataset(&path, &app.state.policy.vocabulary).unwrap();
+    let usccs: Vec<String> = ds.enterprises().iter().map(|e| e.uscc.to_string()).collect();
+    assert_eq!(usccs, vec![app.steel.clone()]);
+    let fin = app.session("finance").await;
+    assert_eq!(app.get("/export.xlsx", Some(&fin)).await.status, StatusCode::FORBIDDEN);
+    let t = app.get("/import/template.xlsx", Some(&steel)).await;
+    assert_eq!(t.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn filters_by_tier_and_the_record_draws_small_charts() {
+    let app = app().await;
+    let cookie = app.session("admin").await;
+    let r = app.get("/api/v1/enterprises?tier=little_giant_national", Some(&cookie)).await;
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&r.body).unwrap()["total"], 0);
+    let r = app.get("/api/v1/enterprises?tier=", Some(&cookie)).await;
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&r.body).unwrap()["total"], 2);
+    let page = app.get(&format!("/enterprises/{}", app.steel), Some(&cookie)).await;
+    assert_eq!(page.body.matches("class=\"spark\"").count(), 1, "revenue known; R&D and sourcing unknown");
+    assert!(page.body.contains("无数据"));
+}
+
+#[tokio::test]
+async fn a_session_idle_for_thirty_minutes_is_gone() {
+    let app = app().await;
+    let store = &app.state.store;
+    let user = store.user("admin").await.unwrap().unwrap();
+    store.open_session("idle-session", user.id, "csrf", 1_000_000).await.unwrap();
+    let idle = auth::IDLE_SECS;
+    assert!(store.session("idle-session", 1_000_000 + idle, idle).await.unwrap().is_some(), "30 minutes: still open");
+    // Touched at +30 min, so +59 min is within 30 minutes of the last request.
+    assert!(store.session("idle-session", 1_000_000 + idle + 29 * 60, idle).await.unwrap().is_some());
+    assert!(
+        store.session("idle-session", 1_000_000 + 2 * idle + 29 * 60 + 1, idle).await.unwrap().is_none(),
+        "idle: closed"
+    );
+    assert!(store.session("idle-session", 1_000_000 + 2 * idle, idle).await.unwrap().is_none(), "and gone for good");
+    assert_eq!(auth::IDLE_SECS, 30 * 60);
+}

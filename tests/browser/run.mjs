@@ -1,0 +1,164 @@
+// Browser tests of the web application in Debian's chromium (playwright-core, no download).
+//   LIANZHANG_BIN=target/debug/lianzhang SCREENSHOTS=target/screenshots node tests/browser/run.mjs
+// Starts `lianzhang serve --demo` in a temporary folder, walks through the main pages as a
+// bureau user and a task force, asserts what a person would check, and saves screenshots.
+import { chromium } from 'playwright-core';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import assert from 'node:assert/strict';
+
+const bin = resolve(process.env.LIANZHANG_BIN ?? 'target/debug/lianzhang');
+const shots = resolve(process.env.SCREENSHOTS ?? 'target/screenshots');
+const browserPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+mkdirSync(shots, { recursive: true });
+const work = mkdtempSync(join(tmpdir(), 'lz-browser-'));
+const port = 18000 + Math.floor(Math.random() * 2000);
+const base = `http://127.0.0.1:${port}`;
+
+const server = spawn(bin, ['serve', '--demo', '--bind', `127.0.0.1:${port}`], { cwd: work });
+let log = '';
+const password = await new Promise((ok, fail) => {
+  const timer = setTimeout(() => fail(new Error(`server did not start:\n${log}`)), 60000);
+  server.stderr.on('data', (d) => {
+    log += d;
+    const pw = log.match(/密码均为 ([0-9a-f]+)/);
+    if (pw && log.includes('链长已启动')) { clearTimeout(timer); ok(pw[1]); }
+  });
+  server.on('exit', (code) => fail(new Error(`server exited ${code}:\n${log}`)));
+});
+
+const browser = await chromium.launch({ executablePath: browserPath, args: ['--no-sandbox'] });
+let failed = 0;
+async function step(name, body) {
+  try { await body(); console.log(`ok   ${name}`); }
+  catch (e) { failed++; console.log(`FAIL ${name}\n     ${e.stack ?? e}`); }
+}
+
+async function login(user) {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  await page.goto(`${base}/login`);
+  await page.fill('input[name=username]', user);
+  await page.fill('input[name=password]', password);
+  await page.click('button[type=submit]');
+  await page.waitForURL('**/dashboard');
+  return page;
+}
+
+const bureau = await login('bureau');
+
+await step('dashboard shows the targets and the chains', async () => {
+  await bureau.goto(`${base}/dashboard`);
+  assert.match(await bureau.textContent('h1'), /数据大屏/);
+  assert.ok(await bureau.isVisible('text=目标完成情况'));
+  assert.ok((await bureau.locator('.bar span').count()) > 10, 'progress bars');
+  await bureau.screenshot({ path: join(shots, 'dashboard.png'), fullPage: true });
+});
+
+await step('the chains page lists seven chains with chiefs and chain masters', async () => {
+  await bureau.goto(`${base}/chains`);
+  assert.equal(await bureau.locator('table.grid tbody tr').count(), 7);
+  assert.ok((await bureau.locator('table.grid tbody td a[href^="/enterprises/"]').count()) > 0, 'chain masters linked');
+  assert.match(await bureau.textContent('table.grid tbody'), /链长：/);
+  await bureau.screenshot({ path: join(shots, 'chains.png'), fullPage: true });
+});
+
+await step('a filter applies as soon as it changes (progressive enhancement)', async () => {
+  await bureau.goto(`${base}/enterprises`);
+  await Promise.all([bureau.waitForURL('**/enterprises?*chain=food*'), bureau.selectOption('select[name=chain]', 'food')]);
+  const chains = await bureau.locator('table.grid tbody tr td:nth-child(3)').allTextContents();
+  assert.ok(chains.length > 0 && chains.every((c) => c.trim() === '食品'), `chains shown: ${chains.slice(0, 5)}`);
+});
+
+await step('a chain map draws its stages and gaps', async () => {
+  await bureau.goto(`${base}/chains`);
+  await bureau.click('text=化工');
+  await bureau.waitForURL('**/chains/chemical');
+  assert.equal(await bureau.locator('svg.chain-map g.stage').count(), 9);
+  await bureau.screenshot({ path: join(shots, 'chain-chemical.png'), fullPage: true });
+});
+
+let uscc;
+await step('search an enterprise and open it', async () => {
+  await bureau.goto(`${base}/enterprises`);
+  await bureau.fill('input[name=q]', '化工');
+  await bureau.click('form.filters button[type=submit]');
+  const first = bureau.locator('table.grid tbody tr a').first();
+  const name = await first.textContent();
+  assert.match(name, /化工/);
+  await bureau.screenshot({ path: join(shots, 'enterprises.png') });
+  await first.click();
+  assert.equal((await bureau.textContent('h1')).trim().startsWith(name.trim()), true);
+  uscc = bureau.url().split('/').pop();
+  await bureau.screenshot({ path: join(shots, 'enterprise.png'), fullPage: true });
+});
+
+await step('edit a field and see it in the audit trail', async () => {
+  await bureau.goto(`${base}/enterprises/${uscc}/edit`);
+  await bureau.fill('input[name=town]', '浏览器测试镇');
+  await bureau.click('form.edit button[type=submit]');
+  await bureau.waitForURL(`**/enterprises/${uscc}`);
+  assert.ok(await bureau.isVisible('text=浏览器测试镇'));
+  const history = bureau.locator('section:has(h2:text("修改记录")) tbody tr').first();
+  assert.match(await history.textContent(), /bureau.*town|town.*浏览器测试镇/s);
+  await bureau.goto(`${base}/admin/audit?key=${uscc}`);
+  assert.match(await bureau.textContent('table.grid tbody'), /浏览器测试镇/);
+  await bureau.screenshot({ path: join(shots, 'audit.png') });
+});
+
+await step('import a file with errors and see every one', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lz-upload-'));
+  // A one-sheet workbook is easiest to make as a zip of CSVs: build it by hand (stored, no compression).
+  const csv = 'uscc,name,chain\n91140525MA0000001X,甲,steel\n91140525MA0000003I,乙,nowhere\n';
+  const file = join(dir, 'bad.zip');
+  writeFileSync(file, storedZip('enterprises.csv', Buffer.from(csv)));
+  await bureau.goto(`${base}/import`);
+  await bureau.setInputFiles('input[type=file]', file);
+  await bureau.click('form[action="/import"] button[type=submit]');
+  await bureau.waitForSelector('table.errors');
+  const rows = await bureau.locator('table.errors tbody tr').count();
+  assert.ok(rows >= 2, `${rows} error rows`);
+  assert.match(await bureau.textContent('table.errors'), /nowhere/);
+  await bureau.screenshot({ path: join(shots, 'import-errors.png'), fullPage: true });
+});
+
+await step('a task force cannot open another chain\'s enterprise', async () => {
+  const steel = await login('steel');
+  const resp = await steel.goto(`${base}/enterprises/${uscc}`);
+  assert.equal(resp.status(), 403);
+  await steel.close();
+});
+
+await browser.close();
+server.kill();
+if (failed) { console.log(`${failed} browser step(s) failed`); process.exit(1); }
+console.log(`browser tests passed; screenshots in ${shots}`);
+
+// A zip with one stored (uncompressed) file.
+function storedZip(name, data) {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  let crc = 0xffffffff;
+  for (const b of data) crc = crcTable[(crc ^ b) & 0xff] ^ (crc >>> 8);
+  crc = (crc ^ 0xffffffff) >>> 0;
+  const nameBuf = Buffer.from(name);
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt32LE(crc, 14);
+  local.writeUInt32LE(data.length, 18); local.writeUInt32LE(data.length, 22); local.writeUInt16LE(nameBuf.length, 26);
+  const central = Buffer.alloc(46);
+  central.writeUInt32LE(0x02014b50, 0); central.writeUInt16LE(20, 4); central.writeUInt16LE(20, 6);
+  central.writeUInt32LE(crc, 16); central.writeUInt32LE(data.length, 20); central.writeUInt32LE(data.length, 24);
+  central.writeUInt16LE(nameBuf.length, 28);
+  const offset = 0;
+  central.writeUInt32LE(offset, 42);
+  const localPart = Buffer.concat([local, nameBuf, data]);
+  const centralPart = Buffer.concat([central, nameBuf]);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(1, 8); end.writeUInt16LE(1, 10);
+  end.writeUInt32LE(centralPart.length, 12); end.writeUInt32LE(localPart.length, 16);
+  return Buffer.concat([localPart, centralPart, end]);
+}
