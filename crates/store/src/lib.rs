@@ -90,12 +90,38 @@ impl Store {
     }
 
     async fn migrate(&self) -> Result<()> {
-        let migrator = match self.backend {
-            Backend::Sqlite => &SQLITE_MIGRATIONS,
-            Backend::Postgres => &POSTGRES_MIGRATIONS,
-        };
-        migrator.run(&self.pool).await?;
-        Ok(())
+        if self.backend == Backend::Postgres {
+            // sqlx serialises concurrent PostgreSQL migrators with an advisory lock.
+            POSTGRES_MIGRATIONS.run(&self.pool).await?;
+            return Ok(());
+        }
+        // SQLite's migrator takes no lock, so two processes opening a fresh file at once (a server
+        // and an import, say) both try migration 1 and the later one fails on "table already
+        // exists". Each migration is one transaction, so a failed attempt leaves nothing behind:
+        // while another process is making progress (more migrations applied than before our
+        // attempt), try again.
+        loop {
+            let before = self.applied_sqlite_migrations().await?;
+            match SQLITE_MIGRATIONS.run(&self.pool).await {
+                Ok(()) => return Ok(()),
+                Err(e) if self.applied_sqlite_migrations().await? > before => {
+                    tracing::debug!("another process migrated this database at the same time ({e}); retrying");
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// How many migrations a SQLite database records as applied (0 before the first).
+    async fn applied_sqlite_migrations(&self) -> Result<i64> {
+        let exists: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'")
+                .fetch_one(&self.pool)
+                .await?;
+        if exists == 0 {
+            return Ok(0);
+        }
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations").fetch_one(&self.pool).await?)
     }
 
     pub fn backend(&self) -> Backend {

@@ -2,6 +2,7 @@
 mod common;
 use common::*;
 use lianzhang_facts::{Annual, DatasetBuilder, Fen};
+use lianzhang_store::Store;
 
 #[tokio::test]
 async fn import_then_load_gives_the_same_dataset_and_reimport_changes_nothing() {
@@ -121,4 +122,24 @@ async fn an_import_either_applies_whole_or_not_at_all() {
         }
     })
     .await;
+}
+
+/// A server and an import starting together on a fresh file both migrate it: neither may fail.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn several_openers_of_a_fresh_sqlite_file_all_succeed() {
+    for round in 0..5 {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("fresh.db").display());
+        let opens: Vec<_> = (0..6)
+            .map(|_| {
+                let url = url.clone();
+                tokio::spawn(async move { Store::open(&url).await })
+            })
+            .collect();
+        for open in opens {
+            let store = open.await.unwrap().unwrap_or_else(|e| panic!("round {round}: {e}"));
+            assert_eq!(store.count("enterprises").await.unwrap(), 0);
+            store.close().await;
+        }
+    }
 }
