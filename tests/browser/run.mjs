@@ -53,6 +53,12 @@ await step('dashboard shows the targets and the chains', async () => {
   assert.match(await bureau.textContent('h1'), /数据大屏/);
   assert.ok(await bureau.isVisible('text=目标完成情况'));
   assert.ok((await bureau.locator('.bar span').count()) > 10, 'progress bars');
+  // The CJK font is served by the binary itself and is the one the page renders with.
+  const font = await bureau.evaluate(async () => {
+    await document.fonts.load('14px "Lianzhang Sans SC"', '链长');
+    return [...document.fonts].filter((f) => f.family.includes('Lianzhang Sans SC')).map((f) => f.status);
+  });
+  assert.deepEqual(font, ['loaded'], 'embedded font loaded');
   await bureau.screenshot({ path: join(shots, 'dashboard.png'), fullPage: true });
 });
 
@@ -77,6 +83,15 @@ await step('a chain map draws its stages and gaps', async () => {
   await bureau.waitForURL('**/chains/chemical');
   assert.equal(await bureau.locator('svg.chain-map g.stage').count(), 9);
   await bureau.screenshot({ path: join(shots, 'chain-chemical.png'), fullPage: true });
+});
+
+await step('a chain map draws the links to other chains and they lead there', async () => {
+  await bureau.goto(`${base}/chains/equipment`);
+  assert.equal(await bureau.locator('svg.chain-map a.link').count(), 1);
+  assert.match(await bureau.textContent('svg.chain-map a.link'), /铸造产业链/);
+  await bureau.screenshot({ path: join(shots, 'chain-equipment.png'), fullPage: true });
+  await Promise.all([bureau.waitForURL('**/chains/casting'), bureau.click('svg.chain-map a.link')]);
+  assert.match(await bureau.textContent('h1'), /铸造/);
 });
 
 let uscc;

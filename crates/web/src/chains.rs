@@ -70,6 +70,11 @@ pub struct StageBox {
 
 pub struct Link {
     pub direction: &'static str,
+    /// True when the other chain supplies this one (drawn on the left), false when this chain
+    /// supplies the other (drawn on the right).
+    pub incoming: bool,
+    /// Index of this chain's stage in the chain's stage list.
+    pub stage_index: usize,
     pub stage: String,
     pub other_code: String,
     pub other_name: String,
@@ -132,16 +137,18 @@ pub async fn chain(
     let unplaced = counts.iter().filter(|(s, _)| s.is_none()).map(|c| c.1).sum();
     let mut links = Vec::new();
     for l in &state.policy.chain_links {
-        let (dir, here, there) = if l.from.0 == idx {
-            ("供给", l.from, l.to)
+        let (incoming, here, there) = if l.from.0 == idx {
+            (false, l.from, l.to)
         } else if l.to.0 == idx {
-            ("来自", l.to, l.from)
+            (true, l.to, l.from)
         } else {
             continue;
         };
         let other = &v.chains[there.0];
         links.push(Link {
-            direction: dir,
+            direction: if incoming { "来自" } else { "供给" },
+            incoming,
+            stage_index: here.1 as usize,
             stage: chain.stages[here.1 as usize].clone(),
             other_code: other.code.clone(),
             other_name: other.name.clone(),
@@ -149,7 +156,7 @@ pub async fn chain(
         });
     }
     let roles = state.store.chain_roles().await?.into_iter().filter(|r| r.chain == code).collect();
-    let svg = map_svg(&chain.stages, &state.policy.chain_edges[idx], &stages);
+    let svg = map_svg(&chain.stages, &state.policy.chain_edges[idx], &stages, &links);
     Ok(ChainPage {
         frame: Frame::new(session, "chains"),
         code: code.clone(),
@@ -197,28 +204,61 @@ fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-/// The chain map as an inline SVG.
-pub fn map_svg(stages: &[String], edges: &[(u16, u16)], boxes: &[StageBox]) -> String {
+/// The chain map as an inline SVG: the stages left to right, and the other chains' stages linked
+/// to this chain in an extra column on each side (suppliers left, customers right), dashed.
+pub fn map_svg(stages: &[String], edges: &[(u16, u16)], boxes: &[StageBox], links: &[Link]) -> String {
     let pos = layout(stages.len(), edges);
-    let cols = pos.iter().map(|p| p.0).max().unwrap_or(0) + 1;
-    let rows = pos.iter().map(|p| p.1).max().unwrap_or(0) + 1;
+    let (inbound, outbound): (Vec<&Link>, Vec<&Link>) = links.iter().partition(|l| l.incoming);
+    let shift = usize::from(!inbound.is_empty());
+    let inner = pos.iter().map(|p| p.0).max().unwrap_or(0) + 1;
+    let cols = shift + inner + usize::from(!outbound.is_empty());
+    let rows = (pos.iter().map(|p| p.1 + 1).max().unwrap_or(1)).max(inbound.len()).max(outbound.len());
     let (width, height) = (cols * DX + 20, rows * DY + 20);
-    let xy = |i: usize| (20 + pos[i].0 * DX, 16 + pos[i].1 * DY);
+    let at = |col: usize, row: usize| (20 + col * DX, 16 + row * DY);
+    let xy = |i: usize| at(pos[i].0 + shift, pos[i].1);
     let mut s = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chain-map\" viewBox=\"0 0 {width} {height}\" \
          width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"产业链图谱\">\
          <defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" \
          orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#64748b\"/></marker></defs>"
     );
-    for &(a, b) in edges {
-        let ((ax, ay), (bx, by)) = (xy(a as usize), xy(b as usize));
-        let (x1, y1, x2, y2) = (ax + W, ay + H / 2, bx, by + H / 2);
+    let curve = |s: &mut String, (x1, y1): (usize, usize), (x2, y2): (usize, usize), dash: &str| {
         let mid = (x1 + x2) / 2;
         let _ = write!(
             s,
             "<path d=\"M{x1},{y1} C{mid},{y1} {mid},{y2} {x2},{y2}\" fill=\"none\" stroke=\"#64748b\" \
-             stroke-width=\"1.5\" marker-end=\"url(#arrow)\"/>"
+             stroke-width=\"1.5\"{dash} marker-end=\"url(#arrow)\"/>"
         );
+    };
+    for &(a, b) in edges {
+        let ((ax, ay), (bx, by)) = (xy(a as usize), xy(b as usize));
+        curve(&mut s, (ax + W, ay + H / 2), (bx, by + H / 2), "");
+    }
+    let dashed = " stroke-dasharray=\"6 4\"";
+    for (side, list) in [(0, &inbound), (shift + inner, &outbound)] {
+        for (row, l) in list.iter().enumerate() {
+            let (ox, oy) = at(side, row);
+            let (sx, sy) = xy(l.stage_index);
+            if l.incoming {
+                curve(&mut s, (ox + W, oy + H / 2), (sx, sy + H / 2), dashed);
+            } else {
+                curve(&mut s, (sx + W, sy + H / 2), (ox, oy + H / 2), dashed);
+            }
+            let _ = write!(
+                s,
+                "<a href=\"/chains/{}\" class=\"link\"><rect x=\"{ox}\" y=\"{oy}\" width=\"{W}\" height=\"{H}\" \
+                 rx=\"6\" fill=\"#f8fafc\" stroke=\"#94a3b8\" stroke-width=\"1.5\"{dashed}/><text x=\"{}\" y=\"{}\" \
+                 text-anchor=\"middle\" font-size=\"12\" fill=\"#475569\">{}产业链</text><text x=\"{}\" y=\"{}\" \
+                 text-anchor=\"middle\" font-size=\"14\" fill=\"#334155\">{}</text></a>",
+                esc(&l.other_code),
+                ox + W / 2,
+                oy + 23,
+                esc(&l.other_name),
+                ox + W / 2,
+                oy + 45,
+                esc(&l.other_stage),
+            );
+        }
     }
     for (i, name) in stages.iter().enumerate() {
         let (x, y) = xy(i);
@@ -264,9 +304,35 @@ mod tests {
             StageBox { name: "<a>".into(), count: 3, top: vec![] },
             StageBox { name: "B".into(), count: 0, top: vec![] },
         ];
-        let svg = map_svg(&stages, &[(0, 1)], &boxes);
+        let svg = map_svg(&stages, &[(0, 1)], &boxes, &[]);
         assert!(svg.contains("&lt;a&gt;") && !svg.contains("<a>"));
         assert_eq!(svg.matches("class=\"stage gap\"").count(), 1);
         assert!(svg.contains("缺口 · 招商") && svg.contains("3 家企业"));
+    }
+
+    #[test]
+    fn links_to_other_chains_are_drawn_on_their_side_and_lead_there() {
+        let stages = vec!["甲".to_string(), "乙".to_string()];
+        let boxes = vec![
+            StageBox { name: "甲".into(), count: 1, top: vec![] },
+            StageBox { name: "乙".into(), count: 1, top: vec![] },
+        ];
+        let link = |incoming, stage_index: usize, code: &str| Link {
+            direction: if incoming { "来自" } else { "供给" },
+            incoming,
+            stage_index,
+            stage: stages[stage_index].clone(),
+            other_code: code.into(),
+            other_name: "其他".into(),
+            other_stage: "丙".into(),
+        };
+        let plain = map_svg(&stages, &[(0, 1)], &boxes, &[]);
+        let linked = map_svg(&stages, &[(0, 1)], &boxes, &[link(true, 0, "up"), link(false, 1, "down")]);
+        assert!(!plain.contains("class=\"link\""));
+        assert!(linked.contains("href=\"/chains/up\"") && linked.contains("href=\"/chains/down\""));
+        // Two stage columns become four: a supplier column on the left, a customer column on the right.
+        assert!(plain.contains(&format!("width=\"{}\"", 2 * DX + 20)));
+        assert!(linked.contains(&format!("width=\"{}\"", 4 * DX + 20)));
+        assert_eq!(linked.matches("stroke-dasharray=\"6 4\"").count(), 4);
     }
 }

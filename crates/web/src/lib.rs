@@ -63,6 +63,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/admin/audit", get(admin::audit))
         .route("/assets/style.css", get(style))
         .route("/assets/app.js", get(script))
+        .route("/assets/fonts/lianzhang-sans-sc.woff2", get(font))
+        .route("/assets/fonts/OFL.txt", get(font_licence))
         .route("/api/v1/enterprises", get(api::enterprises))
         .route("/api/v1/enterprises/{uscc}", get(api::enterprise))
         .route("/api/openapi.json", get(api::openapi))
@@ -75,6 +77,20 @@ async fn style() -> Response {
 
 async fn script() -> Response {
     ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], include_str!("../assets/app.js")).into_response()
+}
+
+/// The CJK web font (a subset of Noto Sans CJK SC, see `scripts/make-font.sh`): pages look the
+/// same on every desk, even one with no Chinese system font. Cached for a day.
+async fn font() -> Response {
+    (
+        [(header::CONTENT_TYPE, "font/woff2"), (header::CACHE_CONTROL, "public, max-age=86400")],
+        &include_bytes!("../assets/fonts/lianzhang-sans-sc.woff2")[..],
+    )
+        .into_response()
+}
+
+async fn font_licence() -> Response {
+    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], include_str!("../assets/fonts/OFL.txt")).into_response()
 }
 
 /// Serves until the process is stopped.

@@ -42,9 +42,45 @@ pub struct Snapshot {
     pub years: Vec<YearFigures>,
     pub chains: Vec<ChainFigures>,
     pub targets: Vec<Progress>,
+    /// Every rule of the policy as (id, title), in policy order.
+    pub rules: Vec<(String, String)>,
+}
+
+/// One line of the rule × year award table.
+#[derive(Debug, PartialEq)]
+pub struct RuleLine {
+    pub title: String,
+    /// One amount per year of [`Snapshot::award_years`].
+    pub amounts: Vec<Decimal>,
+    pub total: Decimal,
 }
 
 impl Snapshot {
+    /// The years the policy was in force (those with award figures).
+    pub fn award_years(&self) -> Vec<&YearFigures> {
+        self.years.iter().filter(|y| !y.by_chain.is_empty()).collect()
+    }
+
+    /// Award amounts per rule (policy order, rules that never paid left out) and year.
+    pub fn rule_lines(&self) -> Vec<RuleLine> {
+        let years = self.award_years();
+        self.rules
+            .iter()
+            .filter_map(|(id, title)| {
+                let amounts: Vec<Decimal> = years
+                    .iter()
+                    .map(|y| y.awards.iter().find(|a| &a.0 == id).map(|a| a.2).unwrap_or_default())
+                    .collect();
+                let total: Decimal = amounts.iter().sum();
+                (!total.is_zero()).then(|| RuleLine { title: title.clone(), amounts, total })
+            })
+            .collect()
+    }
+
+    pub fn award_grand_total(&self) -> Decimal {
+        self.years.iter().map(|y| y.award_total).sum()
+    }
+
     pub fn compute(policy: &Policy, ds: &Dataset, paid: &lianzhang_store::PaidSet) -> Snapshot {
         let v = &policy.vocabulary;
         let first = ds.iter().filter_map(|e| e.first_row_year()).min();
@@ -109,7 +145,8 @@ impl Snapshot {
                 }
             }
         }
-        Snapshot { enterprises: ds.len(), latest_year: last, years, chains, targets: progress(policy, ds) }
+        let rules = policy.rules.iter().map(|r| (r.id.clone(), r.title.clone())).collect();
+        Snapshot { enterprises: ds.len(), latest_year: last, years, chains, targets: progress(policy, ds), rules }
     }
 }
 
@@ -144,5 +181,40 @@ impl Cache {
         let snap = Arc::new(snap);
         *self.current.write().expect("snapshot lock") = Some((version, snap.clone()));
         Ok(snap)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn the_rule_table_has_a_line_per_paying_rule_in_policy_order_and_a_column_per_year() {
+        let year = |year, awards: Vec<(&str, Decimal)>| YearFigures {
+            year,
+            award_total: awards.iter().map(|a| a.1).sum(),
+            awards: awards.into_iter().map(|(id, d)| (id.to_string(), id.to_uppercase(), d)).collect(),
+            by_chain: vec![("钢铁".into(), Decimal::ZERO)],
+            ..Default::default()
+        };
+        let snap = Snapshot {
+            years: vec![
+                YearFigures { year: 2021, ..Default::default() },
+                year(2022, vec![("b", dec!(300000))]),
+                year(2023, vec![("a", dec!(100000)), ("b", dec!(50000.50))]),
+            ],
+            rules: ["a", "never", "b"].iter().map(|r| (r.to_string(), r.to_uppercase())).collect(),
+            ..Default::default()
+        };
+        assert_eq!(snap.award_years().iter().map(|y| y.year).collect::<Vec<_>>(), [2022, 2023]);
+        assert_eq!(
+            snap.rule_lines(),
+            [
+                RuleLine { title: "A".into(), amounts: vec![dec!(0), dec!(100000)], total: dec!(100000) },
+                RuleLine { title: "B".into(), amounts: vec![dec!(300000), dec!(50000.50)], total: dec!(350000.50) },
+            ]
+        );
+        assert_eq!(snap.award_grand_total(), dec!(450000.50));
     }
 }

@@ -135,6 +135,21 @@ async fn login_sets_a_strict_httponly_session_and_pages_need_it() {
 }
 
 #[tokio::test]
+async fn the_login_page_gets_its_style_script_and_font_from_the_binary() {
+    let app = app().await;
+    assert!(app.get("/login", None).await.body.contains("href=\"/assets/style.css\""));
+    for asset in ["/assets/style.css", "/assets/app.js", "/assets/fonts/lianzhang-sans-sc.woff2"] {
+        assert_eq!(app.get(asset, None).await.status, StatusCode::OK, "{asset} without a session");
+    }
+    let css = app.get("/assets/style.css", None).await.body;
+    assert!(css.contains("url(/assets/fonts/lianzhang-sans-sc.woff2)") && !css.contains("http"));
+    let font = app.get("/assets/fonts/lianzhang-sans-sc.woff2", None).await;
+    assert_eq!(font.headers[header::CONTENT_TYPE], "font/woff2");
+    assert!(font.body.starts_with("wOF2"), "a WOFF2 file");
+    assert!(app.get("/assets/fonts/OFL.txt", None).await.body.contains("SIL OPEN FONT LICENSE"));
+}
+
+#[tokio::test]
 async fn five_failed_logins_lock_the_account() {
     let app = app().await;
     for _ in 0..5 {
