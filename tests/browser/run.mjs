@@ -53,6 +53,9 @@ await step('dashboard shows the targets and the chains', async () => {
   assert.match(await bureau.textContent('h1'), /数据大屏/);
   assert.ok(await bureau.isVisible('text=目标完成情况'));
   assert.ok((await bureau.locator('.bar span').count()) > 10, 'progress bars');
+  assert.equal(await bureau.locator('.tiles .tile').count(), 6, 'headline figures');
+  assert.equal(await bureau.locator('svg.chart').count(), 2, 'award and count charts');
+  assert.ok((await bureau.locator('svg.chart rect title').count()) > 8, 'award segments with tooltips');
   // The CJK font is served by the binary itself and is the one the page renders with.
   const font = await bureau.evaluate(async () => {
     await document.fonts.load('14px "Lianzhang Sans SC"', '链长');

@@ -6,6 +6,7 @@ mod admin;
 mod api;
 pub mod auth;
 mod chains;
+mod charts;
 mod edit;
 mod format;
 mod import;
