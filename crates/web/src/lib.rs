@@ -7,6 +7,7 @@ mod api;
 pub mod auth;
 mod chains;
 mod charts;
+mod dashboard;
 mod edit;
 mod format;
 mod import;
@@ -49,7 +50,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/", get(|| async { Redirect::to("/dashboard") }))
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))
-        .route("/dashboard", get(pages::dashboard))
+        .route("/dashboard", get(dashboard::dashboard))
         .route("/chains", get(chains::chains))
         .route("/chains/{code}", get(chains::chain))
         .route("/enterprises", get(pages::enterprises))
