@@ -23,7 +23,7 @@ curl -s -b "$work/jar" -c "$work/jar" -o /dev/null -d "username=bench&password=b
 sid=$(awk '/lz_session/ {print $7}' "$work/jar")
 curl -s -o /dev/null -b "lz_session=$sid" http://127.0.0.1:8097/dashboard   # builds the dashboard snapshot
 for path in /dashboard /enterprises "/enterprises?chain=steel&page=3" "/enterprises?q=%E9%92%A2&chain=steel&page=3" \
-  "/api/v1/enterprises?chain=food&page=2"; do
+  "/enterprises?q=%E9%92%A2%E9%93%81" "/api/v1/enterprises?chain=food&page=2"; do
   echo "== $path"
   wrk -t2 -c8 -d15s --latency -H "Cookie: lz_session=$sid" "http://127.0.0.1:8097$path" | grep -E "Requests/sec|50%|90%|99%|Non-2xx"
 done
