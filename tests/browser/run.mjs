@@ -78,6 +78,10 @@ await step('a filter applies as soon as it changes (progressive enhancement)', a
   await Promise.all([bureau.waitForURL('**/enterprises?*chain=food*'), bureau.selectOption('select[name=chain]', 'food')]);
   const chains = await bureau.locator('table.grid tbody tr td:nth-child(3)').allTextContents();
   assert.ok(chains.length > 0 && chains.every((c) => c.trim() === '食品'), `chains shown: ${chains.slice(0, 5)}`);
+  // The chosen chain's stages are offered next; choosing one narrows the list to it.
+  await Promise.all([bureau.waitForURL('**/enterprises?*stage=*'), bureau.selectOption('select[name=stage]', '农牧产品加工')]);
+  const stages = await bureau.locator('table.grid tbody tr td:nth-child(4)').allTextContents();
+  assert.ok(stages.length > 0 && stages.every((c) => c.trim() === '农牧产品加工'), `stages shown: ${stages.slice(0, 5)}`);
 });
 
 await step('a chain map draws its stages and gaps', async () => {

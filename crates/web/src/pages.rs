@@ -182,6 +182,8 @@ pub struct EnterprisesPage {
     page: u32,
     pages: u32,
     chains: Vec<(String, String)>,
+    /// The stages of the chosen chain (none while no chain is chosen).
+    stages: Vec<String>,
     kinds: Vec<(String, String)>,
     chain_locked: bool,
 }
@@ -200,9 +202,10 @@ impl EnterprisesPage {
     fn link(&self, page: u32) -> String {
         let enc = |s: &Option<String>| s.as_deref().map(urlencode).unwrap_or_default();
         format!(
-            "/enterprises?q={}&chain={}&town={}&above_scale={}&tier={}&year={}&sort={}&page={page}",
+            "/enterprises?q={}&chain={}&stage={}&town={}&above_scale={}&tier={}&year={}&sort={}&page={page}",
             enc(&self.query.q),
             enc(&self.query.chain),
+            enc(&self.query.stage),
             enc(&self.query.town),
             enc(&self.query.above_scale),
             enc(&self.query.tier),
@@ -215,6 +218,9 @@ impl EnterprisesPage {
     }
     fn selected(&self, code: &str) -> bool {
         self.query.chain.as_deref() == Some(code)
+    }
+    fn stage_selected(&self, stage: &str) -> bool {
+        self.query.stage.as_deref() == Some(stage)
     }
     fn tier_selected(&self, code: &str) -> bool {
         self.query.tier.as_deref() == Some(code)
@@ -244,9 +250,25 @@ pub async fn enterprises(
 ) -> Result<EnterprisesPage, WebError> {
     let scope = Scope::of(&session.user);
     scope.enterprises()?;
-    let filter = query.filter(latest_year(&state).await?, &scope);
+    let mut query = query;
+    let mut filter = query.filter(latest_year(&state).await?, &scope);
+    let v = &state.policy.vocabulary;
+    // The stages to choose from are the chosen chain's; a stage without a chain, or left over
+    // from another chain (the chain was just changed), no longer applies.
+    let stages = filter
+        .chain
+        .as_deref()
+        .and_then(|c| v.chains.iter().find(|x| x.code == c))
+        .map(|c| c.stages.clone())
+        .unwrap_or_default();
+    if filter.stage.as_ref().is_some_and(|s| !stages.contains(s)) {
+        filter.stage = None;
+        query.stage = None;
+    }
+    // A task force's chain is fixed: show it chosen.
+    query.chain = filter.chain.clone();
     let (rows, total) = state.store.search_enterprises(&filter).await?;
-    let chains = state.policy.vocabulary.chains.iter().map(|c| (c.code.clone(), c.name.clone())).collect();
+    let chains = v.chains.iter().map(|c| (c.code.clone(), c.name.clone())).collect();
     Ok(EnterprisesPage {
         frame: Frame::new(session, "enterprises"),
         year: filter.year,
@@ -256,6 +278,7 @@ pub async fn enterprises(
         rows,
         total,
         chains,
+        stages,
         kinds: state.policy.vocabulary.recognition_kinds.iter().map(|k| (k.code.clone(), k.name.clone())).collect(),
         chain_locked: matches!(scope, Scope::Chain(_)),
     })

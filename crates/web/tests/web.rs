@@ -475,3 +475,26 @@ async fn a_session_idle_for_thirty_minutes_is_gone() {
     assert!(store.session("idle-session", 1_000_000 + 2 * idle, idle).await.unwrap().is_none(), "and gone for good");
     assert_eq!(auth::IDLE_SECS, 30 * 60);
 }
+
+#[tokio::test]
+async fn the_stage_filter_offers_the_chosen_chains_stages_and_survives_paging() {
+    let app = app().await;
+    let admin = app.session("admin").await;
+    let enc = |s: &str| s.bytes().map(|b| format!("%{b:02X}")).collect::<String>();
+    // No chain chosen: no stages to choose from.
+    let all = app.get("/enterprises", Some(&admin)).await.body;
+    assert!(all.contains("环节（先选产业链）") && !all.contains("<option value=\"粗钢\""));
+    // A steel stage within steel: offered, chosen, and kept by the pager (page 2 of an empty list
+    // still links back to page 1 with every filter).
+    let steel = app.get(&format!("/enterprises?chain=steel&stage={}&page=2", enc("粗钢")), Some(&admin)).await.body;
+    assert!(steel.contains("<option value=\"粗钢\" selected>") && steel.contains("<option value=\"配送\" >"));
+    assert!(
+        steel.contains(&format!("chain=steel&#38;stage={}&#38;", enc("粗钢"))),
+        "pager keeps the stage: {}",
+        &steel[steel.find("上一页").map_or(0, |i| i - 200)..][..300]
+    );
+    assert!(steel.contains("共 0 家"), "the steel enterprise has no stage");
+    // A stage left over from another chain no longer filters: the food enterprise is listed.
+    let food = app.get(&format!("/enterprises?chain=food&stage={}", enc("粗钢")), Some(&admin)).await.body;
+    assert!(food.contains("共 1 家") && !food.contains("selected>粗钢"), "{}", &food[food.find("共").unwrap()..][..40]);
+}
