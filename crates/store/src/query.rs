@@ -141,6 +141,13 @@ impl Store {
         Ok((out, total))
     }
 
+    /// The chain code of every enterprise on record (`None`: on no chain), by USCC.
+    pub async fn enterprise_chains(&self) -> Result<std::collections::HashMap<String, Option<String>>> {
+        let rows: Vec<(String, Option<String>)> =
+            sqlx::query_as("SELECT uscc, chain FROM enterprises").fetch_all(&self.pool).await?;
+        Ok(rows.into_iter().collect())
+    }
+
     /// The latest year with annual data.
     pub async fn latest_year(&self) -> Result<Option<i32>> {
         let (y,): (Option<i64>,) = sqlx::query_as("SELECT MAX(year) FROM annual").fetch_one(&self.pool).await?;

@@ -78,15 +78,23 @@ fn unzip(bytes: &[u8], dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// The dataset's enterprises that lie outside a task force's chain.
-fn outside(scope: &Scope, ds: &Dataset) -> Vec<String> {
-    let Scope::Chain(own) = scope else { return vec![] };
+/// The dataset's enterprises a task force may not write: those outside its chain in the file, and
+/// those on record under another chain (a file must not move another chain's enterprise into the
+/// task force's own).
+async fn outside(state: &AppState, scope: &Scope, ds: &Dataset) -> Result<Vec<String>, WebError> {
+    let Scope::Chain(own) = scope else { return Ok(vec![]) };
+    let stored = state.store.enterprise_chains().await?;
     let v = ds.vocabulary();
-    ds.enterprises()
+    Ok(ds
+        .enterprises()
         .iter()
-        .filter(|e| e.chain.map(|c| v.chain_info(c).code.as_str()) != Some(own.as_str()))
+        .filter(|e| {
+            let in_file = e.chain.map(|c| v.chain_info(c).code.as_str());
+            let on_record = stored.get(e.uscc.as_str());
+            in_file != Some(own.as_str()) || on_record.is_some_and(|c| c.as_deref() != Some(own.as_str()))
+        })
         .map(|e| format!("{}（{}）", e.name, e.uscc))
-        .collect()
+        .collect())
 }
 
 pub async fn upload(
@@ -133,10 +141,10 @@ pub async fn upload(
     let read = tokio::task::spawn_blocking(move || read_dataset(&read_path, &vocab)).await.expect("reader task");
     match read {
         Ok(ds) => {
-            let foreign = outside(&Scope::of(&page.frame.user), &ds);
+            let foreign = outside(&state, &Scope::of(&page.frame.user), &ds).await?;
             if !foreign.is_empty() {
                 page.problem = Some(format!(
-                    "文件中有 {} 家企业不属于您的产业链，不能导入：{}",
+                    "文件中有 {} 家企业不属于您的产业链（按文件或企业库），不能导入：{}",
                     foreign.len(),
                     foreign.iter().take(10).cloned().collect::<Vec<_>>().join("、")
                 ));
@@ -186,7 +194,7 @@ pub async fn confirm(
         }
     };
     // The user's scope may have changed since the upload.
-    if !outside(&Scope::of(&session.user), &ds).is_empty() {
+    if !outside(&state, &Scope::of(&session.user), &ds).await?.is_empty() {
         return Err(WebError::Forbidden);
     }
     let report = state.store.import(&ds, &session.user.username, "网页导入", &|_, _| {}).await?;

@@ -421,6 +421,17 @@ async fn import_in_the_browser_shows_every_error_then_imports_on_confirmation() 
     let r = app.upload(&steel, &steel_csrf, "good.zip", &good).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(r.body.contains("不属于您的产业链"));
+    // Nor take one over by relabelling it with its own chain: the record's chain counts too.
+    let takeover = zip_of(&[("enterprises.csv", &format!("uscc,name,chain\n{},被改名公司,steel\n", app.other))]);
+    let r = app.upload(&steel, &steel_csrf, "takeover.zip", &takeover).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert!(r.body.contains("不属于您的产业链"));
+    let food = app.get(&format!("/enterprises/{}", app.other), Some(&admin)).await.body;
+    assert!(!food.contains("被改名公司"), "nothing changed");
+    // Its own chain's enterprise it may correct.
+    let own = zip_of(&[("enterprises.csv", &format!("uscc,name,chain\n{},泽州钢铁集团,steel\n", app.steel))]);
+    let r = app.upload(&steel, &steel_csrf, "own.zip", &own).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 }
 
 #[tokio::test]
