@@ -191,6 +191,10 @@ pub fn run_db(c: DbCommand) -> anyhow::Result<ExitCode> {
     block_on(async {
         match c {
             DbCommand::Backup { out, db } => {
+                // Refuse PostgreSQL before opening: opening would migrate the database.
+                if lianzhang_store::DbUrl::parse(&db.db)?.sqlite_path().is_none() {
+                    anyhow::bail!("PostgreSQL 请用 pg_dump / pg_restore 备份与恢复（见 README 的“备份”一节）");
+                }
                 let store = Store::open(&db.db).await?;
                 store.backup(&out).await?;
                 store.close().await;

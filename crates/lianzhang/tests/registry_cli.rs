@@ -283,6 +283,25 @@ fn backup_and_restore() {
     std::fs::write(&bad, b"SQLite format 3\0 but not really").unwrap();
     assert!(!run(&["db", "restore", "--db", &db, "--from", p(&bad)]).status.success());
     assert_eq!(snapshot(&db, dir.path()), before);
+    // So are an empty file and a sound SQLite database that is not a registry: opening either
+    // would make an empty registry of it, and the ledger would forget what was paid.
+    let empty = dir.path().join("empty.db");
+    std::fs::write(&empty, b"").unwrap();
+    let other = dir.path().join("other.db");
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        let mut c = sqlx::AnyConnection::connect(&format!("sqlite://{}?mode=rwc", other.display())).await.unwrap();
+        sqlx::query("CREATE TABLE notes (t TEXT)").execute(&mut c).await.unwrap();
+        c.close().await.unwrap();
+    });
+    for not_a_backup in [&empty, &other] {
+        let r = run(&["db", "restore", "--db", &db, "--from", p(not_a_backup)]);
+        assert_eq!(r.status.code(), Some(1), "{}", String::from_utf8_lossy(&r.stderr));
+        assert!(String::from_utf8_lossy(&r.stderr).contains("不是链长数据库的备份"));
+        assert_eq!(snapshot(&db, dir.path()), before);
+    }
 }
 
 #[test]
@@ -297,7 +316,10 @@ fn the_template_opens_and_imports_empty() {
 #[test]
 fn postgres_gives_the_same_registry_when_configured() {
     let Ok(base) = std::env::var("LIANZHANG_TEST_PG") else {
-        eprintln!("PostgreSQL tests skipped: LIANZHANG_TEST_PG is not set (SQLite only)");
+        // Straight to stderr: libtest hides what `eprintln!` prints in a passing test.
+        use std::io::Write;
+        let _ =
+            writeln!(std::io::stderr(), "note: PostgreSQL tests skipped: LIANZHANG_TEST_PG is not set (SQLite only)");
         return;
     };
     // A fresh database on that server, via psql-free SQL through the binary's own driver is not
@@ -314,6 +336,19 @@ fn postgres_gives_the_same_registry_when_configured() {
     });
     let pg = format!("{}/{name}", &base[..base.rfind('/').unwrap()]);
     let dir = tempfile::tempdir().unwrap();
+    // `db backup` points PostgreSQL users to pg_dump, and leaves the database untouched.
+    let backup = run(&["db", "backup", "--db", &pg, "--out", p(&dir.path().join("b.db"))]);
+    assert_eq!(backup.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&backup.stderr).contains("pg_dump"));
+    let tables: i64 = rt.block_on(async {
+        use sqlx::Connection;
+        let mut c = sqlx::AnyConnection::connect(&pg).await.unwrap();
+        sqlx::query_scalar("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'")
+            .fetch_one(&mut c)
+            .await
+            .unwrap()
+    });
+    assert_eq!(tables, 0, "no migration ran");
     let data = demo(dir.path(), "d", 300, 9);
     ok(&["import", "--db", &pg, p(&data)]);
     assert!(ok(&["import", "--db", &pg, p(&data)]).contains("未做任何修改"));

@@ -46,6 +46,11 @@ impl Store {
         let _ = std::fs::remove_file(&staged);
         std::fs::copy(from, &staged)?;
         let check = async {
+            // Before anything opens (and so migrates) it: an empty or foreign file would
+            // otherwise become a valid, empty registry and replace the real one.
+            if !is_registry(&staged).await {
+                return Err(StoreError::Refused(format!("{} 不是链长数据库的备份", from.display())));
+            }
             let staged_url = format!("sqlite://{}", staged.display());
             let store = Store::open(&staged_url).await?;
             let report = store.integrity_check().await?;
@@ -66,6 +71,30 @@ impl Store {
         remove_with_sidecars(&staged);
         Ok(())
     }
+}
+
+/// Whether `path` is an SQLite file holding a Lianzhang registry (its migrations recorded, its
+/// enterprises and ledger tables present). Opened as is, without migrating.
+async fn is_registry(path: &Path) -> bool {
+    use sqlx::Connection;
+    let mut head = [0u8; 16];
+    let sqlite = std::fs::File::open(path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head)).is_ok()
+        && &head == b"SQLite format 3\0";
+    if !sqlite {
+        return false;
+    }
+    sqlx::any::install_default_drivers();
+    let Ok(mut conn) = sqlx::AnyConnection::connect(&format!("sqlite://{}?mode=rw", path.display())).await else {
+        return false;
+    };
+    let tables: Result<i64, _> = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' \
+         AND name IN ('_sqlx_migrations', 'enterprises', 'ledger')",
+    )
+    .fetch_one(&mut conn)
+    .await;
+    let _ = conn.close().await;
+    matches!(tables, Ok(3))
 }
 
 fn remove_with_sidecars(db: &Path) {

@@ -61,6 +61,17 @@ pub async fn each_db(body: impl AsyncFn(Store, &str)) {
             store.close().await;
             drop_pg(&base, &url).await;
         }
-        _ => eprintln!("PostgreSQL tests skipped: LIANZHANG_TEST_PG is not set (SQLite only)"),
+        _ => pg_skipped(),
     }
+}
+
+/// Says that PostgreSQL was skipped, once per test binary, straight to stderr: libtest hides
+/// what `eprintln!` prints in a passing test, and this must be seen.
+fn pg_skipped() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        use std::io::Write;
+        let _ =
+            writeln!(std::io::stderr(), "note: PostgreSQL tests skipped: LIANZHANG_TEST_PG is not set (SQLite only)");
+    });
 }
