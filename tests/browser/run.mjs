@@ -149,6 +149,11 @@ await step('a task force cannot open another chain\'s enterprise', async () => {
   const steel = await login('steel');
   const resp = await steel.goto(`${base}/enterprises/${uscc}`);
   assert.equal(resp.status(), 403);
+  // On the chains page it sees its own chain masters by name, the others' only counted.
+  await steel.goto(`${base}/chains`);
+  const rows = steel.locator('table.grid tbody tr');
+  assert.ok((await rows.nth(0).locator('td:last-child a').count()) > 0, 'own chain masters named');
+  for (let i = 1; i < 7; i++) assert.equal(await rows.nth(i).locator('td:last-child a').count(), 0, `chain ${i}`);
   await steel.close();
 });
 

@@ -35,6 +35,11 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// Any other path under `/api`: a JSON 404 like every API error.
+pub async fn no_such_endpoint(uri: axum::http::Uri) -> ApiError {
+    ApiError(WebError::NotFound(format!("接口 {}", uri.path())))
+}
+
 /// The API caller, with API-shaped rejections.
 pub struct Caller(lianzhang_store::User);
 

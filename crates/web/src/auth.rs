@@ -55,8 +55,10 @@ pub fn session_cookie(id: &str) -> String {
     format!("{SESSION_COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict")
 }
 
-pub fn clear_cookie(name: &str) -> String {
-    format!("{name}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
+/// A Set-Cookie value that removes the cookie `name` set with `path` (a browser keys cookies by
+/// name and path: clearing under another path leaves the original in place).
+pub fn clear_cookie(name: &str, path: &str) -> String {
+    format!("{name}=; Path={path}; HttpOnly; SameSite=Strict; Max-Age=0")
 }
 
 /// The signed-in user of a page request, with the session's CSRF token. Pages without one

@@ -42,6 +42,9 @@ pub async fn chains(State(state): State<Arc<AppState>>, session: Session) -> Res
         Some(y) => state.store.chain_masters(y).await?,
         None => Vec::new(),
     };
+    // Chain masters by name only within the user's scope (all for the bureau, its own chain for
+    // a task force); others see how many.
+    let scope = Scope::of(&session.user);
     let mut chains = Vec::new();
     for (c, f) in state.policy.vocabulary.chains.iter().zip(&snap.chains) {
         let counts = state.store.stage_counts(&c.code).await?;
@@ -54,7 +57,11 @@ pub async fn chains(State(state): State<Arc<AppState>>, session: Session) -> Res
             enterprises: f.enterprises,
             revenue: yi(&f.revenue),
             chain_masters: f.chain_masters,
-            masters: masters.iter().filter(|m| m.0 == c.code).map(|m| (m.1.clone(), m.2.clone())).collect(),
+            masters: masters
+                .iter()
+                .filter(|m| m.0 == c.code && scope.allows(Some(&c.code), false))
+                .map(|m| (m.1.clone(), m.2.clone()))
+                .collect(),
             chiefs: roles.iter().filter(|r| r.chain == c.code).cloned().collect(),
         });
     }

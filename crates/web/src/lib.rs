@@ -70,7 +70,13 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/enterprises", get(api::enterprises))
         .route("/api/v1/enterprises/{uscc}", get(api::enterprise))
         .route("/api/openapi.json", get(api::openapi))
+        .route("/api/{*rest}", axum::routing::any(api::no_such_endpoint))
+        .fallback(no_such_page)
         .with_state(state)
+}
+
+async fn no_such_page() -> WebError {
+    WebError::NotFound("页面".into())
 }
 
 async fn style() -> Response {

@@ -86,7 +86,7 @@ pub async fn login(State(state): State<Arc<AppState>>, headers: HeaderMap, Form(
     }
     let mut headers = HeaderMap::new();
     headers.append(SET_COOKIE, auth::session_cookie(&id).parse().expect("cookie"));
-    headers.append(SET_COOKIE, auth::clear_cookie(LOGIN_CSRF_COOKIE).parse().expect("cookie"));
+    headers.append(SET_COOKIE, auth::clear_cookie(LOGIN_CSRF_COOKIE, "/login").parse().expect("cookie"));
     (headers, Redirect::to("/dashboard")).into_response()
 }
 
@@ -106,7 +106,7 @@ pub async fn logout(
     if let Some(id) = auth::cookie(&headers, SESSION_COOKIE) {
         state.store.close_session(id).await?;
     }
-    Ok(([(SET_COOKIE, auth::clear_cookie(SESSION_COOKIE))], Redirect::to("/login")).into_response())
+    Ok(([(SET_COOKIE, auth::clear_cookie(SESSION_COOKIE, "/"))], Redirect::to("/login")).into_response())
 }
 
 /// What the page frame needs: who is signed in, the CSRF token for the logout form.

@@ -129,6 +129,10 @@ async fn login_sets_a_strict_httponly_session_and_pages_need_it() {
     let set = r.headers.get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_string()).collect::<Vec<_>>();
     let session = set.iter().find(|c| c.starts_with("lz_session=")).unwrap();
     assert!(session.contains("HttpOnly") && session.contains("SameSite=Strict"), "{session}");
+    // The login form's CSRF cookie is removed under the path it was set with.
+    assert!(
+        set.iter().any(|c| c.starts_with("lz_login_csrf=;") && c.contains("Path=/login") && c.contains("Max-Age=0"))
+    );
     let dash = app.get("/dashboard", Some(&cookie)).await;
     assert_eq!(dash.status, StatusCode::OK);
     assert!(dash.body.contains("数据大屏") && dash.body.contains("目标完成情况"));
@@ -221,6 +225,14 @@ async fn the_api_takes_bearer_tokens_and_answers_errors_in_json() {
     let spec = app.get("/api/openapi.json", None).await;
     let spec: serde_json::Value = serde_json::from_str(&spec.body).unwrap();
     assert!(spec["paths"]["/api/v1/enterprises/{uscc}"]["get"].is_object());
+    // An unknown endpoint is a JSON 404 too; an unknown page is a Chinese page.
+    let none = app.send(req("/api/v1/nothing", "t0ken-for-tests")).await;
+    assert_eq!(none.status, StatusCode::NOT_FOUND);
+    let json: serde_json::Value = serde_json::from_str(&none.body).expect("a JSON body");
+    assert_eq!(json["error"]["status"], 404);
+    let page = app.get("/nothing", None).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.body.contains("未找到"));
 }
 
 #[tokio::test]
