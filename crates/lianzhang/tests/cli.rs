@@ -272,3 +272,25 @@ fn the_readme_command_assesses_the_builtin_demo() {
     // Deterministic: the same run twice gives the same result.
     assert_eq!(v, assess_json(&["--demo", "--year", "2023"]));
 }
+
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("d");
+    let made = bin().args(["demo", "--enterprises", "5000", "--out"]).arg(&demo).output().unwrap();
+    assert!(made.status.success());
+    // `lianzhang assess … | head -c 64`: a quarter of a megabyte of JSON, read 64 bytes of.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_lianzhang"))
+        .args(["assess", "--year", "2024", "--format", "json", "--data"])
+        .arg(&demo)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 64];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{:?}: {}", out.status, String::from_utf8_lossy(&out.stderr));
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+}
