@@ -321,11 +321,14 @@ fn place_rare_recognitions(params: &DemoParams, vocab: &Vocabulary, years: &[Yea
         for &y in years {
             let mut rng = Rng::new(params.seed, 0x5EC0_0000 ^ ((kind.0 as u64) << 16) ^ y as u64);
             for _ in 0..count {
-                // A few tries to land on an above-scale enterprise of that year.
+                // A few tries to land on an above-scale enterprise of that year that does not
+                // hold this recognition of that year already (one row per recognition).
                 for _ in 0..8 {
                     let i = (rng.next() % drafts.len() as u64) as usize;
                     let d = &mut drafts[i];
-                    if d.annual.iter().any(|r| r.year == y && r.above_scale == Some(true)) {
+                    if d.annual.iter().any(|r| r.year == y && r.above_scale == Some(true))
+                        && !d.recognitions.iter().any(|r| r.kind == kind && r.year == y)
+                    {
                         d.recognitions.push(Recognition { kind, year: y });
                         break;
                     }

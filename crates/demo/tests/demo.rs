@@ -25,6 +25,8 @@ fn everything_generated_is_valid() {
     let d = generate(&DemoParams { enterprises: 20_000, ..DemoParams::default() }, &p.vocabulary);
     assert_eq!(d.len(), 20_000, "USCCs are unique");
     for e in d.iter() {
+        let distinct: BTreeSet<_> = e.recognitions.iter().map(|r| (r.kind, r.year)).collect();
+        assert_eq!(distinct.len(), e.recognitions.len(), "one row per recognition: {}", e.enterprise.uscc);
         assert_eq!(Uscc::parse(e.enterprise.uscc.as_str()), Ok(e.enterprise.uscc));
         if let (Some(c), Some(s)) = (e.enterprise.chain, e.enterprise.stage) {
             assert!((s as usize) < p.vocabulary.chain_info(c).stages.len());
