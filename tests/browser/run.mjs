@@ -157,6 +157,16 @@ await step('a task force cannot open another chain\'s enterprise', async () => {
   await steel.close();
 });
 
+await step('the administrator sees every account with its role, scope and actions', async () => {
+  const admin = await login('admin');
+  await admin.goto(`${base}/admin/users`);
+  const rows = admin.locator('table.users tbody tr');
+  assert.ok((await rows.count()) >= 5, 'demo accounts');
+  assert.equal(await admin.locator('table.users form.scope').count(), await rows.count());
+  await admin.screenshot({ path: join(shots, 'users.png'), fullPage: true });
+  await admin.close();
+});
+
 await browser.close();
 server.kill();
 if (failed) { console.log(`${failed} browser step(s) failed`); process.exit(1); }

@@ -94,16 +94,7 @@ impl Store {
         password_hash: &str,
         actor: &str,
     ) -> Result<User> {
-        if role == Role::TaskForce && chain.is_none() {
-            return Err(StoreError::Refused("专班成员须指定产业链（--chain）".into()));
-        }
-        if let Some(c) = chain {
-            let known: Option<(String,)> =
-                sqlx::query_as("SELECT code FROM chains WHERE code = $1").bind(c).fetch_optional(&self.pool).await?;
-            if known.is_none() {
-                return Err(StoreError::NotFound(format!("没有产业链 {c}")));
-            }
-        }
+        self.check_scope(role, chain).await?;
         if self.user(username).await?.is_some() {
             return Err(StoreError::Refused(format!("用户 {username} 已存在")));
         }
@@ -134,6 +125,84 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(user)
+    }
+
+    /// A task-force user needs a chain, and a chain must exist.
+    async fn check_scope(&self, role: Role, chain: Option<&str>) -> Result<()> {
+        if role == Role::TaskForce && chain.is_none() {
+            return Err(StoreError::Refused("专班成员须指定产业链（--chain）".into()));
+        }
+        if let Some(c) = chain {
+            let known: Option<(String,)> =
+                sqlx::query_as("SELECT code FROM chains WHERE code = $1").bind(c).fetch_optional(&self.pool).await?;
+            if known.is_none() {
+                return Err(StoreError::NotFound(format!("没有产业链 {c}")));
+            }
+        }
+        Ok(())
+    }
+
+    /// Changes a user's role and chain scope (the chain is kept for task forces only). The
+    /// user's sessions end, so the new scope applies at the next request; the last
+    /// administrator cannot be demoted. Audited, old and new.
+    pub async fn set_role(&self, username: &str, role: Role, chain: Option<&str>, actor: &str) -> Result<User> {
+        let chain = chain.filter(|_| role == Role::TaskForce);
+        self.check_scope(role, chain).await?;
+        let user = self.user(username).await?.ok_or_else(|| StoreError::NotFound(format!("用户 {username}")))?;
+        if user.role == Role::Admin && role != Role::Admin {
+            let (admins,): (i64,) =
+                sqlx::query_as("SELECT COUNT(*) FROM users WHERE role = 'admin'").fetch_one(&self.pool).await?;
+            if admins <= 1 {
+                return Err(StoreError::Refused("至少须保留一名系统管理员".into()));
+            }
+        }
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE users SET role = $1, chain = $2 WHERE id = $3")
+            .bind(role.code())
+            .bind(chain.map(str::to_string))
+            .bind(user.id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user.id).execute(&mut *tx).await?;
+        let at = now();
+        let changes = [
+            ("role", Some(user.role.code().to_string()), Some(role.code().to_string())),
+            ("chain", user.chain.clone(), chain.map(str::to_string)),
+        ];
+        for (field, old, new) in changes.into_iter().filter(|c| c.1 != c.2) {
+            audit_user(&mut tx, &at, actor, username, field, old, new).await?;
+        }
+        tx.commit().await?;
+        Ok(User { role, chain: chain.map(str::to_string), ..user })
+    }
+
+    /// Lifts a lockout (and the count of failed logins). Audited.
+    pub async fn unlock(&self, username: &str, actor: &str) -> Result<()> {
+        let user = self.user(username).await?.ok_or_else(|| StoreError::NotFound(format!("用户 {username}")))?;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+            .bind(user.id)
+            .execute(&mut *tx)
+            .await?;
+        audit_user(&mut tx, &now(), actor, username, "locked_until", user.locked_until, None).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sets a new password (its hash), lifts a lockout and ends the user's sessions. Audited
+    /// without any hash.
+    pub async fn set_password(&self, username: &str, password_hash: &str, actor: &str) -> Result<()> {
+        let user = self.user(username).await?.ok_or_else(|| StoreError::NotFound(format!("用户 {username}")))?;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE id = $2")
+            .bind(password_hash)
+            .bind(user.id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user.id).execute(&mut *tx).await?;
+        audit_user(&mut tx, &now(), actor, username, "password", None, Some("（已重置）".into())).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn user(&self, username: &str) -> Result<Option<User>> {
@@ -243,4 +312,29 @@ impl Store {
         sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(digest(id)).execute(&self.pool).await?;
         Ok(())
     }
+}
+
+/// One audit entry for a change to a user account.
+async fn audit_user(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    at: &str,
+    actor: &str,
+    username: &str,
+    field: &str,
+    old: Option<String>,
+    new: Option<String>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO audit (at, actor, action, table_name, row_key, field, old_value, new_value) \
+         VALUES ($1, $2, 'update', 'users', $3, $4, $5, $6)",
+    )
+    .bind(at)
+    .bind(actor)
+    .bind(username)
+    .bind(field)
+    .bind(old)
+    .bind(new)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

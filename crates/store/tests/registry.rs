@@ -143,3 +143,37 @@ async fn several_openers_of_a_fresh_sqlite_file_all_succeed() {
         }
     }
 }
+
+/// Role and scope changes, unlocking and password resets, on both databases.
+#[tokio::test]
+async fn user_accounts_change_scope_and_are_audited() {
+    use lianzhang_store::Role;
+    let (_, p) = policy();
+    each_db(async |store, db| {
+        store.seed_chains(&p).await.unwrap();
+        store.add_user("root", "管理员", Role::Admin, None, "h", "t").await.unwrap();
+        store.add_user("tf", "专班", Role::TaskForce, Some("steel"), "h", "t").await.unwrap();
+        store.open_session("s1", store.user("tf").await.unwrap().unwrap().id, "c", 0).await.unwrap();
+        let moved = store.set_role("tf", Role::TaskForce, Some("food"), "root").await.unwrap();
+        assert_eq!(moved.chain.as_deref(), Some("food"), "{db}");
+        assert!(store.session("s1", 1, 1800).await.unwrap().is_none(), "{db}: sessions ended");
+        // A chain is kept for task forces only; the last administrator stays one.
+        let bureau = store.set_role("tf", Role::Bureau, Some("food"), "root").await.unwrap();
+        assert_eq!((bureau.role, bureau.chain), (Role::Bureau, None), "{db}");
+        assert!(store.set_role("tf", Role::TaskForce, None, "root").await.is_err(), "{db}");
+        assert!(store.set_role("tf", Role::TaskForce, Some("nowhere"), "root").await.is_err(), "{db}");
+        assert!(store.set_role("root", Role::Bureau, None, "root").await.is_err(), "{db}");
+        store.login_failed(bureau.id, 1, "2099-01-01T00:00:00Z").await.unwrap();
+        store.unlock("tf", "root").await.unwrap();
+        store.set_password("tf", "new-hash", "root").await.unwrap();
+        let tf = store.user("tf").await.unwrap().unwrap();
+        assert_eq!((tf.locked_until, tf.password_hash.as_str()), (None, "new-hash"), "{db}");
+        let (trail, _) = store.audit_search(Some("users"), None, None, 1, 50).await.unwrap();
+        let fields: Vec<_> = trail.iter().filter_map(|e| e.field.clone()).collect();
+        for f in ["role", "chain", "locked_until", "password"] {
+            assert!(fields.iter().any(|x| x == f), "{db}: {f} audited in {fields:?}");
+        }
+        assert!(trail.iter().all(|e| e.new_value.as_deref() != Some("new-hash")), "{db}: no hash in the trail");
+    })
+    .await;
+}

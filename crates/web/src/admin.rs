@@ -6,7 +6,7 @@ use crate::{AppState, WebError};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use lianzhang_store::{AuditEntry, Role, StoreError, User};
 use std::sync::Arc;
@@ -23,6 +23,13 @@ pub struct UsersPage {
     chains: Vec<(String, String)>,
     roles: Vec<(&'static str, &'static str)>,
     error: Option<String>,
+}
+
+impl UsersPage {
+    /// A username as one path segment.
+    fn path(&self, username: &str) -> String {
+        urlencode(username)
+    }
 }
 
 async fn users_page(state: &AppState, session: Session, error: Option<String>) -> Result<UsersPage, WebError> {
@@ -89,6 +96,55 @@ pub async fn add_user(
             let page = users_page(&state, session, Some(why)).await?;
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct UserChange {
+    #[serde(default)]
+    csrf: String,
+    /// `scope` (role and chain), `unlock` or `password`.
+    action: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    chain: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// `POST /admin/users/{username}`: change a user's role and chain scope, lift a lockout, or set
+/// a new password (administrator only; each change audited, sessions ended where the rights
+/// change).
+pub async fn change_user(
+    State(state): State<Arc<AppState>>,
+    session: Session,
+    Path(username): Path<String>,
+    Form(f): Form<UserChange>,
+) -> Result<Response, WebError> {
+    require(&session, &[Role::Admin])?;
+    check_csrf(&session, &f.csrf)?;
+    let actor = session.user.username.clone();
+    let result = match f.action.as_str() {
+        "scope" => {
+            let Some(role) = Role::parse(&f.role) else {
+                return Err(WebError::Invalid(format!("未知角色 {}", f.role)));
+            };
+            let chain = Some(f.chain.as_str()).filter(|c| !c.is_empty());
+            state.store.set_role(&username, role, chain, &actor).await.map(|_| ())
+        }
+        "unlock" => state.store.unlock(&username, &actor).await,
+        "password" if f.password.chars().count() < 8 => Err(StoreError::Refused("密码至少 8 个字符".into())),
+        "password" => state.store.set_password(&username, &hash_password(&f.password), &actor).await,
+        other => return Err(WebError::Invalid(format!("未知操作 {other}"))),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to("/admin/users").into_response()),
+        Err(StoreError::Refused(why) | StoreError::NotFound(why)) => {
+            let page = users_page(&state, session, Some(format!("{username}：{why}"))).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -62,6 +62,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/export.xlsx", get(import::export))
         .layer(axum::extract::DefaultBodyLimit::max(256 * 1024 * 1024))
         .route("/admin/users", get(admin::users).post(admin::add_user))
+        .route("/admin/users/{username}", post(admin::change_user))
         .route("/admin/audit", get(admin::audit))
         .route("/assets/style.css", get(style))
         .route("/assets/app.js", get(script))

@@ -521,3 +521,51 @@ async fn the_stage_filter_offers_the_chosen_chains_stages_and_survives_paging() 
     let food = app.get(&format!("/enterprises?chain=food&stage={}", enc("粗钢")), Some(&admin)).await.body;
     assert!(food.contains("共 1 家") && !food.contains("selected>粗钢"), "{}", &food[food.find("共").unwrap()..][..40]);
 }
+
+#[tokio::test]
+async fn an_administrator_changes_scopes_unlocks_and_resets_passwords() {
+    let app = app().await;
+    let admin = app.session("admin").await;
+    let csrf = token_in(&app.get("/admin/users", Some(&admin)).await.body);
+    let change = |user: &str, form: String| {
+        let admin = admin.clone();
+        let app = &app;
+        let path = format!("/admin/users/{user}");
+        async move { app.post(&path, &admin, &form).await }
+    };
+    // A steel task force moved to food: its session ends, its new scope applies.
+    let steel = app.session("steel").await;
+    assert_eq!(app.get(&format!("/enterprises/{}", app.steel), Some(&steel)).await.status, StatusCode::OK);
+    let r = change("steel", format!("csrf={csrf}&action=scope&role=task_force&chain=food")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(app.get("/dashboard", Some(&steel)).await.status, StatusCode::SEE_OTHER, "signed out");
+    let food = app.session("steel").await;
+    assert_eq!(app.get(&format!("/enterprises/{}", app.steel), Some(&food)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get(&format!("/enterprises/{}", app.other), Some(&food)).await.status, StatusCode::OK);
+    // Refused: a task force without a chain, the last administrator demoted, no token, no admin.
+    let r = change("steel", format!("csrf={csrf}&action=scope&role=task_force&chain=")).await;
+    assert!(r.status == StatusCode::UNPROCESSABLE_ENTITY && r.body.contains("须指定产业链"), "{}", r.body);
+    let r = change("admin", format!("csrf={csrf}&action=scope&role=bureau&chain=")).await;
+    assert!(r.body.contains("至少须保留一名系统管理员"), "{}", r.body);
+    assert_eq!(change("steel", "action=unlock".into()).await.status, StatusCode::FORBIDDEN);
+    let food_csrf = token_in(&app.get("/enterprises", Some(&food)).await.body);
+    let r = app.post("/admin/users/steel", &food, &format!("csrf={food_csrf}&action=unlock")).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // A locked account is unlocked; a new password works and the old one no longer does.
+    for _ in 0..5 {
+        app.login("finance", "wrong").await;
+    }
+    assert!(app.state.store.user("finance").await.unwrap().unwrap().locked_until.is_some());
+    assert_eq!(change("finance", format!("csrf={csrf}&action=unlock")).await.status, StatusCode::SEE_OTHER);
+    assert!(app.state.store.user("finance").await.unwrap().unwrap().locked_until.is_none());
+    let r = change("finance", format!("csrf={csrf}&action=password&password=short")).await;
+    assert!(r.body.contains("密码至少 8 个字符"));
+    let r = change("finance", format!("csrf={csrf}&action=password&password=another+good+one")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.login("finance", &PASSWORD.replace(' ', "+")).await.0.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.login("finance", "another+good+one").await.0.status, StatusCode::SEE_OTHER);
+    // Every change is in the audit trail, the password without its value.
+    let trail = app.get("/admin/audit?table=users", Some(&admin)).await.body;
+    assert!(trail.contains("chain") && trail.contains("food"), "the scope change: {trail}");
+    assert!(trail.contains("（已重置）") && !trail.contains("argon2"));
+}
