@@ -328,7 +328,15 @@ fn every_kind_of_value_error() {
                 u(9)
             ),
         ),
-        ("recognitions.csv", &format!("uscc,kind,year\n{0},gold_medal,2023\n{0},,2023\n", u(1))),
+        (
+            "recognitions.csv",
+            // The same recognition twice (once by its Chinese name) is an error; another year is not.
+            &format!(
+                "uscc,kind,year\n{0},gold_medal,2023\n{0},,2023\n{0},innovative_sme,2022\n{0},创新型中小企业,2022\n\
+                 {0},innovative_sme,2024\n",
+                u(1)
+            ),
+        ),
         (
             "projects.csv",
             &format!(
@@ -366,6 +374,7 @@ fn every_kind_of_value_error() {
         annual:5:revenue: 1e5: 不是数字
         recognitions:2:kind: gold_medal: 未知的认定类型（应为 innovative_sme、specialized_city、little_giant_province、little_giant_national、champion_province、champion_national、tech_center_province、tech_center_national 或其中文名）
         recognitions:3:kind: : 不能为空
+        recognitions:5:year: 2022: 该企业2022年的同一认定重复（第4行已有）
         projects:2:completed_year: 2022: 竣工投产年度早于开工年度（2023）
         projects:3:project_id: P1: 项目编号重复（第2行已有）
         projects:3:category: robots: 未知的项目类别（应为 transformation、energy_saving、digital、other 或其中文名）
@@ -487,4 +496,129 @@ fn the_display_of_read_errors() {
     let dir = folder(&[("enterprises.csv", b"uscc,name\nbad,x\n")]);
     let e = read(dir.path()).unwrap_err();
     assert_eq!(e.to_string(), "数据有 1 处错误：\nenterprises:2:uscc: bad: 统一社会信用代码应为18位（实为3位）");
+}
+
+/// One invalid dataset, with LF line endings: quoted cells across lines, blank lines (empty and
+/// blank cells), and no line break after the last row of `annual.csv`.
+fn rows_dataset() -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "enterprises.csv",
+            // Row 2 spans two lines, row 4 is empty, row 5 spans three lines.
+            format!(
+                "uscc,name,chain\n{},\"甲\n公司\",nope\n{},乙,steel\n\n{},\"丙\n\n公司\",steel\nbad,丁,\n",
+                u(1),
+                u(2),
+                u(3)
+            ),
+        ),
+        // Row 3 is empty; row 5 ends the file without a line break.
+        ("annual.csv", format!("uscc,year,revenue\n{0},2022,1\n\n{0},1800,5\n{1},2023,-5", u(1), u(2))),
+        // Rows 3 and 4 are blank (an empty line, blank cells).
+        ("recognitions.csv", format!("uscc,kind,year\n{0},innovative_sme,2021\n\n , ,\n{0},gold_medal,2023\n", u(1))),
+        // The first data row is bad.
+        ("projects.csv", format!("project_id,uscc,name\n,{},项目\nP2,{},\n", u(1), u(2))),
+    ]
+}
+
+/// The errors of `rows_dataset`, in spreadsheet rows (the header is row 1).
+const ROWS_ERRORS: &str = "\
+    enterprises:2:chain: nope: 未知的产业链（应为 steel、chemical、building_materials、equipment、casting、food、recycling 或其中文名）
+    enterprises:6:uscc: bad: 统一社会信用代码应为18位（实为3位）
+    annual:4:year: 1800: 年份应在1949至2100之间
+    annual:5:revenue: -5: 金额不能为负数
+    recognitions:5:kind: gold_medal: 未知的认定类型（应为 innovative_sme、specialized_city、little_giant_province、little_giant_national、champion_province、champion_national、tech_center_province、tech_center_national 或其中文名）
+    projects:2:project_id: : 不能为空
+    projects:3:name: : 不能为空";
+
+/// An LF text as written with the line endings and encoding of `label`. With CRLF, every line
+/// break becomes CRLF, those inside quoted cells too (as some writers do).
+fn written(label: &str, text: &str) -> Vec<u8> {
+    let crlf = text.replace('\n', "\r\n");
+    match label {
+        "LF" => text.as_bytes().to_vec(),
+        "CRLF" => crlf.into_bytes(),
+        "BOM CRLF" => [b"\xEF\xBB\xBF".as_slice(), crlf.as_bytes()].concat(),
+        "GB18030 CRLF" => encoding_rs::GB18030.encode(&crlf).0.into_owned(),
+        _ => unreachable!("{label}"),
+    }
+}
+
+#[test]
+fn rows_are_the_same_with_lf_crlf_a_bom_and_gb18030() {
+    let expected: Vec<&str> = ROWS_ERRORS.lines().map(str::trim_start).collect();
+    for label in ["LF", "CRLF", "BOM CRLF", "GB18030 CRLF"] {
+        let files: Vec<(&str, Vec<u8>)> = rows_dataset().iter().map(|(n, t)| (*n, written(label, t))).collect();
+        let files: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (*n, b.as_slice())).collect();
+        let dir = folder(&files);
+        let lines = error_lines(dir.path());
+        assert_eq!(lines, expected, "{label}:\n{}", lines.join("\n"));
+    }
+}
+
+#[test]
+fn the_reported_crlf_examples() {
+    // The same bad year on row 3, and a bad first data row on row 2, with either line ending.
+    for eol in ["\n", "\r\n"] {
+        let annual = format!("uscc,year\n{0},2022\n{0},1800\n", u(1)).replace('\n', eol);
+        let projects = format!("project_id,uscc,name\nP1,{},\n", u(1)).replace('\n', eol);
+        let lines = csv_errors(&[
+            ("enterprises.csv", &format!("uscc,name\n{},甲\n", u(1))),
+            ("annual.csv", &annual),
+            ("projects.csv", &projects),
+        ]);
+        assert_eq!(lines, ["annual:3:year: 1800: 年份应在1949至2100之间", "projects:2:name: : 不能为空"], "{eol:?}");
+    }
+}
+
+#[test]
+fn empty_lines_before_the_header_are_rows_too() {
+    for eol in ["\n", "\r\n"] {
+        let text = "\nuscc,name,colour\n\nbad,甲,\n".replace('\n', eol);
+        assert_eq!(
+            csv_errors(&[("enterprises.csv", &text)]),
+            [
+                "enterprises:2:colour: colour: 未知的列（可用的列：uscc、name、chain、stage、town、industry_code、strategic_emerging、established、chain_joined_year，或其中文名）",
+                "enterprises:4:uscc: bad: 统一社会信用代码应为18位（实为3位）",
+            ],
+            "{eol:?}"
+        );
+    }
+}
+
+#[test]
+fn rows_are_right_across_the_reader_buffer_with_crlf() {
+    // Many rows, one cell longer than the reader's buffer across lines, blank lines: the rows
+    // cross many buffer refills at every offset.
+    let n = 3000;
+    let mut text = String::from("uscc,name\r\n");
+    for i in 0..n {
+        text.push_str(&format!("{},企业{i}\r\n", u(i)));
+        if i % 7 == 0 {
+            text.push_str("\r\n");
+        }
+    }
+    // The long record comes after the header, n rows and n / 7 (rounded up) empty lines.
+    let long = "长".repeat(5000);
+    text.push_str(&format!("{},\"{long}\r\n{long}\r\n\"\r\nbad,x\r\n", u(n)));
+    let row = n + n.div_ceil(7) + 2;
+    assert_eq!(
+        csv_errors(&[("enterprises.csv", &text)]),
+        [format!("enterprises:{}:uscc: bad: 统一社会信用代码应为18位（实为3位）", row + 1)]
+    );
+}
+
+#[test]
+fn bad_utf8_after_a_bom_keeps_its_row_with_crlf() {
+    // The bad record spans two lines, so the row after it is row 4.
+    let mut bytes = format!("\u{feff}uscc,name\r\n{},good\r\n{},\"", u(1), u(2)).into_bytes();
+    bytes.extend_from_slice(b"\x80bad\r\nstill\"\r\nbad,x\r\n");
+    let dir = folder(&[("enterprises.csv", &bytes)]);
+    assert_eq!(
+        error_lines(dir.path()),
+        [
+            "enterprises:3:name: : 含有无效的 UTF-8 字节（文件以 UTF-8 BOM 开头）",
+            "enterprises:4:uscc: bad: 统一社会信用代码应为18位（实为3位）"
+        ]
+    );
 }

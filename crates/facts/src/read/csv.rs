@@ -100,8 +100,9 @@ fn read_records<R: Read + Send>(
     rows: &mut Rows<'_>,
     utf8_certain: bool,
 ) -> Result<(), Stop> {
+    let input = Tail { inner: input, read: 0, last: Vec::new() };
     let reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
-    let mut records = Records { reader, inner_breaks: 0, utf8_certain, bytes };
+    let mut records = Records { reader, inner_breaks: 0, spare: None, utf8_certain, bytes };
     let info = match records.header()? {
         Some(Header { row, cells, bad }) => {
             let headers: Vec<&str> = cells.iter().map(String::as_str).collect();
@@ -126,9 +127,12 @@ fn bad_utf8(sheet: &SheetInfo, row: u32, field: usize, errors: &mut Errors) {
 
 /// The records of a CSV text, with their spreadsheet row numbers.
 struct Records<R> {
-    reader: csv::Reader<R>,
-    /// Line breaks inside quoted cells so far: they do not start spreadsheet rows.
+    reader: csv::Reader<Tail<R>>,
+    /// Line breaks inside quoted cells so far, those of the last record read too: they do not
+    /// start spreadsheet rows.
     inner_breaks: u64,
+    /// A record's buffers to read the next record into.
+    spare: Option<csv::ByteRecord>,
     utf8_certain: bool,
     /// The length of the text, if known.
     bytes: Option<u64>,
@@ -149,12 +153,9 @@ impl<R: Read> Records<R> {
     /// reported if UTF-8 is certain, else it stops the pass.
     fn header(&mut self) -> Result<Option<Header>, Stop> {
         let mut record = csv::ByteRecord::new();
-        if !self.reader.read_byte_record(&mut record).map_err(|e| Stop::Io(e.into()))? {
+        let Some(row) = self.read(&mut record)? else {
             return Ok(None);
-        }
-        let row = record.position().map_or(1, |p| p.line());
-        let row = u32::try_from(row).unwrap_or(u32::MAX);
-        self.inner_breaks += record.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
+        };
         let mut bad = None;
         let mut cells = Vec::with_capacity(record.len());
         for (i, field) in record.iter().enumerate() {
@@ -173,27 +174,82 @@ impl<R: Read> Records<R> {
     /// Reads the next record into `record`. A record that is not UTF-8 is `Bad` if UTF-8 is
     /// certain, else stops the pass.
     fn next(&mut self, record: &mut csv::StringRecord) -> Result<Next, Stop> {
-        let row = |line: u64, breaks: u64| u32::try_from(line.saturating_sub(breaks)).unwrap_or(u32::MAX);
-        match self.reader.read_record(record) {
-            Ok(false) => Ok(Next::End),
-            Ok(true) => {
-                let r = row(record.position().map_or(0, |p| p.line()), self.inner_breaks);
-                let text = record.as_slice();
-                if text.contains('\n') {
-                    self.inner_breaks += text.bytes().filter(|&b| b == b'\n').count() as u64;
-                }
-                Ok(Next::Row(r))
+        // Bytes first, UTF-8 checked after: a bad record's line breaks count too. The buffers
+        // go round between `spare` and the batch's records, so nothing is allocated.
+        let mut bytes = self.spare.take().unwrap_or_default();
+        let Some(row) = self.read(&mut bytes)? else {
+            self.spare = Some(bytes);
+            return Ok(Next::End);
+        };
+        match csv::StringRecord::from_byte_record(bytes) {
+            Ok(text) => {
+                self.spare = Some(std::mem::replace(record, text).into_byte_record());
+                Ok(Next::Row(row))
             }
-            Err(e) => match e.into_kind() {
-                csv::ErrorKind::Io(e) => Err(Stop::Io(e)),
-                csv::ErrorKind::Utf8 { pos, err } if self.utf8_certain => {
-                    Ok(Next::Bad(row(pos.map_or(0, |p| p.line()), self.inner_breaks), err.field()))
-                }
-                csv::ErrorKind::Utf8 { .. } => Err(Stop::NotUtf8),
-                // With `flexible` and no serde no other error arises; treat one as unreadable.
-                other => Err(Stop::Io(std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{other:?}")))),
-            },
+            Err(e) if self.utf8_certain => {
+                let field = e.utf8_error().field();
+                self.spare = Some(e.into_byte_record());
+                Ok(Next::Bad(row, field))
+            }
+            Err(_) => Err(Stop::NotUtf8),
         }
+    }
+
+    /// Reads the next record into `record`, returning its spreadsheet row (`None` at the end).
+    ///
+    /// The row is found from where the record *ends*. The csv crate's `Position::line()` of a
+    /// record is taken before the reader skips what lies ahead of it: empty lines, and with
+    /// CRLF endings the `\n` that ends the previous record, so it is too low after those. After
+    /// the record, the reader's line counts every `\n` it took: the record's last line, plus
+    /// one if the record ended with `\n` (LF; with CRLF the reader stops at the `\r`). Above
+    /// that last line are the record's own line breaks inside quoted cells, and the earlier
+    /// records' ones are lines that are no rows.
+    fn read(&mut self, record: &mut csv::ByteRecord) -> Result<Option<u32>, Stop> {
+        if !self.reader.read_byte_record(record).map_err(|e| Stop::Io(e.into()))? {
+            return Ok(None);
+        }
+        let text = record.as_slice();
+        if text.contains(&b'\n') {
+            self.inner_breaks += text.iter().filter(|&&b| b == b'\n').count() as u64;
+        }
+        let end = self.reader.position();
+        let last = end.byte().checked_sub(1).and_then(|at| self.reader.get_ref().byte(at));
+        debug_assert!(last.is_some(), "the last byte of a record is in the last chunk read");
+        let last_line = end.line() - u64::from(last == Some(b'\n'));
+        Ok(Some(u32::try_from(last_line.saturating_sub(self.inner_breaks)).unwrap_or(u32::MAX)))
+    }
+}
+
+/// The input of the CSV reader, keeping the last chunk it read to tell whether a record ended
+/// with `\n`.
+struct Tail<R> {
+    inner: R,
+    /// Bytes read so far.
+    read: u64,
+    /// The last chunk read (not empty, unless nothing was read). It holds the last byte the
+    /// CSV reader took: that reader reads through an `io::BufReader`, which reads again only once
+    /// every byte it holds is taken.
+    last: Vec<u8>,
+}
+
+impl<R> Tail<R> {
+    /// The byte at `offset`, if the last chunk holds it.
+    fn byte(&self, offset: u64) -> Option<u8> {
+        let start = self.read - self.last.len() as u64;
+        let i = usize::try_from(offset.checked_sub(start)?).ok()?;
+        self.last.get(i).copied()
+    }
+}
+
+impl<R: Read> Read for Tail<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n > 0 {
+            self.last.clear();
+            self.last.extend_from_slice(&buf[..n]);
+            self.read += n as u64;
+        }
+        Ok(n)
     }
 }
 

@@ -212,7 +212,8 @@ impl<'v> Rows<'v> {
             }
             SheetKind::Recognitions => {
                 let parse = RecognitionParse { vocab, slots: &self.slots };
-                source.drive(sheet, &parse, &mut PushFold(&mut self.recognitions), errors)?;
+                let mut fold = RecognitionFold { rows: &mut self.recognitions, first: KeyMap::default() };
+                source.drive(sheet, &parse, &mut fold, errors)?;
             }
             SheetKind::Projects => {
                 let parse = ProjectParse { vocab, slots: &self.slots };
@@ -472,14 +473,28 @@ impl Parse for RecognitionParse<'_> {
     }
 }
 
-/// Keeps every parsed row.
-struct PushFold<'a, T>(&'a mut Vec<T>);
+/// Keeps every recognition. The same recognition (enterprise, kind, year) twice is an error at
+/// the repeating row, naming the first: one row per recognition (FACTS.md), and an import would
+/// otherwise keep one of the two without saying so.
+struct RecognitionFold<'a> {
+    rows: &'a mut Vec<(u32, Recognition)>,
+    first: KeyMap<(u32, crate::vocab::KindId, Year), u32>,
+}
 
-impl<T> Fold for PushFold<'_, T> {
-    type Row = T;
+impl Fold for RecognitionFold<'_> {
+    type Row = (u32, Recognition);
 
-    fn fold(&mut self, _: &SheetInfo, _: u32, parsed: T, _: &mut Errors) {
-        self.0.push(parsed);
+    fn fold(&mut self, sheet: &SheetInfo, row: u32, (slot, r): (u32, Recognition), errors: &mut Errors) {
+        match self.first.entry((slot, r.kind, r.year)) {
+            std::collections::hash_map::Entry::Occupied(f) => {
+                let reason = format!("该企业{}年的同一认定重复（第{}行已有）", r.year, f.get());
+                errors.at(sheet, row, rec::YEAR, &r.year.to_string(), reason);
+            }
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(row);
+                self.rows.push((slot, r));
+            }
+        }
     }
 }
 
