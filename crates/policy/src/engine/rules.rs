@@ -92,11 +92,15 @@ pub fn retention<T: Trace>(
         RetentionCounting::IncludingEntry => y - years + 1,
     };
     t.step(|| match counting {
-        RetentionCounting::AfterEntry => format!("考察首次纳入年度 E = {e}（{y}年为其后第{years}年）"),
-        RetentionCounting::IncludingEntry => format!("考察首次纳入年度 E = {e}（含纳入当年共{years}年）"),
+        RetentionCounting::AfterEntry => {
+            format!("{y}年可得本项奖励的，须于 E = {e} 年首次纳入（{y}年为其后第{years}年）")
+        }
+        RetentionCounting::IncludingEntry => {
+            format!("{y}年可得本项奖励的，须于 E = {e} 年首次纳入（含纳入当年共{years}年）")
+        }
     });
     if e < min_entry_year {
-        t.step(|| format!("E = {e} 早于 {min_entry_year} 年，不在本政策奖励范围"));
+        t.step(|| format!("{e}年早于{min_entry_year}年：该年纳入的企业不在本政策奖励范围"));
         return Tri::False;
     }
     // Most enterprises are not in the list this year: decide that before the history.
