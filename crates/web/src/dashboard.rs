@@ -3,12 +3,14 @@
 
 use crate::auth::Session;
 use crate::charts;
+use crate::format::wan_yuan;
 use crate::pages::Frame;
 use crate::snapshot::Snapshot;
 use crate::{AppState, WebError};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
+use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use std::sync::Arc;
 
@@ -57,8 +59,8 @@ impl DashboardPage {
         });
         tiles.push(Tile {
             label: "应奖金额",
-            value: format!("{} 万元", crate::format::wan_yuan(&last.award_total)),
-            note: format!("{y}年 · 政策实施以来合计 {} 万元", crate::format::wan_yuan(&snap.award_grand_total())),
+            value: format!("{} 万元", wan_yuan(&last.award_total)),
+            note: format!("{y}年 · 政策实施以来合计 {} 万元", wan_yuan(&snap.award_grand_total())),
         });
         let parts: Vec<_> = snap.targets.iter().flat_map(|t| &t.parts).collect();
         tiles.push(Tile {
@@ -78,19 +80,16 @@ impl DashboardPage {
             .iter()
             .enumerate()
             .map(|(k, name)| {
-                let amounts: Vec<rust_decimal::Decimal> =
+                let amounts: Vec<Decimal> =
                     years.iter().map(|y| y.by_chain.get(k).map(|c| c.1).unwrap_or_default()).collect();
                 charts::Series {
                     name: name.to_string(),
-                    values: amounts
-                        .iter()
-                        .map(|a| (a / rust_decimal::Decimal::from(10_000)).to_f64().unwrap_or(0.0))
-                        .collect(),
-                    labels: amounts.iter().map(crate::format::wan_yuan).collect(),
+                    values: amounts.iter().map(|a| (a / Decimal::from(10_000)).to_f64().unwrap_or(0.0)).collect(),
+                    labels: amounts.iter().map(wan_yuan).collect(),
                 }
             })
             .collect();
-        let totals: Vec<String> = years.iter().map(|y| crate::format::wan_yuan(&y.award_total)).collect();
+        let totals: Vec<String> = years.iter().map(|y| wan_yuan(&y.award_total)).collect();
         charts::stacked_columns(&categories, &series, &totals, "万元", "奖励金额按年度和产业链")
     }
 
@@ -124,17 +123,12 @@ impl DashboardPage {
         }
         self.snap.chains.iter().find(|c| c.code == code).map_or(code.to_string(), |c| c.name.clone())
     }
-    fn max_award(&self) -> rust_decimal::Decimal {
+    fn max_award(&self) -> Decimal {
         self.snap.years.iter().map(|y| y.award_total).max().unwrap_or_default()
     }
-    fn bar(&self, amount: &rust_decimal::Decimal) -> u32 {
+    fn bar(&self, amount: &Decimal) -> u32 {
         let max = self.max_award();
-        if max.is_zero() {
-            0
-        } else {
-            use rust_decimal::prelude::ToPrimitive;
-            (*amount * rust_decimal::Decimal::from(100) / max).to_u32().unwrap_or(0)
-        }
+        if max.is_zero() { 0 } else { (*amount * Decimal::from(100) / max).to_u32().unwrap_or(0) }
     }
 }
 
