@@ -57,12 +57,14 @@ pub struct User {
     pub password_hash: String,
     pub failed_logins: i64,
     pub locked_until: Option<String>,
+    /// When the account was disabled (it cannot sign in, its sessions and tokens are refused).
+    pub disabled_at: Option<String>,
 }
 
-const USER_COLUMNS: &str = "id, username, display_name, role, chain, password_hash, failed_logins, locked_until";
+const USER_COLUMNS: &str =
+    "id, username, display_name, role, chain, password_hash, failed_logins, locked_until, disabled_at";
 /// The same columns of the `users` table aliased `u`, for joins.
-const USER_COLUMNS_U: &str =
-    "u.id, u.username, u.display_name, u.role, u.chain, u.password_hash, u.failed_logins, u.locked_until";
+const USER_COLUMNS_U: &str = "u.id, u.username, u.display_name, u.role, u.chain, u.password_hash, u.failed_logins, u.locked_until, u.disabled_at";
 
 fn user_of(r: &AnyRow) -> Result<User> {
     let role: String = r.try_get("role")?;
@@ -75,6 +77,7 @@ fn user_of(r: &AnyRow) -> Result<User> {
         password_hash: r.try_get("password_hash")?,
         failed_logins: r.try_get("failed_logins")?,
         locked_until: r.try_get("locked_until")?,
+        disabled_at: r.try_get("disabled_at")?,
     })
 }
 
@@ -151,7 +154,9 @@ impl Store {
         let user = self.user(username).await?.ok_or_else(|| StoreError::NotFound(format!("用户 {username}")))?;
         if user.role == Role::Admin && role != Role::Admin {
             let (admins,): (i64,) =
-                sqlx::query_as("SELECT COUNT(*) FROM users WHERE role = 'admin'").fetch_one(&self.pool).await?;
+                sqlx::query_as("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled_at IS NULL")
+                    .fetch_one(&self.pool)
+                    .await?;
             if admins <= 1 {
                 return Err(StoreError::Refused("至少须保留一名系统管理员".into()));
             }
@@ -174,6 +179,40 @@ impl Store {
         }
         tx.commit().await?;
         Ok(User { role, chain: chain.map(str::to_string), ..user })
+    }
+
+    /// Disables an account (it cannot sign in; its sessions end; its API tokens are refused) or
+    /// enables it again. Nobody disables their own account, and the last enabled administrator
+    /// stays. Audited.
+    pub async fn set_disabled(&self, username: &str, disabled: bool, actor: &str) -> Result<()> {
+        let user = self.user(username).await?.ok_or_else(|| StoreError::NotFound(format!("用户 {username}")))?;
+        if disabled == user.disabled_at.is_some() {
+            return Ok(());
+        }
+        if disabled && username == actor {
+            return Err(StoreError::Refused("不能停用自己的账户".into()));
+        }
+        if disabled && user.role == Role::Admin {
+            let (admins,): (i64,) =
+                sqlx::query_as("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled_at IS NULL")
+                    .fetch_one(&self.pool)
+                    .await?;
+            if admins <= 1 {
+                return Err(StoreError::Refused("至少须保留一名系统管理员".into()));
+            }
+        }
+        let at = now();
+        let value = disabled.then(|| at.clone());
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE users SET disabled_at = $1 WHERE id = $2")
+            .bind(value.clone())
+            .bind(user.id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user.id).execute(&mut *tx).await?;
+        audit_user(&mut tx, &at, actor, username, "disabled_at", user.disabled_at, value).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Lifts a lockout (and the count of failed logins). Audited.
@@ -262,7 +301,8 @@ impl Store {
 
     pub async fn user_by_token(&self, token: &str) -> Result<Option<User>> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {USER_COLUMNS_U} FROM users u JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = $1"
+            "SELECT {USER_COLUMNS_U} FROM users u JOIN api_tokens t ON t.user_id = u.id \
+             WHERE t.token_hash = $1 AND u.disabled_at IS NULL"
         )))
         .bind(digest(token))
         .fetch_optional(&self.pool)
@@ -286,7 +326,8 @@ impl Store {
     /// The session's user and CSRF token if it was seen within `idle_secs`; touches it.
     pub async fn session(&self, id: &str, now_secs: i64, idle_secs: i64) -> Result<Option<(User, String)>> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {USER_COLUMNS_U}, s.csrf, s.last_seen FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1"
+            "SELECT {USER_COLUMNS_U}, s.csrf, s.last_seen FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.id_hash = $1 AND u.disabled_at IS NULL"
         )))
         .bind(digest(id))
         .fetch_optional(&self.pool)

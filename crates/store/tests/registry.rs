@@ -174,6 +174,21 @@ async fn user_accounts_change_scope_and_are_audited() {
             assert!(fields.iter().any(|x| x == f), "{db}: {f} audited in {fields:?}");
         }
         assert!(trail.iter().all(|e| e.new_value.as_deref() != Some("new-hash")), "{db}: no hash in the trail");
+        // A disabled account's sessions and tokens stop working; enabled again, it signs in anew.
+        store.open_session("s2", tf.id, "c", 0).await.unwrap();
+        store.add_token("tf", "tok").await.unwrap();
+        assert!(store.user_by_token("tok").await.unwrap().is_some(), "{db}");
+        store.set_disabled("tf", true, "root").await.unwrap();
+        assert!(store.user("tf").await.unwrap().unwrap().disabled_at.is_some(), "{db}");
+        assert!(store.session("s2", 1, 1800).await.unwrap().is_none(), "{db}: session gone");
+        assert!(store.user_by_token("tok").await.unwrap().is_none(), "{db}: token refused");
+        assert!(store.set_disabled("root", true, "root").await.is_err(), "{db}: not oneself");
+        store.set_disabled("tf", false, "root").await.unwrap();
+        assert!(store.user_by_token("tok").await.unwrap().is_some(), "{db}");
+        store.set_role("tf", Role::Admin, None, "root").await.unwrap();
+        store.set_disabled("root", true, "tf").await.unwrap();
+        assert!(store.set_disabled("tf", true, "other").await.is_err(), "{db}: the last enabled administrator");
+        assert!(store.set_role("tf", Role::Bureau, None, "other").await.is_err(), "{db}: nor demoted");
     })
     .await;
 }

@@ -103,7 +103,7 @@ pub async fn add_user(
 pub struct UserChange {
     #[serde(default)]
     csrf: String,
-    /// `scope` (role and chain), `unlock` or `password`.
+    /// `scope` (role and chain), `unlock`, `password`, `disable` or `enable`.
     action: String,
     #[serde(default)]
     role: String,
@@ -113,9 +113,9 @@ pub struct UserChange {
     password: String,
 }
 
-/// `POST /admin/users/{username}`: change a user's role and chain scope, lift a lockout, or set
-/// a new password (administrator only; each change audited, sessions ended where the rights
-/// change).
+/// `POST /admin/users/{username}`: change a user's role and chain scope, lift a lockout, set a
+/// new password, disable or enable the account (administrator only; each change audited,
+/// sessions ended where the rights change).
 pub async fn change_user(
     State(state): State<Arc<AppState>>,
     session: Session,
@@ -134,6 +134,8 @@ pub async fn change_user(
             state.store.set_role(&username, role, chain, &actor).await.map(|_| ())
         }
         "unlock" => state.store.unlock(&username, &actor).await,
+        "disable" => state.store.set_disabled(&username, true, &actor).await,
+        "enable" => state.store.set_disabled(&username, false, &actor).await,
         "password" if f.password.chars().count() < 8 => Err(StoreError::Refused("密码至少 8 个字符".into())),
         "password" => state.store.set_password(&username, &hash_password(&f.password), &actor).await,
         other => return Err(WebError::Invalid(format!("未知操作 {other}"))),

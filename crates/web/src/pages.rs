@@ -76,6 +76,10 @@ pub async fn login(State(state): State<Arc<AppState>>, headers: HeaderMap, Form(
         }
         return login_again("用户名或密码错误");
     }
+    // Said only to the holder of the right password.
+    if user.disabled_at.is_some() {
+        return login_again("该账户已停用，请联系系统管理员");
+    }
     let (id, csrf) = (auth::random_token(), auth::random_token());
     let opened = async {
         state.store.login_succeeded(user.id).await?;

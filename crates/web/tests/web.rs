@@ -564,6 +564,16 @@ async fn an_administrator_changes_scopes_unlocks_and_resets_passwords() {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(app.login("finance", &PASSWORD.replace(' ', "+")).await.0.status, StatusCode::UNAUTHORIZED);
     assert_eq!(app.login("finance", "another+good+one").await.0.status, StatusCode::SEE_OTHER);
+    // A disabled account cannot sign in even with its password, and is told why; enabled, it can.
+    assert_eq!(change("finance", format!("csrf={csrf}&action=disable")).await.status, StatusCode::SEE_OTHER);
+    let (r, cookie) = app.login("finance", "another+good+one").await;
+    assert!(r.status == StatusCode::UNAUTHORIZED && r.body.contains("已停用") && cookie.is_empty(), "{}", r.body);
+    let (r, _) = app.login("finance", "wrong+password").await;
+    assert!(!r.body.contains("已停用"), "nothing said without the password");
+    assert_eq!(change("finance", format!("csrf={csrf}&action=enable")).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.login("finance", "another+good+one").await.0.status, StatusCode::SEE_OTHER);
+    let r = change("admin", format!("csrf={csrf}&action=disable")).await;
+    assert!(r.body.contains("不能停用自己的账户"), "{}", r.body);
     // Every change is in the audit trail, the password without its value.
     let trail = app.get("/admin/audit?table=users", Some(&admin)).await.body;
     assert!(trail.contains("chain") && trail.contains("food"), "the scope change: {trail}");
