@@ -148,6 +148,15 @@ impl Store {
         Ok(rows.into_iter().collect())
     }
 
+    /// The chain code of the enterprise each project on record belongs to, by project id.
+    pub async fn project_chains(&self) -> Result<std::collections::HashMap<String, Option<String>>> {
+        let rows: Vec<(String, Option<String>)> =
+            sqlx::query_as("SELECT p.project_id, e.chain FROM projects p JOIN enterprises e ON e.uscc = p.uscc")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().collect())
+    }
+
     /// The latest year with annual data.
     pub async fn latest_year(&self) -> Result<Option<i32>> {
         let (y,): (Option<i64>,) = sqlx::query_as("SELECT MAX(year) FROM annual").fetch_one(&self.pool).await?;

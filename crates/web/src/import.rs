@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use lianzhang_facts::{DataError, Dataset, DatasetBuilder, ReadError, read_dataset};
 use lianzhang_store::{ImportReport, Role};
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -58,10 +59,13 @@ pub async fn form(session: Session) -> Result<ImportPage, WebError> {
     Ok(blank(session))
 }
 
+/// The most a zip of CSV files may unpack to (the upload limit itself is 256 MB).
+const UNZIPPED_LIMIT: u64 = 1 << 30;
+
 /// Unpacks the CSV files of a zip into `dir` (flat: folders inside the zip are ignored).
-fn unzip(bytes: &[u8], dir: &Path) -> Result<(), String> {
+fn unzip(bytes: &[u8], dir: &Path, limit: u64) -> Result<(), String> {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| format!("不是有效的 zip 文件：{e}"))?;
-    let mut found = 0;
+    let (mut found, mut unpacked) = (0, 0u64);
     for i in 0..zip.len() {
         let mut f = zip.by_index(i).map_err(|e| format!("zip 文件损坏：{e}"))?;
         let Some(name) = f.enclosed_name().and_then(|p| p.file_name().map(|n| n.to_owned())) else { continue };
@@ -69,7 +73,14 @@ fn unzip(bytes: &[u8], dir: &Path) -> Result<(), String> {
             continue;
         }
         let mut out = std::fs::File::create(dir.join(&name)).map_err(|e| e.to_string())?;
-        std::io::copy(&mut f, &mut out).map_err(|e| format!("zip 文件损坏：{e}"))?;
+        // Read no more than the limit (plus one byte, to know it was passed): a small zip can
+        // unpack to gigabytes.
+        let room = limit - unpacked;
+        let copied = std::io::copy(&mut (&mut f).take(room + 1), &mut out).map_err(|e| format!("zip 文件损坏：{e}"))?;
+        if copied > room {
+            return Err(format!("zip 解压后超过 {} MB，请拆分后分批导入", limit >> 20));
+        }
+        unpacked += copied;
         found += 1;
     }
     if found == 0 {
@@ -78,23 +89,34 @@ fn unzip(bytes: &[u8], dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// The dataset's enterprises a task force may not write: those outside its chain in the file, and
-/// those on record under another chain (a file must not move another chain's enterprise into the
-/// task force's own).
+/// What in the dataset a task force may not write: enterprises outside its chain in the file,
+/// enterprises on record under another chain, and projects on record under another chain's
+/// enterprise (a project is keyed by its id alone: the file must not move it to the task force's
+/// enterprise).
 async fn outside(state: &AppState, scope: &Scope, ds: &Dataset) -> Result<Vec<String>, WebError> {
     let Scope::Chain(own) = scope else { return Ok(vec![]) };
+    let own = Some(own.as_str());
     let stored = state.store.enterprise_chains().await?;
     let v = ds.vocabulary();
-    Ok(ds
+    let mut foreign: Vec<String> = ds
         .enterprises()
         .iter()
         .filter(|e| {
             let in_file = e.chain.map(|c| v.chain_info(c).code.as_str());
             let on_record = stored.get(e.uscc.as_str());
-            in_file != Some(own.as_str()) || on_record.is_some_and(|c| c.as_deref() != Some(own.as_str()))
+            in_file != own || on_record.is_some_and(|c| c.as_deref() != own)
         })
         .map(|e| format!("{}（{}）", e.name, e.uscc))
-        .collect())
+        .collect();
+    if ds.iter().any(|f| !f.projects.is_empty()) {
+        let projects = state.store.project_chains().await?;
+        for f in ds.iter() {
+            for p in f.projects.iter().filter(|p| projects.get(&p.project_id).is_some_and(|c| c.as_deref() != own)) {
+                foreign.push(format!("项目 {}", p.project_id));
+            }
+        }
+    }
+    Ok(foreign)
 }
 
 pub async fn upload(
@@ -123,7 +145,7 @@ pub async fn upload(
     let mut page = blank(session);
     page.file = Some(name.clone());
     let path = if lower.ends_with(".zip") {
-        if let Err(p) = unzip(&bytes, dir.path()) {
+        if let Err(p) = unzip(&bytes, dir.path(), UNZIPPED_LIMIT) {
             page.problem = Some(p);
             return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
@@ -144,7 +166,7 @@ pub async fn upload(
             let foreign = outside(&state, &Scope::of(&page.frame.user), &ds).await?;
             if !foreign.is_empty() {
                 page.problem = Some(format!(
-                    "文件中有 {} 家企业不属于您的产业链（按文件或企业库），不能导入：{}",
+                    "文件中有 {} 项（企业或项目）不属于您的产业链（按文件或企业库），不能导入：{}",
                     foreign.len(),
                     foreign.iter().take(10).cloned().collect::<Vec<_>>().join("、")
                 ));
@@ -269,4 +291,36 @@ pub async fn export(State(state): State<Arc<AppState>>, session: Session) -> Res
         .expect("export task")
         .map_err(|e| WebError::Invalid(e.to_string()))?;
     xlsx_download(&path, "企业库.xlsx")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (name, bytes) in files {
+            w.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+            w.write_all(bytes).unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn a_zip_unpacks_its_csv_files_up_to_the_limit_and_no_further() {
+        let dir = tempfile::tempdir().unwrap();
+        let small = zip_of(&[("a/enterprises.csv", b"uscc,name\n"), ("notes.txt", b"x")]);
+        unzip(&small, dir.path(), 1 << 20).unwrap();
+        assert!(dir.path().join("enterprises.csv").exists() && !dir.path().join("notes.txt").exists());
+        // Two files of 3 MB each (a few kilobytes zipped) against a 4 MB limit.
+        let big = vec![b'a'; 3 << 20];
+        let bomb = zip_of(&[("enterprises.csv", &big), ("annual.csv", &big)]);
+        assert!(bomb.len() < 100_000);
+        let dir = tempfile::tempdir().unwrap();
+        let err = unzip(&bomb, dir.path(), 4 << 20).unwrap_err();
+        assert!(err.contains("超过 4 MB"), "{err}");
+        let written: u64 = std::fs::read_dir(dir.path()).unwrap().map(|f| f.unwrap().metadata().unwrap().len()).sum();
+        assert!(written <= (4 << 20) + 1, "stopped at the limit: {written}");
+    }
 }

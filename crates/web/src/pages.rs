@@ -124,6 +124,10 @@ impl Frame {
     pub fn new(s: Session, active: &'static str) -> Frame {
         Frame { user: s.user, csrf: s.csrf, active }
     }
+    /// Whether the user keeps records (edits and imports): administrator, bureau, task force.
+    pub fn can_edit(&self) -> bool {
+        self.can_import()
+    }
     pub fn can_import(&self) -> bool {
         matches!(
             self.user.role,
@@ -301,7 +305,7 @@ pub async fn load_in_scope(state: &AppState, user: &User, uscc: &str) -> Result<
         .ok_or_else(|| WebError::NotFound(format!("企业 {uscc}")))?;
     let e = dataset.get(0).enterprise;
     let chain = e.chain.map(|c| state.policy.vocabulary.chain_info(c).code.as_str());
-    let liaison = matches!(scope, Scope::Liaison(_)) && state.store.is_liaison(user.id, uscc).await?;
+    let liaison = matches!(scope, Scope::Liaison(_)) && state.store.is_liaison(user.id, code.as_str()).await?;
     if !scope.allows(chain, liaison) {
         return Err(WebError::Forbidden);
     }

@@ -444,6 +444,57 @@ async fn import_in_the_browser_shows_every_error_then_imports_on_confirmation() 
     let own = zip_of(&[("enterprises.csv", &format!("uscc,name,chain\n{},泽州钢铁集团,steel\n", app.steel))]);
     let r = app.upload(&steel, &steel_csrf, "own.zip", &own).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // Nor move another chain's project (keyed by its id alone) to its own enterprise.
+    let header = "project_id,uscc,name,category,fixed_asset_investment,start_year,completed_year";
+    let food_project = zip_of(&[
+        ("enterprises.csv", &format!("uscc,name,chain\n{},食品公司,food\n", app.other)),
+        ("projects.csv", &format!("{header}\nXM-FOOD-1,{},冷链改造,digital,5000000,2023,2024\n", app.other)),
+    ]);
+    let r = app.upload(&admin, &csrf, "food.zip", &food_project).await;
+    let id_at = r.body.find("name=\"id\" value=\"").unwrap() + 17;
+    let confirmed =
+        app.post("/import/confirm", &admin, &format!("csrf={csrf}&id={}", &r.body[id_at..id_at + 64])).await;
+    assert_eq!(confirmed.status, StatusCode::OK);
+    let grab = zip_of(&[
+        ("enterprises.csv", &format!("uscc,name,chain\n{},泽州钢铁有限公司,steel\n", app.steel)),
+        ("projects.csv", &format!("{header}\nXM-FOOD-1,{},冷链改造,digital,1,2023,2024\n", app.steel)),
+    ]);
+    let r = app.upload(&steel, &steel_csrf, "grab.zip", &grab).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert!(r.body.contains("项目 XM-FOOD-1"), "{}", r.body);
+}
+
+#[tokio::test]
+async fn leaders_and_finance_read_but_do_not_edit() {
+    let app = app().await;
+    let hash = auth::hash_password(PASSWORD);
+    app.state.store.add_user("leader", "链长", Role::Leader, None, &hash, "t").await.unwrap();
+    // The leader is liaison for the steel enterprise: it may read it, not edit it.
+    let person = app.state.store.add_person("王县长", Some("副县长")).await.unwrap();
+    app.state.store.add_liaison(person, &app.steel).await.unwrap();
+    app.state.store.link_user_person("leader", person).await.unwrap();
+    let leader = app.session("leader").await;
+    let read = app.get(&format!("/enterprises/{}", app.steel), Some(&leader)).await;
+    assert_eq!(read.status, StatusCode::OK);
+    assert!(!read.body.contains("/edit\">编辑"), "no edit link for a reader");
+    // The code in small letters is the same enterprise.
+    let lower = app.get(&format!("/enterprises/{}", app.steel.to_lowercase()), Some(&leader)).await;
+    assert_eq!(lower.status, StatusCode::OK);
+    let admin = app.session("admin").await;
+    // An out-of-range year is refused, not a crash.
+    let odd = app.get(&format!("/enterprises/{}/edit?year=2147483647", app.steel), Some(&admin)).await;
+    assert_eq!(odd.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(app.get(&format!("/enterprises/{}", app.steel), Some(&admin)).await.body.contains("/edit\">编辑"));
+    for user in ["leader", "finance"] {
+        let cookie = app.session(user).await;
+        let csrf = token_in(&app.get("/dashboard", Some(&cookie)).await.body);
+        let path = format!("/enterprises/{}/edit", app.steel);
+        assert_eq!(app.get(&path, Some(&cookie)).await.status, StatusCode::FORBIDDEN, "{user}");
+        let r = app.post(&path, &cookie, &format!("csrf={csrf}&year=2023&revenue=999999999")).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{user}");
+    }
+    let record = app.state.store.enterprise(&app.state.policy.vocabulary, &Uscc::parse(&app.steel).unwrap()).await;
+    assert_eq!(record.unwrap().unwrap().get(0).row(2023).unwrap().revenue, Some(Fen::yuan(30_000_000)));
 }
 
 #[tokio::test]

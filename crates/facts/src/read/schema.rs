@@ -192,6 +192,10 @@ fn distance(a: &str, b: &str) -> usize {
 
 /// The column of `fields` closest to an unknown header, if it is close enough to be a typo.
 pub(crate) fn suggest(fields: &[Field], header: &str) -> Option<&'static str> {
+    // No column name is near a long text, and the distance costs its length times theirs.
+    if header.len() > 256 {
+        return None;
+    }
     let lower = header.to_lowercase();
     fields
         .iter()
@@ -205,6 +209,14 @@ pub(crate) fn suggest(fields: &[Field], header: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_header_gets_no_suggestion_and_costs_nothing() {
+        let fields = [opt("revenue", "营业收入")];
+        assert_eq!(suggest(&fields, "revenu"), Some("revenue"));
+        // Ten million characters: the edit distance would take hours.
+        assert_eq!(suggest(&fields, &"x".repeat(10_000_000)), None);
+    }
 
     #[test]
     fn letters() {
