@@ -173,16 +173,43 @@ pub enum TokenCommand {
         #[command(flatten)]
         db: DbOpts,
     },
+    /// 吊销用户的全部 API 令牌
+    Revoke {
+        #[arg(long)]
+        username: String,
+        #[command(flatten)]
+        db: DbOpts,
+    },
 }
 
 pub fn run_token(c: TokenCommand) -> anyhow::Result<ExitCode> {
-    let TokenCommand::Create { username, db } = c;
+    let (username, db) = match c {
+        TokenCommand::Create { username, db } => (username, db),
+        TokenCommand::Revoke { username, db } => return revoke_tokens(&username, &db),
+    };
     block_on(async {
         let store = Store::open(&db.db).await?;
         let token = auth::random_token();
         match store.add_token(&username, &token).await {
             Ok(()) => {
                 println!("{token}");
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(lianzhang_store::StoreError::NotFound(why)) => {
+                eprintln!("{why}");
+                Ok(ExitCode::from(crate::EXIT_INVALID))
+            }
+            Err(e) => Err(e.into()),
+        }
+    })
+}
+
+fn revoke_tokens(username: &str, db: &DbOpts) -> anyhow::Result<ExitCode> {
+    block_on(async {
+        let store = Store::open(&db.db).await?;
+        match store.revoke_tokens(username, &db.actor()).await {
+            Ok(n) => {
+                eprintln!("已吊销 {username} 的 {n} 个 API 令牌");
                 Ok(ExitCode::SUCCESS)
             }
             Err(lianzhang_store::StoreError::NotFound(why)) => {

@@ -394,6 +394,18 @@ fn users_are_created_with_a_password_from_stdin_and_tokens_print_alone() {
     assert_eq!(token.len(), 64);
     assert!(token.chars().all(|c| c.is_ascii_hexdigit()));
     assert_eq!(run(&["token", "create", "--db", &db, "--username", "nobody"]).status.code(), Some(2));
+    // Revoked, the tokens no longer open the API (checked in the store: the binary has no client).
+    ok_token(&db, "admin");
+    let revoke = run(&["token", "revoke", "--db", &db, "--username", "admin"]);
+    assert!(revoke.status.success());
+    assert!(String::from_utf8_lossy(&revoke.stderr).contains("已吊销 admin 的 2 个 API 令牌"));
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let left = rt.block_on(async {
+        let store = lianzhang_store::Store::open(&db).await.unwrap();
+        store.user_by_token(&token).await.unwrap()
+    });
+    assert!(left.is_none());
+    assert_eq!(run(&["token", "revoke", "--db", &db, "--username", "nobody"]).status.code(), Some(2));
 }
 
 fn ok_token(db: &str, user: &str) -> String {

@@ -299,6 +299,20 @@ impl Store {
         Ok(())
     }
 
+    /// Revokes every API token of a user (a machine client then needs a new one); returns how
+    /// many. Audited.
+    pub async fn revoke_tokens(&self, username: &str, actor: &str) -> Result<u64> {
+        let user = self.user(username).await?.ok_or_else(|| StoreError::NotFound(format!("没有用户 {username}")))?;
+        let mut tx = self.pool.begin().await?;
+        let gone = sqlx::query("DELETE FROM api_tokens WHERE user_id = $1").bind(user.id).execute(&mut *tx).await?;
+        let n = gone.rows_affected();
+        if n > 0 {
+            audit_user(&mut tx, &now(), actor, username, "api_tokens", Some(n.to_string()), Some("0".into())).await?;
+        }
+        tx.commit().await?;
+        Ok(n)
+    }
+
     pub async fn user_by_token(&self, token: &str) -> Result<Option<User>> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {USER_COLUMNS_U} FROM users u JOIN api_tokens t ON t.user_id = u.id \
