@@ -145,6 +145,18 @@ impl Store {
         Ok(())
     }
 
+    /// Refuses to take away the last enabled administrator.
+    async fn keep_an_administrator(&self) -> Result<()> {
+        let (admins,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled_at IS NULL")
+                .fetch_one(&self.pool)
+                .await?;
+        if admins <= 1 {
+            return Err(StoreError::Refused("至少须保留一名系统管理员".into()));
+        }
+        Ok(())
+    }
+
     /// Changes a user's role and chain scope (the chain is kept for task forces only). The
     /// user's sessions end, so the new scope applies at the next request; the last
     /// administrator cannot be demoted. Audited, old and new.
@@ -153,13 +165,7 @@ impl Store {
         self.check_scope(role, chain).await?;
         let user = self.user(username).await?.ok_or_else(|| StoreError::NotFound(format!("用户 {username}")))?;
         if user.role == Role::Admin && role != Role::Admin {
-            let (admins,): (i64,) =
-                sqlx::query_as("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled_at IS NULL")
-                    .fetch_one(&self.pool)
-                    .await?;
-            if admins <= 1 {
-                return Err(StoreError::Refused("至少须保留一名系统管理员".into()));
-            }
+            self.keep_an_administrator().await?;
         }
         let mut tx = self.pool.begin().await?;
         sqlx::query("UPDATE users SET role = $1, chain = $2 WHERE id = $3")
@@ -193,13 +199,7 @@ impl Store {
             return Err(StoreError::Refused("不能停用自己的账户".into()));
         }
         if disabled && user.role == Role::Admin {
-            let (admins,): (i64,) =
-                sqlx::query_as("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled_at IS NULL")
-                    .fetch_one(&self.pool)
-                    .await?;
-            if admins <= 1 {
-                return Err(StoreError::Refused("至少须保留一名系统管理员".into()));
-            }
+            self.keep_an_administrator().await?;
         }
         let at = now();
         let value = disabled.then(|| at.clone());
