@@ -14,7 +14,10 @@ pub mod vocab;
 pub mod write;
 
 pub use error::{DataError, DataErrors, ReadError, WriteError};
-pub use model::{Annual, BuildError, Dataset, DatasetBuilder, Enterprise, EnterpriseFacts, Project, Recognition, Year};
+pub use model::{
+    Annual, BuildError, Dataset, DatasetBuilder, Enterprise, EnterpriseFacts, MAX_YEAR, MIN_YEAR, Project, Recognition,
+    Year,
+};
 pub use money::{Fen, MoneyError, format_yuan};
 pub use read::{TEMPLATE_SHEETS, read_dataset};
 pub use uscc::{Uscc, UsccError};

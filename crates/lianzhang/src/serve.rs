@@ -183,35 +183,22 @@ pub enum TokenCommand {
 }
 
 pub fn run_token(c: TokenCommand) -> anyhow::Result<ExitCode> {
-    let (username, db) = match c {
-        TokenCommand::Create { username, db } => (username, db),
-        TokenCommand::Revoke { username, db } => return revoke_tokens(&username, &db),
-    };
     block_on(async {
-        let store = Store::open(&db.db).await?;
-        let token = auth::random_token();
-        match store.add_token(&username, &token).await {
-            Ok(()) => {
-                println!("{token}");
-                Ok(ExitCode::SUCCESS)
+        let done = match &c {
+            TokenCommand::Create { username, db } => {
+                let store = Store::open(&db.db).await?;
+                let token = auth::random_token();
+                // The token alone on stdout, for scripts.
+                store.add_token(username, &token).await.map(|()| println!("{token}"))
             }
-            Err(lianzhang_store::StoreError::NotFound(why)) => {
-                eprintln!("{why}");
-                Ok(ExitCode::from(crate::EXIT_INVALID))
+            TokenCommand::Revoke { username, db } => {
+                let store = Store::open(&db.db).await?;
+                let n = store.revoke_tokens(username, &db.actor()).await;
+                n.map(|n| eprintln!("已吊销 {username} 的 {n} 个 API 令牌"))
             }
-            Err(e) => Err(e.into()),
-        }
-    })
-}
-
-fn revoke_tokens(username: &str, db: &DbOpts) -> anyhow::Result<ExitCode> {
-    block_on(async {
-        let store = Store::open(&db.db).await?;
-        match store.revoke_tokens(username, &db.actor()).await {
-            Ok(n) => {
-                eprintln!("已吊销 {username} 的 {n} 个 API 令牌");
-                Ok(ExitCode::SUCCESS)
-            }
+        };
+        match done {
+            Ok(()) => Ok(ExitCode::SUCCESS),
             Err(lianzhang_store::StoreError::NotFound(why)) => {
                 eprintln!("{why}");
                 Ok(ExitCode::from(crate::EXIT_INVALID))

@@ -40,6 +40,13 @@ impl Role {
         }
     }
 
+    /// Whether the role keeps records (imports and edits; PRODUCT.md): administrator, bureau,
+    /// task force. Leaders and finance read; a leader approves award lists and must not set the
+    /// facts that drive them.
+    pub fn keeps_records(self) -> bool {
+        matches!(self, Role::Admin | Role::Bureau | Role::TaskForce)
+    }
+
     pub fn parse(code: &str) -> Option<Role> {
         Role::ALL.into_iter().find(|r| r.code() == code)
     }

@@ -3,7 +3,7 @@
 //! promotion, and the links to other chains.
 
 use crate::auth::Session;
-use crate::format::{wan, yi};
+use crate::format::{wan, xml_text, yi};
 use crate::pages::{Frame, latest_year};
 use crate::scope::Scope;
 use crate::{AppState, WebError};
@@ -207,10 +207,6 @@ const H: usize = 60;
 const DX: usize = 220;
 const DY: usize = 84;
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
 /// The chain map as an inline SVG: the stages left to right, and the other chains' stages linked
 /// to this chain in an extra column on each side (suppliers left, customers right), dashed.
 pub fn map_svg(stages: &[String], edges: &[(u16, u16)], boxes: &[StageBox], links: &[Link]) -> String {
@@ -257,13 +253,13 @@ pub fn map_svg(stages: &[String], edges: &[(u16, u16)], boxes: &[StageBox], link
                  rx=\"6\" fill=\"#f8fafc\" stroke=\"#94a3b8\" stroke-width=\"1.5\"{dashed}/><text x=\"{}\" y=\"{}\" \
                  text-anchor=\"middle\" font-size=\"12\" fill=\"#475569\">{}产业链</text><text x=\"{}\" y=\"{}\" \
                  text-anchor=\"middle\" font-size=\"14\" fill=\"#334155\">{}</text></a>",
-                esc(&l.other_code),
+                xml_text(&l.other_code),
                 ox + W / 2,
                 oy + 23,
-                esc(&l.other_name),
+                xml_text(&l.other_name),
                 ox + W / 2,
                 oy + 45,
-                esc(&l.other_stage),
+                xml_text(&l.other_stage),
             );
         }
     }
@@ -284,7 +280,7 @@ pub fn map_svg(stages: &[String], edges: &[(u16, u16)], boxes: &[StageBox], link
             if count == 0 { " gap" } else { "" },
             x + W / 2,
             y + 25,
-            esc(name),
+            xml_text(name),
             x + W / 2,
             y + 46,
         );

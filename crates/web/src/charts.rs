@@ -2,6 +2,7 @@
 //! fetched. Display only: values become `f64` for geometry, while every figure printed as text
 //! (column totals, tooltips) is passed in already formatted from the exact decimals.
 
+use crate::format::xml_text;
 use std::fmt::Write;
 
 /// One coloured series: a value per category, and the text of each value for its tooltip.
@@ -19,10 +20,6 @@ const PLOT_H: f64 = 220.0;
 const LEFT: f64 = 64.0;
 const TOP: f64 = 28.0;
 const LEGEND_W: f64 = 170.0;
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
 
 /// A round step (1, 2 or 5 times a power of ten) that cuts `0..=max` into at most five bands.
 pub fn nice_step(max: f64) -> f64 {
@@ -44,7 +41,7 @@ fn frame(categories: &[String], series: &[Series], top: f64, unit: &str, label: 
     let mut s = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" \
          height=\"{height}\" role=\"img\" aria-label=\"{}\">",
-        esc(label)
+        xml_text(label)
     );
     for t in 0..=ticks {
         let v = step * t as f64;
@@ -64,7 +61,7 @@ fn frame(categories: &[String], series: &[Series], top: f64, unit: &str, label: 
         s,
         "<text x=\"{}\" y=\"14\" text-anchor=\"end\" font-size=\"11\" fill=\"#6b7280\">{}</text>",
         LEFT - 6.0,
-        esc(unit)
+        xml_text(unit)
     );
     let band = PLOT_W / categories.len().max(1) as f64;
     for (i, c) in categories.iter().enumerate() {
@@ -73,7 +70,7 @@ fn frame(categories: &[String], series: &[Series], top: f64, unit: &str, label: 
             "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"12\" fill=\"#374151\">{}</text>",
             LEFT + band * (i as f64 + 0.5),
             TOP + PLOT_H + 20.0,
-            esc(c)
+            xml_text(c)
         );
     }
     for (k, se) in series.iter().enumerate() {
@@ -86,7 +83,7 @@ fn frame(categories: &[String], series: &[Series], top: f64, unit: &str, label: 
             PALETTE[k % PALETTE.len()],
             LEFT + PLOT_W + 34.0,
             y + 11.0,
-            esc(&se.name)
+            xml_text(&se.name)
         );
     }
     (s, scale_top)
@@ -115,10 +112,10 @@ pub fn stacked_columns(categories: &[String], series: &[Series], totals: &[Strin
                 "<rect x=\"{x:.1}\" y=\"{base:.1}\" width=\"{bar:.1}\" height=\"{h:.1}\" fill=\"{}\">\
                  <title>{} {}：{} {}</title></rect>",
                 PALETTE[k % PALETTE.len()],
-                esc(c),
-                esc(&se.name),
-                esc(se.labels.get(i).map_or("", String::as_str)),
-                esc(unit)
+                xml_text(c),
+                xml_text(&se.name),
+                xml_text(se.labels.get(i).map_or("", String::as_str)),
+                xml_text(unit)
             );
         }
         if let Some(t) = totals.get(i) {
@@ -127,7 +124,7 @@ pub fn stacked_columns(categories: &[String], series: &[Series], totals: &[Strin
                 "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"11\" fill=\"#111827\">{}</text>",
                 x + bar / 2.0,
                 base - 5.0,
-                esc(t)
+                xml_text(t)
             );
         }
     }
@@ -155,10 +152,10 @@ pub fn lines(categories: &[String], series: &[Series], unit: &str, label: &str) 
             let _ = write!(
                 s,
                 "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"3\" fill=\"{colour}\"><title>{} {}：{} {}</title></circle>",
-                esc(categories.get(i).map_or("", String::as_str)),
-                esc(&se.name),
-                esc(se.labels.get(i).map_or("", String::as_str)),
-                esc(unit)
+                xml_text(categories.get(i).map_or("", String::as_str)),
+                xml_text(&se.name),
+                xml_text(se.labels.get(i).map_or("", String::as_str)),
+                xml_text(unit)
             );
         }
     }

@@ -12,7 +12,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use lianzhang_facts::{DataError, ReadError, read_dataset};
-use lianzhang_store::Role;
+use lianzhang_facts::{MAX_YEAR, MIN_YEAR};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -35,19 +35,6 @@ const ANNUAL_FIELDS: [(&str, &str); 6] = [
     ("total_procurement", "配套采购总额（元）"),
     ("rd_expense", "研发投入（元）"),
 ];
-
-/// Who keeps records (PRODUCT.md): the administrator, the bureau and task forces. Leaders and
-/// finance read; a leader approves award lists and must not set the facts that drive them.
-fn may_edit(session: &Session) -> Result<(), WebError> {
-    match session.user.role {
-        Role::Admin | Role::Bureau | Role::TaskForce => Ok(()),
-        Role::Leader | Role::Finance => Err(WebError::Forbidden),
-    }
-}
-
-/// The years a record may have (FACTS.md).
-const MIN_YEAR: i32 = 1949;
-const MAX_YEAR: i32 = 2100;
 
 pub struct Field {
     pub name: &'static str,
@@ -141,7 +128,7 @@ pub async fn edit_form(
     Path(uscc): Path<String>,
     Query(q): Query<YearQuery>,
 ) -> Result<EditPage, WebError> {
-    may_edit(&session)?;
+    crate::scope::keeps_records(&session.user)?;
     let record = load_in_scope(&state, &session.user, &uscc).await?;
     let last = record.get(0).annual.last().map(|r| r.year);
     let year = q.year.or(last).unwrap_or(state.policy.meta.effective_from);
@@ -159,7 +146,7 @@ pub async fn edit_save(
     Path(uscc): Path<String>,
     Form(form): Form<BTreeMap<String, String>>,
 ) -> Result<Response, WebError> {
-    may_edit(&session)?;
+    crate::scope::keeps_records(&session.user)?;
     check_csrf(&session, form.get("csrf").map_or("", String::as_str))?;
     let record = load_in_scope(&state, &session.user, &uscc).await?;
     let year: i32 = form.get("year").and_then(|y| y.parse().ok()).ok_or(WebError::Invalid("年度无效".into()))?;

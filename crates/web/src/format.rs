@@ -3,6 +3,11 @@
 use lianzhang_facts::{Fen, format_yuan};
 use rust_decimal::Decimal;
 
+/// Text for SVG built by hand (chain maps, charts): `&`, `<`, `>` and `"` escaped.
+pub fn xml_text(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
 /// Fen as 万元 with two places: `1,234.56`.
 pub fn wan(fen: i64) -> String {
     let d = Fen(fen).to_yuan() / Decimal::from(10_000);

@@ -13,7 +13,7 @@ use axum::extract::{Multipart, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use lianzhang_facts::{DataError, Dataset, DatasetBuilder, ReadError, read_dataset};
-use lianzhang_store::{ImportReport, Role};
+use lianzhang_store::ImportReport;
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
@@ -23,13 +23,6 @@ use std::sync::{Arc, Mutex};
 /// random id its confirmation form carries.
 #[derive(Default)]
 pub struct Staged(Mutex<HashMap<String, (String, Dataset)>>);
-
-fn may_import(session: &Session) -> Result<(), WebError> {
-    match session.user.role {
-        Role::Admin | Role::Bureau | Role::TaskForce => Ok(()),
-        _ => Err(WebError::Forbidden),
-    }
-}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "import.html")]
@@ -55,7 +48,7 @@ fn blank(session: Session) -> ImportPage {
 }
 
 pub async fn form(session: Session) -> Result<ImportPage, WebError> {
-    may_import(&session)?;
+    crate::scope::keeps_records(&session.user)?;
     Ok(blank(session))
 }
 
@@ -124,7 +117,7 @@ pub async fn upload(
     session: Session,
     mut multipart: Multipart,
 ) -> Result<Response, WebError> {
-    may_import(&session)?;
+    crate::scope::keeps_records(&session.user)?;
     let (mut csrf, mut file) = (String::new(), None);
     while let Some(field) = multipart.next_field().await.map_err(|e| WebError::Invalid(format!("上传失败：{e}")))?
     {
@@ -201,7 +194,7 @@ pub async fn confirm(
     session: Session,
     Form(f): Form<Confirm>,
 ) -> Result<Response, WebError> {
-    may_import(&session)?;
+    crate::scope::keeps_records(&session.user)?;
     check_csrf(&session, &f.csrf)?;
     let ds = {
         let mut staged = state.staged.0.lock().expect("staged");
@@ -227,7 +220,7 @@ pub async fn confirm(
 
 /// `GET /import/template.xlsx`
 pub async fn template(State(state): State<Arc<AppState>>, session: Session) -> Result<Response, WebError> {
-    may_import(&session)?;
+    crate::scope::keeps_records(&session.user)?;
     let dir = tempfile::tempdir().map_err(|e| WebError::Invalid(e.to_string()))?;
     let path = dir.path().join("template.xlsx");
     let vocab = state.policy.vocabulary.clone();

@@ -124,15 +124,9 @@ impl Frame {
     pub fn new(s: Session, active: &'static str) -> Frame {
         Frame { user: s.user, csrf: s.csrf, active }
     }
-    /// Whether the user keeps records (edits and imports): administrator, bureau, task force.
-    pub fn can_edit(&self) -> bool {
-        self.can_import()
-    }
-    pub fn can_import(&self) -> bool {
-        matches!(
-            self.user.role,
-            lianzhang_store::Role::Admin | lianzhang_store::Role::Bureau | lianzhang_store::Role::TaskForce
-        )
+    /// Whether the user keeps records (imports and edits).
+    pub fn keeps_records(&self) -> bool {
+        self.user.role.keeps_records()
     }
     pub fn can_admin(&self) -> bool {
         matches!(self.user.role, lianzhang_store::Role::Admin | lianzhang_store::Role::Bureau)

@@ -15,6 +15,11 @@ pub enum Scope {
     NoEnterprises,
 }
 
+/// Refuses a user whose role does not keep records (see [`Role::keeps_records`]).
+pub fn keeps_records(user: &User) -> Result<(), WebError> {
+    if user.role.keeps_records() { Ok(()) } else { Err(WebError::Forbidden) }
+}
+
 impl Scope {
     pub fn of(user: &User) -> Scope {
         match user.role {
