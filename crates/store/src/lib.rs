@@ -9,6 +9,7 @@
 
 mod audit;
 mod backup;
+mod confirmations;
 mod error;
 mod import;
 mod ledger;
@@ -21,6 +22,7 @@ mod url;
 mod users;
 
 pub use audit::AuditEntry;
+pub use confirmations::{Confirmation, NewConfirmation};
 pub use error::StoreError;
 pub use import::{ImportReport, Progress, SheetCounts};
 pub use ledger::{LedgerEntry, award_key};

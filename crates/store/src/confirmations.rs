@@ -1,0 +1,149 @@
+//! Plausibility confirmations (核实确认): a clerk's statement that a value a plausibility check
+//! of the policy file flagged is right after all (an above-scale enterprise whose revenue really
+//! fell below the line, say). A confirmation clears the finding for exactly that value; when the
+//! value changes, the check applies again. Confirmations are append-only and each one is also an
+//! entry of the audit trail (who, when, why).
+
+use crate::{Result, Store, StoreError, now};
+use sqlx::Row;
+
+/// One confirmed value.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Confirmation {
+    pub id: i64,
+    /// When, RFC 3339 UTC.
+    pub at: String,
+    pub actor: String,
+    /// The plausibility check's id in the policy file (`unit_jump`, …).
+    pub check: String,
+    pub uscc: String,
+    pub year: i32,
+    /// The fact's column code (`revenue`, `fixed_asset_investment`, …).
+    pub field: String,
+    /// The project, for a project's fact; `None` for a yearly fact.
+    pub project_id: Option<String>,
+    /// The value confirmed, as the check reports it (yuan for money).
+    pub value: String,
+    /// Why the value is right (the clerk's words: "经核对统计报表，该年确实停产").
+    pub reason: String,
+}
+
+/// What a clerk confirms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewConfirmation<'a> {
+    pub check: &'a str,
+    pub uscc: &'a str,
+    pub year: i32,
+    pub field: &'a str,
+    pub project_id: Option<&'a str>,
+    pub value: &'a str,
+    pub reason: &'a str,
+}
+
+const COLUMNS: &str = "id, at, actor, check_id, uscc, year, field, project_id, value, reason";
+
+impl Store {
+    /// Records a confirmation and its audit entry in one transaction.
+    ///
+    /// Errors: `Refused` when the reason is empty or the same value was already confirmed for
+    /// that check; `NotFound` for an unknown enterprise.
+    pub async fn confirm_value(&self, c: &NewConfirmation<'_>, actor: &str) -> Result<Confirmation> {
+        if c.reason.trim().is_empty() {
+            return Err(StoreError::Refused("请写明核实依据（为什么这个数值是对的）".into()));
+        }
+        let mut tx = self.begin_write().await?;
+        let known: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM enterprises WHERE uscc = $1")
+            .bind(c.uscc)
+            .fetch_one(&mut *tx)
+            .await?;
+        if known == 0 {
+            return Err(StoreError::NotFound(format!("库中没有统一社会信用代码为 {} 的企业", c.uscc)));
+        }
+        let project = c.project_id.unwrap_or("");
+        let dup: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM confirmations WHERE check_id = $1 AND uscc = $2 AND year = $3 AND field = $4 \
+             AND project_id = $5 AND value = $6",
+        )
+        .bind(c.check)
+        .bind(c.uscc)
+        .bind(i64::from(c.year))
+        .bind(c.field)
+        .bind(project)
+        .bind(c.value)
+        .fetch_one(&mut *tx)
+        .await?;
+        if dup > 0 {
+            return Err(StoreError::Refused("这个数值已经核实确认过，无需再次确认".into()));
+        }
+        let at = now();
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO confirmations (at, actor, check_id, uscc, year, field, project_id, value, reason) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {COLUMNS}"
+        )))
+        .bind(&at)
+        .bind(actor)
+        .bind(c.check)
+        .bind(c.uscc)
+        .bind(i64::from(c.year))
+        .bind(c.field)
+        .bind(project)
+        .bind(c.value)
+        .bind(c.reason.trim())
+        .fetch_one(&mut *tx)
+        .await?;
+        let confirmation = of_row(&row)?;
+        let key = match c.project_id {
+            Some(p) => format!("{}|{}|{p}", c.uscc, c.year),
+            None => format!("{}|{}", c.uscc, c.year),
+        };
+        sqlx::query(
+            "INSERT INTO audit (at, actor, action, table_name, row_key, field, old_value, new_value) \
+             VALUES ($1, $2, 'confirm', 'confirmations', $3, $4, $5, $6)",
+        )
+        .bind(&at)
+        .bind(actor)
+        .bind(key)
+        .bind(format!("{}|{}", c.check, c.field))
+        .bind(c.value)
+        .bind(c.reason.trim())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(confirmation)
+    }
+
+    /// Every confirmation, oldest first (what an assessment from the registry clears).
+    pub async fn confirmations(&self) -> Result<Vec<Confirmation>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM confirmations ORDER BY id")))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(of_row).collect()
+    }
+
+    /// The confirmations of one enterprise, oldest first.
+    pub async fn confirmations_of(&self, uscc: &str) -> Result<Vec<Confirmation>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM confirmations WHERE uscc = $1 ORDER BY id"
+        )))
+        .bind(uscc)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(of_row).collect()
+    }
+}
+
+fn of_row(r: &sqlx::any::AnyRow) -> Result<Confirmation> {
+    let project: String = r.try_get("project_id")?;
+    Ok(Confirmation {
+        id: r.try_get("id")?,
+        at: r.try_get("at")?,
+        actor: r.try_get("actor")?,
+        check: r.try_get("check_id")?,
+        uscc: r.try_get("uscc")?,
+        year: i32::try_from(r.try_get::<i64, _>("year")?).unwrap_or_default(),
+        field: r.try_get("field")?,
+        project_id: (!project.is_empty()).then_some(project),
+        value: r.try_get("value")?,
+        reason: r.try_get("reason")?,
+    })
+}
