@@ -6,6 +6,7 @@ use crate::{PolicyOpts, inputs};
 use anyhow::{Context, bail};
 use clap::Args;
 use lianzhang_facts::{Dataset, Uscc};
+use lianzhang_policy::plausibility::{self, Confirmations};
 use lianzhang_policy::{Policy, explain};
 use lianzhang_store::{PaidSet, Store};
 use std::path::PathBuf;
@@ -58,9 +59,9 @@ fn load(source: &DataSource, policy: &Policy) -> anyhow::Result<Result<Facts, Ex
 pub struct AssessArgs {
     #[command(flatten)]
     pub source: DataSource,
-    /// Assessment year.
-    #[arg(long)]
-    pub year: i32,
+    /// Assessment year, or an inclusive range of years: 2023, 2022..2025.
+    #[arg(long, value_parser = parse_years)]
+    pub year: Years,
     #[command(flatten)]
     pub policy: PolicyOpts,
     /// Output format.
@@ -93,9 +94,81 @@ pub struct ExplainArgs {
     pub format: String,
 }
 
+/// The years of a run: one year, or an inclusive range `FROM..TO`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Years {
+    pub from: i32,
+    pub to: i32,
+}
+
+impl Years {
+    fn single(self) -> bool {
+        self.from == self.to
+    }
+}
+
+fn parse_years(text: &str) -> Result<Years, String> {
+    let year = |t: &str| {
+        t.trim()
+            .parse::<i32>()
+            .ok()
+            .filter(|y| (lianzhang_facts::MIN_YEAR..=lianzhang_facts::MAX_YEAR).contains(y))
+            .ok_or_else(|| {
+                format!("年度 `{t}` 无效：应为 {}–{} 的四位年份", lianzhang_facts::MIN_YEAR, lianzhang_facts::MAX_YEAR)
+            })
+    };
+    let (from, to) = match text.split_once("..") {
+        Some((a, b)) => (year(a)?, year(b.trim_start_matches('='))?),
+        None => {
+            let y = year(text)?;
+            (y, y)
+        }
+    };
+    if to < from {
+        return Err(format!("年度范围 `{text}` 无效：结束年度早于起始年度"));
+    }
+    Ok(Years { from, to })
+}
+
+/// Every finding on stderr, one line each, located as precisely as the source allows.
+fn warn_findings(findings: &[plausibility::Finding]) {
+    if findings.is_empty() {
+        return;
+    }
+    eprintln!("提示：发现 {} 处数据疑点，相关规则的结果为“待核实”（不影响退出状态）：", findings.len());
+    for f in findings {
+        let values: Vec<String> = f
+            .facts
+            .iter()
+            .map(|i| {
+                let what = match &i.fact.project_id {
+                    Some(p) => format!("项目{p}固定资产投资"),
+                    None => format!("{}年{}", i.fact.year, plausibility::field_zh(&i.fact.field)),
+                };
+                format!("{what} {}", i.text)
+            })
+            .collect();
+        eprintln!(
+            "  {}（{}）{}年【{}】{}（涉及：{}）",
+            f.enterprise,
+            f.uscc,
+            f.year,
+            f.title,
+            f.message,
+            values.join("、")
+        );
+    }
+}
+
 pub fn run_assess(a: AssessArgs) -> anyhow::Result<ExitCode> {
     if a.format == Format::Xlsx && a.out.is_none() {
         bail!("xlsx 格式需要用 --out 指定输出文件");
+    }
+    if !a.year.single() && matches!(a.format, Format::Csv | Format::Xlsx) {
+        bail!("CSV 与 xlsx 输出一次一个年度：请用 --year 指定单一年度，或改用 --format json/table");
+    }
+    if !a.year.single() && a.record {
+        bail!("--record 一次记录一个年度：请用 --year 指定单一年度");
     }
     let (file, policy) = match inputs::policy(&a.policy)? {
         Ok(p) => p,
@@ -107,28 +180,44 @@ pub fn run_assess(a: AssessArgs) -> anyhow::Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     let read = started.elapsed();
-    let assessment = lianzhang_policy::assess(&policy, &dataset, a.year, &paid);
+    let confirmations = Confirmations::none();
+    let assessments: Vec<_> = (a.year.from..=a.year.to)
+        .map(|year| lianzhang_policy::assess_with(&policy, &dataset, year, &paid, &confirmations))
+        .collect();
     tracing::info!(
         enterprises = dataset.len(),
         annual_rows = dataset.annual_count(),
-        outcomes = assessment.outcomes.len(),
+        outcomes = assessments.iter().map(|a| a.outcomes.len()).sum::<usize>(),
         read_ms = read.as_millis() as u64,
         assess_ms = (started.elapsed() - read).as_millis() as u64,
         "assessed"
     );
-    if !assessment.in_force {
-        eprintln!("注意：政策 {} 不适用于{}年度，无评定结果", policy.meta.id, a.year);
+    for assessment in &assessments {
+        if !assessment.in_force {
+            eprintln!("注意：政策 {} 不适用于{}年度，无评定结果", policy.meta.id, assessment.year);
+        }
+    }
+    if let Some(first) = assessments.first() {
+        warn_findings(&first.findings);
     }
     if let Some(store) = store {
         if a.record {
             let actor = DbOpts { db: String::new(), actor: a.actor.clone() }.actor();
-            let id = registry::block_on(store.record_run(&file, &policy, &assessment, &actor))?;
+            let assessment = &assessments[0];
+            let id = registry::block_on(store.record_run(&file, &policy, assessment, &actor))?;
             eprintln!("已记录为第 {id} 次评定（{} 条结果）", assessment.outcomes.len());
         }
         registry::block_on(store.close());
     }
-    let ctx = output::Context { policy: &policy, overrides: file.overrides(), assessment: &assessment };
-    output::write(&ctx, a.format, a.out.as_deref())?;
+    let ctxs: Vec<_> = assessments
+        .iter()
+        .map(|assessment| output::Context { policy: &policy, overrides: file.overrides(), assessment })
+        .collect();
+    if a.year.single() {
+        output::write(&ctxs[0], a.format, a.out.as_deref())?;
+    } else {
+        output::write_years(&ctxs, a.format, a.out.as_deref())?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -150,14 +239,17 @@ pub fn run_explain(a: ExplainArgs) -> anyhow::Result<ExitCode> {
     };
     let facts = dataset.find(&uscc).with_context(|| format!("数据中没有企业 {uscc}"))?;
     let reports = explain(&policy, facts, a.year, &paid);
+    let findings = plausibility::findings_of(&policy, facts, &Confirmations::none());
+    warn_findings(&findings);
     if let Some(store) = store {
         registry::block_on(store.close());
     }
     match a.format.as_str() {
         "json" => {
-            println!("{}", serde_json::to_string_pretty(&output::explain_json(&policy, facts, a.year, &reports))?)
+            let json = output::explain_json(&policy, facts, a.year, &reports, &findings);
+            println!("{}", serde_json::to_string_pretty(&json)?)
         }
-        "text" => print!("{}", output::explain_text(&policy, facts, a.year, &reports)),
+        "text" => print!("{}", output::explain_text(&policy, facts, a.year, &reports, &findings)),
         other => bail!("未知格式 {other}（text | json）"),
     }
     Ok(ExitCode::SUCCESS)

@@ -5,6 +5,7 @@ use anyhow::Context as _;
 use clap::ValueEnum;
 use comfy_table::{CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 use lianzhang_facts::{EnterpriseFacts, format_yuan};
+use lianzhang_policy::plausibility::Finding as Doubt;
 use lianzhang_policy::{Assessment, Finding, Outcome, Policy, RuleReport, Status};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -51,6 +52,32 @@ pub fn write(ctx: &Context, format: Format, out: Option<&Path>) -> anyhow::Resul
     Ok(())
 }
 
+/// Several years, one after the other: JSON as an array of the one-year objects (FACTS.md,
+/// each with its `findings`), the table as one table per year.
+pub fn write_years(ctxs: &[Context], format: Format, out: Option<&Path>) -> anyhow::Result<()> {
+    let mut sink: Box<dyn Write> = match out {
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("无法创建 {}", p.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    match format {
+        Format::Json => {
+            let all: Vec<_> = ctxs.iter().map(|c| json(c.assessment)).collect();
+            serde_json::to_writer_pretty(&mut sink, &all)?;
+            writeln!(sink)?;
+        }
+        Format::Table => {
+            for c in ctxs {
+                writeln!(sink, "{}", table(c))?;
+            }
+        }
+        Format::Csv | Format::Xlsx => anyhow::bail!("CSV 与 xlsx 输出一次一个年度"),
+    }
+    sink.flush()?;
+    Ok(())
+}
+
 fn money(d: Option<Decimal>) -> Option<String> {
     d.map(|d| format!("{d:.2}"))
 }
@@ -73,6 +100,8 @@ struct JsonAssessment<'a> {
     year: i32,
     outcomes: Vec<JsonOutcome<'a>>,
     total: String,
+    /// Plausibility findings in force (warnings; outcomes that read a doubtful fact need review).
+    findings: &'a [Doubt],
 }
 
 fn json(a: &Assessment) -> JsonAssessment<'_> {
@@ -94,6 +123,7 @@ fn json(a: &Assessment) -> JsonAssessment<'_> {
             })
             .collect(),
         total: format!("{:.2}", a.total()),
+        findings: &a.findings,
     }
 }
 
@@ -258,21 +288,30 @@ fn finding_code(f: &Finding) -> &'static str {
     }
 }
 
-pub fn explain_text(p: &Policy, facts: EnterpriseFacts<'_>, year: i32, reports: &[RuleReport]) -> String {
+pub fn explain_text(
+    p: &Policy,
+    facts: EnterpriseFacts<'_>,
+    year: i32,
+    reports: &[RuleReport],
+    findings: &[Doubt],
+) -> String {
     let e = facts.enterprise;
     let chain = e.chain.map(|c| p.vocabulary.chain_info(c).name.clone()).unwrap_or_else(|| "未入链".to_string());
     let mut s = format!("{}（{}） {}年度 逐条说明\n产业链：{chain}；政策：{}\n", e.name, e.uscc, year, p.meta.document);
+    if !findings.is_empty() {
+        s.push_str("\n数据疑点（读取这些数据的规则为“待核实”）：\n");
+        for f in findings {
+            s.push_str(&format!("  · {}年【{}】{}\n", f.year, f.title, f.message));
+        }
+    }
     for r in reports {
         let amount = r.amount.map(|a| format!(" {}元", format_yuan(a))).unwrap_or_default();
         let project = r.project_id.as_ref().map(|p| format!(" 项目{p}")).unwrap_or_default();
-        s.push_str(&format!(
-            "\n【{}】{} {}（{}）{project}{amount}\n  {}\n",
-            finding_zh(&r.finding),
-            r.clause,
-            r.title,
-            r.rule,
-            r.explanation
-        ));
+        s.push_str(&format!("\n【{}】{} {}{project}{amount}\n", finding_zh(&r.finding), r.clause, r.title,));
+        // One short line per step.
+        for line in r.explanation.replace("。结论：", "；结论：").split('；') {
+            s.push_str(&format!("  {line}\n"));
+        }
     }
     s
 }
@@ -284,6 +323,7 @@ pub struct ExplainJson<'a> {
     uscc: String,
     enterprise: &'a str,
     rules: Vec<ExplainRule<'a>>,
+    findings: &'a [Doubt],
 }
 
 #[derive(Serialize)]
@@ -303,6 +343,7 @@ pub fn explain_json<'a>(
     facts: EnterpriseFacts<'a>,
     year: i32,
     reports: &'a [RuleReport],
+    findings: &'a [Doubt],
 ) -> ExplainJson<'a> {
     ExplainJson {
         policy: &p.meta.id,
@@ -322,5 +363,6 @@ pub fn explain_json<'a>(
                 missing: &r.missing,
             })
             .collect(),
+        findings,
     }
 }

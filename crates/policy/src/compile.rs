@@ -17,6 +17,7 @@ const TOP: &[&str] = &[
     "rules",
     "groups",
     "targets",
+    "plausibility",
 ];
 const FLAGS: &[&str] = &["above_scale", "chain_master", "strategic_emerging"];
 const MONEY: &[&str] = &["revenue", "rd_expense", "local_procurement", "total_procurement"];
@@ -47,10 +48,24 @@ pub fn compile(root: &Node, problems: &mut Vec<Problem>) -> Option<Policy> {
         Some(n) => list(n, problems, |n, p| target(n, &vocabulary, p)).unwrap_or_default(),
         None => Vec::new(),
     };
+    let plausibility = match top.opt("plausibility") {
+        Some(n) => crate::plausibility::compile::plausibility(n, problems),
+        None => Vec::new(),
+    };
     top.finish(TOP, problems);
     let gates = rules.iter().map(|r| r.kind.gate()).collect();
-    let policy =
-        Policy { meta: meta?, history: history?, vocabulary, chain_edges, chain_links, rules, groups, targets, gates };
+    let policy = Policy {
+        meta: meta?,
+        history: history?,
+        vocabulary,
+        chain_edges,
+        chain_links,
+        rules,
+        groups,
+        targets,
+        gates,
+        plausibility,
+    };
     problems.is_empty().then_some(policy)
 }
 

@@ -113,7 +113,7 @@ impl PolicyFile {
                 }
             }
         }
-        for section in ["rules", "groups"] {
+        for section in ["rules", "groups", "plausibility"] {
             if let Some(Node { value: Value::Table(t), .. }) = top.get(section) {
                 for e in &t.entries {
                     if let Value::Table(rt) = &e.node.value {
@@ -174,7 +174,7 @@ fn locate<'a>(tree: &'a mut Node, key: &str) -> Option<Slot<'a>> {
     if NOT_PARAMS.contains(&param) {
         return None;
     }
-    let section = ["rules", "groups"]
+    let section = ["rules", "groups", "plausibility"]
         .into_iter()
         .find(|s| matches!(top.get(s), Some(Node { value: Value::Table(t), .. }) if t.get(owner).is_some()))?;
     let Some(Node { value: Value::Table(t), .. }) = top.get_mut(section) else { return None };

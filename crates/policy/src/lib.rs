@@ -10,6 +10,7 @@ pub mod engine;
 mod fields;
 pub mod file;
 pub mod model;
+pub mod plausibility;
 pub mod show;
 pub mod targets;
 pub mod tree;
@@ -18,7 +19,9 @@ pub mod tri;
 pub use diag::{PolicyErrors, Problem};
 pub use engine::{
     Assessment, Finding, NothingPaid, Outcome, PaidLedger, RuleReport, RuleTally, Status, assess, assess_enterprise,
-    explain, tally, tally_enterprise,
+    assess_enterprise_with, assess_with, explain, explain_with, tally, tally_enterprise, tally_enterprise_with,
+    tally_with,
 };
 pub use file::{Param, PolicyFile};
 pub use model::Policy;
+pub use plausibility::{Confirmation, Confirmations};

@@ -17,6 +17,8 @@ pub struct Policy {
     pub targets: Vec<Target>,
     /// One gate per rule, derived from `rules` when the policy is compiled.
     pub gates: Vec<Gate>,
+    /// The plausibility checks of the `[plausibility]` section (none when it is absent).
+    pub plausibility: Vec<crate::plausibility::Check>,
 }
 
 /// What the facts of the assessed year must not rule out for a rule to be worth deciding: the
@@ -88,7 +90,8 @@ pub struct Rule {
 }
 
 /// A yearly money fact of the annual sheet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum MoneyFact {
     Revenue,
     RdExpense,
@@ -97,7 +100,8 @@ pub enum MoneyFact {
 }
 
 /// A yes/no fact: yearly on the annual sheet, or of the enterprise.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum FlagFact {
     AboveScale,
     ChainMaster,

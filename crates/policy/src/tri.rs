@@ -1,7 +1,8 @@
 //! Three-valued (Kleene) logic: a known-false part decides a conjunction even when another
 //! part is unknown.
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Tri {
     False,
     Unknown,

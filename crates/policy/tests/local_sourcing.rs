@@ -28,7 +28,8 @@ fn the_worked_example_of_policy_md() {
     let ds = dataset(&p, one(vec![m(2022, 160_000_000, 800_000_000), m(2023, 256_000_000, 800_000_000)]));
     let a = lianzhang_policy::assess(&p, &ds, 2023, &lianzhang_policy::NothingPaid);
     let text = &a.outcomes[0].explanation;
-    for part in ["32.00%", "20.00%", "提高 12.00 个百分点", "计入 10 个百分点", "80,000,000.00元", "800,000.00元"]
+    // Money in 万元/亿元 as the web site shows it (issue 8): 80,000,000 is 8,000万元.
+    for part in ["32.00%", "20.00%", "提高 12.00 个百分点", "计入 10 个百分点", "8,000万元", "奖励80万元"]
     {
         assert!(text.contains(part), "{part} not in {text}");
     }

@@ -124,9 +124,11 @@ fn explanation_shows_the_amount_the_award_pays() {
     // 10% of 10,000,000.05 = 1,000,000.005: the award is 1,000,000.01 half away from zero, and
     // the arithmetic in the explanation must print the same figure, not a banker's 1,000,000.00.
     let inv = Some(Fen(1_000_000_005));
+    // The exact figure is shown, then the rounding the award uses (issue 8: a fen that matters
+    // is shown in yuan; a round figure in 万元).
     for (sets, shown, hidden) in [
-        (&[][..], "1,000,000.01元", "1,000,000.00元"),
-        (&["policy.rounding=half_even"][..], "1,000,000.00元", "1,000,000.01元"),
+        (&[][..], "1,000,000.005元，四舍五入为1,000,000.01元", "100万元"),
+        (&["policy.rounding=half_even"][..], "1,000,000.005元，四舍六入五成双为100万元", "1,000,000.01元"),
     ] {
         let p = policy(sets);
         let ds = dataset(&p, proj("transformation", inv, Some(2023)));

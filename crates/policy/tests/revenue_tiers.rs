@@ -85,7 +85,8 @@ fn no_history_before_the_first_row_needs_review_unless_new_or_previous_row_prese
     // Established unknown but the row for Y−1 is present: known.
     let prev = vec![Ent {
         established: None,
-        rows: vec![master(2022, Some(1)), master(2023, Some(320_000_000))],
+        // (200,000,000 in 2022: a 1-yuan revenue would now be a plausibility finding.)
+        rows: vec![master(2022, Some(200_000_000)), master(2023, Some(320_000_000))],
         ..Ent::default()
     }];
     assert_eq!(of(&p, prev, 2023, "chain_master_revenue_300m"), award("100000.00"));

@@ -1,8 +1,10 @@
 //! The evaluation context of one enterprise-year, the trace that records an explanation, and
 //! the history helpers behind "首次" (POLICY.md).
 
-use crate::engine::text::yuan;
+use crate::engine::facts::{FactKey, FactValue};
+use crate::engine::text::money_near;
 use crate::model::{FlagFact, MoneyFact, Policy};
+use crate::plausibility::{Finding, Involved};
 use crate::tri::Tri;
 use lianzhang_facts::{Annual, EnterpriseFacts, Fen, Year};
 
@@ -13,6 +15,9 @@ pub trait Trace {
     fn step(&mut self, text: impl FnOnce() -> String);
     /// A fact the outcome turned on that is unknown.
     fn missing(&mut self, what: impl FnOnce() -> String);
+    /// A fact of a year a rule read, with the value it saw (see [`crate::engine::facts_read`]).
+    #[inline(always)]
+    fn fact(&mut self, _key: FactKey, _value: FactValue) {}
 }
 
 pub struct Silent;
@@ -52,8 +57,15 @@ pub struct Ctx<'a> {
     pub row: Option<&'a Annual>,
     /// F, the year of the earliest annual row.
     pub first: Option<Year>,
-    /// Whether the years before F count as "not reached".
+    /// Whether the years before F count as "not reached" when judging the assessed year
+    /// (the history rule with Y = the assessed year).
     pub pre_known: bool,
+    /// The enterprise was established in F − window or later: the years before F count as not
+    /// reached whatever the year judged.
+    pub established_recently: bool,
+    /// The plausibility findings in force on this enterprise: the facts they involve are
+    /// doubtful, read as unknown with the finding as the reason.
+    pub doubts: &'a [Finding],
 }
 
 impl<'a> Ctx<'a> {
@@ -72,7 +84,52 @@ impl<'a> Ctx<'a> {
                 prev = true;
             }
         }
-        Ctx { policy, facts, year, row, first, pre_known: established_recently || prev }
+        Ctx {
+            policy,
+            facts,
+            year,
+            row,
+            first,
+            pre_known: established_recently || prev,
+            established_recently,
+            doubts: &[],
+        }
+    }
+
+    /// The same context with the enterprise's plausibility findings in force.
+    pub fn with_doubts(mut self, doubts: &'a [Finding]) -> Self {
+        self.doubts = doubts;
+        self
+    }
+
+    /// The context of another year of the same enterprise (same findings).
+    pub fn at(&self, year: Year) -> Ctx<'a> {
+        Ctx::new(self.policy, self.facts, year).with_doubts(self.doubts)
+    }
+
+    /// The finding that doubts `field` of `year` (of `project`, for a project's field), with
+    /// the fact as it involves it.
+    pub fn doubt(&self, field: &str, year: Year, project: Option<&str>) -> Option<(&'a Finding, &'a Involved)> {
+        if self.doubts.is_empty() {
+            return None;
+        }
+        self.doubts.iter().find_map(|f| {
+            f.facts
+                .iter()
+                .find(|i| i.fact.year == year && i.fact.field == field && i.fact.project_id.as_deref() == project)
+                .map(|i| (f, i))
+        })
+    }
+
+    /// Records a doubtful value as the reason an outcome needs review; `true` when doubted.
+    pub fn doubted<T: Trace>(&self, field: &str, year: Year, project: Option<&str>, t: &mut T) -> bool {
+        match self.doubt(field, year, project) {
+            Some((f, i)) => {
+                t.missing(|| f.reason_for(i));
+                true
+            }
+            None => false,
+        }
     }
 
     pub fn row_of(&self, year: Year) -> Option<&'a Annual> {
@@ -101,6 +158,14 @@ impl<'a> Ctx<'a> {
     /// A yes/no fact in `year`: yearly facts from the row (before F: per the history rule),
     /// enterprise facts from the enterprise.
     pub fn flag<T: Trace>(&self, fact: FlagFact, year: Year, t: &mut T) -> Tri {
+        let v = self.flag_value(fact, year, t);
+        if fact.is_yearly() {
+            t.fact(FactKey::Flag { fact, year }, FactValue::Flag(v));
+        }
+        v
+    }
+
+    fn flag_value<T: Trace>(&self, fact: FlagFact, year: Year, t: &mut T) -> Tri {
         if !fact.is_yearly() {
             let v = match fact {
                 FlagFact::StrategicEmerging => self.facts.enterprise.strategic_emerging,
@@ -112,7 +177,10 @@ impl<'a> Ctx<'a> {
             return Tri::from_option(v);
         }
         if self.first.is_none_or(|f| year < f) {
-            if self.pre_known {
+            // One fact, one value (POLICY.md): a year before F is judged as when assessing that
+            // year itself, where the row of the year before is never present — known "not
+            // reached" only for an enterprise established recently, whichever year is assessed.
+            if self.established_recently {
                 return Tri::False;
             }
             self.pre_unknown(t);
@@ -129,12 +197,20 @@ impl<'a> Ctx<'a> {
         };
         if v.is_none() {
             t.missing(|| format!("{year}年{}", fact.name_zh()));
+        } else if self.doubted(fact.code(), year, None, t) {
+            return Tri::Unknown;
         }
         Tri::from_option(v)
     }
 
     /// A money fact on the row of `year`; `None` when there is no row or the cell is empty.
     pub fn money<T: Trace>(&self, fact: MoneyFact, year: Year, t: &mut T) -> Option<Fen> {
+        let v = self.money_value(fact, year, t);
+        t.fact(FactKey::Money { fact, year }, FactValue::Money(v));
+        v
+    }
+
+    fn money_value<T: Trace>(&self, fact: MoneyFact, year: Year, t: &mut T) -> Option<Fen> {
         let Some(row) = self.row_of(year) else {
             t.missing(|| format!("{year}年年度数据（缺少该年数据行）"));
             return None;
@@ -142,8 +218,15 @@ impl<'a> Ctx<'a> {
         let v = money_of(row, fact);
         if v.is_none() {
             t.missing(|| format!("{year}年{}", fact.name_zh()));
+        } else if self.doubted(fact.code(), year, None, t) {
+            return None;
         }
         v
+    }
+
+    /// A yes/no value for an explanation: `存疑` when a finding made it unknown.
+    pub fn flag_zh(&self, fact: FlagFact, year: Year, v: Tri) -> &'static str {
+        if v == Tri::Unknown && self.doubt(fact.code(), year, None).is_some() { "存疑" } else { v.zh() }
     }
 
     /// All `requires` facts in the assessed year, as one conjunction.
@@ -152,7 +235,7 @@ impl<'a> Ctx<'a> {
         for &f in requires {
             let v = self.flag(f, self.year, t);
             if f.is_yearly() {
-                t.step(|| format!("{}年{}：{}", self.year, f.name_zh(), v.zh()));
+                t.step(|| format!("{}年{}：{}", self.year, f.name_zh(), self.flag_zh(f, self.year, v)));
             } else {
                 t.step(|| format!("{}：{}", f.name_zh(), v.zh()));
             }
@@ -169,6 +252,7 @@ impl<'a> Ctx<'a> {
     pub fn never_before<T: Trace>(
         &self,
         until: Year,
+        field: &str,
         pred: &impl Fn(&Annual) -> Option<bool>,
         describe: &impl Fn(&Annual) -> String,
         unknown_cell: &impl Fn(Year) -> String,
@@ -192,9 +276,11 @@ impl<'a> Ctx<'a> {
                 }
             }
             expected = r.year + 1;
-            let v = Tri::from_option(pred(r)).not();
+            let mut v = Tri::from_option(pred(r)).not();
             if v == Tri::Unknown {
                 t.missing(|| unknown_cell(r.year));
+            } else if self.doubted(field, r.year, None, t) {
+                v = Tri::Unknown;
             }
             if T::ON {
                 listed.push(describe(r));
@@ -240,10 +326,11 @@ pub fn flag_of(row: &Annual, fact: FlagFact) -> Option<bool> {
     }
 }
 
-/// `2019年：120,000,000.00元` or `2019年：营业收入未知`.
-pub fn describe_money(row: &Annual, fact: MoneyFact) -> String {
+/// `2019年 1.2亿元` (at the precision that decides the comparison with `threshold`) or
+/// `2019年营业收入未知`.
+pub fn describe_money(row: &Annual, fact: MoneyFact, threshold: Fen) -> String {
     match money_of(row, fact) {
-        Some(v) => format!("{}年 {}", row.year, yuan(v)),
+        Some(v) => format!("{}年 {}", row.year, money_near(v, threshold)),
         None => format!("{}年{}未知", row.year, fact.name_zh()),
     }
 }

@@ -1,10 +1,20 @@
 //! The evaluation engine: facts in, outcomes out. Pure: no IO, no clock, no database.
 
 mod ctx;
+mod explain;
+pub mod facts;
 mod rules;
+mod tally;
 pub mod text;
 
+pub use explain::{explain, explain_with};
+pub use tally::{RuleTally, tally, tally_enterprise, tally_enterprise_with, tally_with};
+
+pub(crate) use ctx::money_of;
+pub use facts::{FactKey, FactRead, FactValue, facts_read};
+
 use crate::model::{FlagFact, GroupKind, Policy, Rounding, RuleKind};
+use crate::plausibility::{self, Confirmations};
 
 use crate::tri::Tri;
 use ctx::{Ctx, Recorder, Silent, Trace};
@@ -67,6 +77,10 @@ pub struct Assessment {
     pub year: Year,
     pub in_force: bool,
     pub outcomes: Vec<Outcome>,
+    /// The plausibility findings in force on the dataset (not cleared by a confirmation),
+    /// sorted by uscc, year and check: warnings for the clerk, and the reason of every outcome
+    /// they turned into `needs_review`.
+    pub findings: Vec<plausibility::Finding>,
 }
 
 impl Assessment {
@@ -115,7 +129,7 @@ impl PaidLedger for NothingPaid {
 
 /// One rule's raw decision for an enterprise-year (before groups and the ledger).
 #[derive(Debug, Clone, Copy)]
-struct Decision {
+pub(crate) struct Decision {
     tri: Tri,
     amount: Option<Decimal>,
 }
@@ -129,7 +143,7 @@ type Tris = SmallVec<[Tri; 32]>;
 /// Receives a group's note about rule `i`; only the explained path builds the text.
 type Note<'n> = &'n mut dyn FnMut(usize, &dyn Fn() -> String);
 
-fn decide<T: Trace>(ctx: &Ctx, kind: &RuleKind, t: &mut T) -> Decision {
+pub(crate) fn decide<T: Trace>(ctx: &Ctx, kind: &RuleKind, t: &mut T) -> Decision {
     if kind.needs_annual_row() && ctx.row.is_none() {
         t.step(|| format!("{}年无年度数据行，按年度数据评定的规则不评定", ctx.year));
         return NONE;
@@ -184,6 +198,14 @@ pub(crate) fn round(policy: &Policy, d: Decimal) -> Decimal {
     // Always show two places for yuan (FACTS.md: "a decimal string with two places").
     r.rescale(policy.meta.round_dp.max(2));
     r
+}
+
+/// The policy's rounding in Chinese, for explanations.
+pub(crate) fn rounding_zh(policy: &Policy) -> &'static str {
+    match policy.meta.rounding {
+        Rounding::HalfAwayFromZero => "四舍五入",
+        Rounding::HalfEven => "四舍六入五成双",
+    }
 }
 
 /// Every non-project rule decided silently, before the groups are applied.
@@ -285,7 +307,7 @@ fn group_amount(ctx: &Ctx, g: &crate::model::Group, r: usize, amount: Decimal, n
         {
             paid += amount.to_yuan();
             let title = &ctx.policy.rules[l].title;
-            note(r, &|| format!("{fy}年已按“{title}”奖励{}（升级补差）", text::yuan(*amount)));
+            note(r, &|| format!("{fy}年已按“{title}”奖励{}（升级补差）", text::fen_exact(*amount)));
         }
     }
     (amount - paid).max(Decimal::ZERO)
@@ -344,15 +366,16 @@ fn status_of(kind: &RuleKind, tri: Tri) -> Option<Status> {
 
 fn conclusion(status: Option<Status>, amount: Option<Decimal>, missing: &[String]) -> String {
     match status {
-        Some(Status::Award) => format!("结论：符合条件，奖励{}", text::yuan_dec(amount.unwrap_or_default())),
+        Some(Status::Award) => format!("结论：符合条件，奖励{}", text::money_exact(amount.unwrap_or_default())),
         Some(Status::AlreadyPaid) => "结论：符合条件，但台账显示已兑现，不再支付".to_string(),
         Some(Status::Referral) => "结论：符合条件，推荐争取省级资金（非县级支付）".to_string(),
-        Some(Status::NeedsReview) => format!("结论：取决于未知事实，待核实：{}", missing.join("、")),
+        Some(Status::NeedsReview) => format!("结论：取决于未知或存疑的事实，待核实：{}", missing.join("、")),
         None => "结论：不符合条件".to_string(),
     }
 }
 
-/// Assesses one enterprise-year, appending its outcomes (sorted by rule id, project id).
+/// Assesses one enterprise-year, appending its outcomes (sorted by rule id, project id), with
+/// the plausibility checks run and no confirmation (see [`assess_enterprise_with`]).
 pub fn assess_enterprise(
     policy: &Policy,
     facts: EnterpriseFacts<'_>,
@@ -360,10 +383,24 @@ pub fn assess_enterprise(
     paid: &dyn PaidLedger,
     out: &mut Vec<Outcome>,
 ) {
+    let doubts = plausibility::findings_of(policy, facts, &Confirmations::none());
+    assess_enterprise_with(policy, facts, year, paid, &doubts, out);
+}
+
+/// Assesses one enterprise-year given its plausibility findings in force (`doubts`, from
+/// [`plausibility::findings_of`]): a rule that reads a doubtful fact needs review.
+pub fn assess_enterprise_with(
+    policy: &Policy,
+    facts: EnterpriseFacts<'_>,
+    year: Year,
+    paid: &dyn PaidLedger,
+    doubts: &[plausibility::Finding],
+    out: &mut Vec<Outcome>,
+) {
     if !policy.in_force(year) {
         return;
     }
-    let ctx = Ctx::new(policy, facts, year);
+    let ctx = Ctx::new(policy, facts, year).with_doubts(doubts);
     let raw = decide_raw(&ctx);
     if raw.iter().all(|&t| t == Tri::False) && !facts.projects.iter().any(|p| p.completed_year == Some(year)) {
         return; // the common case: nothing to report
@@ -442,185 +479,36 @@ fn push(
     });
 }
 
-/// Counts and sums of one rule's outcomes for a year (the budget view of a what-if run).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RuleTally {
-    pub awards: u64,
-    /// The sum of award amounts, each rounded once as in `assess`.
-    pub amount: Decimal,
-    pub reviews: u64,
-    pub referrals: u64,
-    pub already_paid: u64,
+/// Assesses every enterprise of the dataset for `year`, in parallel, with the plausibility
+/// checks run and no confirmation.
+pub fn assess(policy: &Policy, dataset: &Dataset, year: Year, paid: &dyn PaidLedger) -> Assessment {
+    assess_with(policy, dataset, year, paid, &Confirmations::none())
 }
 
-/// Decides every outcome of one enterprise-year and adds it to `tally` (one entry per rule),
-/// without building explanations: the fast path behind what-if budgets.
-pub fn tally_enterprise(
+/// [`assess`] with the confirmations in force: a confirmed value raises no finding.
+pub fn assess_with(
     policy: &Policy,
-    facts: EnterpriseFacts<'_>,
+    dataset: &Dataset,
     year: Year,
     paid: &dyn PaidLedger,
-    tally: &mut [RuleTally],
-) {
-    if !policy.in_force(year) {
-        return;
-    }
-    let ctx = Ctx::new(policy, facts, year);
-    let mut tris = decide_raw(&ctx);
-    if tris.iter().all(|&t| t == Tri::False) && !facts.projects.iter().any(|p| p.completed_year == Some(year)) {
-        return; // the common case: nothing to report
-    }
-    apply_groups(&ctx, &mut tris, &mut |_, _| {});
-    let uscc = facts.enterprise.uscc;
-    let mut add =
-        |i: usize, rule: &crate::model::Rule, status: Status, amount: Option<Decimal>, project: Option<&str>| {
-            let t = &mut tally[i];
-            let ledger_year = (!rule.kind.one_time()).then_some(year);
-            match status {
-                Status::Award if paid.is_paid(&uscc, &rule.id, ledger_year, project) => t.already_paid += 1,
-                Status::Award => {
-                    t.awards += 1;
-                    t.amount += round(policy, amount.unwrap_or_default());
-                }
-                Status::NeedsReview => t.reviews += 1,
-                Status::Referral => t.referrals += 1,
-                Status::AlreadyPaid => t.already_paid += 1,
-            }
-        };
-    for (i, rule) in policy.rules.iter().enumerate() {
-        if let RuleKind::ProjectSubsidy { .. } = rule.kind {
-            for p in facts.projects.iter().filter(|p| p.completed_year == Some(year)) {
-                let (tri, amount) = decide_project(&ctx, &rule.kind, p, &mut Silent);
-                if let Some(status) = status_of(&rule.kind, tri) {
-                    add(i, rule, status, amount, Some(&p.project_id));
-                }
-            }
-            continue;
-        }
-        let Some(status) = status_of(&rule.kind, tris[i]) else { continue };
-        let mut amount = None;
-        if status == Status::Award {
-            amount = decide(&ctx, &rule.kind, &mut Silent).amount;
-            if let (Some((g, _)), Some(a)) = (policy.group_of(i), amount) {
-                amount = Some(group_amount(&ctx, g, i, a, &mut |_, _| {}));
-            }
-        }
-        add(i, rule, status, amount, None);
-    }
-}
-
-/// [`tally_enterprise`] over the whole dataset, in parallel: one entry per rule.
-pub fn tally(policy: &Policy, dataset: &Dataset, year: Year, paid: &dyn PaidLedger) -> Vec<RuleTally> {
-    let empty = || vec![RuleTally::default(); policy.rules.len()];
-    (0..dataset.len())
-        .into_par_iter()
-        .with_min_len(4096)
-        .fold(empty, |mut acc, i| {
-            tally_enterprise(policy, dataset.get(i), year, paid, &mut acc);
-            acc
-        })
-        .reduce(empty, |mut a, b| {
-            for (x, y) in a.iter_mut().zip(b) {
-                x.awards += y.awards;
-                x.amount += y.amount;
-                x.reviews += y.reviews;
-                x.referrals += y.referrals;
-                x.already_paid += y.already_paid;
-            }
-            a
-        })
-}
-
-/// Assesses every enterprise of the dataset for `year`, in parallel.
-pub fn assess(policy: &Policy, dataset: &Dataset, year: Year, paid: &dyn PaidLedger) -> Assessment {
-    let outcomes = (0..dataset.len())
+    confirmations: &Confirmations,
+) -> Assessment {
+    type Acc = (Vec<Outcome>, Vec<plausibility::Finding>);
+    let (outcomes, findings) = (0..dataset.len())
         .into_par_iter()
         .with_min_len(1024)
-        .fold(Vec::new, |mut acc, i| {
-            assess_enterprise(policy, dataset.get(i), year, paid, &mut acc);
-            acc
+        .fold(Acc::default, |(mut outcomes, mut findings), i| {
+            let facts = dataset.get(i);
+            let doubts = plausibility::findings_of(policy, facts, confirmations);
+            assess_enterprise_with(policy, facts, year, paid, &doubts, &mut outcomes);
+            findings.extend(doubts);
+            (outcomes, findings)
         })
-        .reduce(Vec::new, |mut a, mut b| {
+        .reduce(Acc::default, |(mut a, mut fa), (mut b, mut fb)| {
             a.append(&mut b);
-            a
+            fa.append(&mut fb);
+            (a, fa)
         });
     // Enterprises are in USCC order and parallel folds keep order within and across chunks.
-    Assessment { policy: policy.meta.id.clone(), year, in_force: policy.in_force(year), outcomes }
-}
-
-/// Every rule for one enterprise, the ones that pay and the ones that do not, with reasons.
-pub fn explain(policy: &Policy, facts: EnterpriseFacts<'_>, year: Year, paid: &dyn PaidLedger) -> Vec<RuleReport> {
-    let report = |rule: &crate::model::Rule, finding, amount, project_id, explanation, missing| RuleReport {
-        rule: rule.id.clone(),
-        clause: rule.clause.clone(),
-        title: rule.title.clone(),
-        finding,
-        amount,
-        project_id,
-        explanation,
-        missing,
-    };
-    if !policy.in_force(year) {
-        return policy
-            .rules
-            .iter()
-            .map(|r| report(r, Finding::NotAssessed, None, None, format!("本政策不适用于{year}年度"), vec![]))
-            .collect();
-    }
-    let ctx = Ctx::new(policy, facts, year);
-    let raw = decide_raw(&ctx);
-    let mut tris = raw.clone();
-    apply_groups(&ctx, &mut tris, &mut |_, _| {});
-    let mut out = Vec::new();
-    for (i, rule) in policy.rules.iter().enumerate() {
-        if let RuleKind::ProjectSubsidy { .. } = rule.kind {
-            let done: Vec<_> = facts.projects.iter().filter(|p| p.completed_year == Some(year)).collect();
-            if done.is_empty() {
-                let text = format!("{year}年无竣工投产项目");
-                out.push(report(rule, Finding::NotAssessed, None, None, text, vec![]));
-            }
-            for p in done {
-                let mut t = Recorder::default();
-                let (tri, amount) = decide_project(&ctx, &rule.kind, p, &mut t);
-                out.push(finish(policy, &ctx, rule, tri, amount, Some(&p.project_id), t, paid, &report));
-            }
-            continue;
-        }
-        let (t, amount) = explain_rule(&ctx, i, &raw);
-        if rule.kind.needs_annual_row() && ctx.row.is_none() {
-            out.push(report(rule, Finding::NotAssessed, None, None, t.steps.join("；"), vec![]));
-            continue;
-        }
-        out.push(finish(policy, &ctx, rule, tris[i], amount, None, t, paid, &report));
-    }
-    out
-}
-
-type Report<'r> =
-    dyn Fn(&crate::model::Rule, Finding, Option<Decimal>, Option<String>, String, Vec<String>) -> RuleReport + 'r;
-
-#[allow(clippy::too_many_arguments)] // internal assembly of one report
-fn finish(
-    policy: &Policy,
-    ctx: &Ctx,
-    rule: &crate::model::Rule,
-    tri: Tri,
-    amount: Option<Decimal>,
-    project_id: Option<&str>,
-    t: Recorder,
-    paid: &dyn PaidLedger,
-    report: &Report<'_>,
-) -> RuleReport {
-    let mut one = Vec::new();
-    let steps = t.steps.clone();
-    push(policy, ctx, rule, status_of(&rule.kind, tri), amount, project_id, t, paid, &mut one);
-    match one.pop() {
-        Some(o) => report(rule, Finding::Outcome(o.status), o.amount, o.project_id, o.explanation, o.missing),
-        None => {
-            let mut text = steps.join("；");
-            text.push('。');
-            text.push_str(&conclusion(None, None, &[]));
-            report(rule, Finding::NotEligible, None, project_id.map(str::to_string), text, vec![])
-        }
-    }
+    Assessment { policy: policy.meta.id.clone(), year, in_force: policy.in_force(year), outcomes, findings }
 }

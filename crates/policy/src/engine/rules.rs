@@ -2,8 +2,11 @@
 //! explained path (see [`Trace`]).
 
 use crate::engine::ctx::{Ctx, Trace, describe_money, flag_of, money_of};
-use crate::engine::round;
-use crate::engine::text::{percent, plain, rate, yuan, yuan_dec};
+use crate::engine::facts::{FactKey, FactValue};
+use crate::engine::text::{
+    decisive_dp, fen_exact, fixed, money_exact, money_vs, percent_short, percent_vs, plain, rate, rounded_step,
+};
+use crate::engine::{round, rounding_zh};
 use crate::model::{FlagFact, MoneyFact, RetentionCounting, SourcingBaseline, SourcingCounting};
 use crate::tri::Tri;
 use lianzhang_facts::{CategoryId, Fen, KindId, Project, Year};
@@ -23,14 +26,12 @@ pub fn first_reach<T: Trace>(ctx: &Ctx, fact: MoneyFact, threshold: Fen, require
     let y = ctx.year;
     let now = match ctx.money(fact, y, t) {
         Some(v) => {
-            t.step(|| {
-                let cmp = if v >= threshold { "≥" } else { "＜" };
-                format!("{y}年{} {} {cmp} {}", fact.name_zh(), yuan(v), yuan(threshold))
-            });
+            t.step(|| format!("{y}年{}：{}", fact.name_zh(), money_vs(v, threshold)));
             Tri::from_bool(v >= threshold)
         }
         None => {
-            t.step(|| format!("{y}年{}未知", fact.name_zh()));
+            let word = if ctx.doubt(fact.code(), y, None).is_some() { "存疑" } else { "未知" };
+            t.step(|| format!("{y}年{}{word}", fact.name_zh()));
             Tri::Unknown
         }
     };
@@ -39,12 +40,12 @@ pub fn first_reach<T: Trace>(ctx: &Ctx, fact: MoneyFact, threshold: Fen, require
         return acc;
     }
     let pred = |r: &lianzhang_facts::Annual| money_of(r, fact).map(|v| v >= threshold);
-    let describe = |r: &lianzhang_facts::Annual| describe_money(r, fact);
+    let describe = |r: &lianzhang_facts::Annual| describe_money(r, fact, threshold);
     let unknown = |yr: Year| format!("{yr}年{}", fact.name_zh());
-    let never = ctx.never_before(y, &pred, &describe, &unknown, t);
+    let never = ctx.never_before(y, fact.code(), &pred, &describe, &unknown, t);
     t.step(|| match never {
-        Tri::True => format!("此前任何年度均未达到{}", yuan(threshold)),
-        Tri::False => format!("此前已有年度达到{}，非首次", yuan(threshold)),
+        Tri::True => format!("此前任何年度均未达到{}", money_exact(threshold.to_yuan())),
+        Tri::False => format!("此前已有年度达到{}，非首次", money_exact(threshold.to_yuan())),
         Tri::Unknown => "此前是否达到无法确定".to_string(),
     });
     acc.and(never)
@@ -53,20 +54,23 @@ pub fn first_reach<T: Trace>(ctx: &Ctx, fact: MoneyFact, threshold: Fen, require
 /// 首次纳入: the fact is true in `year` and in no earlier year.
 fn entry<T: Trace>(ctx: &Ctx, fact: FlagFact, year: Year, t: &mut T) -> Tri {
     let now = ctx.flag(fact, year, t);
-    t.step(|| format!("{year}年{}：{}", fact.name_zh(), now.zh()));
+    t.step(|| format!("{year}年{}：{}", fact.name_zh(), ctx.flag_zh(fact, year, now)));
     if now == Tri::False {
+        t.fact(FactKey::Entry { fact, year }, FactValue::Flag(now));
         return now;
     }
     let pred = |r: &lianzhang_facts::Annual| flag_of(r, fact);
     let describe = |r: &lianzhang_facts::Annual| format!("{}年{}", r.year, Tri::from_option(flag_of(r, fact)).zh());
     let unknown = |yr: Year| format!("{yr}年{}", fact.name_zh());
-    let never = ctx.never_before(year, &pred, &describe, &unknown, t);
+    let never = ctx.never_before(year, fact.code(), &pred, &describe, &unknown, t);
     t.step(|| match never {
         Tri::True => format!("{year}年以前从未{}", fact.name_zh()),
         Tri::False => format!("{year}年以前曾{}，非首次", fact.name_zh()),
         Tri::Unknown => format!("{year}年以前是否{}无法确定", fact.name_zh()),
     });
-    now.and(never)
+    let v = now.and(never);
+    t.fact(FactKey::Entry { fact, year }, FactValue::Flag(v));
+    v
 }
 
 pub fn first_entry<T: Trace>(ctx: &Ctx, fact: FlagFact, requires: &[FlagFact], t: &mut T) -> Tri {
@@ -92,12 +96,8 @@ pub fn retention<T: Trace>(
         RetentionCounting::IncludingEntry => y - years + 1,
     };
     t.step(|| match counting {
-        RetentionCounting::AfterEntry => {
-            format!("{y}年可得本项奖励的，须于 E = {e} 年首次纳入（{y}年为其后第{years}年）")
-        }
-        RetentionCounting::IncludingEntry => {
-            format!("{y}年可得本项奖励的，须于 E = {e} 年首次纳入（含纳入当年共{years}年）")
-        }
+        RetentionCounting::AfterEntry => format!("首次纳入年度：须为{e}年（{y}年为纳入后第{years}年）"),
+        RetentionCounting::IncludingEntry => format!("首次纳入年度：须为{e}年（含纳入当年共{years}年）"),
     });
     if e < min_entry_year {
         t.step(|| format!("{e}年早于{min_entry_year}年：该年纳入的企业不在本政策奖励范围"));
@@ -107,13 +107,16 @@ pub fn retention<T: Trace>(
     if !T::ON && ctx.flag(fact, y, t) == Tri::False {
         return Tri::False;
     }
-    let mut acc = entry(ctx, fact, e, t);
+    // One fact, one value (POLICY.md): whether E was the first year is judged exactly as the
+    // entry rule judges it when assessing E (the history rule with Y = E), never with the
+    // history of the year assessed now.
+    let mut acc = entry(&ctx.at(e), fact, e, t);
     for yr in e + 1..=y {
         if acc == Tri::False {
             break;
         }
         let v = ctx.flag(fact, yr, t);
-        t.step(|| format!("{yr}年{}：{}", fact.name_zh(), v.zh()));
+        t.step(|| format!("{yr}年{}：{}", fact.name_zh(), ctx.flag_zh(fact, yr, v)));
         acc = acc.and(v);
     }
     acc
@@ -124,8 +127,26 @@ pub fn retention<T: Trace>(
 type Rate = Option<Option<(Fen, Fen)>>;
 
 fn procurement<T: Trace>(ctx: &Ctx, year: Year, t: &mut T) -> Rate {
+    let v = procurement_value(ctx, year, t);
+    t.fact(FactKey::Procurement { year }, FactValue::Procurement(v));
+    v
+}
+
+/// The procurement of one year. A year before F is judged as when assessing that year (one
+/// fact, one value): no rate only for an enterprise established recently.
+fn procurement_value<T: Trace>(ctx: &Ctx, year: Year, t: &mut T) -> Rate {
+    pre_first_or_row(ctx, year, ctx.established_recently, t)
+}
+
+/// The years before F taken together, as the best-prior baseline of the assessed year sees them:
+/// part of that year's history judgment, so the history rule applies with Y = the assessed year.
+fn procurement_before_first<T: Trace>(ctx: &Ctx, year: Year, t: &mut T) -> Rate {
+    pre_first_or_row(ctx, year, ctx.pre_known, t)
+}
+
+fn pre_first_or_row<T: Trace>(ctx: &Ctx, year: Year, pre_known: bool, t: &mut T) -> Rate {
     if ctx.first.is_none_or(|f| year < f) {
-        if ctx.pre_known {
+        if pre_known {
             return Some(None);
         }
         t.missing(|| format!("{year}年配套采购数据（无该年及更早数据）"));
@@ -164,7 +185,9 @@ pub fn local_sourcing<T: Trace>(
     let now = procurement(ctx, y, t);
     let (now_state, now_rate) = match now {
         Some(Some((l, tot))) => {
-            t.step(|| format!("{y}年本地配套率 = {} ÷ {} = {}", yuan(l), yuan(tot), percent(rate_of(l, tot))));
+            t.step(|| {
+                format!("{y}年本地配套率 = {} ÷ {} = {}", fen_exact(l), fen_exact(tot), percent_short(rate_of(l, tot)))
+            });
             (Tri::True, Some((l, tot)))
         }
         Some(None) => {
@@ -172,7 +195,9 @@ pub fn local_sourcing<T: Trace>(
             (Tri::False, None)
         }
         None => {
-            t.step(|| format!("{y}年本地配套率无法计算（采购数据未知）"));
+            let doubtful = ["local_procurement", "total_procurement"].iter().any(|f| ctx.doubt(f, y, None).is_some());
+            let word = if doubtful { "存疑" } else { "未知" };
+            t.step(|| format!("{y}年本地配套率无法计算（采购数据{word}）"));
             (Tri::Unknown, None)
         }
     };
@@ -192,8 +217,14 @@ pub fn local_sourcing<T: Trace>(
     };
     let mut base_unknown = false;
     let mut best: Option<(Year, Fen, Fen)> = None;
+    let first = ctx.first.unwrap_or(y);
     for yr in years {
-        match procurement(ctx, yr, t) {
+        let read = if baseline == SourcingBaseline::BestPrior && yr < first {
+            procurement_before_first(ctx, yr, t)
+        } else {
+            procurement(ctx, yr, t)
+        };
+        match read {
             None => base_unknown = true,
             Some(None) => {}
             Some(Some((l, tot))) => {
@@ -212,9 +243,9 @@ pub fn local_sourcing<T: Trace>(
                 let label = if b == SourcingBaseline::BestPrior { "此前最高" } else { "上年" };
                 format!(
                     "基期（{label}，{yr}年）配套率 = {} ÷ {} = {}",
-                    yuan(*l),
-                    yuan(*tot),
-                    percent(rate_of(*l, *tot))
+                    fen_exact(*l),
+                    fen_exact(*tot),
+                    percent_short(rate_of(*l, *tot))
                 )
             }),
             (None, _) if !base_unknown => t.step(|| "基期无配套率（无采购数据或采购总额为0）".to_string()),
@@ -231,7 +262,8 @@ pub fn local_sourcing<T: Trace>(
             t.step(|| {
                 let delta = Decimal::from_i128_with_scale(num, 0) / Decimal::from_i128_with_scale(den, 0);
                 let cmp = if holds { "≥" } else { "＜" };
-                format!("提高 {:.2} 个百分点 {cmp} {} 个百分点", delta.round_dp(2), plain(min_rise_points))
+                let dp = decisive_dp(delta, min_rise_points, 2);
+                format!("提高 {} 个百分点 {cmp} {} 个百分点", fixed(delta, dp, 2), plain(min_rise_points))
             });
             (Tri::from_bool(holds), holds.then_some((num, den)))
         }
@@ -251,26 +283,29 @@ pub fn local_sourcing<T: Trace>(
             let points = Decimal::from_i128_with_scale(steps, 0) * step_points;
             t.step(|| format!("按整{}个百分点计入 {} 个百分点", plain(step_points), plain(points)));
             let m = points / Decimal::ONE_HUNDRED * total_yuan;
-            t.step(|| format!("相应采购额 = {}% × {} = {}", plain(points), yuan(tot), yuan_dec(round(ctx.policy, m))));
+            t.step(|| format!("相应采购额 = {}% × {} = {}", plain(points), fen_exact(tot), money_exact(m)));
             m
         }
         SourcingCounting::Exact => {
             // Δ/100 × T = (L·Tb − Lb·T) / Tb fen: one division, rounded once at the end.
             let tb = den / (tot.0 as i128);
             let m = Decimal::from_i128_with_scale(num / 100, 2) / Decimal::from_i128_with_scale(tb, 0);
-            t.step(|| format!("按实际增幅计入，相应采购额 = {}", yuan_dec(round(ctx.policy, m))));
+            t.step(|| format!("按实际增幅计入，相应采购额 = {}", money_exact(round(ctx.policy, m))));
             m
         }
     };
     let raw = matching * sub_rate;
     let amount = raw.min(cap.to_yuan());
     t.step(|| {
-        let capped = if raw > cap.to_yuan() { format!("，超过上限按{}", yuan(cap)) } else { String::new() };
+        let capped = if raw > cap.to_yuan() { format!("，超过上限按{}", fen_exact(cap)) } else { String::new() };
+        let shown_matching = match counting {
+            SourcingCounting::WholeSteps => money_exact(matching),
+            SourcingCounting::Exact => money_exact(round(ctx.policy, matching)),
+        };
         format!(
-            "补助 = {} × {} = {}{capped}",
+            "补助 = {} × {shown_matching} = {}{capped}",
             rate(sub_rate),
-            yuan_dec(round(ctx.policy, matching)),
-            yuan_dec(round(ctx.policy, raw))
+            rounded_step(raw, round(ctx.policy, raw), rounding_zh(ctx.policy))
         )
     });
     (Tri::True, Some(amount))
@@ -318,9 +353,7 @@ pub fn research_referral<T: Trace>(
     let rd = ctx.money(MoneyFact::RdExpense, y, t);
     let expense = match rd {
         Some(v) => {
-            t.step(|| {
-                format!("{y}年研发投入 {} {} {}", yuan(v), if v >= min_expense { "≥" } else { "＜" }, yuan(min_expense))
-            });
+            t.step(|| format!("{y}年研发投入：{}", money_vs(v, min_expense)));
             Tri::from_bool(v >= min_expense)
         }
         None => Tri::Unknown,
@@ -336,17 +369,11 @@ pub fn research_referral<T: Trace>(
             let holds = (v.0 as i128) * 100 * gs >= (p.0 as i128) * (100 * gs + gm);
             t.step(|| {
                 let g = if p.0 > 0 {
-                    percent(Decimal::from(v.0 - p.0) / Decimal::from(p.0))
+                    percent_vs(Decimal::from(v.0 - p.0) / Decimal::from(p.0), min_growth_percent)
                 } else {
-                    "（上年为0）".to_string()
+                    format!("（上年为0）{} {}%", if holds { "≥" } else { "＜" }, plain(min_growth_percent))
                 };
-                format!(
-                    "较{}年（{}）增长 {g}，{} {}%",
-                    y - 1,
-                    yuan(p),
-                    if holds { "≥" } else { "＜" },
-                    plain(min_growth_percent)
-                )
+                format!("较{}年（{}）增长 {g}", y - 1, fen_exact(p))
             });
             Tri::from_bool(holds)
         }
@@ -362,13 +389,12 @@ pub fn research_referral<T: Trace>(
             let (sm, ss) = ratio(min_intensity_percent);
             let holds = (v.0 as i128) * 100 * ss >= (r.0 as i128) * sm;
             t.step(|| {
-                let share = if r.0 > 0 { percent(Decimal::from(v.0) / Decimal::from(r.0)) } else { "—".to_string() };
-                format!(
-                    "占营业收入（{}）{share}，{} {}%",
-                    yuan(r),
-                    if holds { "≥" } else { "＜" },
-                    plain(min_intensity_percent)
-                )
+                let share = if r.0 > 0 {
+                    percent_vs(Decimal::from(v.0) / Decimal::from(r.0), min_intensity_percent)
+                } else {
+                    format!("—（营业收入为0）{} {}%", if holds { "≥" } else { "＜" }, plain(min_intensity_percent))
+                };
+                format!("占营业收入（{}）{share}", fen_exact(r))
             });
             Tri::from_bool(holds)
         }
@@ -407,28 +433,34 @@ pub fn project<T: Trace>(
         t.step(|| format!("类别为“{cat_name}”，固定资产投资未知"));
         return (Tri::Unknown, None);
     };
+    if let Some((f, i)) = ctx.doubt("fixed_asset_investment", y, Some(&p.project_id)) {
+        t.missing(|| f.reason_for(i));
+        t.step(|| format!("类别为“{cat_name}”，固定资产投资 {}，存疑（{}）", fen_exact(inv), f.title));
+        return (Tri::Unknown, None);
+    }
     if threshold_categories.contains(&cat) {
         let holds = inv >= threshold;
-        t.step(|| {
-            format!(
-                "类别为“{cat_name}”，固定资产投资 {} {} {}",
-                yuan(inv),
-                if holds { "≥" } else { "＜" },
-                yuan(threshold)
-            )
-        });
+        t.step(|| format!("类别为“{cat_name}”，固定资产投资 {}", money_vs(inv, threshold)));
         if !holds {
             return (Tri::False, None);
         }
     } else {
-        t.step(|| format!("类别为“{cat_name}”（无投资门槛），固定资产投资 {}", yuan(inv)));
+        t.step(|| format!("类别为“{cat_name}”（无投资门槛），固定资产投资 {}", fen_exact(inv)));
     }
     let raw = inv.to_yuan() * sub_rate;
     let amount = raw.min(cap.to_yuan());
     t.step(|| {
-        let capped =
-            if raw > cap.to_yuan() { format!("，超过单个项目上限按{}", yuan(cap)) } else { String::new() };
-        format!("补助上限 = {} × {} = {}{capped}", yuan(inv), rate(sub_rate), yuan_dec(round(ctx.policy, raw)))
+        let capped = if raw > cap.to_yuan() {
+            format!("，超过单个项目上限按{}", fen_exact(cap))
+        } else {
+            String::new()
+        };
+        format!(
+            "补助上限 = {} × {} = {}{capped}",
+            fen_exact(inv),
+            rate(sub_rate),
+            rounded_step(raw, round(ctx.policy, raw), rounding_zh(ctx.policy))
+        )
     });
     (Tri::True, Some(amount))
 }

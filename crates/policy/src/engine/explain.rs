@@ -1,0 +1,94 @@
+//! `explain`: every rule for one enterprise, the ones that pay and the ones that do not, with
+//! reasons.
+
+use super::*;
+
+/// Every rule for one enterprise, the ones that pay and the ones that do not, with reasons.
+/// The plausibility checks run with no confirmation.
+pub fn explain(policy: &Policy, facts: EnterpriseFacts<'_>, year: Year, paid: &dyn PaidLedger) -> Vec<RuleReport> {
+    explain_with(policy, facts, year, paid, &Confirmations::none())
+}
+
+/// [`explain`] with the confirmations in force.
+pub fn explain_with(
+    policy: &Policy,
+    facts: EnterpriseFacts<'_>,
+    year: Year,
+    paid: &dyn PaidLedger,
+    confirmations: &Confirmations,
+) -> Vec<RuleReport> {
+    let report = |rule: &crate::model::Rule, finding, amount, project_id, explanation, missing| RuleReport {
+        rule: rule.id.clone(),
+        clause: rule.clause.clone(),
+        title: rule.title.clone(),
+        finding,
+        amount,
+        project_id,
+        explanation,
+        missing,
+    };
+    if !policy.in_force(year) {
+        return policy
+            .rules
+            .iter()
+            .map(|r| report(r, Finding::NotAssessed, None, None, format!("本政策不适用于{year}年度"), vec![]))
+            .collect();
+    }
+    let doubts = plausibility::findings_of(policy, facts, confirmations);
+    let ctx = Ctx::new(policy, facts, year).with_doubts(&doubts);
+    let raw = decide_raw(&ctx);
+    let mut tris = raw.clone();
+    apply_groups(&ctx, &mut tris, &mut |_, _| {});
+    let mut out = Vec::new();
+    for (i, rule) in policy.rules.iter().enumerate() {
+        if let RuleKind::ProjectSubsidy { .. } = rule.kind {
+            let done: Vec<_> = facts.projects.iter().filter(|p| p.completed_year == Some(year)).collect();
+            if done.is_empty() {
+                let text = format!("{year}年无竣工投产项目");
+                out.push(report(rule, Finding::NotAssessed, None, None, text, vec![]));
+            }
+            for p in done {
+                let mut t = Recorder::default();
+                let (tri, amount) = decide_project(&ctx, &rule.kind, p, &mut t);
+                out.push(finish(policy, &ctx, rule, tri, amount, Some(&p.project_id), t, paid, &report));
+            }
+            continue;
+        }
+        let (t, amount) = explain_rule(&ctx, i, &raw);
+        if rule.kind.needs_annual_row() && ctx.row.is_none() {
+            out.push(report(rule, Finding::NotAssessed, None, None, t.steps.join("；"), vec![]));
+            continue;
+        }
+        out.push(finish(policy, &ctx, rule, tris[i], amount, None, t, paid, &report));
+    }
+    out
+}
+
+type Report<'r> =
+    dyn Fn(&crate::model::Rule, Finding, Option<Decimal>, Option<String>, String, Vec<String>) -> RuleReport + 'r;
+
+#[allow(clippy::too_many_arguments)] // internal assembly of one report
+fn finish(
+    policy: &Policy,
+    ctx: &Ctx,
+    rule: &crate::model::Rule,
+    tri: Tri,
+    amount: Option<Decimal>,
+    project_id: Option<&str>,
+    t: Recorder,
+    paid: &dyn PaidLedger,
+    report: &Report<'_>,
+) -> RuleReport {
+    let mut one = Vec::new();
+    let steps = t.steps.clone();
+    push(policy, ctx, rule, status_of(&rule.kind, tri), amount, project_id, t, paid, &mut one);
+    match one.pop() {
+        Some(o) => report(rule, Finding::Outcome(o.status), o.amount, o.project_id, o.explanation, o.missing),
+        None => {
+            let mut text = steps.join("；");
+            text.push('。');
+            text.push_str(&conclusion(None, None, &[]));
+            report(rule, Finding::NotEligible, None, project_id.map(str::to_string), text, vec![])
+        }
+    }
+}

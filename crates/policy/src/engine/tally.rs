@@ -1,0 +1,117 @@
+//! The budget path: statuses and amounts per rule without explanation text (what-if runs).
+
+use super::*;
+
+/// Counts and sums of one rule's outcomes for a year (the budget view of a what-if run).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuleTally {
+    pub awards: u64,
+    /// The sum of award amounts, each rounded once as in `assess`.
+    pub amount: Decimal,
+    pub reviews: u64,
+    pub referrals: u64,
+    pub already_paid: u64,
+}
+
+/// Decides every outcome of one enterprise-year and adds it to `tally` (one entry per rule),
+/// without building explanations: the fast path behind what-if budgets. The plausibility
+/// checks run with no confirmation.
+pub fn tally_enterprise(
+    policy: &Policy,
+    facts: EnterpriseFacts<'_>,
+    year: Year,
+    paid: &dyn PaidLedger,
+    tally: &mut [RuleTally],
+) {
+    tally_enterprise_with(policy, facts, year, paid, &Confirmations::none(), tally);
+}
+
+/// [`tally_enterprise`] with the confirmations in force.
+pub fn tally_enterprise_with(
+    policy: &Policy,
+    facts: EnterpriseFacts<'_>,
+    year: Year,
+    paid: &dyn PaidLedger,
+    confirmations: &Confirmations,
+    tally: &mut [RuleTally],
+) {
+    if !policy.in_force(year) {
+        return;
+    }
+    let doubts = plausibility::findings_of(policy, facts, confirmations);
+    let ctx = Ctx::new(policy, facts, year).with_doubts(&doubts);
+    let mut tris = decide_raw(&ctx);
+    if tris.iter().all(|&t| t == Tri::False) && !facts.projects.iter().any(|p| p.completed_year == Some(year)) {
+        return; // the common case: nothing to report
+    }
+    apply_groups(&ctx, &mut tris, &mut |_, _| {});
+    let uscc = facts.enterprise.uscc;
+    let mut add =
+        |i: usize, rule: &crate::model::Rule, status: Status, amount: Option<Decimal>, project: Option<&str>| {
+            let t = &mut tally[i];
+            let ledger_year = (!rule.kind.one_time()).then_some(year);
+            match status {
+                Status::Award if paid.is_paid(&uscc, &rule.id, ledger_year, project) => t.already_paid += 1,
+                Status::Award => {
+                    t.awards += 1;
+                    t.amount += round(policy, amount.unwrap_or_default());
+                }
+                Status::NeedsReview => t.reviews += 1,
+                Status::Referral => t.referrals += 1,
+                Status::AlreadyPaid => t.already_paid += 1,
+            }
+        };
+    for (i, rule) in policy.rules.iter().enumerate() {
+        if let RuleKind::ProjectSubsidy { .. } = rule.kind {
+            for p in facts.projects.iter().filter(|p| p.completed_year == Some(year)) {
+                let (tri, amount) = decide_project(&ctx, &rule.kind, p, &mut Silent);
+                if let Some(status) = status_of(&rule.kind, tri) {
+                    add(i, rule, status, amount, Some(&p.project_id));
+                }
+            }
+            continue;
+        }
+        let Some(status) = status_of(&rule.kind, tris[i]) else { continue };
+        let mut amount = None;
+        if status == Status::Award {
+            amount = decide(&ctx, &rule.kind, &mut Silent).amount;
+            if let (Some((g, _)), Some(a)) = (policy.group_of(i), amount) {
+                amount = Some(group_amount(&ctx, g, i, a, &mut |_, _| {}));
+            }
+        }
+        add(i, rule, status, amount, None);
+    }
+}
+
+/// [`tally_enterprise`] over the whole dataset, in parallel: one entry per rule.
+pub fn tally(policy: &Policy, dataset: &Dataset, year: Year, paid: &dyn PaidLedger) -> Vec<RuleTally> {
+    tally_with(policy, dataset, year, paid, &Confirmations::none())
+}
+
+/// [`tally`] with the confirmations in force.
+pub fn tally_with(
+    policy: &Policy,
+    dataset: &Dataset,
+    year: Year,
+    paid: &dyn PaidLedger,
+    confirmations: &Confirmations,
+) -> Vec<RuleTally> {
+    let empty = || vec![RuleTally::default(); policy.rules.len()];
+    (0..dataset.len())
+        .into_par_iter()
+        .with_min_len(4096)
+        .fold(empty, |mut acc, i| {
+            tally_enterprise_with(policy, dataset.get(i), year, paid, confirmations, &mut acc);
+            acc
+        })
+        .reduce(empty, |mut a, b| {
+            for (x, y) in a.iter_mut().zip(b) {
+                x.awards += y.awards;
+                x.amount += y.amount;
+                x.reviews += y.reviews;
+                x.referrals += y.referrals;
+                x.already_paid += y.already_paid;
+            }
+            a
+        })
+}
