@@ -6,8 +6,8 @@ use crate::{PolicyOpts, inputs};
 use anyhow::{Context, bail};
 use clap::Args;
 use lianzhang_facts::{Dataset, Uscc};
+use lianzhang_policy::Policy;
 use lianzhang_policy::plausibility::{self, Confirmations};
-use lianzhang_policy::{Policy, explain};
 use lianzhang_store::{PaidSet, Store};
 use std::path::PathBuf;
 
@@ -34,6 +34,8 @@ pub struct DataSource {
 struct Facts {
     dataset: Dataset,
     paid: PaidSet,
+    /// The confirmed values (核实确认) of the registry (none, for files and the demo).
+    confirmations: Confirmations,
     /// The registry they came from, kept open to record the run.
     store: Option<Store>,
 }
@@ -43,6 +45,7 @@ fn load(source: &DataSource, policy: &Policy) -> anyhow::Result<Result<Facts, Ex
         return Ok(inputs::dataset(source.data.as_deref(), policy)?.map(|dataset| Facts {
             dataset,
             paid: PaidSet::default(),
+            confirmations: Confirmations::none(),
             store: None,
         }));
     };
@@ -51,7 +54,8 @@ fn load(source: &DataSource, policy: &Policy) -> anyhow::Result<Result<Facts, Ex
         let store = registry::open(&db, policy).await?;
         let dataset = store.load_dataset(&policy.vocabulary).await?;
         let paid = store.paid().await?;
-        Ok(Ok(Facts { dataset, paid, store: Some(store) }))
+        let confirmations = store.policy_confirmations().await?;
+        Ok(Ok(Facts { dataset, paid, confirmations, store: Some(store) }))
     })
 }
 
@@ -175,12 +179,11 @@ pub fn run_assess(a: AssessArgs) -> anyhow::Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     let started = Instant::now();
-    let Facts { dataset, paid, store } = match load(&a.source, &policy)? {
+    let Facts { dataset, paid, confirmations, store } = match load(&a.source, &policy)? {
         Ok(d) => d,
         Err(code) => return Ok(code),
     };
     let read = started.elapsed();
-    let confirmations = Confirmations::none();
     let assessments: Vec<_> = (a.year.from..=a.year.to)
         .map(|year| lianzhang_policy::assess_with(&policy, &dataset, year, &paid, &confirmations))
         .collect();
@@ -233,13 +236,13 @@ pub fn run_explain(a: ExplainArgs) -> anyhow::Result<ExitCode> {
         Ok(p) => p,
         Err(code) => return Ok(code),
     };
-    let Facts { dataset, paid, store } = match load(&a.source, &policy)? {
+    let Facts { dataset, paid, confirmations, store } = match load(&a.source, &policy)? {
         Ok(d) => d,
         Err(code) => return Ok(code),
     };
     let facts = dataset.find(&uscc).with_context(|| format!("数据中没有企业 {uscc}"))?;
-    let reports = explain(&policy, facts, a.year, &paid);
-    let findings = plausibility::findings_of(&policy, facts, &Confirmations::none());
+    let reports = lianzhang_policy::explain_with(&policy, facts, a.year, &paid, &confirmations);
+    let findings = plausibility::findings_of(&policy, facts, &confirmations);
     warn_findings(&findings);
     if let Some(store) = store {
         registry::block_on(store.close());

@@ -3,6 +3,7 @@
 
 mod assess;
 mod demo;
+mod findings_cmd;
 mod inputs;
 mod ledger_cmd;
 mod output;
@@ -66,6 +67,10 @@ enum Command {
         #[command(subcommand)]
         command: ledger_cmd::LedgerCommand,
     },
+    /// 数据疑点：企业库中数值合理性检查发现的疑点（待核实）
+    Findings(findings_cmd::FindingsArgs),
+    /// 核实确认：确认某个疑点涉及的数值无误（记入审计记录）
+    Confirm(findings_cmd::ConfirmArgs),
     /// 数据库：备份、恢复、完整性检查
     Db {
         #[command(subcommand)]
@@ -106,6 +111,8 @@ fn main() -> ExitCode {
         Command::Template { out, policy } => registry::run_template(&out, &policy),
         Command::Ledger { command } => ledger_cmd::run(command),
         Command::Db { command } => registry::run_db(command),
+        Command::Findings(a) => findings_cmd::run_findings(a),
+        Command::Confirm(a) => findings_cmd::run_confirm(a),
     };
     match result {
         Ok(code) => code,

@@ -43,73 +43,20 @@ pub struct NewConfirmation<'a> {
 const COLUMNS: &str = "id, at, actor, check_id, uscc, year, field, project_id, value, reason";
 
 impl Store {
-    /// Records a confirmation and its audit entry in one transaction.
+    /// Records confirmations (the facts of one finding, usually) and an audit entry for each, in
+    /// one transaction: all or none.
     ///
-    /// Errors: `Refused` when the reason is empty or the same value was already confirmed for
-    /// that check; `NotFound` for an unknown enterprise.
-    pub async fn confirm_value(&self, c: &NewConfirmation<'_>, actor: &str) -> Result<Confirmation> {
-        if c.reason.trim().is_empty() {
-            return Err(StoreError::Refused("请写明核实依据（为什么这个数值是对的）".into()));
-        }
+    /// Errors: `Refused` when the reason is empty or a value was already confirmed for that
+    /// check; `NotFound` for an unknown enterprise.
+    pub async fn confirm_values(&self, items: &[NewConfirmation<'_>], actor: &str) -> Result<Vec<Confirmation>> {
         let mut tx = self.begin_write().await?;
-        let known: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM enterprises WHERE uscc = $1")
-            .bind(c.uscc)
-            .fetch_one(&mut *tx)
-            .await?;
-        if known == 0 {
-            return Err(StoreError::NotFound(format!("库中没有统一社会信用代码为 {} 的企业", c.uscc)));
-        }
-        let project = c.project_id.unwrap_or("");
-        let dup: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM confirmations WHERE check_id = $1 AND uscc = $2 AND year = $3 AND field = $4 \
-             AND project_id = $5 AND value = $6",
-        )
-        .bind(c.check)
-        .bind(c.uscc)
-        .bind(i64::from(c.year))
-        .bind(c.field)
-        .bind(project)
-        .bind(c.value)
-        .fetch_one(&mut *tx)
-        .await?;
-        if dup > 0 {
-            return Err(StoreError::Refused("这个数值已经核实确认过，无需再次确认".into()));
-        }
         let at = now();
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO confirmations (at, actor, check_id, uscc, year, field, project_id, value, reason) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {COLUMNS}"
-        )))
-        .bind(&at)
-        .bind(actor)
-        .bind(c.check)
-        .bind(c.uscc)
-        .bind(i64::from(c.year))
-        .bind(c.field)
-        .bind(project)
-        .bind(c.value)
-        .bind(c.reason.trim())
-        .fetch_one(&mut *tx)
-        .await?;
-        let confirmation = of_row(&row)?;
-        let key = match c.project_id {
-            Some(p) => format!("{}|{}|{p}", c.uscc, c.year),
-            None => format!("{}|{}", c.uscc, c.year),
-        };
-        sqlx::query(
-            "INSERT INTO audit (at, actor, action, table_name, row_key, field, old_value, new_value) \
-             VALUES ($1, $2, 'confirm', 'confirmations', $3, $4, $5, $6)",
-        )
-        .bind(&at)
-        .bind(actor)
-        .bind(key)
-        .bind(format!("{}|{}", c.check, c.field))
-        .bind(c.value)
-        .bind(c.reason.trim())
-        .execute(&mut *tx)
-        .await?;
+        let mut done = Vec::with_capacity(items.len());
+        for c in items {
+            done.push(confirm_one(&mut tx, c, actor, &at).await?);
+        }
         tx.commit().await?;
-        Ok(confirmation)
+        Ok(done)
     }
 
     /// Every confirmation, oldest first (what an assessment from the registry clears).
@@ -118,6 +65,27 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(of_row).collect()
+    }
+
+    /// The confirmations in force, as the policy engine takes them. A stored USCC that no longer
+    /// parses (none should) is skipped: it cannot match a finding.
+    pub async fn policy_confirmations(&self) -> Result<lianzhang_policy::Confirmations> {
+        let items = self
+            .confirmations()
+            .await?
+            .into_iter()
+            .filter_map(|c| {
+                Some(lianzhang_policy::Confirmation {
+                    uscc: lianzhang_facts::Uscc::parse(&c.uscc).ok()?,
+                    check: c.check,
+                    year: c.year,
+                    field: c.field,
+                    project_id: c.project_id,
+                    value: c.value,
+                })
+            })
+            .collect();
+        Ok(lianzhang_policy::Confirmations { items })
     }
 
     /// The confirmations of one enterprise, oldest first.
@@ -130,6 +98,72 @@ impl Store {
         .await?;
         rows.iter().map(of_row).collect()
     }
+}
+
+async fn confirm_one(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    c: &NewConfirmation<'_>,
+    actor: &str,
+    at: &str,
+) -> Result<Confirmation> {
+    if c.reason.trim().is_empty() {
+        return Err(StoreError::Refused("请写明核实依据（为什么这个数值是对的）".into()));
+    }
+    let known: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM enterprises WHERE uscc = $1")
+        .bind(c.uscc)
+        .fetch_one(&mut **tx)
+        .await?;
+    if known == 0 {
+        return Err(StoreError::NotFound(format!("库中没有统一社会信用代码为 {} 的企业", c.uscc)));
+    }
+    let project = c.project_id.unwrap_or("");
+    let dup: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM confirmations WHERE check_id = $1 AND uscc = $2 AND year = $3 AND field = $4 \
+         AND project_id = $5 AND value = $6",
+    )
+    .bind(c.check)
+    .bind(c.uscc)
+    .bind(i64::from(c.year))
+    .bind(c.field)
+    .bind(project)
+    .bind(c.value)
+    .fetch_one(&mut **tx)
+    .await?;
+    if dup > 0 {
+        return Err(StoreError::Refused("这个数值已经核实确认过，无需再次确认".into()));
+    }
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO confirmations (at, actor, check_id, uscc, year, field, project_id, value, reason) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {COLUMNS}"
+    )))
+    .bind(at)
+    .bind(actor)
+    .bind(c.check)
+    .bind(c.uscc)
+    .bind(i64::from(c.year))
+    .bind(c.field)
+    .bind(project)
+    .bind(c.value)
+    .bind(c.reason.trim())
+    .fetch_one(&mut **tx)
+    .await?;
+    let key = match c.project_id {
+        Some(p) => format!("{}|{}|{p}", c.uscc, c.year),
+        None => format!("{}|{}", c.uscc, c.year),
+    };
+    sqlx::query(
+        "INSERT INTO audit (at, actor, action, table_name, row_key, field, old_value, new_value) \
+         VALUES ($1, $2, 'confirm', 'confirmations', $3, $4, $5, $6)",
+    )
+    .bind(at)
+    .bind(actor)
+    .bind(key)
+    .bind(format!("{}|{}", c.check, c.field))
+    .bind(c.value)
+    .bind(c.reason.trim())
+    .execute(&mut **tx)
+    .await?;
+    of_row(&row)
 }
 
 fn of_row(r: &sqlx::any::AnyRow) -> Result<Confirmation> {

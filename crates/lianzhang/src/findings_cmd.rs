@@ -1,0 +1,174 @@
+//! `lianzhang findings` and `lianzhang confirm`: the plausibility findings (数据疑点) of the
+//! registry, and a clerk's confirmation (核实确认) that a doubted value is right after all.
+
+use crate::registry::{self, DbOpts, block_on};
+use crate::{PolicyOpts, inputs};
+use anyhow::{Context, bail};
+use clap::Args;
+use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
+use lianzhang_facts::Uscc;
+use lianzhang_policy::plausibility::{self, Confirmations, Finding};
+use lianzhang_store::NewConfirmation;
+use std::process::ExitCode;
+
+#[derive(Args)]
+pub struct FindingsArgs {
+    /// Only this enterprise (统一社会信用代码).
+    #[arg(long)]
+    pub uscc: Option<String>,
+    /// Only this year.
+    #[arg(long)]
+    pub year: Option<i32>,
+    /// table or json.
+    #[arg(long, default_value = "table")]
+    pub format: String,
+    #[command(flatten)]
+    pub db: DbOpts,
+    #[command(flatten)]
+    pub policy: PolicyOpts,
+}
+
+#[derive(Args)]
+pub struct ConfirmArgs {
+    /// The enterprise (统一社会信用代码).
+    #[arg(long)]
+    pub uscc: String,
+    /// The year of the doubted values.
+    #[arg(long)]
+    pub year: i32,
+    /// The check, as `lianzhang findings` shows it (e.g. above_scale_revenue_below_line).
+    #[arg(long)]
+    pub check: String,
+    /// Why the values are right (required; kept in the audit trail).
+    #[arg(long)]
+    pub reason: String,
+    #[command(flatten)]
+    pub db: DbOpts,
+    #[command(flatten)]
+    pub policy: PolicyOpts,
+}
+
+/// The findings in force in the registry (confirmed values cleared), sorted by USCC, year, check.
+fn findings_in_registry(db: &DbOpts, policy_opts: &PolicyOpts) -> anyhow::Result<Result<Vec<Finding>, ExitCode>> {
+    let (_, policy) = match inputs::policy(policy_opts)? {
+        Ok(p) => p,
+        Err(code) => return Ok(Err(code)),
+    };
+    block_on(async {
+        let store = registry::open(db, &policy).await?;
+        let dataset = store.load_dataset(&policy.vocabulary).await?;
+        let confirmations = store.policy_confirmations().await?;
+        store.close().await;
+        Ok(Ok(plausibility::check(&policy, &dataset, &confirmations)))
+    })
+}
+
+pub fn run_findings(a: FindingsArgs) -> anyhow::Result<ExitCode> {
+    let mut findings = match findings_in_registry(&a.db, &a.policy)? {
+        Ok(f) => f,
+        Err(code) => return Ok(code),
+    };
+    findings.retain(|f| a.uscc.as_deref().is_none_or(|u| f.uscc.as_str() == u) && a.year.is_none_or(|y| f.year == y));
+    match a.format.as_str() {
+        "json" => println!("{}", serde_json::to_string_pretty(&findings)?),
+        "table" => {
+            if findings.is_empty() {
+                println!("没有待核实的数据疑点。");
+                return Ok(ExitCode::SUCCESS);
+            }
+            let mut t = Table::new();
+            t.load_style(UTF8_FULL_CONDENSED);
+            t.set_header(["企业", "统一社会信用代码", "年度", "疑点", "检查项（--check）", "涉及数值", "说明"]);
+            for f in &findings {
+                t.add_row([
+                    f.enterprise.clone(),
+                    f.uscc.to_string(),
+                    format!("{}年", f.year),
+                    f.title.clone(),
+                    f.check.clone(),
+                    involved(f),
+                    f.message.clone(),
+                ]);
+            }
+            println!("{t}");
+            println!(
+                "共 {} 处疑点。核实无误的，用 lianzhang confirm --uscc … --year … --check … --reason \"核实依据\" 确认；\
+                 有误的，改正数据后重新导入。",
+                findings.len()
+            );
+        }
+        other => bail!("未知格式 {other}（table | json）"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `2023年营业收入 3.1万元、2023年规上企业 是`.
+fn involved(f: &Finding) -> String {
+    let parts: Vec<String> = f
+        .facts
+        .iter()
+        .map(|i| {
+            let what = match &i.fact.project_id {
+                Some(p) => format!("项目{p}{}", plausibility::field_zh(&i.fact.field)),
+                None => format!("{}年{}", i.fact.year, plausibility::field_zh(&i.fact.field)),
+            };
+            format!("{what} {}", i.text)
+        })
+        .collect();
+    parts.join("、")
+}
+
+pub fn run_confirm(a: ConfirmArgs) -> anyhow::Result<ExitCode> {
+    let uscc = match Uscc::parse(a.uscc.trim()) {
+        Ok(u) => u,
+        Err(e) => {
+            eprintln!("统一社会信用代码 {} 无效：{e}", a.uscc);
+            return Ok(ExitCode::from(crate::EXIT_INVALID));
+        }
+    };
+    let findings = match findings_in_registry(&a.db, &a.policy)? {
+        Ok(f) => f,
+        Err(code) => return Ok(code),
+    };
+    let matching: Vec<&Finding> =
+        findings.iter().filter(|f| f.uscc == uscc && f.year == a.year && f.check == a.check).collect();
+    if matching.is_empty() {
+        let open: Vec<String> = findings
+            .iter()
+            .filter(|f| f.uscc == uscc)
+            .map(|f| format!("{}年 {}（{}）", f.year, f.title, f.check))
+            .collect();
+        eprintln!(
+            "企业 {uscc} {}年没有待核实的“{}”疑点（可能已确认，或数值已更正）。该企业现有疑点：{}",
+            a.year,
+            a.check,
+            if open.is_empty() { "无".to_string() } else { open.join("；") }
+        );
+        return Ok(ExitCode::from(crate::EXIT_INVALID));
+    }
+    let confirmations: Vec<_> = matching.iter().flat_map(|f| Confirmations::for_finding(f)).collect();
+    let items: Vec<NewConfirmation<'_>> = confirmations
+        .iter()
+        .map(|c| NewConfirmation {
+            check: &c.check,
+            uscc: c.uscc.as_str(),
+            year: c.year,
+            field: &c.field,
+            project_id: c.project_id.as_deref(),
+            value: &c.value,
+            reason: &a.reason,
+        })
+        .collect();
+    let actor = a.db.actor();
+    let done = block_on(async {
+        let store = lianzhang_store::Store::open(&a.db.db).await?;
+        let r = store.confirm_values(&items, &actor).await;
+        store.close().await;
+        r.context("核实确认未记录")
+    })?;
+    for f in &matching {
+        println!("已确认：{}（{}）{}年【{}】{}", f.enterprise, f.uscc, f.year, f.title, involved(f));
+    }
+    println!("共记录 {} 个数值（操作人 {actor}），相关规则按确认后的数值重新评定。", done.len());
+    Ok(ExitCode::SUCCESS)
+}
