@@ -9,6 +9,7 @@ mod chains;
 mod charts;
 mod dashboard;
 mod edit;
+mod findings;
 mod format;
 mod import;
 mod pages;

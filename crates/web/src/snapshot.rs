@@ -3,7 +3,7 @@
 
 use lianzhang_facts::{Dataset, Year};
 use lianzhang_policy::targets::{Progress, progress};
-use lianzhang_policy::{Policy, RuleTally, tally_enterprise};
+use lianzhang_policy::{Confirmations, Policy, RuleTally, tally_enterprise_with};
 use lianzhang_store::{Store, StoreError};
 use rust_decimal::Decimal;
 use std::sync::{Arc, RwLock};
@@ -81,7 +81,14 @@ impl Snapshot {
         self.years.iter().map(|y| y.award_total).sum()
     }
 
-    pub fn compute(policy: &Policy, ds: &Dataset, paid: &lianzhang_store::PaidSet) -> Snapshot {
+    /// `confirmations`: the values clerks confirmed (核实确认); other doubted values hold their rules
+    /// in review, as in every assessment.
+    pub fn compute(
+        policy: &Policy,
+        ds: &Dataset,
+        paid: &lianzhang_store::PaidSet,
+        confirmations: &Confirmations,
+    ) -> Snapshot {
         let v = &policy.vocabulary;
         let first = ds.iter().filter_map(|e| e.first_row_year()).min();
         let last = ds.iter().filter_map(|e| e.annual.last().map(|r| r.year)).max();
@@ -112,7 +119,7 @@ impl Snapshot {
                     let mut per_chain = vec![vec![RuleTally::default(); policy.rules.len()]; n + 1];
                     for e in ds.iter() {
                         let c = e.enterprise.chain.map_or(n, |c| c.0 as usize);
-                        tally_enterprise(policy, e, year, paid, &mut per_chain[c]);
+                        tally_enterprise_with(policy, e, year, paid, confirmations, &mut per_chain[c]);
                     }
                     for (i, rule) in policy.rules.iter().enumerate() {
                         let awards: u64 = per_chain.iter().map(|t| t[i].awards).sum();
@@ -175,9 +182,11 @@ impl Cache {
         }
         let ds = store.load_dataset(&policy.vocabulary).await?;
         let paid = store.paid().await?;
+        let confirmations = store.policy_confirmations().await?;
         let p = policy.clone();
-        let snap =
-            tokio::task::spawn_blocking(move || Snapshot::compute(&p, &ds, &paid)).await.expect("snapshot computation");
+        let snap = tokio::task::spawn_blocking(move || Snapshot::compute(&p, &ds, &paid, &confirmations))
+            .await
+            .expect("snapshot computation");
         let snap = Arc::new(snap);
         *self.current.write().expect("snapshot lock") = Some((version, snap.clone()));
         Ok(snap)
