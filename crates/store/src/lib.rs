@@ -20,7 +20,7 @@ mod seed;
 mod url;
 mod users;
 
-pub use audit::AuditEntry;
+pub use audit::{AuditEntry, AuditNames};
 pub use error::StoreError;
 pub use import::{ImportReport, Progress, SheetCounts};
 pub use ledger::{LedgerEntry, award_key};
