@@ -1,10 +1,16 @@
 //! `lianzhang ledger pay|reverse|list`: the payout ledger from the command line.
+//!
+//! The table is for people: times in the machine's zone to the second, rules by their Chinese
+//! title (from the policy version of the recorded run that decided the award), money in yuan.
+//! `--format json` keeps the stored values (UTC times, rule ids) for programs.
 
 use crate::registry::{DbOpts, block_on};
 use clap::Subcommand;
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use lianzhang_facts::format_yuan;
+use lianzhang_policy::PolicyFile;
 use lianzhang_store::{LedgerEntry, Store, StoreError};
+use std::collections::HashMap;
 use std::process::ExitCode;
 
 #[derive(Subcommand)]
@@ -70,16 +76,21 @@ pub fn run(c: LedgerCommand) -> anyhow::Result<ExitCode> {
                 if format == "json" {
                     println!("{}", serde_json::to_string_pretty(&entries)?);
                 } else {
-                    print!("{}", table(&entries));
+                    let titles = titles(&store, &entries).await?;
+                    print!("{}", table(&entries, &titles));
                 }
                 store.close().await;
                 return Ok(ExitCode::SUCCESS);
             }
         };
+        let titles = match &result {
+            Ok(entries) => titles(&db, entries).await?,
+            Err(_) => HashMap::new(),
+        };
         db.close().await;
         match result {
             Ok(entries) => {
-                print!("{}", table(&entries));
+                print!("{}", table(&entries, &titles));
                 Ok(ExitCode::SUCCESS)
             }
             Err(StoreError::Refused(why) | StoreError::NotFound(why)) => {
@@ -91,7 +102,38 @@ pub fn run(c: LedgerCommand) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn table(entries: &[LedgerEntry]) -> String {
+/// Rule id → Chinese title, per recorded run: the titles of the policy version each run was
+/// decided under (the bundled policy where that version no longer compiles).
+type Titles = HashMap<(i64, String), String>;
+
+async fn titles(store: &Store, entries: &[LedgerEntry]) -> anyhow::Result<Titles> {
+    let mut out = Titles::new();
+    let mut runs: Vec<i64> = entries.iter().map(|e| e.run_id).collect();
+    runs.sort_unstable();
+    runs.dedup();
+    let bundled = PolicyFile::bundled().compile().ok();
+    for run in runs {
+        let stored = store.run_policy(run).await?.and_then(|(name, text)| PolicyFile::parse(name, text).compile().ok());
+        if let Some(policy) = stored.as_ref().or(bundled.as_ref()) {
+            for r in &policy.rules {
+                out.insert((run, r.id.clone()), format!("{} {}", r.clause, r.title));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A stored time (UTC, RFC 3339) in the machine's zone to the second: `2026-11-30 18:05:09`.
+/// A value that is not a time is shown as stored.
+pub fn local_time(stored: &str, zone: &jiff::tz::TimeZone) -> String {
+    match stored.parse::<jiff::Timestamp>() {
+        Ok(t) => t.to_zoned_datetime(zone.clone()).strftime("%Y-%m-%d %H:%M:%S").to_string(),
+        Err(_) => stored.to_string(),
+    }
+}
+
+fn table(entries: &[LedgerEntry], titles: &Titles) -> String {
+    let zone = jiff::tz::TimeZone::system();
     let mut t = Table::new();
     t.load_style(UTF8_FULL_CONDENSED);
     t.set_header([
@@ -111,12 +153,12 @@ fn table(entries: &[LedgerEntry]) -> String {
     for e in entries {
         t.add_row([
             e.id.to_string(),
-            e.at.clone(),
+            local_time(&e.at, &zone),
             e.actor.clone(),
             if e.entry == "payment" { "支付" } else { "冲正" }.to_string(),
             e.run_id.to_string(),
             e.uscc.clone(),
-            e.rule.clone(),
+            titles.get(&(e.run_id, e.rule.clone())).cloned().unwrap_or_else(|| e.rule.clone()),
             e.year.to_string(),
             e.project_id.clone().unwrap_or_default(),
             format_yuan(e.amount),
@@ -125,5 +167,17 @@ fn table(entries: &[LedgerEntry]) -> String {
         ]);
     }
     let total: rust_decimal::Decimal = entries.iter().map(|e| e.amount).sum();
-    format!("{t}\n合计：{} 元\n", format_yuan(total))
+    let zone = zone.iana_name().map_or_else(String::new, |z| format!("（时间为本机时区 {z}）"));
+    format!("{t}\n合计：{} 元{zone}\n", format_yuan(total))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn stored_utc_is_shown_in_the_zone_to_the_second() {
+        let shanghai = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap();
+        assert_eq!(super::local_time("2026-11-30T17:05:09.123456Z", &shanghai), "2026-12-01 01:05:09");
+        assert_eq!(super::local_time("2026-11-30T17:05:09Z", &jiff::tz::TimeZone::UTC), "2026-11-30 17:05:09");
+        assert_eq!(super::local_time("不是时间", &shanghai), "不是时间");
+    }
 }

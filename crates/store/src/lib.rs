@@ -21,7 +21,7 @@ mod seed;
 mod url;
 mod users;
 
-pub use audit::AuditEntry;
+pub use audit::{AuditEntry, AuditNames};
 pub use confirmations::{Confirmation, NewConfirmation};
 pub use error::StoreError;
 pub use import::{ImportReport, Progress, SheetCounts};

@@ -157,6 +157,15 @@ impl Store {
         Ok(rows.into_iter().collect())
     }
 
+    /// The towns (乡镇) the registry knows, sorted, for the edit form's drop-down.
+    pub async fn towns(&self) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> =
+            sqlx::query_as("SELECT DISTINCT town FROM enterprises WHERE town IS NOT NULL AND town <> '' ORDER BY town")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
     /// The latest year with annual data.
     pub async fn latest_year(&self) -> Result<Option<i32>> {
         let (y,): (Option<i64>,) = sqlx::query_as("SELECT MAX(year) FROM annual").fetch_one(&self.pool).await?;

@@ -184,6 +184,17 @@ impl Store {
         run_of(&row.ok_or_else(|| StoreError::NotFound(format!("没有第 {id} 次评定记录")))?)
     }
 
+    /// The stored policy version a run was decided under: (file name, text).
+    pub async fn run_policy(&self, run_id: i64) -> Result<Option<(String, String)>> {
+        let row: Option<(String, String)> = sqlx::query_as(
+            "SELECT p.name, p.text FROM runs r JOIN policy_versions p ON p.hash = r.policy_hash WHERE r.id = $1",
+        )
+        .bind(run_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row)
+    }
+
     /// A run's outcomes in their recorded order.
     pub async fn run_outcomes(&self, id: i64) -> Result<Vec<RunOutcome>> {
         let sql = format!("SELECT {OUTCOME_SELECT} FROM run_outcomes WHERE run_id = $1 ORDER BY seq");

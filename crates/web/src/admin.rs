@@ -1,5 +1,7 @@
 //! 管理: users and roles (administrator), the audit trail with filters (administrator, bureau).
 
+pub(crate) mod trail;
+
 use crate::auth::{Session, check_csrf, hash_password};
 use crate::pages::{Frame, urlencode};
 use crate::{AppState, WebError};
@@ -8,8 +10,9 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use lianzhang_store::{AuditEntry, Role, StoreError, User};
+use lianzhang_store::{Role, StoreError, User};
 use std::sync::Arc;
+use trail::TrailRow;
 
 fn require(session: &Session, roles: &[Role]) -> Result<(), WebError> {
     if roles.contains(&session.user.role) { Ok(()) } else { Err(WebError::Forbidden) }
@@ -163,16 +166,15 @@ pub struct AuditQuery {
 pub struct AuditPage {
     frame: Frame,
     query: AuditQuery,
-    entries: Vec<AuditEntry>,
+    entries: Vec<TrailRow>,
+    /// The tables to filter by: (code, 中文).
+    tables: &'static [(&'static str, &'static str)],
     total: i64,
     page: u32,
     pages: u32,
 }
 
 impl AuditPage {
-    fn text(&self, v: &Option<String>) -> String {
-        v.clone().unwrap_or_else(|| "（空）".into())
-    }
     fn value(&self, v: &Option<String>) -> String {
         v.clone().unwrap_or_default()
     }
@@ -198,12 +200,14 @@ pub async fn audit(
         .store
         .audit_search(query.table.as_deref(), query.actor.as_deref(), query.key.as_deref(), page, 100)
         .await?;
+    let names = state.store.audit_names(&entries).await?;
     Ok(AuditPage {
+        entries: trail::rows(&entries, &names, &state.policy.vocabulary),
+        tables: &trail::TABLES,
         frame: Frame::new(session, "admin"),
         pages: (total as u32).div_ceil(100).max(1),
         page,
         query,
-        entries,
         total,
     })
 }

@@ -66,6 +66,8 @@ pub fn clear_cookie(name: &str, path: &str) -> String {
 pub struct Session {
     pub user: User,
     pub csrf: String,
+    /// The Chinese name of a task force's chain (the user's `chain` is its code), for the frame.
+    pub chain_name: Option<String>,
 }
 
 impl FromRequestParts<Arc<AppState>> for Session {
@@ -74,7 +76,13 @@ impl FromRequestParts<Arc<AppState>> for Session {
     async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self, Self::Rejection> {
         let id = cookie(&parts.headers, SESSION_COOKIE).ok_or(WebError::LoginRequired)?;
         match state.store.session(id, now_secs(), IDLE_SECS).await? {
-            Some((user, csrf)) => Ok(Session { user, csrf }),
+            Some((user, csrf)) => {
+                let chain_name = user.chain.as_deref().map(|code| {
+                    let chains = &state.policy.vocabulary.chains;
+                    chains.iter().find(|c| c.code == code).map_or_else(|| code.to_string(), |c| c.name.clone())
+                });
+                Ok(Session { user, csrf, chain_name })
+            }
             None => Err(WebError::LoginRequired),
         }
     }

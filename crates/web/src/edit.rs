@@ -1,6 +1,13 @@
 //! Editing an enterprise in the browser: the submitted cells go through the very reader and
 //! import that files go through, so they are validated the same way (every error, with its
 //! column and reason) and written the same way (one transaction, each changed cell audited).
+//!
+//! The form speaks the clerk's language (issue 8 item 5): chains, stages, towns, recognition
+//! kinds and project categories are chosen by Chinese name from drop-downs, yes/no facts are
+//! 是/否/未知 (unknown is not 否), dates and years are typed as a clerk types them. The
+//! drop-downs post the codes the reader takes; the reader checks them again.
+
+mod form;
 
 use crate::auth::{Session, check_csrf};
 use crate::pages::{Frame, load_in_scope};
@@ -11,36 +18,28 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use lianzhang_facts::{DataError, ReadError, read_dataset};
-use lianzhang_facts::{MAX_YEAR, MIN_YEAR};
+use form::{ANNUAL, Choices, ENTERPRISE, Field, PROJECT, Spec, YEARS};
+use lianzhang_facts::{DataError, Dataset, Fen, ReadError, read_dataset};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// The editable cells: (FACTS.md column, 中文 label), enterprise first, then the year's row.
-const ENTERPRISE_FIELDS: [(&str, &str); 8] = [
-    ("name", "企业名称"),
-    ("chain", "产业链"),
-    ("stage", "环节"),
-    ("town", "乡镇"),
-    ("industry_code", "行业代码"),
-    ("strategic_emerging", "战略性新兴产业（是/否，空为未知）"),
-    ("established", "成立日期（YYYY-MM-DD）"),
-    ("chain_joined_year", "入链年份"),
-];
-const ANNUAL_FIELDS: [(&str, &str); 6] = [
-    ("revenue", "营业收入（元）"),
-    ("above_scale", "规上企业（是/否）"),
-    ("chain_master", "链主企业（是/否）"),
-    ("local_procurement", "本地配套采购额（元）"),
-    ("total_procurement", "配套采购总额（元）"),
-    ("rd_expense", "研发投入（元）"),
-];
+/// The form's values by form field name: the FACTS.md columns of the enterprise and of the
+/// year's row; `recognition` (a kind to add for the year); `town_new` (a town not yet in the
+/// registry); `p{i}.{column}` for the enterprise's i-th project and `pn.{column}` for a new one.
+type Values = BTreeMap<String, String>;
 
-pub struct Field {
-    pub name: &'static str,
-    pub label: &'static str,
+/// One error of a submitted form, named as the form names it.
+pub struct Problem {
+    pub label: String,
     pub value: String,
-    pub error: Option<String>,
+    pub reason: String,
+}
+
+/// A project of the form: its id (fixed, or typed for a new one) and its controls.
+pub struct ProjectForm {
+    pub prefix: String,
+    pub id: String,
+    pub fields: Vec<Field>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -50,9 +49,20 @@ pub struct EditPage {
     uscc: String,
     title: String,
     year: i32,
+    min_year: i32,
+    max_year: i32,
     enterprise: Vec<Field>,
+    town_new: String,
     annual: Vec<Field>,
-    errors: Vec<DataError>,
+    /// The recognitions of the year, by Chinese name.
+    recognitions: Vec<String>,
+    /// Kinds to add for the year: (code, 中文), and the one chosen.
+    kinds: Vec<(String, String)>,
+    recognition: String,
+    recognition_error: Option<String>,
+    projects: Vec<ProjectForm>,
+    new_project: ProjectForm,
+    problems: Vec<Problem>,
 }
 
 #[derive(serde::Deserialize)]
@@ -64,62 +74,171 @@ fn yes_no(b: Option<bool>) -> String {
     b.map_or(String::new(), |b| if b { "是" } else { "否" }.to_string())
 }
 
-fn money(f: Option<lianzhang_facts::Fen>) -> String {
+fn money(f: Option<Fen>) -> String {
     f.map_or(String::new(), |f| f.to_yuan().to_string())
 }
 
+fn year(y: Option<i32>) -> String {
+    y.map_or(String::new(), |y| y.to_string())
+}
+
 /// The current values of the form, from the record.
-fn current(state: &AppState, ds: &lianzhang_facts::Dataset, year: i32) -> BTreeMap<&'static str, String> {
+fn current(state: &AppState, ds: &Dataset, year_shown: i32) -> Values {
     let v = &state.policy.vocabulary;
     let f = ds.get(0);
     let e = f.enterprise;
     let chain = e.chain.map(|c| v.chain_info(c));
-    let mut m = BTreeMap::new();
-    m.insert("name", e.name.clone());
-    m.insert("chain", chain.map_or(String::new(), |c| c.code.clone()));
-    m.insert("stage", chain.zip(e.stage).map_or(String::new(), |(c, s)| c.stages[s as usize].clone()));
-    m.insert("town", e.town.clone().unwrap_or_default());
-    m.insert("industry_code", e.industry_code.clone().unwrap_or_default());
-    m.insert("strategic_emerging", yes_no(e.strategic_emerging));
-    m.insert("established", e.established.map_or(String::new(), |d| d.to_string()));
-    m.insert("chain_joined_year", e.chain_joined_year.map_or(String::new(), |y| y.to_string()));
-    let r = f.row(year);
-    m.insert("revenue", money(r.and_then(|r| r.revenue)));
-    m.insert("above_scale", yes_no(r.and_then(|r| r.above_scale)));
-    m.insert("chain_master", yes_no(r.and_then(|r| r.chain_master)));
-    m.insert("local_procurement", money(r.and_then(|r| r.local_procurement)));
-    m.insert("total_procurement", money(r.and_then(|r| r.total_procurement)));
-    m.insert("rd_expense", money(r.and_then(|r| r.rd_expense)));
+    let mut m = Values::new();
+    let mut put = |k: &str, val: String| {
+        m.insert(k.to_string(), val);
+    };
+    put("name", e.name.clone());
+    put("chain", chain.map_or(String::new(), |c| c.code.clone()));
+    put("stage", chain.zip(e.stage).map_or(String::new(), |(c, s)| c.stages[s as usize].clone()));
+    put("town", e.town.clone().unwrap_or_default());
+    put("industry_code", e.industry_code.clone().unwrap_or_default());
+    put("strategic_emerging", yes_no(e.strategic_emerging));
+    put("established", e.established.map_or(String::new(), |d| d.to_string()));
+    put("chain_joined_year", year(e.chain_joined_year));
+    let r = f.row(year_shown);
+    put("revenue", money(r.and_then(|r| r.revenue)));
+    put("above_scale", yes_no(r.and_then(|r| r.above_scale)));
+    put("chain_master", yes_no(r.and_then(|r| r.chain_master)));
+    put("local_procurement", money(r.and_then(|r| r.local_procurement)));
+    put("total_procurement", money(r.and_then(|r| r.total_procurement)));
+    put("rd_expense", money(r.and_then(|r| r.rd_expense)));
+    for (i, p) in f.projects.iter().enumerate() {
+        let k = |c: &str| format!("p{i}.{c}");
+        put(&k("project_id"), p.project_id.clone());
+        put(&k("name"), p.name.clone());
+        put(&k("category"), p.category.map_or(String::new(), |c| v.category_info(c).code.clone()));
+        put(&k("fixed_asset_investment"), money(p.fixed_asset_investment));
+        put(&k("start_year"), year(p.start_year));
+        put(&k("completed_year"), year(p.completed_year));
+    }
     m
 }
 
-fn page(
-    session: Session,
-    uscc: &str,
-    title: &str,
-    year: i32,
-    values: &BTreeMap<&'static str, String>,
-    errors: Vec<DataError>,
-) -> EditPage {
-    let fields = |list: &[(&'static str, &'static str)], sheet: &str| {
-        list.iter()
-            .map(|(name, label)| Field {
-                name,
-                label,
-                value: values.get(name).cloned().unwrap_or_default(),
-                error: errors.iter().find(|e| e.sheet == sheet && e.column == *name).map(|e| e.reason.clone()),
-            })
-            .collect()
-    };
-    EditPage {
-        uscc: uscc.to_string(),
-        title: title.to_string(),
-        year,
-        enterprise: fields(&ENTERPRISE_FIELDS, "enterprises"),
-        annual: fields(&ANNUAL_FIELDS, "annual"),
-        errors,
-        frame: Frame::new(session, "enterprises"),
+/// Where a reader error belongs: the form field it names.
+fn field_of(e: &DataError, project_rows: &[String]) -> Option<String> {
+    let find = |specs: &[Spec]| specs.iter().find(|s| s.0 == e.column || label_core(s.1) == e.column).map(|s| s.0);
+    match e.sheet.as_str() {
+        "enterprises" | "企业" => find(&ENTERPRISE).map(str::to_string),
+        "annual" | "年度数据" => find(&ANNUAL).map(str::to_string),
+        "recognitions" | "认定" => Some("recognition".into()),
+        "projects" | "项目" => {
+            let prefix = project_rows.get(e.row.checked_sub(2)?)?;
+            let column = if e.column == "project_id" || e.column == "项目编号" {
+                Some("project_id")
+            } else {
+                find(&PROJECT)
+            };
+            column.map(|c| format!("{prefix}.{c}"))
+        }
+        _ => None,
     }
+}
+
+/// A label without its unit: `营业收入（元）` → `营业收入`.
+fn label_core(label: &str) -> &str {
+    label.split('（').next().unwrap_or(label)
+}
+
+struct Context<'a> {
+    state: &'a AppState,
+    towns: Vec<String>,
+    only_chain: Option<String>,
+}
+
+impl Context<'_> {
+    fn page(&self, session: Session, record: &Dataset, year: i32, values: &Values, errors: &[DataError]) -> EditPage {
+        let facts = record.get(0);
+        let vocab = &self.state.policy.vocabulary;
+        let project_rows: Vec<String> = written_projects(values);
+        let error_of = |name: &str| {
+            errors.iter().find(|e| field_of(e, &project_rows).as_deref() == Some(name)).map(|e| e.reason.clone())
+        };
+        let choices = Choices { vocab, towns: &self.towns, only_chain: self.only_chain.as_deref() };
+        let get = |name: &str| values.get(name).cloned().unwrap_or_default();
+        let chain = get("chain");
+        let fields = |specs: &[Spec], prefix: &str| -> Vec<Field> {
+            specs
+                .iter()
+                .map(|s| {
+                    let name = if prefix.is_empty() { s.0.to_string() } else { format!("{prefix}.{}", s.0) };
+                    choices.field(name.clone(), s, &get(&name), &chain, error_of(&name))
+                })
+                .collect()
+        };
+        let project = |prefix: String| ProjectForm {
+            id: get(&format!("{prefix}.project_id")),
+            fields: fields(&PROJECT, &prefix),
+            prefix,
+        };
+        let labels: BTreeMap<String, String> = ENTERPRISE
+            .iter()
+            .chain(&ANNUAL)
+            .map(|s| (s.0.to_string(), s.1.to_string()))
+            .chain([("recognition".to_string(), "新增认定".to_string())])
+            .collect();
+        let problems = errors
+            .iter()
+            .map(|e| {
+                let field = field_of(e, &project_rows);
+                let label = match field.as_deref().and_then(|f| f.split_once('.')) {
+                    Some((p, c)) => {
+                        let what = PROJECT.iter().find(|s| s.0 == c).map_or("项目编号", |s| s.1);
+                        format!("项目 {}：{}", get(&format!("{p}.project_id")), label_core(what))
+                    }
+                    None => field.and_then(|f| labels.get(&f).cloned()).unwrap_or_else(|| e.column.clone()),
+                };
+                Problem { label: label_core(&label).to_string(), value: e.value.clone(), reason: e.reason.clone() }
+            })
+            .collect();
+        EditPage {
+            uscc: facts.enterprise.uscc.as_str().to_string(),
+            title: facts.enterprise.name.clone(),
+            year,
+            min_year: YEARS.0,
+            max_year: YEARS.1,
+            enterprise: fields(&ENTERPRISE, ""),
+            town_new: get("town_new"),
+            annual: fields(&ANNUAL, ""),
+            recognitions: facts
+                .recognitions
+                .iter()
+                .filter(|r| r.year == year)
+                .map(|r| vocab.kind_info(r.kind).name.clone())
+                .collect(),
+            kinds: vocab.recognition_kinds.iter().map(|k| (k.code.clone(), k.name.clone())).collect(),
+            recognition: get("recognition"),
+            recognition_error: error_of("recognition"),
+            projects: (0..facts.projects.len()).map(|i| project(format!("p{i}"))).collect(),
+            new_project: project("pn".into()),
+            problems,
+            frame: Frame::new(session, "enterprises"),
+        }
+    }
+}
+
+/// The project rows a save writes, in order (their row in `projects.csv` is index + 2): every
+/// project of the enterprise, then the new one if anything was typed for it.
+fn written_projects(values: &Values) -> Vec<String> {
+    let mut rows: Vec<String> =
+        (0..).map(|i| format!("p{i}")).take_while(|p| values.contains_key(&format!("{p}.project_id"))).collect();
+    let typed = |c: &str| values.get(&format!("pn.{c}")).is_some_and(|v| !v.is_empty());
+    if typed("project_id") || PROJECT.iter().any(|s| typed(s.0)) {
+        rows.push("pn".into());
+    }
+    rows
+}
+
+async fn context<'a>(state: &'a AppState, session: &Session) -> Result<Context<'a>, WebError> {
+    let only_chain = match Scope::of(&session.user) {
+        Scope::Chain(own) => Some(own),
+        _ => None,
+    };
+    Ok(Context { state, towns: state.store.towns().await?, only_chain })
 }
 
 pub async fn edit_form(
@@ -132,29 +251,34 @@ pub async fn edit_form(
     let record = load_in_scope(&state, &session.user, &uscc).await?;
     let last = record.get(0).annual.last().map(|r| r.year);
     let year = q.year.or(last).unwrap_or(state.policy.meta.effective_from);
-    if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
-        return Err(WebError::Invalid(format!("年度应在{MIN_YEAR}至{MAX_YEAR}之间")));
+    if !(YEARS.0..=YEARS.1).contains(&year) {
+        return Err(WebError::Invalid(format!("年度应在{}至{}之间", YEARS.0, YEARS.1)));
     }
     let values = current(&state, &record, year);
-    let title = record.get(0).enterprise.name.clone();
-    Ok(page(session, &uscc, &title, year, &values, Vec::new()))
+    let cx = context(&state, &session).await?;
+    Ok(cx.page(session, &record, year, &values, &[]))
 }
 
 pub async fn edit_save(
     State(state): State<Arc<AppState>>,
     session: Session,
     Path(uscc): Path<String>,
-    Form(form): Form<BTreeMap<String, String>>,
+    Form(posted): Form<BTreeMap<String, String>>,
 ) -> Result<Response, WebError> {
     crate::scope::keeps_records(&session.user)?;
-    check_csrf(&session, form.get("csrf").map_or("", String::as_str))?;
+    check_csrf(&session, posted.get("csrf").map_or("", String::as_str))?;
     let record = load_in_scope(&state, &session.user, &uscc).await?;
-    let year: i32 = form.get("year").and_then(|y| y.parse().ok()).ok_or(WebError::Invalid("年度无效".into()))?;
+    let year: i32 = posted.get("year").and_then(|y| y.parse().ok()).ok_or(WebError::Invalid("年度无效".into()))?;
     let mut values = current(&state, &record, year);
-    for (name, _) in ENTERPRISE_FIELDS.iter().chain(&ANNUAL_FIELDS) {
-        if let Some(v) = form.get(*name) {
-            values.insert(name, v.trim().to_string());
+    for (name, v) in &posted {
+        if values.contains_key(name) || ["recognition", "town_new"].contains(&name.as_str()) || name.starts_with("pn.")
+        {
+            values.insert(name.clone(), v.trim().to_string());
         }
+    }
+    // A town not yet in the registry is typed beside the drop-down.
+    if let Some(town) = values.get("town_new").filter(|t| !t.is_empty()).cloned() {
+        values.insert("town".into(), town);
     }
     // A task force keeps its enterprises on its own chain.
     if let Scope::Chain(own) = Scope::of(&session.user)
@@ -163,28 +287,55 @@ pub async fn edit_save(
         return Err(WebError::Forbidden);
     }
     let dir = tempfile::tempdir().map_err(|e| WebError::Invalid(format!("无法创建临时目录：{e}")))?;
-    let write = |file: &str, fields: &[(&str, &str)], lead: &[(&str, String)]| -> std::io::Result<()> {
-        let mut w = csv::Writer::from_path(dir.path().join(file))?;
-        let names: Vec<&str> = lead.iter().map(|l| l.0).chain(fields.iter().map(|f| f.0)).collect();
-        w.write_record(&names)?;
-        let row: Vec<String> =
-            lead.iter().map(|l| l.1.clone()).chain(fields.iter().map(|f| values[f.0].clone())).collect();
-        w.write_record(&row)?;
-        w.flush()
-    };
-    write("enterprises.csv", &ENTERPRISE_FIELDS, &[("uscc", uscc.clone())])
-        .and_then(|_| write("annual.csv", &ANNUAL_FIELDS, &[("uscc", uscc.clone()), ("year", year.to_string())]))
-        .map_err(|e| WebError::Invalid(format!("无法写入临时文件：{e}")))?;
+    write_sheets(dir.path(), &uscc, year, &values).map_err(|e| WebError::Invalid(format!("无法写入临时文件：{e}")))?;
     match read_dataset(dir.path(), &state.policy.vocabulary) {
         Ok(ds) => {
             state.store.import(&ds, &session.user.username, "网页编辑", &|_, _| {}).await?;
             Ok(Redirect::to(&format!("/enterprises/{uscc}")).into_response())
         }
         Err(ReadError::Data(errors)) => {
-            let title = record.get(0).enterprise.name.clone();
-            let page = page(session, &uscc, &title, year, &values, errors.0);
+            let cx = context(&state, &session).await?;
+            let page = cx.page(session, &record, year, &values, &errors.0);
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(other) => Err(WebError::Invalid(other.to_string())),
     }
+}
+
+/// The form as a small dataset folder (English headers, as FACTS.md names the columns).
+fn write_sheets(dir: &std::path::Path, uscc: &str, year: i32, values: &Values) -> std::io::Result<()> {
+    let get = |k: &str| values.get(k).cloned().unwrap_or_default();
+    let write = |file: &str, header: Vec<&str>, rows: Vec<Vec<String>>| -> std::io::Result<()> {
+        let mut w = csv::Writer::from_path(dir.join(file))?;
+        w.write_record(&header)?;
+        for row in rows {
+            w.write_record(&row)?;
+        }
+        w.flush()
+    };
+    let columns = |lead: &[&'static str], specs: &[Spec]| -> Vec<&'static str> {
+        lead.iter().copied().chain(specs.iter().map(|s| s.0)).collect()
+    };
+    let mut enterprise = vec![uscc.to_string()];
+    enterprise.extend(ENTERPRISE.iter().map(|s| get(s.0)));
+    write("enterprises.csv", columns(&["uscc"], &ENTERPRISE), vec![enterprise])?;
+    let mut annual = vec![uscc.to_string(), year.to_string()];
+    annual.extend(ANNUAL.iter().map(|s| get(s.0)));
+    write("annual.csv", columns(&["uscc", "year"], &ANNUAL), vec![annual])?;
+    let kind = get("recognition");
+    if !kind.is_empty() {
+        write("recognitions.csv", vec!["uscc", "kind", "year"], vec![vec![uscc.to_string(), kind, year.to_string()]])?;
+    }
+    let projects: Vec<Vec<String>> = written_projects(values)
+        .iter()
+        .map(|p| {
+            let mut row = vec![get(&format!("{p}.project_id")), uscc.to_string()];
+            row.extend(PROJECT.iter().map(|s| get(&format!("{p}.{}", s.0))));
+            row
+        })
+        .collect();
+    if !projects.is_empty() {
+        write("projects.csv", columns(&["project_id", "uscc"], &PROJECT), projects)?;
+    }
+    Ok(())
 }

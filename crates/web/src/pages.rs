@@ -118,11 +118,13 @@ pub struct Frame {
     pub user: User,
     pub csrf: String,
     pub active: &'static str,
+    /// The Chinese name of a task force's chain.
+    pub chain_name: Option<String>,
 }
 
 impl Frame {
     pub fn new(s: Session, active: &'static str) -> Frame {
-        Frame { user: s.user, csrf: s.csrf, active }
+        Frame { user: s.user, csrf: s.csrf, active, chain_name: s.chain_name }
     }
     /// Whether the user keeps records (imports and edits).
     pub fn keeps_records(&self) -> bool {
@@ -187,6 +189,8 @@ pub struct EnterprisesPage {
     /// The stages of the chosen chain (none while no chain is chosen).
     stages: Vec<String>,
     kinds: Vec<(String, String)>,
+    /// The towns of the registry, for the town filter.
+    towns: Vec<String>,
     chain_locked: bool,
 }
 
@@ -226,6 +230,9 @@ impl EnterprisesPage {
     }
     fn tier_selected(&self, code: &str) -> bool {
         self.query.tier.as_deref() == Some(code)
+    }
+    fn town_selected(&self, town: &str) -> bool {
+        self.query.town.as_deref() == Some(town)
     }
 }
 
@@ -282,6 +289,7 @@ pub async fn enterprises(
         chains,
         stages,
         kinds: state.policy.vocabulary.recognition_kinds.iter().map(|k| (k.code.clone(), k.name.clone())).collect(),
+        towns: state.store.towns().await?,
         chain_locked: matches!(scope, Scope::Chain(_)),
     })
 }
@@ -364,7 +372,7 @@ pub struct EnterprisePage {
     projects: Vec<lianzhang_facts::Project>,
     categories: Vec<String>,
     outcomes: Vec<OutcomeRow>,
-    audit: Vec<lianzhang_store::AuditEntry>,
+    audit: Vec<crate::admin::trail::TrailRow>,
 }
 
 impl EnterprisePage {
@@ -379,9 +387,6 @@ impl EnterprisePage {
     }
     fn category(&self, c: &Option<lianzhang_facts::CategoryId>) -> String {
         c.map_or("—".into(), |c| self.categories[c.0 as usize].clone())
-    }
-    fn text(&self, v: &Option<String>) -> String {
-        v.clone().unwrap_or_else(|| "（空）".into())
     }
 }
 
@@ -440,7 +445,9 @@ pub async fn enterprise(
             explanation: r.explanation,
         })
         .collect();
-    let audit = state.store.audit_of_enterprise(e.uscc.as_str(), 50).await?;
+    let entries = state.store.audit_of_enterprise(e.uscc.as_str(), 50).await?;
+    let names = state.store.audit_names(&entries).await?;
+    let audit = crate::admin::trail::rows(&entries, &names, v);
     Ok(EnterprisePage {
         frame: Frame::new(session, "enterprises"),
         uscc: e.uscc.as_str().to_string(),

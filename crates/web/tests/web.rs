@@ -308,7 +308,7 @@ async fn editing_a_field_validates_like_import_and_lands_in_the_audit_trail() {
     );
     let record = app.get(&format!("/enterprises/{}", app.steel), Some(&cookie)).await;
     assert!(
-        record.body.contains("金村镇") && record.body.contains("31000000.50"),
+        record.body.contains("金村镇") && record.body.contains("31,000,000.50 元"),
         "shown in the record's audit history"
     );
     // A task force may not edit another chain's enterprise, nor move its own elsewhere.
@@ -354,7 +354,7 @@ async fn administration_users_and_the_audit_trail() {
     let user = app.state.store.user("food1").await.unwrap().unwrap();
     assert_eq!((user.role, user.chain.as_deref()), (Role::TaskForce, Some("food")));
     let trail = app.get("/admin/audit?table=users", Some(&admin)).await;
-    assert!(trail.body.contains("food1") && trail.body.contains("task_force"));
+    assert!(trail.body.contains("food1") && trail.body.contains("专班成员") && !trail.body.contains("task_force"));
     let filtered = app.get("/admin/audit?actor=nobody", Some(&admin)).await;
     assert!(filtered.body.contains("共 0 条"));
 }
@@ -627,6 +627,6 @@ async fn an_administrator_changes_scopes_unlocks_and_resets_passwords() {
     assert!(r.body.contains("不能停用自己的账户"), "{}", r.body);
     // Every change is in the audit trail, the password without its value.
     let trail = app.get("/admin/audit?table=users", Some(&admin)).await.body;
-    assert!(trail.contains("chain") && trail.contains("food"), "the scope change: {trail}");
+    assert!(trail.contains("产业链范围") && trail.contains("食品"), "the scope change: {trail}");
     assert!(trail.contains("（已重置）") && !trail.contains("argon2"));
 }

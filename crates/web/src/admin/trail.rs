@@ -1,0 +1,298 @@
+//! The audit trail as a clerk reads it: tables, fields, roles and actions in Chinese, values
+//! as the rest of the site shows them (是/否, 钢铁, 万元), enterprises by name, times as Beijing
+//! time to the second. No codes and no JSON reach the page.
+
+use crate::format::{beijing, wan_yuan, yuan};
+use lianzhang_facts::Vocabulary;
+use lianzhang_store::{AuditEntry, AuditNames, Role};
+use rust_decimal::Decimal;
+
+/// One audit entry, ready to show.
+#[derive(Debug, Clone)]
+pub struct TrailRow {
+    /// Beijing time, `2026-11-25 19:12:05`.
+    pub at: String,
+    /// The actor's display name with the username: `管理员（admin）`.
+    pub actor: String,
+    /// 修改, 新增, 导入…
+    pub action: String,
+    /// 企业, 年度数据, 用户… (数据导入 for the summary of one import).
+    pub table: String,
+    /// The row, named: `泽州钢铁有限公司 · 2023 年`, `财政（finance）`, the imported file.
+    pub subject: String,
+    /// The row without its enterprise (for an enterprise's own history): `2023 年度数据`.
+    pub detail: String,
+    /// Where the row's enterprise is shown, if it is one.
+    pub link: Option<String>,
+    /// The field in Chinese; empty for an entry about a whole row.
+    pub field: String,
+    pub old: String,
+    pub new: String,
+}
+
+/// The tables the audit page filters by, with their Chinese names.
+pub const TABLES: [(&str, &str); 7] = [
+    ("enterprises", "企业"),
+    ("annual", "年度数据"),
+    ("recognitions", "认定"),
+    ("projects", "项目"),
+    ("users", "用户"),
+    ("chain_roles", "链长分工"),
+    ("*", "数据导入"),
+];
+
+fn table_zh(table: &str) -> String {
+    TABLES.iter().find(|t| t.0 == table).map_or_else(|| "其他".to_string(), |t| t.1.to_string())
+}
+
+fn action_zh(action: &str) -> &'static str {
+    match action {
+        "update" => "修改",
+        "insert" => "新增",
+        "delete" => "删除",
+        "import" => "导入",
+        "confirm" => "确认数值",
+        "keep" => "保留企业库的值",
+        "take" => "采用文件的值",
+        _ => "其他操作",
+    }
+}
+
+/// The Chinese name of a field (a column of FACTS.md, or of an account).
+fn field_zh(table: &str, field: &str) -> String {
+    let name = match (table, field) {
+        (_, "uscc") => "统一社会信用代码",
+        ("projects", "name") => "项目名称",
+        ("users", "display_name") => "姓名",
+        (_, "name") => "企业名称",
+        ("users", "chain") => "产业链范围",
+        (_, "chain") => "产业链",
+        (_, "stage") => "环节",
+        (_, "town") => "乡镇",
+        (_, "industry_code") => "行业代码",
+        (_, "strategic_emerging") => "战略性新兴产业",
+        (_, "established") => "成立日期",
+        (_, "chain_joined_year") => "入链年份",
+        ("recognitions", "year") => "认定年度",
+        (_, "year") => "年度",
+        (_, "revenue") => "营业收入",
+        (_, "above_scale") => "规上企业",
+        (_, "chain_master") => "链主企业",
+        (_, "local_procurement") => "本地配套采购额",
+        (_, "total_procurement") => "配套采购总额",
+        (_, "rd_expense") => "研发投入",
+        (_, "kind") => "认定类型",
+        (_, "project_id") => "项目编号",
+        (_, "category") => "项目类别",
+        (_, "fixed_asset_investment") => "固定资产投资",
+        (_, "start_year") => "开工年度",
+        (_, "completed_year") => "竣工投产年度",
+        ("chain_roles", "role") => "职务",
+        (_, "role") => "角色",
+        (_, "disabled_at") => "账户状态",
+        (_, "locked_until") => "登录锁定",
+        (_, "password") => "密码",
+        (_, "api_tokens") => "接口令牌",
+        _ => "其他字段",
+    };
+    name.to_string()
+}
+
+const MONEY: [&str; 4] = ["revenue", "local_procurement", "total_procurement", "rd_expense"];
+
+/// Yuan as the site shows money: `3,000.00 万元（30,000,000.00 元）`, exact to the fen.
+pub fn money_text(yuan_text: &str) -> Option<String> {
+    let d: Decimal = yuan_text.trim().parse().ok()?;
+    Some(if d.abs() >= Decimal::from(10_000) {
+        format!("{} 万元（{} 元）", wan_yuan(&d), yuan(d))
+    } else {
+        format!("{} 元", yuan(d))
+    })
+}
+
+/// `2015-03-05` as `2015年3月5日`.
+fn date_text(iso: &str) -> Option<String> {
+    let d: jiff::civil::Date = iso.trim().parse().ok()?;
+    Some(format!("{}年{}月{}日", d.year(), d.month(), d.day()))
+}
+
+fn yes_no_text(v: &str) -> Option<&'static str> {
+    match v.trim() {
+        "是" | "1" | "true" => Some("是"),
+        "否" | "0" | "false" => Some("否"),
+        _ => None,
+    }
+}
+
+struct Render<'a> {
+    vocab: &'a Vocabulary,
+    names: &'a AuditNames,
+}
+
+impl Render<'_> {
+    fn chain(&self, code: &str) -> String {
+        self.vocab.chains.iter().find(|c| c.code == code).map_or_else(|| code.to_string(), |c| c.name.clone())
+    }
+
+    fn enterprise(&self, uscc: &str) -> String {
+        self.names.enterprises.get(uscc).cloned().unwrap_or_else(|| format!("企业 {uscc}"))
+    }
+
+    fn user(&self, username: &str) -> String {
+        match self.names.users.get(username) {
+            Some(d) if d != username => format!("{d}（{username}）"),
+            _ => username.to_string(),
+        }
+    }
+
+    /// A value of `field`, or what its absence means there.
+    fn value(&self, table: &str, field: &str, v: Option<&str>) -> String {
+        let Some(v) = v else {
+            return match (table, field) {
+                ("users", "chain") => "全部产业链".into(),
+                ("users", "disabled_at") => "正常".into(),
+                ("users", "locked_until") => "未锁定".into(),
+                ("users", _) | ("chain_roles", _) => "—".into(),
+                _ => "（未知）".into(),
+            };
+        };
+        let shown = match (table, field) {
+            (_, f) if MONEY.contains(&f) || f == "fixed_asset_investment" => money_text(v),
+            (_, "above_scale" | "chain_master" | "strategic_emerging") => yes_no_text(v).map(str::to_string),
+            (_, "chain") => Some(self.chain(v)),
+            (_, "established") => date_text(v),
+            ("recognitions", "kind") => self.vocab.recognition_kind(v).map(|k| self.vocab.kind_info(k).name.clone()),
+            (_, "category") => self.vocab.project_category(v).map(|c| self.vocab.category_info(c).name.clone()),
+            ("users", "role") => Role::parse(v).map(|r| r.zh().to_string()),
+            ("chain_roles", "role") => Some(
+                match v {
+                    "chief" => "链长",
+                    "deputy" => "副链长",
+                    _ => "链长助理",
+                }
+                .to_string(),
+            ),
+            ("users", "disabled_at") => Some(format!("已停用（{}）", beijing(v))),
+            ("users", "locked_until") => Some(format!("锁定至 {}", beijing(v))),
+            ("users", "api_tokens") => {
+                Some(if v == "0" { "0 个（已全部吊销）".to_string() } else { format!("{v} 个") })
+            }
+            _ => None,
+        };
+        shown.unwrap_or_else(|| v.to_string())
+    }
+
+    /// (subject with the enterprise, subject within the enterprise, link to the enterprise).
+    fn subject(&self, e: &AuditEntry) -> (String, String, Option<String>) {
+        let parts: Vec<&str> = e.row_key.split('|').collect();
+        let link = |uscc: &str| Some(format!("/enterprises/{uscc}"));
+        match (e.table_name.as_str(), parts.as_slice()) {
+            ("enterprises", [uscc, ..]) => (self.enterprise(uscc), "企业信息".into(), link(uscc)),
+            ("annual", [uscc, year, ..]) => {
+                (format!("{} · {year} 年", self.enterprise(uscc)), format!("{year} 年度数据"), link(uscc))
+            }
+            ("recognitions", [uscc, kind, year, ..]) => {
+                let kind = self.value("recognitions", "kind", Some(kind));
+                let detail = format!("{year} 年 {kind}");
+                (format!("{} · {detail}", self.enterprise(uscc)), detail, link(uscc))
+            }
+            ("projects", _) => match self.names.projects.get(&e.row_key) {
+                Some((uscc, name)) => {
+                    let detail = format!("项目 {}（{name}）", e.row_key);
+                    (format!("{} · {detail}", self.enterprise(uscc)), detail, link(uscc))
+                }
+                None => (format!("项目 {}", e.row_key), format!("项目 {}", e.row_key), None),
+            },
+            ("users", _) => (format!("用户 {}", self.user(&e.row_key)), String::new(), None),
+            ("chain_roles", [chain, person, ..]) => {
+                let who = self.names.people.get(*person).cloned().unwrap_or_else(|| format!("人员 {person}"));
+                (format!("{} · {who}", self.chain(chain)), String::new(), None)
+            }
+            ("*", _) => (import_source(&e.row_key), String::new(), None),
+            _ => (e.row_key.clone(), String::new(), None),
+        }
+    }
+
+    fn row(&self, e: &AuditEntry) -> TrailRow {
+        let (subject, detail, link) = self.subject(e);
+        let (field, old, new) = match (e.action.as_str(), e.field.as_deref()) {
+            ("import", _) => (String::new(), String::new(), import_summary(e.new_value.as_deref().unwrap_or_default())),
+            (_, Some(f)) => (
+                field_zh(&e.table_name, f),
+                self.value(&e.table_name, f, e.old_value.as_deref()),
+                self.value(&e.table_name, f, e.new_value.as_deref()),
+            ),
+            (_, None) => (String::new(), String::new(), String::new()),
+        };
+        TrailRow {
+            at: beijing(&e.at),
+            actor: self.user(&e.actor),
+            action: action_zh(&e.action).to_string(),
+            table: table_zh(&e.table_name),
+            subject,
+            detail,
+            link,
+            field,
+            old,
+            new,
+        }
+    }
+}
+
+/// The source of an import as recorded (a file name, or 网页编辑).
+fn import_source(source: &str) -> String {
+    if source == "网页编辑" { "网页编辑".into() } else { format!("文件 {source}") }
+}
+
+/// The counts an import records (`[{"sheet":"annual","added":2,"changed":1,"unchanged":0}]`)
+/// as one sentence: `年度数据：新增 2 行、修改 1 行`. Anything else is shown as recorded.
+pub fn import_summary(recorded: &str) -> String {
+    let Ok(serde_json::Value::Array(sheets)) = serde_json::from_str::<serde_json::Value>(recorded) else {
+        return recorded.to_string();
+    };
+    let mut parts = Vec::new();
+    for s in &sheets {
+        let sheet = s.get("sheet").and_then(|v| v.as_str()).unwrap_or_default();
+        let count = |k: &str| s.get(k).and_then(serde_json::Value::as_u64).unwrap_or(0);
+        let mut counts = Vec::new();
+        for (key, zh) in [("added", "新增"), ("changed", "修改")] {
+            if count(key) > 0 {
+                counts.push(format!("{zh} {} 行", count(key)));
+            }
+        }
+        if !counts.is_empty() {
+            parts.push(format!("{}：{}", table_zh(sheet), counts.join("、")));
+        }
+    }
+    if parts.is_empty() { "无变化".into() } else { parts.join("；") }
+}
+
+/// Every entry, rendered.
+pub fn rows(entries: &[AuditEntry], names: &AuditNames, vocab: &Vocabulary) -> Vec<TrailRow> {
+    let r = Render { vocab, names };
+    entries.iter().map(|e| r.row(e)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_is_exact_and_in_wan_when_large() {
+        assert_eq!(money_text("30000000.50").unwrap(), "3,000.00 万元（30,000,000.50 元）");
+        assert_eq!(money_text("32.00").unwrap(), "32.00 元");
+        assert!(money_text("abc").is_none());
+    }
+
+    #[test]
+    fn import_counts_read_as_a_sentence() {
+        let json = r#"[{"sheet":"enterprises","added":2,"changed":0,"unchanged":5},{"sheet":"annual","added":0,"changed":1,"unchanged":3}]"#;
+        assert_eq!(import_summary(json), "企业：新增 2 行；年度数据：修改 1 行");
+        assert_eq!(import_summary("[]"), "无变化");
+    }
+
+    #[test]
+    fn dates_read_in_chinese() {
+        assert_eq!(date_text("2015-03-05").unwrap(), "2015年3月5日");
+    }
+}
