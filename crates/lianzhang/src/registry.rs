@@ -7,10 +7,11 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use indicatif::{ProgressBar, ProgressStyle};
+use lianzhang_facts::{ExportStamp, ReadError};
 use lianzhang_policy::Policy;
 use lianzhang_store::{Choice, ImportOptions, ImportOutcome, ImportPreview, ImportReport, Resolution, Store, table_zh};
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -167,20 +168,25 @@ async fn import_previewed(
     Ok(ExitCode::FAILURE)
 }
 
-/// The registry stamp of an export (stand-in until the reader hands it back).
-struct Stamp {
-    revision: i64,
-    exported_at: String,
-    exported_by: String,
-}
-
 /// The dataset of `path` and the registry stamp it carries (`None`: not exported from the
 /// registry), or the exit code after listing every data error.
 fn read_stamped(
     path: &std::path::Path,
     policy: &Policy,
-) -> anyhow::Result<Result<(lianzhang_facts::Dataset, Option<Stamp>), inputs::Refused>> {
-    Ok(inputs::dataset(Some(path), policy)?.map(|d| (d, None)))
+) -> anyhow::Result<Result<(lianzhang_facts::Dataset, Option<ExportStamp>), inputs::Refused>> {
+    match lianzhang_facts::read_dataset_with(path, &policy.vocabulary) {
+        Ok(read) => Ok(Ok((read.dataset, read.stamp))),
+        // As `inputs::dataset` reports them.
+        Err(ReadError::Data(errors)) => {
+            eprintln!("数据有 {} 处错误，未做任何处理（未评定、未导入）：", errors.0.len());
+            eprintln!("{errors}");
+            Ok(Err(ExitCode::from(crate::EXIT_INVALID)))
+        }
+        Err(other) => {
+            eprintln!("无法读取数据 {}：{other}", path.display());
+            Ok(Err(ExitCode::from(crate::EXIT_INVALID)))
+        }
+    }
 }
 
 /// The diff of an import as a table: conflicts first.
@@ -311,15 +317,34 @@ pub fn run_export(a: ExportArgs) -> anyhow::Result<ExitCode> {
         Ok(p) => p,
         Err(code) => return Ok(code),
     };
-    let dataset = block_on(async {
+    let (dataset, stamp) = block_on(async {
         let store = open(&a.db, &policy).await?;
-        let d = store.load_dataset(&policy.vocabulary).await;
+        let d = store.load_for_export(&policy.vocabulary, &a.db.actor()).await;
         store.close().await;
         anyhow::Ok(d?)
     })?;
-    inputs::write_dataset(&dataset, &a.out, a.chinese)?;
-    eprintln!("已导出：{} → {}", dataset.summary_zh(), a.out.display());
+    write_stamped(&dataset, &a.out, a.chinese, &stamp)?;
+    eprintln!("已导出：{} → {}（企业库版本 {}）", dataset.summary_zh(), a.out.display(), stamp.revision);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes an export (an .xlsx workbook, or a folder of CSV files) with its registry stamp (the
+/// sheet or file 导出信息), so that re-importing it finds the cells changed since.
+fn write_stamped(
+    dataset: &lianzhang_facts::Dataset,
+    out: &Path,
+    chinese: bool,
+    stamp: &ExportStamp,
+) -> anyhow::Result<()> {
+    use lianzhang_facts::{HeaderLanguage, write_csv_dir, write_xlsx};
+    let lang = if chinese { HeaderLanguage::Chinese } else { HeaderLanguage::English };
+    if out.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) {
+        write_xlsx(dataset, out, lang, Some(stamp)).with_context(|| format!("无法写入 {}", out.display()))?;
+    } else {
+        std::fs::create_dir_all(out).with_context(|| format!("无法创建目录 {}", out.display()))?;
+        write_csv_dir(dataset, out, lang, Some(stamp)).with_context(|| format!("无法写入 {}", out.display()))?;
+    }
+    Ok(())
 }
 
 #[derive(Subcommand)]

@@ -13,7 +13,7 @@ use axum::Form;
 use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use lianzhang_facts::{DataError, Dataset, DatasetBuilder, ReadError, read_dataset};
+use lianzhang_facts::{DataError, Dataset, DatasetBuilder, ReadError, read_dataset_with};
 use lianzhang_store::{
     CellChange, CellId, Choice, ImportOptions, ImportOutcome, ImportPreview, ImportReport, Resolution,
 };
@@ -290,7 +290,11 @@ fn read_stamped(
     path: &Path,
     vocab: &lianzhang_facts::Vocabulary,
 ) -> Result<(Dataset, Option<(i64, String)>), ReadError> {
-    Ok((read_dataset(path, vocab)?, None))
+    let read = read_dataset_with(path, vocab)?;
+    let stamp = read.stamp.map(|s| {
+        (s.revision, format!("文件导出自企业库版本 {}（{}，{}）。", s.revision, s.exported_by, s.exported_at))
+    });
+    Ok((read.dataset, stamp))
 }
 
 /// The confirmation form: the staged upload's id, the fingerprint of the diff the user saw, and
@@ -435,13 +439,14 @@ fn only_chain(ds: &Dataset, code: &str) -> Dataset {
     b.build().expect("a subset of a valid dataset is valid")
 }
 
-/// `GET /export.xlsx`: the registry, restricted to the user's chain for a task force.
+/// `GET /export.xlsx`: the registry, restricted to the user's chain for a task force, stamped
+/// with the revision it was read at (re-importing it finds the cells changed since).
 pub async fn export(State(state): State<Arc<AppState>>, session: Session) -> Result<Response, WebError> {
     let scope = Scope::of(&session.user);
     if !matches!(scope, Scope::All | Scope::Chain(_)) {
         return Err(WebError::Forbidden);
     }
-    let mut ds = state.store.load_dataset(&state.policy.vocabulary).await?;
+    let (mut ds, stamp) = state.store.load_for_export(&state.policy.vocabulary, &session.user.username).await?;
     if let Scope::Chain(code) = &scope {
         ds = only_chain(&ds, code);
     }
@@ -449,7 +454,7 @@ pub async fn export(State(state): State<Arc<AppState>>, session: Session) -> Res
     let path = dir.path().join("registry.xlsx");
     let p = path.clone();
     tokio::task::spawn_blocking(move || {
-        lianzhang_facts::write_xlsx(&ds, &p, lianzhang_facts::HeaderLanguage::Chinese, None)
+        lianzhang_facts::write_xlsx(&ds, &p, lianzhang_facts::HeaderLanguage::Chinese, Some(&stamp))
     })
     .await
     .expect("export task")

@@ -26,6 +26,7 @@ use crate::rows::{
 };
 use crate::{Result, Store, StoreError, now};
 use diff::{cell_changes, fingerprint};
+use lianzhang_facts::stamp::ExportStamp;
 use lianzhang_facts::{Dataset, Vocabulary};
 use plan::{Plan, plan};
 use sqlx::AnyConnection;
@@ -303,6 +304,18 @@ impl Store {
             }
         }
         Err(crate::StoreError::Refused("企业库在读取期间反复变化，请稍后重试".into()))
+    }
+
+    /// The registry for an export, and the stamp the export carries: the revision it was read
+    /// at (0 for an empty audit trail), now in Beijing time, and `actor`.
+    pub async fn load_for_export(&self, vocabulary: &Vocabulary, actor: &str) -> Result<(Dataset, ExportStamp)> {
+        let (dataset, revision) = self.load_dataset_at(vocabulary).await?;
+        let stamp = ExportStamp {
+            revision: revision.unwrap_or(0),
+            exported_at: beijing_time(&now()),
+            exported_by: actor.to_string(),
+        };
+        Ok((dataset, stamp))
     }
 
     /// The newest audit entry: every committed change to the registry writes one.
