@@ -6,6 +6,7 @@ use super::row::{Errors, SheetInfo};
 use super::schema::{SheetKind, column_letter};
 use super::sheets::{Fold, Parse, Recent, Rows, Source, parse_row};
 use crate::error::ReadError;
+use crate::stamp::{ExportStamp, STAMP_SHEET};
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -50,6 +51,34 @@ pub(crate) fn sheet_files(dir: &Path) -> Result<Vec<(SheetKind, String, PathBuf)
 pub(crate) fn read_dir(dir: &Path, rows: &mut Rows<'_>) -> Result<(), ReadError> {
     for (kind, name, path) in sheet_files(dir)? {
         read_file(&path, kind, &name, rows)?;
+    }
+    read_stamp(dir, rows)
+}
+
+/// Reads `导出信息.csv`, the export stamp, if the folder has one.
+fn read_stamp(dir: &Path, rows: &mut Rows<'_>) -> Result<(), ReadError> {
+    let path = dir.join(format!("{STAMP_SHEET}.csv"));
+    if !path.is_file() {
+        return Ok(());
+    }
+    let bytes = std::fs::read(&path).map_err(|source| ReadError::Io { path: path.clone(), source })?;
+    let bytes = bytes.strip_prefix(BOM).unwrap_or(&bytes);
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => std::borrow::Cow::Borrowed(t),
+        Err(_) => encoding_rs::GB18030.decode_without_bom_handling(bytes).0,
+    };
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut lines = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let Ok(record) = record else { break };
+        if i > 0 {
+            let row = record.position().map_or(i as u64 + 1, |p| p.line()) as u32;
+            lines.push((row, record.get(0).unwrap_or("").to_string(), record.get(1).unwrap_or("").to_string()));
+        }
+    }
+    match ExportStamp::from_rows(lines.iter().map(|(r, a, b)| (*r, a.as_str(), b.as_str()))) {
+        Ok(stamp) => rows.stamp = Some(stamp),
+        Err((row, value, reason)) => rows.errors.stamp(row, &value, reason),
     }
     Ok(())
 }
@@ -120,7 +149,7 @@ fn read_records<R: Read + Send>(
 }
 
 fn bad_utf8(sheet: &SheetInfo, row: u32, field: usize, errors: &mut Errors) {
-    let column = sheet.header.get(field).cloned().unwrap_or_else(|| column_letter(field));
+    let column = sheet.column_at(field);
     let reason = "含有无效的 UTF-8 字节（文件以 UTF-8 BOM 开头）".to_string();
     errors.push(sheet, row, Some(field), &column, "", reason);
 }

@@ -88,14 +88,14 @@ impl Hasher for KeyHasher {
     }
 }
 
-type KeyMap<K, V> = HashMap<K, V, BuildHasherDefault<KeyHasher>>;
+pub(crate) type KeyMap<K, V> = HashMap<K, V, BuildHasherDefault<KeyHasher>>;
 
 /// The enterprises known so far. Each USCC of `enterprises` gets a *slot* (its position in the
 /// sheet, each USCC once) — even on a row with errors, so that the other sheets do not report
 /// its rows again as unknown enterprises.
 #[derive(Default)]
 pub(crate) struct Slots {
-    map: KeyMap<Uscc, u32>,
+    pub map: KeyMap<Uscc, u32>,
     by_slot: Vec<Uscc>,
     /// Whether `enterprises` has a `uscc` column at all, i.e. whether references can be checked.
     pub keyed: bool,
@@ -156,6 +156,10 @@ pub(crate) struct Rows<'v> {
     pub annual: AnnualRows,
     pub recognitions: Vec<(u32, Recognition)>,
     pub projects: Projects,
+    /// The sheets started, as their headers mapped.
+    pub sheets: Vec<SheetInfo>,
+    /// The export stamp, if the dataset has one.
+    pub stamp: Option<crate::stamp::ExportStamp>,
 }
 
 impl<'v> Rows<'v> {
@@ -168,12 +172,15 @@ impl<'v> Rows<'v> {
             annual: AnnualRows::default(),
             recognitions: Vec::new(),
             projects: Projects::default(),
+            sheets: Vec::new(),
+            stamp: None,
         }
     }
 
     /// Forgets a sheet read so far (to read it again in another encoding).
     pub(crate) fn reset(&mut self, kind: SheetKind) {
         self.errors.0.retain(|e| e.key.0 != kind.order());
+        self.sheets.retain(|s| s.kind != kind);
         match kind {
             SheetKind::Enterprises => {
                 self.slots = Slots::default();
@@ -191,6 +198,7 @@ impl<'v> Rows<'v> {
         if kind == SheetKind::Enterprises {
             self.slots.keyed = info.of_field[ent::USCC].is_some();
         }
+        self.sheets.push(info.clone());
         info
     }
 
@@ -230,7 +238,7 @@ impl<'v> Rows<'v> {
 #[derive(Default)]
 pub(crate) struct Enterprises {
     pub by_slot: Vec<Option<Enterprise>>,
-    rows: Vec<u32>,
+    pub rows: Vec<u32>,
 }
 
 struct EnterpriseParse<'v> {
@@ -341,7 +349,7 @@ impl Fold for EnterpriseFold<'_> {
 pub(crate) struct AnnualRows {
     pub rows: Vec<Annual>,
     pub slots: Vec<u32>,
-    lines: Vec<u32>,
+    pub lines: Vec<u32>,
     /// By slot: the years seen, a bit per year from 1949.
     years_seen: Vec<[u64; 3]>,
     /// Repeated (enterprise, year) pairs: (row, slot, year).
@@ -504,7 +512,7 @@ impl Fold for RecognitionFold<'_> {
 #[derive(Default)]
 pub(crate) struct Projects {
     pub rows: Vec<(u32, Project)>,
-    ids: HashMap<String, u32>,
+    pub ids: HashMap<String, u32>,
 }
 
 struct ProjectParse<'a> {

@@ -4,26 +4,54 @@
 use super::row::{Cell, Cells, Errors, SheetInfo};
 use super::schema::{CellKind, SheetKind, column_letter};
 use super::sheets::{Fold, Parse, Recent, Rows, Source, parse_row};
+use super::sniff;
 use crate::error::ReadError;
+use crate::stamp::{ExportStamp, STAMP_SHEET};
 use calamine::{Data, Reader};
 use std::fmt::Write as _;
+use std::fs::File;
+use std::io::BufReader;
 use std::path::Path;
 
+/// The kind of workbook a file is, from its content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Book {
+    Xlsx,
+    Xlsb,
+    Xls,
+    Ods,
+}
+
 /// Reads every sheet of a workbook into `rows`. A damaged file is an error, never a panic.
-pub(crate) fn read_workbook(path: &Path, rows: &mut Rows<'_>) -> Result<(), ReadError> {
-    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_sheets(path, rows)));
-    read.unwrap_or_else(|_| Err(damaged(path, &"读取时出错")))
+pub(crate) fn read_workbook(path: &Path, kind: Book, rows: &mut Rows<'_>) -> Result<(), ReadError> {
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_sheets(path, kind, rows)));
+    read.unwrap_or_else(|_| Err(damaged(path, kind)))
 }
 
-fn damaged(path: &Path, why: &dyn std::fmt::Display) -> ReadError {
-    ReadError::NotADataset(format!("{}：不是可读取的 Excel 工作簿（{why}）", path.display()))
+/// A workbook that could not be read: one sentence, never the library's message.
+fn damaged(path: &Path, kind: Book) -> ReadError {
+    let what = path.display().to_string();
+    let format = match kind {
+        Book::Xls => sniff::Format::Compound,
+        _ => sniff::Format::Zip,
+    };
+    ReadError::NotADataset(sniff::refusal(&what, format, path))
 }
 
-fn read_sheets(path: &Path, rows: &mut Rows<'_>) -> Result<(), ReadError> {
-    let mut book = calamine::open_workbook_auto(path).map_err(|e| match e {
-        calamine::Error::Io(source) => ReadError::Io { path: path.to_path_buf(), source },
-        other => damaged(path, &other),
-    })?;
+fn open(path: &Path, kind: Book) -> Result<calamine::Sheets<BufReader<File>>, ReadError> {
+    let file = File::open(path).map_err(|source| ReadError::Io { path: path.to_path_buf(), source })?;
+    let file = BufReader::new(file);
+    let book = match kind {
+        Book::Xlsx => calamine::Xlsx::new(file).map(calamine::Sheets::Xlsx).ok(),
+        Book::Xlsb => calamine::Xlsb::new(file).map(calamine::Sheets::Xlsb).ok(),
+        Book::Xls => calamine::Xls::new(file).map(calamine::Sheets::Xls).ok(),
+        Book::Ods => calamine::Ods::new(file).map(calamine::Sheets::Ods).ok(),
+    };
+    book.ok_or_else(|| damaged(path, kind))
+}
+
+fn read_sheets(path: &Path, format: Book, rows: &mut Rows<'_>) -> Result<(), ReadError> {
+    let mut book = open(path, format)?;
     let names = book.sheet_names();
     let mut sheets: Vec<(SheetKind, String)> = Vec::new();
     let mut unknown = Vec::new();
@@ -40,6 +68,10 @@ fn read_sheets(path: &Path, rows: &mut Rows<'_>) -> Result<(), ReadError> {
                 sheets.push((kind, name.clone()));
             }
             None if super::TEMPLATE_SHEETS.contains(&name.trim()) => {}
+            None if name.trim() == STAMP_SHEET => {
+                let range = book.worksheet_range(name).map_err(|_| damaged(path, format))?;
+                read_stamp(&range, rows);
+            }
             None => unknown.push(name.clone()),
         }
     }
@@ -52,12 +84,12 @@ fn read_sheets(path: &Path, rows: &mut Rows<'_>) -> Result<(), ReadError> {
     }
     sheets.sort_by_key(|(k, _)| *k);
     for (kind, name) in &sheets {
-        let range = book.worksheet_range(name).map_err(|e| damaged(path, &e))?;
+        let range = book.worksheet_range(name).map_err(|_| damaged(path, format))?;
         read_range(*kind, name, &range, rows);
     }
     // Other sheets are errors (a typo in a sheet name must not drop its rows), unless empty.
     for (i, name) in unknown.iter().enumerate() {
-        let range = book.worksheet_range(name).map_err(|e| damaged(path, &e))?;
+        let range = book.worksheet_range(name).map_err(|_| damaged(path, format))?;
         if range.cells().any(|(_, _, d)| !is_blank(d)) {
             let info = SheetInfo {
                 kind: SheetKind::Enterprises,
@@ -66,7 +98,7 @@ fn read_sheets(path: &Path, rows: &mut Rows<'_>) -> Result<(), ReadError> {
                 of_field: Vec::new(),
                 header: Vec::new(),
                 headless: Vec::new(),
-                chinese: true,
+                columns: Vec::new(),
                 left: 0,
             };
             let reason =
@@ -75,6 +107,26 @@ fn read_sheets(path: &Path, rows: &mut Rows<'_>) -> Result<(), ReadError> {
         }
     }
     Ok(())
+}
+
+/// Reads the export stamp from its sheet: 项目 / 内容 under a header row.
+fn read_stamp(range: &calamine::Range<Data>, rows: &mut Rows<'_>) {
+    let top = range.start().map_or(0, |(r, _)| r);
+    let mut lines = Vec::new();
+    for (i, line) in range.rows().enumerate().skip(1) {
+        let text = |c: usize| {
+            let mut out = String::new();
+            if let Some(d) = line.get(c) {
+                let _ = cell_text(d, CellKind::Plain, &mut out);
+            }
+            out
+        };
+        lines.push((top + 1 + i as u32, text(0), text(1)));
+    }
+    match ExportStamp::from_rows(lines.iter().map(|(r, a, b)| (*r, a.as_str(), b.as_str()))) {
+        Ok(stamp) => rows.stamp = Some(stamp),
+        Err((row, value, reason)) => rows.errors.stamp(row, &value, reason),
+    }
 }
 
 fn is_blank(d: &Data) -> bool {
@@ -152,10 +204,7 @@ impl RowCells {
                 // A header cell holding an error value stays as text: an unknown column.
                 let Some(info) = info else { continue };
                 self.reported[col] = true;
-                let column = match info.header.get(col) {
-                    Some(h) if !h.is_empty() => h.clone(),
-                    _ => column_letter(left as usize + col),
-                };
+                let column = info.column_at(col);
                 errors.push(info, row, Some(col), &column, text, reason);
             }
         }
