@@ -113,7 +113,7 @@ fn a_uscc_in_a_number_cell_is_refused() {
     assert_eq!(
         error_lines(&path),
         [
-            "企业:2:统一社会信用代码: 911100001000128900: 统一社会信用代码须为文本单元格（Excel 数字只保留15位有效数字，18位代码会被改坏）"
+            "企业:2:统一社会信用代码: 911100001000129000: 统一社会信用代码须为文本单元格（Excel 数字只保留15位有效数字，18位代码会被改坏）"
         ]
     );
 }
@@ -157,7 +157,7 @@ fn unknown_sheets_are_errors_unless_empty() {
     assert_eq!(
         error_lines(&path),
         [
-            "anual:1:: anual: 未知的工作表（应为 enterprises、annual、recognitions、projects 或 企业、年度数据、认定、项目）"
+            "anual:1:: anual: 未知的工作表（应为 企业、年度数据、认定 或 项目）：这张表没有读入，请改正表名，或删去这张表"
         ]
     );
 }
@@ -168,7 +168,7 @@ fn a_workbook_without_enterprises_is_not_a_dataset() {
         sheet(book, "annual", &["uscc", "year"]);
     });
     match read(&path) {
-        Err(ReadError::NotADataset(m)) => assert!(m.contains("enterprises"), "{m}"),
+        Err(ReadError::NotADataset(m)) => assert!(m.contains("中没有“企业”工作表"), "{m}"),
         other => panic!("{other:?}"),
     }
 }

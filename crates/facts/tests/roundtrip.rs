@@ -15,7 +15,7 @@ fn sample() -> Dataset {
     let mut b = DatasetBuilder::new(v.clone());
     b.enterprise(Enterprise {
         uscc: uscc(7),
-        name: "泽州县恒达钢铁有限公司, \"恒达\"\n二厂".into(),
+        name: "泽州县恒达钢铁有限公司, \"恒达\" 二厂".into(),
         chain: v.chain("steel"),
         stage: Some(6),
         town: Some("巴公镇".into()),
@@ -168,8 +168,9 @@ fn too_many_rows_for_a_worksheet_is_an_error() {
 // ---- random datasets ----
 
 fn text() -> impl Strategy<Value = String> {
-    // Anything a name holds, never blank at the ends (values are trimmed on reading).
-    "[A-Za-z0-9泽州县恒达钢铁有限公司（）“”,;\"'#=+-][A-Za-z0-9 泽州县恒达,\"\n]{0,8}[A-Za-z0-9泽州县恒达）]"
+    // Anything a name holds on one line (a line break is refused on reading), never blank at
+    // the ends (values are trimmed on reading); full-width characters stay as written.
+    "[A-Za-z0-9泽州县恒达钢铁有限公司（）“”,;\"'#=+-][A-Za-z0-9 泽州县恒达,\"\t，１Ａ]{0,8}[A-Za-z0-9泽州县恒达）]"
 }
 
 fn fen() -> impl Strategy<Value = Fen> {

@@ -3,6 +3,7 @@
 
 mod csv;
 mod locations;
+mod quotes;
 mod row;
 pub(crate) mod schema;
 mod sheets;
@@ -81,6 +82,13 @@ impl sheets::Rows<'_> {
     /// The dataset and its locations, or every error in sheet, row, column order.
     fn into_output(self) -> Result<ReadOutput, ReadError> {
         let mut errors = self.errors.0;
+        if !self.swallowed.is_empty() {
+            // The enterprises lost to a quote are reported once there, not at every reference.
+            let lost = |e: &DataError| {
+                e.reason == sheets::UNKNOWN_ENTERPRISE && self.swallowed.iter().any(|t| t.contains(&e.value))
+            };
+            errors.retain(|e| !lost(&e.error));
+        }
         if !errors.is_empty() {
             errors.sort_by_key(|e| e.key);
             return Err(ReadError::Data(DataErrors(errors.into_iter().map(|e| e.error).collect())));

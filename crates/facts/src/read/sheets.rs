@@ -137,7 +137,7 @@ fn reference<C: Cells>(slots: &Slots, ctx: &mut RowCtx<'_, C>, f: usize, recent:
             Some(slot)
         }
         None if slots.keyed => {
-            ctx.report(f, uscc.as_str(), "企业表（enterprises）中没有这家企业".into());
+            ctx.report(f, uscc.as_str(), UNKNOWN_ENTERPRISE.into());
             None
         }
         None => {
@@ -146,6 +146,10 @@ fn reference<C: Cells>(slots: &Slots, ctx: &mut RowCtx<'_, C>, f: usize, recent:
         }
     }
 }
+
+/// The reason of a reference to an enterprise the `enterprises` sheet does not have.
+pub(crate) const UNKNOWN_ENTERPRISE: &str =
+    "企业表中没有这家企业：请先在企业表中添加它，或检查统一社会信用代码是否填错";
 
 /// Everything read so far.
 pub(crate) struct Rows<'v> {
@@ -160,6 +164,8 @@ pub(crate) struct Rows<'v> {
     pub sheets: Vec<SheetInfo>,
     /// The export stamp, if the dataset has one.
     pub stamp: Option<crate::stamp::ExportStamp>,
+    /// The text of the `enterprises` records lost to a quote.
+    pub swallowed: Vec<String>,
 }
 
 impl<'v> Rows<'v> {
@@ -174,6 +180,7 @@ impl<'v> Rows<'v> {
             projects: Projects::default(),
             sheets: Vec::new(),
             stamp: None,
+            swallowed: Vec::new(),
         }
     }
 
@@ -260,8 +267,8 @@ impl Parse for EnterpriseParse<'_> {
         let name = ctx.req(ent::NAME, values::text);
         let chain = ctx.opt(ent::CHAIN, |t| {
             vocab.chain(t).ok_or_else(|| {
-                let codes: Vec<&str> = vocab.chains.iter().map(|c| c.code.as_str()).collect();
-                format!("未知的产业链（应为 {} 或其中文名）", codes.join("、"))
+                let names: Vec<&str> = vocab.chains.iter().map(|c| c.name.as_str()).collect();
+                format!("未知的产业链（应为 {}）", names.join("、"))
             })
         });
         let stage = match ctx.get(ent::STAGE) {
@@ -281,7 +288,7 @@ impl Parse for EnterpriseParse<'_> {
                     found
                 }
                 None if ctx.is_empty(ent::CHAIN) => {
-                    ctx.report(ent::STAGE, t, "填写环节时须同时填写产业链（chain）".into());
+                    ctx.report(ent::STAGE, t, "填写环节时须同时填写产业链".into());
                     None
                 }
                 // The chain is invalid and reported: the stage cannot be checked.
@@ -472,8 +479,8 @@ impl Parse for RecognitionParse<'_> {
         let slot = reference(self.slots, ctx, rec::USCC, recent);
         let kind = ctx.req(rec::KIND, |t| {
             vocab.recognition_kind(t).ok_or_else(|| {
-                let codes: Vec<&str> = vocab.recognition_kinds.iter().map(|c| c.code.as_str()).collect();
-                format!("未知的认定类型（应为 {} 或其中文名）", codes.join("、"))
+                let names: Vec<&str> = vocab.recognition_kinds.iter().map(|c| c.name.as_str()).collect();
+                format!("未知的认定类型（应为 {}）", names.join("、"))
             })
         });
         let year = ctx.req(rec::YEAR, values::year);
@@ -536,8 +543,8 @@ impl Parse for ProjectParse<'_> {
         let name = ctx.req(proj::NAME, values::text);
         let category = ctx.opt(proj::CATEGORY, |t| {
             vocab.project_category(t).ok_or_else(|| {
-                let codes: Vec<&str> = vocab.project_categories.iter().map(|c| c.code.as_str()).collect();
-                format!("未知的项目类别（应为 {} 或其中文名）", codes.join("、"))
+                let names: Vec<&str> = vocab.project_categories.iter().map(|c| c.name.as_str()).collect();
+                format!("未知的项目类别（应为 {}）", names.join("、"))
             })
         });
         let fixed_asset_investment = ctx.opt(proj::FIXED_ASSET_INVESTMENT, values::money);
