@@ -72,7 +72,8 @@ impl Store {
     pub async fn audit_of_enterprise(&self, uscc: &str, limit: i64) -> Result<Vec<AuditEntry>> {
         let rows = sqlx::query(
             "SELECT id, at, actor, action, table_name, row_key, field, old_value, new_value FROM audit \
-             WHERE (table_name IN ('enterprises', 'annual', 'recognitions') AND (row_key = $1 OR row_key LIKE $2)) \
+             WHERE (table_name IN ('enterprises', 'annual', 'recognitions', 'confirmations') \
+             AND (row_key = $1 OR row_key LIKE $2)) \
              OR (table_name = 'projects' AND row_key IN (SELECT project_id FROM projects WHERE uscc = $1)) \
              ORDER BY id DESC LIMIT $3",
         )
@@ -134,7 +135,7 @@ impl Store {
         for e in entries {
             let first = e.row_key.split('|').next().unwrap_or_default().to_string();
             match e.table_name.as_str() {
-                "enterprises" | "annual" | "recognitions" => usccs.push(first),
+                "enterprises" | "annual" | "recognitions" | "confirmations" => usccs.push(first),
                 "projects" => projects.push(e.row_key.clone()),
                 "users" => users.push(e.row_key.clone()),
                 "chain_roles" => people.push(e.row_key.split('|').nth(1).unwrap_or_default().to_string()),

@@ -107,7 +107,8 @@ pub async fn enterprise(
         })
         .collect();
     let paid = state.store.paid().await?;
-    let outcomes: Vec<Value> = outcomes_by_year(p, f, &paid)
+    let confirmations = state.store.policy_confirmations().await?;
+    let outcomes: Vec<Value> = outcomes_by_year(p, f, &paid, &confirmations)
         .into_iter()
         .map(|(year, status, r)| {
             json!({

@@ -10,8 +10,8 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use lianzhang_facts::EnterpriseFacts;
-use lianzhang_policy::plausibility::{self, Confirmations, Finding};
 use lianzhang_policy::Policy;
+use lianzhang_policy::plausibility::{self, Confirmations, Finding};
 use lianzhang_store::{NewConfirmation, StoreError};
 use std::sync::Arc;
 

@@ -57,6 +57,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/enterprises", get(pages::enterprises))
         .route("/enterprises/{uscc}", get(pages::enterprise))
         .route("/enterprises/{uscc}/edit", get(edit::edit_form).post(edit::edit_save))
+        .route("/enterprises/{uscc}/confirm", post(findings::confirm))
         .route("/import", get(import::form).post(import::upload))
         .route("/import/confirm", post(import::confirm))
         .route("/import/template.xlsx", get(import::template))

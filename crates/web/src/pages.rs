@@ -12,7 +12,7 @@ use axum::http::HeaderMap;
 use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Redirect, Response};
 use lianzhang_facts::Uscc;
-use lianzhang_policy::{Finding, explain};
+use lianzhang_policy::{Finding, explain_with};
 use lianzhang_store::{EnterpriseFilter, EnterpriseSummary, User};
 use std::sync::Arc;
 
@@ -320,11 +320,12 @@ pub fn outcomes_by_year(
     policy: &lianzhang_policy::Policy,
     facts: lianzhang_facts::EnterpriseFacts<'_>,
     paid: &dyn lianzhang_policy::PaidLedger,
+    confirmations: &lianzhang_policy::Confirmations,
 ) -> Vec<(i32, lianzhang_policy::Status, lianzhang_policy::RuleReport)> {
     let last = facts.annual.last().map_or(policy.meta.effective_from, |r| r.year);
     (policy.meta.effective_from..=last)
         .flat_map(|year| {
-            explain(policy, facts, year, paid).into_iter().filter_map(move |r| match r.finding {
+            explain_with(policy, facts, year, paid, confirmations).into_iter().filter_map(move |r| match r.finding {
                 Finding::Outcome(status) => Some((year, status, r)),
                 _ => None,
             })
@@ -371,6 +372,8 @@ pub struct EnterprisePage {
     recognitions: Vec<(i32, String)>,
     projects: Vec<lianzhang_facts::Project>,
     categories: Vec<String>,
+    /// 数据疑点 in force, with the confirm form for those who keep records.
+    findings: Vec<crate::findings::FindingView>,
     outcomes: Vec<OutcomeRow>,
     audit: Vec<crate::admin::trail::TrailRow>,
 }
@@ -433,7 +436,9 @@ pub async fn enterprise(
         ),
     ];
     let paid = state.store.paid().await?;
-    let outcomes = outcomes_by_year(p, facts, &paid)
+    let confirmations = state.store.policy_confirmations().await?;
+    let findings = crate::findings::views(p, facts, &confirmations);
+    let outcomes = outcomes_by_year(p, facts, &paid, &confirmations)
         .into_iter()
         .rev()
         .map(|(year, status, r)| OutcomeRow {
@@ -464,6 +469,7 @@ pub async fn enterprise(
         recognitions: facts.recognitions.iter().map(|r| (r.year, v.kind_info(r.kind).name.clone())).collect(),
         projects: facts.projects.to_vec(),
         categories: v.project_categories.iter().map(|c| c.name.clone()).collect(),
+        findings,
         outcomes,
         audit,
     })

@@ -31,13 +31,14 @@ pub struct TrailRow {
 }
 
 /// The tables the audit page filters by, with their Chinese names.
-pub const TABLES: [(&str, &str); 7] = [
+pub const TABLES: [(&str, &str); 8] = [
     ("enterprises", "企业"),
     ("annual", "年度数据"),
     ("recognitions", "认定"),
     ("projects", "项目"),
     ("users", "用户"),
     ("chain_roles", "链长分工"),
+    ("confirmations", "数值核实"),
     ("*", "数据导入"),
 ];
 
@@ -203,6 +204,13 @@ impl Render<'_> {
                 }
                 None => (format!("项目 {}", e.row_key), format!("项目 {}", e.row_key), None),
             },
+            ("confirmations", [uscc, year, project @ ..]) => {
+                let detail = match project.first() {
+                    Some(p) => format!("{year} 年 项目 {p} 数值核实"),
+                    None => format!("{year} 年数值核实"),
+                };
+                (format!("{} · {detail}", self.enterprise(uscc)), detail, link(uscc))
+            }
             ("users", _) => (format!("用户 {}", self.user(&e.row_key)), String::new(), None),
             ("chain_roles", [chain, person, ..]) => {
                 let who = self.names.people.get(*person).cloned().unwrap_or_else(|| format!("人员 {person}"));
@@ -217,6 +225,15 @@ impl Render<'_> {
         let (subject, detail, link) = self.subject(e);
         let (field, old, new) = match (e.action.as_str(), e.field.as_deref()) {
             ("import", _) => (String::new(), String::new(), import_summary(e.new_value.as_deref().unwrap_or_default())),
+            // A confirmation records `check|field`, the value confirmed and the reason.
+            ("confirm", Some(f)) => {
+                let field = f.split('|').nth(1).unwrap_or(f);
+                (
+                    field_zh("annual", field),
+                    self.value("annual", field, e.old_value.as_deref()),
+                    format!("核实无误：{}", e.new_value.as_deref().unwrap_or_default()),
+                )
+            }
             (_, Some(f)) => (
                 field_zh(&e.table_name, f),
                 self.value(&e.table_name, f, e.old_value.as_deref()),
