@@ -195,7 +195,10 @@ fn flag() -> impl Strategy<Value = Option<bool>> {
     prop_oneof![1 => Just(None), 3 => any::<bool>().prop_map(Some)]
 }
 
-fn hist() -> impl Strategy<Value = (Option<i32>, Vec<Annual>, Vec<(Option<Fen>, Option<i32>)>)> {
+/// An enterprise: establishment year, rows, projects (investment, completion year).
+type Hist = (Option<i32>, Vec<Annual>, Vec<(Option<Fen>, Option<i32>)>);
+
+fn hist() -> impl Strategy<Value = Hist> {
     (
         proptest::option::of(2012i32..2026),
         proptest::sample::subsequence((2019..=2025).collect::<Vec<i32>>(), 0..=7),
