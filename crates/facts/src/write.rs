@@ -9,6 +9,7 @@ use crate::error::WriteError;
 use crate::model::{Annual, Dataset, Enterprise, Project, Recognition};
 use crate::money::Fen;
 use crate::read::{ANNUAL, ENTERPRISES, Field, PROJECTS, RECOGNITIONS, SheetKind};
+use crate::stamp::{ExportStamp, STAMP_HEADER, STAMP_SHEET};
 use crate::uscc::Uscc;
 use crate::vocab::Vocabulary;
 use jiff::civil::Date;
@@ -165,8 +166,15 @@ fn fields(kind: SheetKind) -> &'static [Field] {
 /// Writes `enterprises.csv`, `annual.csv`, `recognitions.csv` and `projects.csv` (or 企业.csv,
 /// 年度数据.csv, 认定.csv, 项目.csv) into `dir`, which must exist: UTF-8 with a BOM, RFC 4180.
 /// Files of the same sheet in the other language are left alone (reading would then refuse the
-/// folder as ambiguous).
-pub fn write_csv_dir(dataset: &Dataset, dir: &Path, lang: HeaderLanguage) -> std::io::Result<()> {
+/// folder as ambiguous). With a `stamp`, also `导出信息.csv` (see [`crate::stamp`]); without,
+/// an old `导出信息.csv` in `dir` is removed, so the folder never carries a stale stamp.
+pub fn write_csv_dir(
+    dataset: &Dataset,
+    dir: &Path,
+    lang: HeaderLanguage,
+    stamp: Option<&ExportStamp>,
+) -> std::io::Result<()> {
+    write_stamp_csv(dir, stamp)?;
     for kind in SheetKind::ALL {
         let path = dir.join(format!("{}.csv", lang.sheet(kind)));
         let mut file = BufWriter::with_capacity(1 << 16, std::fs::File::create(&path)?);
@@ -192,6 +200,26 @@ pub fn write_csv_dir(dataset: &Dataset, dir: &Path, lang: HeaderLanguage) -> std
     Ok(())
 }
 
+/// Writes (or, without a stamp, removes) `导出信息.csv`.
+fn write_stamp_csv(dir: &Path, stamp: Option<&ExportStamp>) -> std::io::Result<()> {
+    let path = dir.join(format!("{STAMP_SHEET}.csv"));
+    let Some(stamp) = stamp else {
+        return match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        };
+    };
+    let mut file = BufWriter::new(std::fs::File::create(&path)?);
+    file.write_all(b"\xEF\xBB\xBF")?;
+    let mut out = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(file);
+    out.write_record(STAMP_HEADER)?;
+    for (item, content) in stamp.rows() {
+        out.write_record([item, content.as_str()])?;
+    }
+    out.flush()?;
+    out.into_inner().map_err(|e| e.into_error())?.flush()
+}
+
 /// The largest row count of a worksheet, header excluded.
 const MAX_XLSX_ROWS: usize = 1_048_575;
 /// Money below this many fen (15 significant digits) is an exact Excel number; above, text.
@@ -199,8 +227,14 @@ const MAX_EXACT_FEN: i64 = 1_000_000_000_000_000;
 
 /// Writes the dataset as one workbook with the sheets `enterprises`, `annual`, `recognitions`,
 /// `projects` (企业, 年度数据, 认定, 项目 in Chinese). USCCs and ids are text cells, money numbers
-/// formatted `#,##0.00`, dates date cells, booleans boolean cells.
-pub fn write_xlsx(dataset: &Dataset, path: &Path, lang: HeaderLanguage) -> Result<(), WriteError> {
+/// formatted `#,##0.00`, dates date cells, booleans boolean cells. With a `stamp`, a last sheet
+/// `导出信息` (see [`crate::stamp`]).
+pub fn write_xlsx(
+    dataset: &Dataset,
+    path: &Path,
+    lang: HeaderLanguage,
+    stamp: Option<&ExportStamp>,
+) -> Result<(), WriteError> {
     for kind in SheetKind::ALL {
         let rows = row_count(dataset, kind);
         if rows > MAX_XLSX_ROWS {
@@ -218,6 +252,19 @@ pub fn write_xlsx(dataset: &Dataset, path: &Path, lang: HeaderLanguage) -> Resul
         let sheet = book.add_worksheet();
         sheet.set_name(lang.sheet(kind))?;
         write_sheet(sheet, dataset, kind, lang, &formats)?;
+    }
+    if let Some(stamp) = stamp {
+        let sheet = book.add_worksheet();
+        sheet.set_name(STAMP_SHEET)?;
+        for (col, h) in STAMP_HEADER.iter().enumerate() {
+            sheet.write_string_with_format(0, col as u16, *h, &formats.header)?;
+        }
+        sheet.set_column_width(0, 14.0)?;
+        sheet.set_column_width(1, 60.0)?;
+        for (i, (item, content)) in stamp.rows().iter().enumerate() {
+            sheet.write_string(i as u32 + 1, 0, *item)?;
+            sheet.write_string(i as u32 + 1, 1, content)?;
+        }
     }
     book.save(path)?;
     Ok(())

@@ -15,7 +15,7 @@ fn sample() -> Dataset {
     let mut b = DatasetBuilder::new(v.clone());
     b.enterprise(Enterprise {
         uscc: uscc(7),
-        name: "泽州县恒达钢铁有限公司, \"恒达\"\n二厂".into(),
+        name: "泽州县恒达钢铁有限公司, \"恒达\" 二厂".into(),
         chain: v.chain("steel"),
         stage: Some(6),
         town: Some("巴公镇".into()),
@@ -67,14 +67,14 @@ fn sample() -> Dataset {
 
 fn via_csv(d: &Dataset, lang: HeaderLanguage) -> Dataset {
     let dir = tempfile::tempdir().unwrap();
-    write_csv_dir(d, dir.path(), lang).unwrap();
+    write_csv_dir(d, dir.path(), lang, None).unwrap();
     read(dir.path()).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn via_xlsx(d: &Dataset, lang: HeaderLanguage) -> Dataset {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("data.xlsx");
-    write_xlsx(d, &path, lang).unwrap();
+    write_xlsx(d, &path, lang, None).unwrap();
     read(&path).unwrap_or_else(|e| panic!("{e}"))
 }
 
@@ -95,7 +95,7 @@ fn xlsx_round_trip() {
 #[test]
 fn csv_files_have_a_bom_codes_and_plain_yuan() {
     let dir = tempfile::tempdir().unwrap();
-    write_csv_dir(&sample(), dir.path(), HeaderLanguage::English).unwrap();
+    write_csv_dir(&sample(), dir.path(), HeaderLanguage::English, None).unwrap();
     let bytes = std::fs::read(dir.path().join("annual.csv")).unwrap();
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
@@ -110,7 +110,7 @@ fn csv_files_have_a_bom_codes_and_plain_yuan() {
     assert!(recognitions.contains("champion_national,2020"));
 
     let zh = tempfile::tempdir().unwrap();
-    write_csv_dir(&sample(), zh.path(), HeaderLanguage::Chinese).unwrap();
+    write_csv_dir(&sample(), zh.path(), HeaderLanguage::Chinese, None).unwrap();
     let names: Vec<String> = ["企业", "年度数据", "认定", "项目"].iter().map(|n| format!("{n}.csv")).collect();
     for n in &names {
         assert!(zh.path().join(n).is_file(), "{n}");
@@ -124,7 +124,7 @@ fn xlsx_sheets_are_named_in_the_language_and_cells_are_typed() {
     use calamine::{Data, Reader};
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("d.xlsx");
-    write_xlsx(&sample(), &path, HeaderLanguage::Chinese).unwrap();
+    write_xlsx(&sample(), &path, HeaderLanguage::Chinese, None).unwrap();
     let mut book = calamine::open_workbook_auto(&path).unwrap();
     assert_eq!(book.sheet_names(), ["企业", "年度数据", "认定", "项目"]);
     let annual = book.worksheet_range("年度数据").unwrap();
@@ -161,15 +161,16 @@ fn too_many_rows_for_a_worksheet_is_an_error() {
     }
     let d = b.build().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let err = write_xlsx(&d, &dir.path().join("big.xlsx"), HeaderLanguage::English).unwrap_err();
+    let err = write_xlsx(&d, &dir.path().join("big.xlsx"), HeaderLanguage::English, None).unwrap_err();
     assert!(err.to_string().contains("1048575"), "{err}");
 }
 
 // ---- random datasets ----
 
 fn text() -> impl Strategy<Value = String> {
-    // Anything a name holds, never blank at the ends (values are trimmed on reading).
-    "[A-Za-z0-9泽州县恒达钢铁有限公司（）“”,;\"'#=+-][A-Za-z0-9 泽州县恒达,\"\n]{0,8}[A-Za-z0-9泽州县恒达）]"
+    // Anything a name holds on one line (a line break is refused on reading), never blank at
+    // the ends (values are trimmed on reading); full-width characters stay as written.
+    "[A-Za-z0-9泽州县恒达钢铁有限公司（）“”,;\"'#=+-][A-Za-z0-9 泽州县恒达,\"\t，１Ａ]{0,8}[A-Za-z0-9泽州县恒达）]"
 }
 
 fn fen() -> impl Strategy<Value = Fen> {
@@ -374,7 +375,7 @@ proptest! {
     fn row_order_does_not_matter(ents in prop::collection::vec(random_enterprise(), 1..12), seed in 0usize..1000) {
         let d = build(&ents);
         let dir = tempfile::tempdir().unwrap();
-        write_csv_dir(&d, dir.path(), HeaderLanguage::English).unwrap();
+        write_csv_dir(&d, dir.path(), HeaderLanguage::English, None).unwrap();
         reorder_rows(dir.path(), seed);
         prop_assert_eq!(&read(dir.path()).unwrap(), &d);
     }

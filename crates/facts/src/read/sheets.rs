@@ -88,14 +88,14 @@ impl Hasher for KeyHasher {
     }
 }
 
-type KeyMap<K, V> = HashMap<K, V, BuildHasherDefault<KeyHasher>>;
+pub(crate) type KeyMap<K, V> = HashMap<K, V, BuildHasherDefault<KeyHasher>>;
 
 /// The enterprises known so far. Each USCC of `enterprises` gets a *slot* (its position in the
 /// sheet, each USCC once) — even on a row with errors, so that the other sheets do not report
 /// its rows again as unknown enterprises.
 #[derive(Default)]
 pub(crate) struct Slots {
-    map: KeyMap<Uscc, u32>,
+    pub map: KeyMap<Uscc, u32>,
     by_slot: Vec<Uscc>,
     /// Whether `enterprises` has a `uscc` column at all, i.e. whether references can be checked.
     pub keyed: bool,
@@ -137,7 +137,7 @@ fn reference<C: Cells>(slots: &Slots, ctx: &mut RowCtx<'_, C>, f: usize, recent:
             Some(slot)
         }
         None if slots.keyed => {
-            ctx.report(f, uscc.as_str(), "企业表（enterprises）中没有这家企业".into());
+            ctx.report(f, uscc.as_str(), UNKNOWN_ENTERPRISE.into());
             None
         }
         None => {
@@ -146,6 +146,10 @@ fn reference<C: Cells>(slots: &Slots, ctx: &mut RowCtx<'_, C>, f: usize, recent:
         }
     }
 }
+
+/// The reason of a reference to an enterprise the `enterprises` sheet does not have.
+pub(crate) const UNKNOWN_ENTERPRISE: &str =
+    "企业表中没有这家企业：请先在企业表中添加它，或检查统一社会信用代码是否填错";
 
 /// Everything read so far.
 pub(crate) struct Rows<'v> {
@@ -156,6 +160,12 @@ pub(crate) struct Rows<'v> {
     pub annual: AnnualRows,
     pub recognitions: Vec<(u32, Recognition)>,
     pub projects: Projects,
+    /// The sheets started, as their headers mapped.
+    pub sheets: Vec<SheetInfo>,
+    /// The export stamp, if the dataset has one.
+    pub stamp: Option<crate::stamp::ExportStamp>,
+    /// The text of the `enterprises` records lost to a quote.
+    pub swallowed: Vec<String>,
 }
 
 impl<'v> Rows<'v> {
@@ -168,12 +178,16 @@ impl<'v> Rows<'v> {
             annual: AnnualRows::default(),
             recognitions: Vec::new(),
             projects: Projects::default(),
+            sheets: Vec::new(),
+            stamp: None,
+            swallowed: Vec::new(),
         }
     }
 
     /// Forgets a sheet read so far (to read it again in another encoding).
     pub(crate) fn reset(&mut self, kind: SheetKind) {
         self.errors.0.retain(|e| e.key.0 != kind.order());
+        self.sheets.retain(|s| s.kind != kind);
         match kind {
             SheetKind::Enterprises => {
                 self.slots = Slots::default();
@@ -191,6 +205,7 @@ impl<'v> Rows<'v> {
         if kind == SheetKind::Enterprises {
             self.slots.keyed = info.of_field[ent::USCC].is_some();
         }
+        self.sheets.push(info.clone());
         info
     }
 
@@ -230,7 +245,7 @@ impl<'v> Rows<'v> {
 #[derive(Default)]
 pub(crate) struct Enterprises {
     pub by_slot: Vec<Option<Enterprise>>,
-    rows: Vec<u32>,
+    pub rows: Vec<u32>,
 }
 
 struct EnterpriseParse<'v> {
@@ -252,8 +267,8 @@ impl Parse for EnterpriseParse<'_> {
         let name = ctx.req(ent::NAME, values::text);
         let chain = ctx.opt(ent::CHAIN, |t| {
             vocab.chain(t).ok_or_else(|| {
-                let codes: Vec<&str> = vocab.chains.iter().map(|c| c.code.as_str()).collect();
-                format!("未知的产业链（应为 {} 或其中文名）", codes.join("、"))
+                let names: Vec<&str> = vocab.chains.iter().map(|c| c.name.as_str()).collect();
+                format!("未知的产业链（应为 {}）", names.join("、"))
             })
         });
         let stage = match ctx.get(ent::STAGE) {
@@ -273,7 +288,7 @@ impl Parse for EnterpriseParse<'_> {
                     found
                 }
                 None if ctx.is_empty(ent::CHAIN) => {
-                    ctx.report(ent::STAGE, t, "填写环节时须同时填写产业链（chain）".into());
+                    ctx.report(ent::STAGE, t, "填写环节时须同时填写产业链".into());
                     None
                 }
                 // The chain is invalid and reported: the stage cannot be checked.
@@ -341,7 +356,7 @@ impl Fold for EnterpriseFold<'_> {
 pub(crate) struct AnnualRows {
     pub rows: Vec<Annual>,
     pub slots: Vec<u32>,
-    lines: Vec<u32>,
+    pub lines: Vec<u32>,
     /// By slot: the years seen, a bit per year from 1949.
     years_seen: Vec<[u64; 3]>,
     /// Repeated (enterprise, year) pairs: (row, slot, year).
@@ -464,8 +479,8 @@ impl Parse for RecognitionParse<'_> {
         let slot = reference(self.slots, ctx, rec::USCC, recent);
         let kind = ctx.req(rec::KIND, |t| {
             vocab.recognition_kind(t).ok_or_else(|| {
-                let codes: Vec<&str> = vocab.recognition_kinds.iter().map(|c| c.code.as_str()).collect();
-                format!("未知的认定类型（应为 {} 或其中文名）", codes.join("、"))
+                let names: Vec<&str> = vocab.recognition_kinds.iter().map(|c| c.name.as_str()).collect();
+                format!("未知的认定类型（应为 {}）", names.join("、"))
             })
         });
         let year = ctx.req(rec::YEAR, values::year);
@@ -504,7 +519,7 @@ impl Fold for RecognitionFold<'_> {
 #[derive(Default)]
 pub(crate) struct Projects {
     pub rows: Vec<(u32, Project)>,
-    ids: HashMap<String, u32>,
+    pub ids: HashMap<String, u32>,
 }
 
 struct ProjectParse<'a> {
@@ -528,8 +543,8 @@ impl Parse for ProjectParse<'_> {
         let name = ctx.req(proj::NAME, values::text);
         let category = ctx.opt(proj::CATEGORY, |t| {
             vocab.project_category(t).ok_or_else(|| {
-                let codes: Vec<&str> = vocab.project_categories.iter().map(|c| c.code.as_str()).collect();
-                format!("未知的项目类别（应为 {} 或其中文名）", codes.join("、"))
+                let names: Vec<&str> = vocab.project_categories.iter().map(|c| c.name.as_str()).collect();
+                format!("未知的项目类别（应为 {}）", names.join("、"))
             })
         });
         let fixed_asset_investment = ctx.opt(proj::FIXED_ASSET_INVESTMENT, values::money);
