@@ -5,7 +5,7 @@ use crate::registry::{self, DbOpts};
 use crate::{PolicyOpts, inputs};
 use anyhow::{Context, bail};
 use clap::Args;
-use lianzhang_facts::{Dataset, Uscc};
+use lianzhang_facts::{Dataset, Locations, Uscc};
 use lianzhang_policy::Policy;
 use lianzhang_policy::plausibility::{self, Confirmations};
 use lianzhang_store::{PaidSet, Store};
@@ -33,6 +33,8 @@ pub struct DataSource {
 /// The facts of a run and what the ledger shows paid (nothing, for files and the demo).
 struct Facts {
     dataset: Dataset,
+    /// Where each fact came from (files only): findings are located `sheet:row:column`.
+    locations: Option<Locations>,
     paid: PaidSet,
     /// The confirmed values (核实确认) of the registry (none, for files and the demo).
     confirmations: Confirmations,
@@ -42,8 +44,9 @@ struct Facts {
 
 fn load(source: &DataSource, policy: &Policy) -> anyhow::Result<Result<Facts, ExitCode>> {
     let Some(url) = &source.db else {
-        return Ok(inputs::dataset(source.data.as_deref(), policy)?.map(|dataset| Facts {
+        return Ok(inputs::dataset_located(source.data.as_deref(), policy)?.map(|(dataset, locations)| Facts {
             dataset,
+            locations,
             paid: PaidSet::default(),
             confirmations: Confirmations::none(),
             store: None,
@@ -55,7 +58,7 @@ fn load(source: &DataSource, policy: &Policy) -> anyhow::Result<Result<Facts, Ex
         let dataset = store.load_dataset(&policy.vocabulary).await?;
         let paid = store.paid().await?;
         let confirmations = store.policy_confirmations().await?;
-        Ok(Ok(Facts { dataset, paid, confirmations, store: Some(store) }))
+        Ok(Ok(Facts { dataset, locations: None, paid, confirmations, store: Some(store) }))
     })
 }
 
@@ -134,8 +137,24 @@ fn parse_years(text: &str) -> Result<Years, String> {
     Ok(Years { from, to })
 }
 
+/// Where a fact of a finding is in the file: `年度数据:3:营业收入` (sheet:row:column).
+pub fn locate(locations: Option<&Locations>, f: &plausibility::Finding, i: &plausibility::Involved) -> Option<String> {
+    let l = locations?;
+    let (sheet, row, code) = match &i.fact.project_id {
+        Some(p) => {
+            let (sheet, row) = l.project(p)?;
+            (sheet, row, "projects")
+        }
+        None => {
+            let (sheet, row) = l.annual(&f.uscc, i.fact.year)?;
+            (sheet, row, "annual")
+        }
+    };
+    Some(format!("{sheet}:{row}:{}", l.column(code, &i.fact.field)))
+}
+
 /// Every finding on stderr, one line each, located as precisely as the source allows.
-fn warn_findings(findings: &[plausibility::Finding]) {
+fn warn_findings(findings: &[plausibility::Finding], locations: Option<&Locations>) {
     if findings.is_empty() {
         return;
     }
@@ -149,7 +168,10 @@ fn warn_findings(findings: &[plausibility::Finding]) {
                     Some(p) => format!("项目{p}固定资产投资"),
                     None => format!("{}年{}", i.fact.year, plausibility::field_zh(&i.fact.field)),
                 };
-                format!("{what} {}", i.text)
+                match locate(locations, f, i) {
+                    Some(at) => format!("{at}: {}", i.text),
+                    None => format!("{what} {}", i.text),
+                }
             })
             .collect();
         eprintln!(
@@ -179,7 +201,7 @@ pub fn run_assess(a: AssessArgs) -> anyhow::Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     let started = Instant::now();
-    let Facts { dataset, paid, confirmations, store } = match load(&a.source, &policy)? {
+    let Facts { dataset, locations, paid, confirmations, store } = match load(&a.source, &policy)? {
         Ok(d) => d,
         Err(code) => return Ok(code),
     };
@@ -201,7 +223,7 @@ pub fn run_assess(a: AssessArgs) -> anyhow::Result<ExitCode> {
         }
     }
     if let Some(first) = assessments.first() {
-        warn_findings(&first.findings);
+        warn_findings(&first.findings, locations.as_ref());
     }
     if let Some(store) = store {
         if a.record {
@@ -214,7 +236,12 @@ pub fn run_assess(a: AssessArgs) -> anyhow::Result<ExitCode> {
     }
     let ctxs: Vec<_> = assessments
         .iter()
-        .map(|assessment| output::Context { policy: &policy, overrides: file.overrides(), assessment })
+        .map(|assessment| output::Context {
+            policy: &policy,
+            overrides: file.overrides(),
+            assessment,
+            locations: locations.as_ref(),
+        })
         .collect();
     if a.year.single() {
         output::write(&ctxs[0], a.format, a.out.as_deref())?;
@@ -236,14 +263,14 @@ pub fn run_explain(a: ExplainArgs) -> anyhow::Result<ExitCode> {
         Ok(p) => p,
         Err(code) => return Ok(code),
     };
-    let Facts { dataset, paid, confirmations, store } = match load(&a.source, &policy)? {
+    let Facts { dataset, locations, paid, confirmations, store } = match load(&a.source, &policy)? {
         Ok(d) => d,
         Err(code) => return Ok(code),
     };
     let facts = dataset.find(&uscc).with_context(|| format!("数据中没有企业 {uscc}"))?;
     let reports = lianzhang_policy::explain_with(&policy, facts, a.year, &paid, &confirmations);
     let findings = plausibility::findings_of(&policy, facts, &confirmations);
-    warn_findings(&findings);
+    warn_findings(&findings, locations.as_ref());
     if let Some(store) = store {
         registry::block_on(store.close());
     }

@@ -3,7 +3,7 @@
 
 use crate::{EXIT_INVALID, PolicyOpts};
 use anyhow::Context;
-use lianzhang_facts::{Dataset, ReadError, read_dataset};
+use lianzhang_facts::{Dataset, Locations, ReadError, read_dataset_with};
 use lianzhang_policy::{Policy, PolicyErrors, PolicyFile};
 use std::path::Path;
 use std::process::ExitCode;
@@ -54,11 +54,20 @@ pub fn policy(opts: &PolicyOpts) -> anyhow::Result<Result<(PolicyFile, Policy), 
 /// The dataset (from `path`, or the demo county when `None`), or the exit code after listing
 /// every data error.
 pub fn dataset(path: Option<&Path>, policy: &Policy) -> anyhow::Result<Result<Dataset, Refused>> {
+    Ok(dataset_located(path, policy)?.map(|(d, _)| d))
+}
+
+/// [`dataset`] with where each fact came from (`None` for the demo county), to locate findings.
+pub fn dataset_located(
+    path: Option<&Path>,
+    policy: &Policy,
+) -> anyhow::Result<Result<(Dataset, Option<Locations>), Refused>> {
     let Some(path) = path else {
-        return Ok(Ok(lianzhang_demo::generate(&lianzhang_demo::DemoParams::default(), &policy.vocabulary)));
+        let demo = lianzhang_demo::generate(&lianzhang_demo::DemoParams::default(), &policy.vocabulary);
+        return Ok(Ok((demo, None)));
     };
-    match read_dataset(path, &policy.vocabulary) {
-        Ok(d) => Ok(Ok(d)),
+    match read_dataset_with(path, &policy.vocabulary) {
+        Ok(out) => Ok(Ok((out.dataset, Some(out.locations)))),
         Err(ReadError::Data(errors)) => {
             eprintln!("数据有 {} 处错误，未做任何处理（未评定、未导入）：", errors.0.len());
             eprintln!("{errors}");

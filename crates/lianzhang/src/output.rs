@@ -26,6 +26,8 @@ pub struct Context<'a> {
     pub policy: &'a Policy,
     pub overrides: &'a [String],
     pub assessment: &'a Assessment,
+    /// Where each fact came from, to locate findings (files only).
+    pub locations: Option<&'a lianzhang_facts::Locations>,
 }
 
 pub fn write(ctx: &Context, format: Format, out: Option<&Path>) -> anyhow::Result<()> {
@@ -41,7 +43,7 @@ pub fn write(ctx: &Context, format: Format, out: Option<&Path>) -> anyhow::Resul
     };
     match format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut sink, &json(ctx.assessment))?;
+            serde_json::to_writer_pretty(&mut sink, &json(ctx))?;
             writeln!(sink)?;
         }
         Format::Csv => csv(ctx.assessment, &mut sink)?,
@@ -63,7 +65,7 @@ pub fn write_years(ctxs: &[Context], format: Format, out: Option<&Path>) -> anyh
     };
     match format {
         Format::Json => {
-            let all: Vec<_> = ctxs.iter().map(|c| json(c.assessment)).collect();
+            let all: Vec<_> = ctxs.iter().map(json).collect();
             serde_json::to_writer_pretty(&mut sink, &all)?;
             writeln!(sink)?;
         }
@@ -101,10 +103,20 @@ struct JsonAssessment<'a> {
     outcomes: Vec<JsonOutcome<'a>>,
     total: String,
     /// Plausibility findings in force (warnings; outcomes that read a doubtful fact need review).
-    findings: &'a [Doubt],
+    findings: Vec<JsonFinding<'a>>,
 }
 
-fn json(a: &Assessment) -> JsonAssessment<'_> {
+/// A finding with where its facts are in the file (`年度数据:3:营业收入`, in the order of its
+/// `facts`; empty when the data came from the registry or the demo).
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    #[serde(flatten)]
+    finding: &'a Doubt,
+    locations: Vec<String>,
+}
+
+fn json<'a>(ctx: &Context<'a>) -> JsonAssessment<'a> {
+    let a = ctx.assessment;
     JsonAssessment {
         policy: &a.policy,
         year: a.year,
@@ -123,7 +135,14 @@ fn json(a: &Assessment) -> JsonAssessment<'_> {
             })
             .collect(),
         total: format!("{:.2}", a.total()),
-        findings: &a.findings,
+        findings: a
+            .findings
+            .iter()
+            .map(|f| JsonFinding {
+                finding: f,
+                locations: f.facts.iter().filter_map(|i| crate::assess::locate(ctx.locations, f, i)).collect(),
+            })
+            .collect(),
     }
 }
 

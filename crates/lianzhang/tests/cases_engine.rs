@@ -186,13 +186,16 @@ fn case_06_amounts_in_wanyuan_need_review_naming_the_suspicion() {
     let revenue = f1["facts"].as_array().unwrap().iter().find(|i| i["fact"]["field"] == "revenue").unwrap();
     assert_eq!(revenue["raw"], "31000.00");
     assert_eq!(revenue["text"], "3.1万元");
+    // Located as sheet:row:column (the header is row 1), in the order of `facts`.
+    assert_eq!(f1["locations"][0], "年度数据:3:营业收入");
     let f2 = findings.iter().find(|f| f["uscc"] == E06_2).unwrap();
+    assert!(f2["locations"].as_array().unwrap().iter().any(|l| l == "项目:2:固定资产投资"), "{f2}");
     let project = f2["facts"].as_array().unwrap().iter().find(|i| i["fact"]["project_id"] == "XM-2023-01");
     assert!(project.is_some(), "{f2}");
     // Warnings on stderr, in Chinese, naming enterprise, year, field and value; exit status 0.
     assert!(stderr.contains("数据疑点"), "{stderr}");
     assert!(stderr.contains("泽州县宏远钢铁有限公司"), "{stderr}");
-    assert!(stderr.contains("2023年营业收入 3.1万元"), "{stderr}");
+    assert!(stderr.contains("年度数据:3:营业收入: 3.1万元"), "{stderr}");
     assert!(stderr.contains("疑似按万元填报"), "{stderr}");
 }
 

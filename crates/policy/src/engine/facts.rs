@@ -57,13 +57,15 @@ impl Trace for Observer {
 }
 
 /// Every fact of a year that each rule (other than the per-project rule, which reads only its
-/// project) reads when assessing `year` for one enterprise, with the value it sees. Empty when
-/// the policy is not in force in `year`.
+/// project) reads when assessing `year` for one enterprise, with the value it sees (a fact a
+/// plausibility finding doubts is seen as unknown). Empty when the policy is not in force in
+/// `year`.
 pub fn facts_read(policy: &Policy, facts: EnterpriseFacts<'_>, year: Year) -> Vec<FactRead> {
     if !policy.in_force(year) {
         return Vec::new();
     }
-    let ctx = Ctx::new(policy, facts, year);
+    let doubts = crate::plausibility::findings_of(policy, facts, &crate::plausibility::Confirmations::none());
+    let ctx = Ctx::new(policy, facts, year).with_doubts(&doubts);
     let mut out = Vec::new();
     for rule in &policy.rules {
         if matches!(rule.kind, RuleKind::ProjectSubsidy { .. }) {

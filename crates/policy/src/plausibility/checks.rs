@@ -60,11 +60,15 @@ fn at_least_times(a: Fen, b: Fen, factor: Decimal) -> bool {
 
 /// A money value of `row` that is smaller than its value in a neighbouring year by `factor` or
 /// more: (fact, value, the other year, its value).
-fn jumps(facts: EnterpriseFacts<'_>, row: &Annual, factor: Decimal) -> Vec<(MoneyFact, Fen, Year, Fen)> {
+fn jumps(facts: EnterpriseFacts<'_>, i: usize, factor: Decimal) -> Vec<(MoneyFact, Fen, Year, Fen)> {
+    let row = &facts.annual[i];
+    // Rows are sorted by year, one per year: the neighbours are the rows beside this one.
+    let prev = i.checked_sub(1).map(|j| &facts.annual[j]).filter(|r| r.year == row.year - 1);
+    let next = facts.annual.get(i + 1).filter(|r| r.year == row.year + 1);
     let mut out = Vec::new();
     for (_, fact) in MoneyFact::ALL {
         let Some(v) = money_of(row, fact).filter(|v| v.0 > 0) else { continue };
-        for other in [facts.row(row.year - 1), facts.row(row.year + 1)].into_iter().flatten() {
+        for other in [prev, next].into_iter().flatten() {
             if let Some(o) = money_of(other, fact).filter(|o| o.0 > 0)
                 && at_least_times(o, v, factor)
             {
@@ -91,9 +95,9 @@ pub fn check_enterprise(policy: &Policy, facts: EnterpriseFacts<'_>) -> Vec<Find
         message,
         label: label.to_string(),
     };
-    for row in facts.annual {
+    for (index, row) in facts.annual.iter().enumerate() {
         let y = row.year;
-        let jumped = cfg.unit_jump.map(|(_, _, factor)| jumps(facts, row, factor)).unwrap_or_default();
+        let jumped = cfg.unit_jump.map(|(_, _, factor)| jumps(facts, index, factor)).unwrap_or_default();
         let below = cfg.below_line.and_then(|(_, _, line)| {
             let r = row.revenue?;
             (row.above_scale == Some(true) && r < line).then_some((r, line))
@@ -168,12 +172,13 @@ pub fn check_enterprise(policy: &Policy, facts: EnterpriseFacts<'_>) -> Vec<Find
             );
             out.push(finding(id, title, y, involved, message, title));
         }
-        if let (Some((id, title, max_drop)), Some(prev)) = (cfg.collapse, facts.row(y - 1))
+        let prev_row = index.checked_sub(1).map(|j| &facts.annual[j]).filter(|r| r.year == y - 1);
+        if let (Some((id, title, max_drop)), Some(prev)) = (cfg.collapse, prev_row)
             && !jumped.iter().any(|j| j.0 == MoneyFact::Revenue)
             && let (Some(p), Some(c)) = (prev.revenue, row.revenue)
             && p.0 > 0
-            && Decimal::from(p.0 - c.0) > Decimal::from(p.0) * max_drop
-            && !prev_jumped(facts, prev, cfg.unit_jump.map(|u| u.2))
+            && fell_more_than(p, c, max_drop)
+            && !prev_jumped(facts, index - 1, cfg.unit_jump.map(|u| u.2))
         {
             let drop = Decimal::from(p.0 - c.0) / Decimal::from(p.0);
             let involved = vec![money_fact(MoneyFact::Revenue, y, c)];
@@ -191,9 +196,15 @@ pub fn check_enterprise(policy: &Policy, facts: EnterpriseFacts<'_>) -> Vec<Find
     out
 }
 
+/// `(before − after) / before > share`, exactly (integer cross-multiplication).
+fn fell_more_than(before: Fen, after: Fen, share: Decimal) -> bool {
+    let (m, s) = (share.mantissa(), 10i128.pow(share.scale()));
+    ((before.0 - after.0) as i128) * s > (before.0 as i128) * m
+}
+
 /// Whether the previous year's revenue is itself suspected of 万元 (then a fall is no collapse
 /// but the other side of that suspicion: one cause, one finding).
-fn prev_jumped(facts: EnterpriseFacts<'_>, prev: &Annual, factor: Option<Decimal>) -> bool {
+fn prev_jumped(facts: EnterpriseFacts<'_>, prev: usize, factor: Option<Decimal>) -> bool {
     factor.is_some_and(|f| jumps(facts, prev, f).iter().any(|j| j.0 == MoneyFact::Revenue))
 }
 
