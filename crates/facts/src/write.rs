@@ -1,9 +1,10 @@
 //! Writing a dataset in the exchange format: a folder of CSV files (UTF-8 with a BOM, so that
 //! Excel opens it) or one `.xlsx` workbook. Reading either back gives the same dataset.
 //!
-//! Coded columns hold codes (`steel`, `champion_province`; stages by name), booleans
-//! `true`/`false`, money plain yuan (`12500000`, `12500000.50`), dates `YYYY-MM-DD`; unknown
-//! values are empty cells.
+//! Coded columns hold the Chinese names a clerk reads and types (产业链 `钢铁`, 认定类型
+//! `市级专精特新`, 项目类别 `智能化数字化改造`; stages by name), booleans `是`/`否`, money plain
+//! yuan (`12500000`, `12500000.50`), dates `YYYY-MM-DD`; unknown values are empty cells. The
+//! readers take names and codes alike, so a file re-imports as it was written (issue 8 item 5).
 
 use crate::error::WriteError;
 use crate::model::{Annual, Dataset, Enterprise, Project, Recognition};
@@ -65,11 +66,16 @@ impl Value<'_> {
             Value::Empty => Ok(()),
             Value::Text(t) => out.write_str(t),
             Value::Number(n) => write!(out, "{n}"),
-            Value::Bool(b) => out.write_str(if *b { "true" } else { "false" }),
+            Value::Bool(b) => out.write_str(yes_no(*b)),
             Value::Money(f) => write_yuan(*f, out),
             Value::Date(d) => write!(out, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day()),
         };
     }
+}
+
+/// 是/否.
+fn yes_no(b: bool) -> &'static str {
+    if b { "是" } else { "否" }
 }
 
 /// Plain yuan, with the fen only when there are some: `12500000`, `12500000.50`.
@@ -87,7 +93,7 @@ fn enterprise_row<'a>(e: &'a Enterprise, v: &'a Vocabulary) -> [Value<'a>; 9] {
     [
         uscc(&e.uscc),
         Value::Text(&e.name),
-        Value::opt(e.chain, |c| Value::Text(&v.chain_info(c).code)),
+        Value::opt(e.chain, |c| Value::Text(&v.chain_info(c).name)),
         match (e.chain, e.stage) {
             (Some(c), Some(s)) => {
                 Value::opt(v.chain_info(c).stages.get(usize::from(s)), |name| Value::Text(name.as_str()))
@@ -116,7 +122,7 @@ fn annual_row<'a>(u: &'a Uscc, r: &Annual) -> [Value<'a>; 8] {
 }
 
 fn recognition_row<'a>(u: &'a Uscc, r: &Recognition, v: &'a Vocabulary) -> [Value<'a>; 3] {
-    [uscc(u), Value::Text(&v.kind_info(r.kind).code), Value::Number(r.year.into())]
+    [uscc(u), Value::Text(&v.kind_info(r.kind).name), Value::Number(r.year.into())]
 }
 
 fn project_row<'a>(u: &'a Uscc, p: &'a Project, v: &'a Vocabulary) -> [Value<'a>; 7] {
@@ -124,7 +130,7 @@ fn project_row<'a>(u: &'a Uscc, p: &'a Project, v: &'a Vocabulary) -> [Value<'a>
         Value::Text(&p.project_id),
         uscc(u),
         Value::Text(&p.name),
-        Value::opt(p.category, |c| Value::Text(&v.category_info(c).code)),
+        Value::opt(p.category, |c| Value::Text(&v.category_info(c).name)),
         Value::opt(p.fixed_asset_investment, Value::Money),
         Value::opt(p.start_year, |y| Value::Number(y.into())),
         Value::opt(p.completed_year, |y| Value::Number(y.into())),
@@ -227,7 +233,7 @@ const MAX_EXACT_FEN: i64 = 1_000_000_000_000_000;
 
 /// Writes the dataset as one workbook with the sheets `enterprises`, `annual`, `recognitions`,
 /// `projects` (企业, 年度数据, 认定, 项目 in Chinese). USCCs and ids are text cells, money numbers
-/// formatted `#,##0.00`, dates date cells, booleans boolean cells. With a `stamp`, a last sheet
+/// formatted `#,##0.00`, dates date cells, booleans the text 是/否. With a `stamp`, a last sheet
 /// `导出信息` (see [`crate::stamp`]).
 pub fn write_xlsx(
     dataset: &Dataset,
@@ -329,7 +335,7 @@ fn write_cell(
             sheet.write_number(row, col, *n as f64)?;
         }
         Value::Bool(b) => {
-            sheet.write_boolean(row, col, *b)?;
+            sheet.write_string(row, col, yes_no(*b))?;
         }
         Value::Money(f) if f.0.abs() < MAX_EXACT_FEN => {
             // The nearest double to the amount; its shortest text is the amount again.

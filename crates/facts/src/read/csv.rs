@@ -3,20 +3,20 @@
 //! tab or semicolon separated. Records are streamed in batches of reused records; a file is read
 //! whole into memory only to decode GB18030 or UTF-16.
 
-use super::quotes::{Problem, QuoteKind, Tail};
+use super::quotes::{Problem, QuoteError, QuoteKind, Tail, quote_error};
 use super::row::{Errors, SheetInfo};
 use super::schema::{HEADER_SEARCH_ROWS, SheetKind, is_header, no_header_reason};
 use super::sheets::{Fold, Parse, Recent, Rows, Source, parse_row};
 use super::sniff;
+use super::text::{self, delimiter, not_text, unreadable};
 use crate::error::ReadError;
-use crate::stamp::{ExportStamp, STAMP_SHEET};
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, mpsc};
 
-const BOM: &[u8] = b"\xEF\xBB\xBF";
+pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// The sheet files of a folder, by sheet; other files are ignored.
 pub(crate) fn sheet_files(dir: &Path) -> Result<Vec<(SheetKind, String, PathBuf)>, ReadError> {
@@ -55,35 +55,7 @@ pub(crate) fn read_dir(dir: &Path, rows: &mut Rows<'_>) -> Result<(), ReadError>
     for (kind, name, path) in sheet_files(dir)? {
         read_file(&path, kind, &name, rows)?;
     }
-    read_stamp(dir, rows)
-}
-
-/// Reads `导出信息.csv`, the export stamp, if the folder has one.
-fn read_stamp(dir: &Path, rows: &mut Rows<'_>) -> Result<(), ReadError> {
-    let path = dir.join(format!("{STAMP_SHEET}.csv"));
-    if !path.is_file() {
-        return Ok(());
-    }
-    let bytes = std::fs::read(&path).map_err(|source| ReadError::Io { path: path.clone(), source })?;
-    let bytes = bytes.strip_prefix(BOM).unwrap_or(&bytes);
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => std::borrow::Cow::Borrowed(t),
-        Err(_) => encoding_rs::GB18030.decode_without_bom_handling(bytes).0,
-    };
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
-    let mut lines = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let Ok(record) = record else { break };
-        if i > 0 {
-            let row = i as u32 + 1;
-            lines.push((row, record.get(0).unwrap_or("").to_string(), record.get(1).unwrap_or("").to_string()));
-        }
-    }
-    match ExportStamp::from_rows(lines.iter().map(|(r, a, b)| (*r, a.as_str(), b.as_str()))) {
-        Ok(stamp) => rows.stamp = Some(stamp),
-        Err((row, value, reason)) => rows.errors.stamp(row, &value, reason),
-    }
-    Ok(())
+    text::read_stamp(dir, rows)
 }
 
 /// Why a pass over a file stopped.
@@ -148,58 +120,6 @@ fn read_file(path: &Path, kind: SheetKind, name: &str, rows: &mut Rows<'_>) -> R
     }
 }
 
-/// The sentence for a text file in no encoding we know.
-fn unreadable(path: &Path) -> String {
-    format!(
-        "{}：文字编码无法识别（不是 UTF-8、GBK/GB18030 或 UTF-16）：请用 Excel 或 WPS 打开，另存为“CSV UTF-8（逗号分隔）”后再导入",
-        path.display()
-    )
-}
-
-/// The sentence for a `.csv` file that is not text.
-fn not_text(path: &Path, format: sniff::Format) -> String {
-    let what = match format {
-        sniff::Format::Zip | sniff::Format::Compound => {
-            "实际是 Excel 工作簿（只是扩展名为 .csv）：请直接导入这个工作簿（改回 .xlsx 或 .xls 扩展名），或在 Excel 中“另存为”“CSV UTF-8（逗号分隔）”"
-        }
-        sniff::Format::Html => {
-            "实际是网页（HTML）格式的表格：请用 Excel 或 WPS 打开，“另存为”“CSV UTF-8（逗号分隔）”或 Excel 工作簿（*.xlsx）"
-        }
-        sniff::Format::SpreadsheetXml => {
-            "实际是“XML 表格 2003”格式：请用 Excel 或 WPS 打开，“另存为”“CSV UTF-8（逗号分隔）”或 Excel 工作簿（*.xlsx）"
-        }
-        sniff::Format::Pdf => "是 PDF 文件，不是表格，无法读出数据：请提供 CSV 或 Excel 表格",
-        _ => "不是文本文件，无法作为 CSV 读取：请用 Excel 或 WPS 打开原表格，“另存为”“CSV UTF-8（逗号分隔）”",
-    };
-    format!("{}：{what}", path.display())
-}
-
-/// The delimiter of a CSV text, from its first lines: the most frequent of comma, tab and
-/// semicolon outside quotes (Excel's "Unicode 文本" is tab-separated; some European-locale
-/// "CSV" uses semicolons). Comma when there is none.
-pub(crate) fn delimiter(head: &[u8]) -> u8 {
-    let mut counts = [0usize; 3];
-    let mut quoted = false;
-    let mut lines = 0;
-    for &b in head {
-        match b {
-            b'"' => quoted = !quoted,
-            b'\n' if !quoted => {
-                lines += 1;
-                if lines == 10 {
-                    break;
-                }
-            }
-            b',' if !quoted => counts[0] += 1,
-            b'\t' if !quoted => counts[1] += 1,
-            b';' if !quoted => counts[2] += 1,
-            _ => {}
-        }
-    }
-    let best = (0..3).max_by_key(|&i| (counts[i], usize::from(i == 0))).unwrap_or(0);
-    if counts[best] == 0 { b',' } else { [b',', b'\t', b';'][best] }
-}
-
 /// One pass over a CSV text. With `utf8_certain` (a BOM, or decoded text), a record that is not
 /// UTF-8 is a data error; without, it means the file is in another encoding.
 fn read_records<R: Read + Send>(
@@ -240,32 +160,6 @@ fn bad_utf8(sheet: &SheetInfo, row: u32, field: usize, errors: &mut Errors) {
     let column = sheet.column_at(field);
     let reason = "含有无效的 UTF-8 字节（文件以 UTF-8 BOM 开头）".to_string();
     errors.push(sheet, row, Some(field), &column, "", reason);
-}
-
-/// A record lost to a quote: its first and last line, the field, its text.
-struct QuoteError {
-    kind: QuoteKind,
-    first: u32,
-    last: u32,
-    field: usize,
-    text: String,
-}
-
-/// One error for a record lost to a quote (never one per cell it shifted).
-fn quote_error(sheet: &SheetInfo, q: &QuoteError, errors: &mut Errors) {
-    let column = sheet.column_at(q.field);
-    let reason = match q.kind {
-        QuoteKind::Swallowed => {
-            let lines =
-                if q.last == q.first + 1 { format!("第{}行", q.last) } else { format!("第{}至{}行", q.first + 1, q.last) };
-            format!(
-                "引号没有闭合：这一格以英文双引号（\"）开头，却没有对应的右引号，下面{lines}被并进了这一格，都没有读入。请在这一格的末尾补上右引号，或删去这个引号"
-            )
-        }
-        QuoteKind::Stray => "引号用法有误：这一格以英文双引号（\"）开头，引号闭合后又接着别的文字，无法确定内容。请删去这一格中的引号，或把整格用引号括起、其中的引号写成两个（\"\"）".to_string(),
-        QuoteKind::Unclosed => "引号没有闭合：这一格以英文双引号（\"）开头，直到文件末尾也没有右引号。请补上右引号，或删去这个引号".to_string(),
-    };
-    errors.push(sheet, q.first, Some(q.field), &column, &q.text, reason);
 }
 
 /// The records of a CSV text, with their spreadsheet row numbers (the lines of the file: a

@@ -5,9 +5,9 @@
 //! of every fact); the lookup of an annual row by (enterprise, year) sorts an index once, on the
 //! first lookup.
 
+use super::keys::KeyMap;
 use super::row::SheetInfo;
 use super::schema::SheetKind;
-use super::sheets::KeyMap;
 use crate::model::Year;
 use crate::uscc::Uscc;
 use std::collections::HashMap;

@@ -2,14 +2,18 @@
 //! every error reported with its place; a dataset with any error is refused whole.
 
 mod csv;
+mod keys;
 mod locations;
 mod quotes;
 mod row;
 pub(crate) mod schema;
 mod sheets;
+mod sheets_refs;
 mod sniff;
+mod text;
 mod values;
 mod xlsx;
+mod xlsx_extras;
 
 pub use crate::error::{DataError, DataErrors, ReadError};
 pub use locations::Locations;

@@ -5,6 +5,7 @@
 //! the end of the file, is a problem at its byte offset; a record spanning several lines is
 //! found by the reader itself (issue 8 item 1, case 18).
 
+use super::row::{Errors, SheetInfo};
 use std::collections::VecDeque;
 use std::io::Read;
 
@@ -162,6 +163,32 @@ impl<R: Read> Read for Tail<R> {
         }
         Ok(n)
     }
+}
+
+/// A record lost to a quote: its first and last line, the field, its text.
+pub(crate) struct QuoteError {
+    pub kind: QuoteKind,
+    pub first: u32,
+    pub last: u32,
+    pub field: usize,
+    pub text: String,
+}
+
+/// One error for a record lost to a quote (never one per cell it shifted).
+pub(crate) fn quote_error(sheet: &SheetInfo, q: &QuoteError, errors: &mut Errors) {
+    let column = sheet.column_at(q.field);
+    let reason = match q.kind {
+        QuoteKind::Swallowed => {
+            let lines =
+                if q.last == q.first + 1 { format!("第{}行", q.last) } else { format!("第{}至{}行", q.first + 1, q.last) };
+            format!(
+                "引号没有闭合：这一格以英文双引号（\"）开头，却没有对应的右引号，下面{lines}被并进了这一格，都没有读入。请在这一格的末尾补上右引号，或删去这个引号"
+            )
+        }
+        QuoteKind::Stray => "引号用法有误：这一格以英文双引号（\"）开头，引号闭合后又接着别的文字，无法确定内容。请删去这一格中的引号，或把整格用引号括起、其中的引号写成两个（\"\"）".to_string(),
+        QuoteKind::Unclosed => "引号没有闭合：这一格以英文双引号（\"）开头，直到文件末尾也没有右引号。请补上右引号，或删去这个引号".to_string(),
+    };
+    errors.push(sheet, q.first, Some(q.field), &column, &q.text, reason);
 }
 
 #[cfg(test)]
