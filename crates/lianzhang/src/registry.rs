@@ -211,7 +211,10 @@ fn print_preview(p: &ImportPreview) {
         println!("没有需要修改的单元格。");
         return;
     }
-    println!("将修改 {} 个单元格（其中冲突 {} 个，标 ⚠）：", p.changes.len(), p.conflict_count());
+    match p.conflict_count() {
+        0 => println!("将修改 {} 个单元格：", p.changes.len()),
+        n => println!("将修改 {} 个单元格，其中冲突 {n} 个（标 ⚠）：", p.changes.len()),
+    }
     let mut t = Table::new();
     t.load_style(UTF8_FULL_CONDENSED).set_header(["", "表", "企业", "年度/键", "字段", "原值", "新值", "原值最后修改"]);
     for c in &p.changes {
