@@ -49,8 +49,7 @@ fn paid_registry(dir: &Path) -> (String, String, jiff::Timestamp, jiff::Timestam
 
 /// The first `YYYY-MM-DD HH:MM:SS` in `text`.
 fn first_time(text: &str) -> Option<&str> {
-    let b = text.as_bytes();
-    (0..b.len().saturating_sub(19)).map(|i| &text[i..]).find_map(|s| {
+    text.char_indices().map(|(i, _)| &text[i..]).find_map(|s| {
         let t = s.get(..19)?;
         let shape = t.bytes().enumerate().all(|(i, c)| match i {
             4 | 7 => c == b'-',
