@@ -2,7 +2,7 @@
 
 use crate::output::{self, Format};
 use crate::registry::{self, DbOpts};
-use crate::{PolicyOpts, inputs};
+use crate::{PolicyOpts, findings_cmd, inputs};
 use anyhow::{Context, bail};
 use clap::Args;
 use lianzhang_facts::{Dataset, Locations, Uscc};
@@ -137,55 +137,6 @@ fn parse_years(text: &str) -> Result<Years, String> {
     Ok(Years { from, to })
 }
 
-/// Where a fact of a finding is in the file: `年度数据:3:营业收入` (sheet:row:column).
-pub fn locate(locations: Option<&Locations>, f: &plausibility::Finding, i: &plausibility::Involved) -> Option<String> {
-    let l = locations?;
-    let (sheet, row, code) = match &i.fact.project_id {
-        Some(p) => {
-            let (sheet, row) = l.project(p)?;
-            (sheet, row, "projects")
-        }
-        None => {
-            let (sheet, row) = l.annual(&f.uscc, i.fact.year)?;
-            (sheet, row, "annual")
-        }
-    };
-    Some(format!("{sheet}:{row}:{}", l.column(code, &i.fact.field)))
-}
-
-/// Every finding on stderr, one line each, located as precisely as the source allows.
-fn warn_findings(findings: &[plausibility::Finding], locations: Option<&Locations>) {
-    if findings.is_empty() {
-        return;
-    }
-    eprintln!("提示：发现 {} 处数据疑点，相关规则的结果为“待核实”（不影响退出状态）：", findings.len());
-    for f in findings {
-        let values: Vec<String> = f
-            .facts
-            .iter()
-            .map(|i| {
-                let what = match &i.fact.project_id {
-                    Some(p) => format!("项目{p}固定资产投资"),
-                    None => format!("{}年{}", i.fact.year, plausibility::field_zh(&i.fact.field)),
-                };
-                match locate(locations, f, i) {
-                    Some(at) => format!("{at}: {}", i.text),
-                    None => format!("{what} {}", i.text),
-                }
-            })
-            .collect();
-        eprintln!(
-            "  {}（{}）{}年【{}】{}（涉及：{}）",
-            f.enterprise,
-            f.uscc,
-            f.year,
-            f.title,
-            f.message,
-            values.join("、")
-        );
-    }
-}
-
 pub fn run_assess(a: AssessArgs) -> anyhow::Result<ExitCode> {
     if a.format == Format::Xlsx && a.out.is_none() {
         bail!("xlsx 格式需要用 --out 指定输出文件");
@@ -223,7 +174,7 @@ pub fn run_assess(a: AssessArgs) -> anyhow::Result<ExitCode> {
         }
     }
     if let Some(first) = assessments.first() {
-        warn_findings(&first.findings, locations.as_ref());
+        findings_cmd::warn(&first.findings, locations.as_ref());
     }
     if let Some(store) = store {
         if a.record {
@@ -270,7 +221,7 @@ pub fn run_explain(a: ExplainArgs) -> anyhow::Result<ExitCode> {
     let facts = dataset.find(&uscc).with_context(|| format!("数据中没有企业 {uscc}"))?;
     let reports = lianzhang_policy::explain_with(&policy, facts, a.year, &paid, &confirmations);
     let findings = plausibility::findings_of(&policy, facts, &confirmations);
-    warn_findings(&findings, locations.as_ref());
+    findings_cmd::warn(&findings, locations.as_ref());
     if let Some(store) = store {
         registry::block_on(store.close());
     }

@@ -6,7 +6,7 @@ use crate::{PolicyOpts, inputs};
 use anyhow::{Context, bail};
 use clap::Args;
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
-use lianzhang_facts::Uscc;
+use lianzhang_facts::{Locations, Uscc};
 use lianzhang_policy::plausibility::{self, Confirmations, Finding};
 use lianzhang_store::NewConfirmation;
 use std::process::ExitCode;
@@ -86,7 +86,7 @@ pub fn run_findings(a: FindingsArgs) -> anyhow::Result<ExitCode> {
                     format!("{}年", f.year),
                     f.title.clone(),
                     f.check.clone(),
-                    involved(f),
+                    f.values_zh(),
                     f.message.clone(),
                 ]);
             }
@@ -102,20 +102,48 @@ pub fn run_findings(a: FindingsArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `2023年营业收入 3.1万元、2023年规上企业 是`.
-fn involved(f: &Finding) -> String {
-    let parts: Vec<String> = f
-        .facts
-        .iter()
-        .map(|i| {
-            let what = match &i.fact.project_id {
-                Some(p) => format!("项目{p}{}", plausibility::field_zh(&i.fact.field)),
-                None => format!("{}年{}", i.fact.year, plausibility::field_zh(&i.fact.field)),
-            };
-            format!("{what} {}", i.text)
-        })
-        .collect();
-    parts.join("、")
+/// Where a fact of a finding is in the file: `年度数据:3:营业收入` (sheet:row:column).
+pub fn locate(locations: Option<&Locations>, f: &Finding, i: &plausibility::Involved) -> Option<String> {
+    let l = locations?;
+    let (sheet, row, code) = match &i.fact.project_id {
+        Some(p) => {
+            let (sheet, row) = l.project(p)?;
+            (sheet, row, "projects")
+        }
+        None => {
+            let (sheet, row) = l.annual(&f.uscc, i.fact.year)?;
+            (sheet, row, "annual")
+        }
+    };
+    Some(format!("{sheet}:{row}:{}", l.column(code, &i.fact.field)))
+}
+
+/// Every finding on stderr, one line each, located as precisely as the source allows (files:
+/// `sheet:row:column`; the registry: enterprise and year). The exit status is not affected.
+pub fn warn(findings: &[Finding], locations: Option<&Locations>) {
+    if findings.is_empty() {
+        return;
+    }
+    eprintln!("提示：发现 {} 处数据疑点，相关规则的结果为“待核实”（不影响退出状态）：", findings.len());
+    for f in findings {
+        let values: Vec<String> = f
+            .facts
+            .iter()
+            .map(|i| match locate(locations, f, i) {
+                Some(at) => format!("{at}: {}", i.text),
+                None => format!("{} {}", i.what(), i.text),
+            })
+            .collect();
+        eprintln!(
+            "  {}（{}）{}年【{}】{}（涉及：{}）",
+            f.enterprise,
+            f.uscc,
+            f.year,
+            f.title,
+            f.message,
+            values.join("、")
+        );
+    }
 }
 
 pub fn run_confirm(a: ConfirmArgs) -> anyhow::Result<ExitCode> {
@@ -167,7 +195,7 @@ pub fn run_confirm(a: ConfirmArgs) -> anyhow::Result<ExitCode> {
         r.context("核实确认未记录")
     })?;
     for f in &matching {
-        println!("已确认：{}（{}）{}年【{}】{}", f.enterprise, f.uscc, f.year, f.title, involved(f));
+        println!("已确认：{}（{}）{}年【{}】{}", f.enterprise, f.uscc, f.year, f.title, f.values_zh());
     }
     println!("共记录 {} 个数值（操作人 {actor}），相关规则按确认后的数值重新评定。", done.len());
     Ok(ExitCode::SUCCESS)

@@ -3,7 +3,7 @@
 
 use crate::{EXIT_INVALID, PolicyOpts};
 use anyhow::Context;
-use lianzhang_facts::{Dataset, Locations, ReadError, read_dataset_with};
+use lianzhang_facts::{Dataset, Locations, ReadError, ReadOutput, read_dataset_with};
 use lianzhang_policy::{Policy, PolicyErrors, PolicyFile};
 use std::path::Path;
 use std::process::ExitCode;
@@ -51,13 +51,9 @@ pub fn policy(opts: &PolicyOpts) -> anyhow::Result<Result<(PolicyFile, Policy), 
     }
 }
 
-/// The dataset (from `path`, or the demo county when `None`), or the exit code after listing
-/// every data error.
-pub fn dataset(path: Option<&Path>, policy: &Policy) -> anyhow::Result<Result<Dataset, Refused>> {
-    Ok(dataset_located(path, policy)?.map(|(d, _)| d))
-}
-
-/// [`dataset`] with where each fact came from (`None` for the demo county), to locate findings.
+/// The dataset (from `path`, or the demo county when `None`) with where each fact came from
+/// (`None` for the demo county), to locate findings; or the exit code after listing every data
+/// error.
 pub fn dataset_located(
     path: Option<&Path>,
     policy: &Policy,
@@ -66,8 +62,14 @@ pub fn dataset_located(
         let demo = lianzhang_demo::generate(&lianzhang_demo::DemoParams::default(), &policy.vocabulary);
         return Ok(Ok((demo, None)));
     };
+    Ok(read(path, policy)?.map(|out| (out.dataset, Some(out.locations))))
+}
+
+/// Reads the dataset at `path` with its export stamp and the place of each fact, or gives the
+/// exit code after listing every data error on stderr.
+pub fn read(path: &Path, policy: &Policy) -> anyhow::Result<Result<ReadOutput, Refused>> {
     match read_dataset_with(path, &policy.vocabulary) {
-        Ok(out) => Ok(Ok((out.dataset, Some(out.locations)))),
+        Ok(out) => Ok(Ok(out)),
         Err(ReadError::Data(errors)) => {
             eprintln!("数据有 {} 处错误，未做任何处理（未评定、未导入）：", errors.0.len());
             eprintln!("{errors}");

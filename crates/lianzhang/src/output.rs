@@ -140,7 +140,7 @@ fn json<'a>(ctx: &Context<'a>) -> JsonAssessment<'a> {
             .iter()
             .map(|f| JsonFinding {
                 finding: f,
-                locations: f.facts.iter().filter_map(|i| crate::assess::locate(ctx.locations, f, i)).collect(),
+                locations: f.facts.iter().filter_map(|i| crate::findings_cmd::locate(ctx.locations, f, i)).collect(),
             })
             .collect(),
     }

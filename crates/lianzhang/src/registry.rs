@@ -7,8 +7,8 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use indicatif::{ProgressBar, ProgressStyle};
-use lianzhang_facts::{ExportStamp, ReadError};
-use lianzhang_policy::Policy;
+use lianzhang_facts::ExportStamp;
+use lianzhang_policy::{Policy, plausibility};
 use lianzhang_store::{Choice, ImportOptions, ImportOutcome, ImportPreview, ImportReport, Resolution, Store, table_zh};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -98,12 +98,13 @@ pub fn run_import(a: ImportArgs) -> anyhow::Result<ExitCode> {
         Ok(p) => p,
         Err(code) => return Ok(code),
     };
-    let (dataset, stamp) = match read_stamped(&a.path, &policy)? {
-        Ok(d) => d,
+    let read = match inputs::read(&a.path, &policy)? {
+        Ok(r) => r,
         Err(code) => return Ok(code),
     };
+    let (dataset, stamp) = (&read.dataset, &read.stamp);
     eprintln!("校验通过：{}", dataset.summary_zh());
-    match &stamp {
+    match stamp {
         Some(s) => println!("文件导出自企业库版本 {}（{}，{}）。", s.revision, s.exported_by, s.exported_at),
         None => println!(
             "文件没有企业库版本标记（不是从企业库导出的）：无法得知文件制作后库中改过哪些单元格，不检查冲突；\
@@ -115,7 +116,11 @@ pub fn run_import(a: ImportArgs) -> anyhow::Result<ExitCode> {
     let source = a.path.display().to_string();
     block_on(async {
         let store = open(&a.db, &policy).await?;
-        let code = import_previewed(&store, &a, &dataset, &options, &resolution, &source).await;
+        // Plausibility (issue 8 item 2): the file's doubtful values, less those confirmed in the
+        // registry, are shown before the diff; they hold the rules that read them in review.
+        let confirmations = store.policy_confirmations().await?;
+        crate::findings_cmd::warn(&plausibility::check(&policy, dataset, &confirmations), Some(&read.locations));
+        let code = import_previewed(&store, &a, dataset, &options, &resolution, &source).await;
         store.close().await;
         code
     })
@@ -166,27 +171,6 @@ async fn import_previewed(
     }
     println!("企业库一直在变化，未导入任何数据，请稍后重试。");
     Ok(ExitCode::FAILURE)
-}
-
-/// The dataset of `path` and the registry stamp it carries (`None`: not exported from the
-/// registry), or the exit code after listing every data error.
-fn read_stamped(
-    path: &std::path::Path,
-    policy: &Policy,
-) -> anyhow::Result<Result<(lianzhang_facts::Dataset, Option<ExportStamp>), inputs::Refused>> {
-    match lianzhang_facts::read_dataset_with(path, &policy.vocabulary) {
-        Ok(read) => Ok(Ok((read.dataset, read.stamp))),
-        // As `inputs::dataset` reports them.
-        Err(ReadError::Data(errors)) => {
-            eprintln!("数据有 {} 处错误，未做任何处理（未评定、未导入）：", errors.0.len());
-            eprintln!("{errors}");
-            Ok(Err(ExitCode::from(crate::EXIT_INVALID)))
-        }
-        Err(other) => {
-            eprintln!("无法读取数据 {}：{other}", path.display());
-            Ok(Err(ExitCode::from(crate::EXIT_INVALID)))
-        }
-    }
 }
 
 /// The diff of an import as a table: conflicts first.

@@ -37,7 +37,13 @@ const E2: &str = "91140525589042341J";
 fn a_confirmed_value_is_assessed_and_a_changed_value_is_doubted_again() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("r.db").display());
-    bin().args(["import", case("06-amounts-in-wanyuan").to_str().unwrap(), "--db", &db]).assert().success();
+    let import = bin().args(["import", case("06-amounts-in-wanyuan").to_str().unwrap(), "--db", &db]).output().unwrap();
+    assert!(import.status.success());
+    // The import shows the doubtful values where they are in the file, before the diff.
+    let said = String::from_utf8_lossy(&import.stderr);
+    assert!(said.contains("发现 2 处数据疑点"), "{said}");
+    assert!(said.contains("年度数据:5:营业收入: 2,200元"), "{said}");
+    assert!(said.contains("项目:2:固定资产投资: 1,200元"), "{said}");
 
     let findings = json(bin().args(["findings", "--db", &db, "--format", "json"]));
     let of_e2: Vec<&Value> = findings.as_array().unwrap().iter().filter(|f| f["uscc"] == E2).collect();

@@ -29,22 +29,11 @@ pub struct FindingView {
 
 impl FindingView {
     fn of(f: &Finding) -> FindingView {
-        let values: Vec<String> = f
-            .facts
-            .iter()
-            .map(|i| {
-                let what = match &i.fact.project_id {
-                    Some(p) => format!("项目{p}{}", plausibility::field_zh(&i.fact.field)),
-                    None => format!("{}年{}", i.fact.year, plausibility::field_zh(&i.fact.field)),
-                };
-                format!("{what} {}", i.text)
-            })
-            .collect();
         FindingView {
             check: f.check.clone(),
             title: f.title.clone(),
             year: f.year,
-            values: values.join("、"),
+            values: f.values_zh(),
             message: f.message.clone(),
         }
     }

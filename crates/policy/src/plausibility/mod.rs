@@ -101,11 +101,22 @@ pub struct Finding {
 impl Finding {
     /// Why an outcome that reads `fact` needs review: `疑似按万元填报：2023年营业收入 3.1万元`.
     pub fn reason_for(&self, fact: &Involved) -> String {
-        let what = match &fact.fact.project_id {
-            Some(p) => format!("项目{p}{}", field_zh(&fact.fact.field)),
-            None => format!("{}年{}", fact.fact.year, field_zh(&fact.fact.field)),
-        };
-        format!("{}：{what} {}", self.label, fact.text)
+        format!("{}：{} {}", self.label, fact.what(), fact.text)
+    }
+
+    /// The doubted values in one line: `2023年营业收入 2,200元、2023年规上企业 是`.
+    pub fn values_zh(&self) -> String {
+        self.facts.iter().map(|i| format!("{} {}", i.what(), i.text)).collect::<Vec<_>>().join("、")
+    }
+}
+
+impl Involved {
+    /// The fact in Chinese: `2023年营业收入`, `项目XM-1固定资产投资`.
+    pub fn what(&self) -> String {
+        match &self.fact.project_id {
+            Some(p) => format!("项目{p}{}", field_zh(&self.fact.field)),
+            None => format!("{}年{}", self.fact.year, field_zh(&self.fact.field)),
+        }
     }
 }
 
