@@ -227,3 +227,26 @@ fn a_year_range_is_refused_for_csv_and_a_bad_range_is_a_chinese_error() {
     assert!(!ok);
     assert!(stderr.contains("结束年度早于起始年度"), "{stderr}");
 }
+
+#[test]
+fn policy_show_and_params_list_the_plausibility_checks() {
+    let (ok, text, _) = run("06-amounts-in-wanyuan", &["policy", "show"]);
+    assert!(ok);
+    assert!(text.contains("数据合理性核查"), "{text}");
+    assert!(text.contains("在规上企业库而当年营业收入低于2,000万元"), "{text}");
+    assert!(text.contains("相差1,000倍以上"), "{text}");
+    let (ok, text, _) = run("06-amounts-in-wanyuan", &["policy", "params"]);
+    assert!(ok);
+    assert!(text.contains("unit_jump.factor"), "{text}");
+    // A county changes a threshold for a run (`--set CHECK.PARAM=VALUE`).
+    let (ok, json, stderr) = run(
+        "06-amounts-in-wanyuan",
+        &["assess", "--data", ".", "--year", "2023", "--format", "json", "--set", "unit_jump.factor=100000"],
+    );
+    assert!(ok, "{stderr}");
+    let v: Value = serde_json::from_str(&json).unwrap();
+    let checks: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["check"].as_str().unwrap()).collect();
+    // Factor 100,000: no unit jump; the above-scale line and the revenue collapse remain.
+    assert!(!checks.contains(&"unit_jump"), "{checks:?}");
+    assert!(checks.contains(&"above_scale_revenue_below_line"), "{checks:?}");
+}

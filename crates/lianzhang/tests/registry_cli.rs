@@ -80,8 +80,16 @@ fn import_reimport_export_round_trip_and_assess_from_the_registry() {
     let again = ok(&["import", "--db", &db, p(&data)]);
     assert!(again.contains("未做任何修改"), "{again}");
 
+    // The same outcomes and findings; only a file's findings carry sheet:row:column locations.
+    let unlocated = |json: String| {
+        let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        for f in v["findings"].as_array_mut().unwrap() {
+            f.as_object_mut().unwrap().remove("locations");
+        }
+        v
+    };
     for year in 2022..=2025 {
-        assert_eq!(assess(&["--db", &db], year), assess(&["--data", p(&data)], year), "{year}");
+        assert_eq!(unlocated(assess(&["--db", &db], year)), unlocated(assess(&["--data", p(&data)], year)), "{year}");
     }
 
     // Export, import into an empty database, export again: the same registry.

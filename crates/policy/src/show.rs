@@ -131,6 +131,12 @@ pub fn show(p: &Policy) -> String {
             let _ = writeln!(s, "   {}年底 {}：{value}", t.year, t.title);
         }
     }
+    if !p.plausibility.is_empty() {
+        let _ = writeln!(s, "\n数据合理性核查（发现疑点时，读取该数据的规则结果为“待核实”，确认后解除）");
+        for c in &p.plausibility {
+            let _ = writeln!(s, "   {}：{}", c.title, describe_check(&c.kind));
+        }
+    }
     let _ = writeln!(s, "\n三、产业链");
     for (c, edges) in p.vocabulary.chains.iter().zip(&p.chain_edges) {
         let arrows: Vec<String> =
@@ -138,6 +144,24 @@ pub fn show(p: &Policy) -> String {
         let _ = writeln!(s, "   {}（{}）：{}", c.name, c.code, arrows.join("，"));
     }
     s
+}
+
+/// A plausibility check's condition, in Chinese.
+pub fn describe_check(kind: &crate::plausibility::CheckKind) -> String {
+    use crate::plausibility::CheckKind;
+    match kind {
+        CheckKind::AboveScaleRevenueBelowLine { line } => {
+            format!("在规上企业库而当年营业收入低于{}（疑似按万元填报）", crate::engine::text::fen_exact(*line))
+        }
+        CheckKind::UnitJump { factor } => {
+            format!(
+                "金额与上年或下年相差{}倍以上，较小者疑似按万元填报（连同该年竣工项目的投资额）",
+                crate::engine::text::grouped(*factor, 0)
+            )
+        }
+        CheckKind::LocalAboveTotal => "本地配套采购额高于配套采购总额".to_string(),
+        CheckKind::RevenueCollapse { max_drop } => format!("营业收入较上年下降超过{}", rate(*max_drop)),
+    }
 }
 
 pub fn group_mode(g: &Group) -> &'static str {
