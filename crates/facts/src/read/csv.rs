@@ -244,11 +244,18 @@ impl<R: Read> Records<R> {
         // A cell over several lines that holds the delimiter after a line break took in the
         // records below it: an unclosed quote. One without is a line break inside a cell,
         // which the cell's own check reports.
-        let lines = bytes.as_slice().iter().filter(|&&b| b == b'\n').count() as u32;
+        // `contains` first: it is a fast byte search, and most records have no line break.
+        let text = bytes.as_slice();
+        let broken = text.contains(&b'\n') || text.contains(&b'\r');
+        let lines = if broken { text.iter().filter(|&&b| b == b'\n').count() as u32 } else { 0 };
         let d = self.delimiter;
-        let swallowed = bytes
-            .iter()
-            .position(|f| f.iter().position(|&b| b == b'\n' || b == b'\r').is_some_and(|at| f[at..].contains(&d)));
+        let swallowed = broken
+            .then(|| {
+                bytes.iter().position(|f| {
+                    f.iter().position(|&b| b == b'\n' || b == b'\r').is_some_and(|at| f[at..].contains(&d))
+                })
+            })
+            .flatten();
         let problem = match (swallowed, problem) {
             (Some(field), _) => Some((QuoteKind::Swallowed, field)),
             (None, Some(p)) => Some((p.kind, p.field)),
@@ -290,7 +297,8 @@ impl<R: Read> Records<R> {
         if !self.reader.read_byte_record(record).map_err(|e| Stop::Io(e.into()))? {
             return Ok(None);
         }
-        let own = record.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
+        let text = record.as_slice();
+        let own = if text.contains(&b'\n') { text.iter().filter(|&&b| b == b'\n').count() as u64 } else { 0 };
         let end = self.reader.position().clone();
         let last = end.byte().checked_sub(1).and_then(|at| self.reader.get_ref().byte(at));
         debug_assert!(last.is_some(), "the last byte of a record is in the last chunk read");

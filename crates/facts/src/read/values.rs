@@ -171,14 +171,16 @@ fn year_in_range(b: &[u8]) -> Result<Year, Reason> {
 pub(crate) fn boolean(t: &str) -> Result<bool, Reason> {
     const TRUE: [&str; 4] = ["true", "1", "是", "yes"];
     const FALSE: [&str; 4] = ["false", "0", "否", "no"];
-    let t = half_width(t);
-    if TRUE.iter().any(|w| w.eq_ignore_ascii_case(&t)) {
-        Ok(true)
-    } else if FALSE.iter().any(|w| w.eq_ignore_ascii_case(&t)) {
-        Ok(false)
-    } else {
-        Err("应填“是”或“否”".into())
-    }
+    let word = |t: &str| {
+        if TRUE.iter().any(|w| w.eq_ignore_ascii_case(t)) {
+            Some(true)
+        } else if FALSE.iter().any(|w| w.eq_ignore_ascii_case(t)) {
+            Some(false)
+        } else {
+            None
+        }
+    };
+    word(t).or_else(|| word(&half_width(t))).ok_or_else(|| "应填“是”或“否”".into())
 }
 
 /// A real calendar date: `YYYY-MM-DD`, and the forms a Chinese spreadsheet shows or a clerk
@@ -267,7 +269,7 @@ pub(crate) fn industry_code(t: &str) -> Result<String, Reason> {
 /// A free text (name, town, id): as given, trimmed; on one line (a line break in a name is the
 /// sign of an unclosed quote in a CSV file, or of Alt+Enter in a cell).
 pub(crate) fn text(t: &str) -> Result<String, Reason> {
-    if t.contains(['\n', '\r']) {
+    if t.as_bytes().contains(&b'\n') || t.as_bytes().contains(&b'\r') {
         return Err("内容中有换行：名称、编号等须写在一行内，请删去换行".into());
     }
     Ok(t.to_string())
