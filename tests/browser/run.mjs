@@ -157,15 +157,27 @@ await step('an older export does not silently undo an edit made in the browser',
   await bureau.click('button.confirm');
   await bureau.waitForSelector('p.error[role=alert]');
   assert.match(await bureau.textContent('p.error[role=alert]'), /还有 1 处冲突没有选择/);
-  // Keep the registry's value.
+  // Meanwhile a colleague edits another cell of the file: the confirmation is not applied but
+  // the page is shown again with the new conflict.
+  const other = await login('admin');
+  await other.goto(`${base}/enterprises/${uscc}/edit`);
+  await other.fill('input[name=rd_expense]', '1234.56');
+  await other.click('form.edit button[type=submit]');
+  await other.waitForURL(`**/enterprises/${uscc}`);
+  await other.close();
   await bureau.check('table.conflicts tr.conflict input[value=keep]');
   bureau.once('dialog', (d) => d.accept());
   await bureau.click('button.confirm');
+  await bureau.waitForSelector('text=在您核对期间');
+  assert.equal(await bureau.locator('table.conflicts tbody tr.conflict').count(), 2, 'the new conflict is listed');
+  // Keep the registry's values, for all conflicts.
+  await bureau.click('button.keep-all');
   await bureau.waitForSelector('text=导入完成');
-  assert.match(await bureau.textContent('main'), /保留库中值 1 处/);
-  // The edit is intact.
+  assert.match(await bureau.textContent('main'), /保留库中值 2 处/);
+  // Both edits are intact.
   await bureau.goto(`${base}/enterprises/${uscc}/edit`);
   assert.equal(await bureau.inputValue('input[name=revenue]'), '4242.42');
+  assert.equal(await bureau.inputValue('input[name=rd_expense]'), '1234.56');
 });
 
 await step('import a file with errors and see every one', async () => {

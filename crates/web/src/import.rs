@@ -32,7 +32,7 @@ pub struct StagedImport {
     options: ImportOptions,
     /// Who exported the file and when (from its stamp), for the page.
     stamp_note: Option<String>,
-    preview: ImportPreview,
+    preview: Arc<ImportPreview>,
 }
 
 /// Validated uploads waiting for confirmation: one per user (a new upload replaces it).
@@ -51,7 +51,8 @@ pub struct Confirmation {
     fingerprint: u64,
     counts: String,
     stamp_note: Option<String>,
-    preview: ImportPreview,
+    /// Shared with the staged upload: a diff can hold 100,000 cells.
+    preview: Arc<ImportPreview>,
     /// Choices already made (shown again when the page is refused), by cell token.
     chosen: HashMap<String, Choice>,
 }
@@ -278,7 +279,7 @@ pub async fn upload(
         dataset: Arc::new(ds),
         options,
         stamp_note: stamp.map(|s| s.1),
-        preview,
+        preview: Arc::new(preview),
     });
     state.staged.0.lock().expect("staged").insert(page.frame.user.username.clone(), staged.clone());
     page.ready = Some(Confirmation::of(&staged, HashMap::new()));
@@ -377,7 +378,7 @@ pub async fn confirm(
         dataset: staged.dataset.clone(),
         options: staged.options.clone(),
         stamp_note: staged.stamp_note.clone(),
-        preview,
+        preview: Arc::new(preview),
     });
     {
         let mut all = state.staged.0.lock().expect("staged");
