@@ -81,7 +81,7 @@ fn main() {
             let d = b.build().unwrap();
             std::fs::create_dir_all(dir).unwrap();
             let t = Instant::now();
-            write_csv_dir(&d, dir, HeaderLanguage::English).unwrap();
+            write_csv_dir(&d, dir, HeaderLanguage::English, None).unwrap();
             eprintln!("wrote {} enterprises, {} annual rows in {:.2?}", d.len(), d.annual_count(), t.elapsed());
         }
         Some("read") => {

@@ -8,6 +8,7 @@ pub mod error;
 pub mod model;
 pub mod money;
 pub mod read;
+pub mod stamp;
 pub mod template;
 pub mod uscc;
 pub mod vocab;
@@ -19,7 +20,8 @@ pub use model::{
     Year,
 };
 pub use money::{Fen, MoneyError, format_yuan};
-pub use read::{TEMPLATE_SHEETS, read_dataset};
+pub use read::{Locations, ReadOutput, TEMPLATE_SHEETS, read_dataset, read_dataset_with};
+pub use stamp::{ExportStamp, STAMP_SHEET};
 pub use uscc::{Uscc, UsccError};
 pub use vocab::{CategoryId, ChainId, ChainVocab, Code, KindId, Vocabulary};
 pub use write::{HeaderLanguage, write_csv_dir, write_xlsx};

@@ -11,7 +11,7 @@ pub struct Fen(pub i64);
 /// Why a text is not an amount of money.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MoneyError {
-    #[error("不是数字")]
+    #[error("不是金额：应为以元为单位的数字，如 12500000 或 12,500,000.00")]
     Malformed,
     #[error("金额不能为负数")]
     Negative,

@@ -1,14 +1,16 @@
 //! Writing a dataset in the exchange format: a folder of CSV files (UTF-8 with a BOM, so that
 //! Excel opens it) or one `.xlsx` workbook. Reading either back gives the same dataset.
 //!
-//! Coded columns hold codes (`steel`, `champion_province`; stages by name), booleans
-//! `true`/`false`, money plain yuan (`12500000`, `12500000.50`), dates `YYYY-MM-DD`; unknown
-//! values are empty cells.
+//! Coded columns hold the Chinese names a clerk reads and types (产业链 `钢铁`, 认定类型
+//! `市级专精特新`, 项目类别 `智能化数字化改造`; stages by name), booleans `是`/`否`, money plain
+//! yuan (`12500000`, `12500000.50`), dates `YYYY-MM-DD`; unknown values are empty cells. The
+//! readers take names and codes alike, so a file re-imports as it was written (issue 8 item 5).
 
 use crate::error::WriteError;
 use crate::model::{Annual, Dataset, Enterprise, Project, Recognition};
 use crate::money::Fen;
 use crate::read::{ANNUAL, ENTERPRISES, Field, PROJECTS, RECOGNITIONS, SheetKind};
+use crate::stamp::{ExportStamp, STAMP_HEADER, STAMP_SHEET};
 use crate::uscc::Uscc;
 use crate::vocab::Vocabulary;
 use jiff::civil::Date;
@@ -64,11 +66,16 @@ impl Value<'_> {
             Value::Empty => Ok(()),
             Value::Text(t) => out.write_str(t),
             Value::Number(n) => write!(out, "{n}"),
-            Value::Bool(b) => out.write_str(if *b { "true" } else { "false" }),
+            Value::Bool(b) => out.write_str(yes_no(*b)),
             Value::Money(f) => write_yuan(*f, out),
             Value::Date(d) => write!(out, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day()),
         };
     }
+}
+
+/// 是/否.
+fn yes_no(b: bool) -> &'static str {
+    if b { "是" } else { "否" }
 }
 
 /// Plain yuan, with the fen only when there are some: `12500000`, `12500000.50`.
@@ -86,7 +93,7 @@ fn enterprise_row<'a>(e: &'a Enterprise, v: &'a Vocabulary) -> [Value<'a>; 9] {
     [
         uscc(&e.uscc),
         Value::Text(&e.name),
-        Value::opt(e.chain, |c| Value::Text(&v.chain_info(c).code)),
+        Value::opt(e.chain, |c| Value::Text(&v.chain_info(c).name)),
         match (e.chain, e.stage) {
             (Some(c), Some(s)) => {
                 Value::opt(v.chain_info(c).stages.get(usize::from(s)), |name| Value::Text(name.as_str()))
@@ -115,7 +122,7 @@ fn annual_row<'a>(u: &'a Uscc, r: &Annual) -> [Value<'a>; 8] {
 }
 
 fn recognition_row<'a>(u: &'a Uscc, r: &Recognition, v: &'a Vocabulary) -> [Value<'a>; 3] {
-    [uscc(u), Value::Text(&v.kind_info(r.kind).code), Value::Number(r.year.into())]
+    [uscc(u), Value::Text(&v.kind_info(r.kind).name), Value::Number(r.year.into())]
 }
 
 fn project_row<'a>(u: &'a Uscc, p: &'a Project, v: &'a Vocabulary) -> [Value<'a>; 7] {
@@ -123,7 +130,7 @@ fn project_row<'a>(u: &'a Uscc, p: &'a Project, v: &'a Vocabulary) -> [Value<'a>
         Value::Text(&p.project_id),
         uscc(u),
         Value::Text(&p.name),
-        Value::opt(p.category, |c| Value::Text(&v.category_info(c).code)),
+        Value::opt(p.category, |c| Value::Text(&v.category_info(c).name)),
         Value::opt(p.fixed_asset_investment, Value::Money),
         Value::opt(p.start_year, |y| Value::Number(y.into())),
         Value::opt(p.completed_year, |y| Value::Number(y.into())),
@@ -165,8 +172,15 @@ fn fields(kind: SheetKind) -> &'static [Field] {
 /// Writes `enterprises.csv`, `annual.csv`, `recognitions.csv` and `projects.csv` (or 企业.csv,
 /// 年度数据.csv, 认定.csv, 项目.csv) into `dir`, which must exist: UTF-8 with a BOM, RFC 4180.
 /// Files of the same sheet in the other language are left alone (reading would then refuse the
-/// folder as ambiguous).
-pub fn write_csv_dir(dataset: &Dataset, dir: &Path, lang: HeaderLanguage) -> std::io::Result<()> {
+/// folder as ambiguous). With a `stamp`, also `导出信息.csv` (see [`crate::stamp`]); without,
+/// an old `导出信息.csv` in `dir` is removed, so the folder never carries a stale stamp.
+pub fn write_csv_dir(
+    dataset: &Dataset,
+    dir: &Path,
+    lang: HeaderLanguage,
+    stamp: Option<&ExportStamp>,
+) -> std::io::Result<()> {
+    write_stamp_csv(dir, stamp)?;
     for kind in SheetKind::ALL {
         let path = dir.join(format!("{}.csv", lang.sheet(kind)));
         let mut file = BufWriter::with_capacity(1 << 16, std::fs::File::create(&path)?);
@@ -192,6 +206,26 @@ pub fn write_csv_dir(dataset: &Dataset, dir: &Path, lang: HeaderLanguage) -> std
     Ok(())
 }
 
+/// Writes (or, without a stamp, removes) `导出信息.csv`.
+fn write_stamp_csv(dir: &Path, stamp: Option<&ExportStamp>) -> std::io::Result<()> {
+    let path = dir.join(format!("{STAMP_SHEET}.csv"));
+    let Some(stamp) = stamp else {
+        return match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        };
+    };
+    let mut file = BufWriter::new(std::fs::File::create(&path)?);
+    file.write_all(b"\xEF\xBB\xBF")?;
+    let mut out = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(file);
+    out.write_record(STAMP_HEADER)?;
+    for (item, content) in stamp.rows() {
+        out.write_record([item, content.as_str()])?;
+    }
+    out.flush()?;
+    out.into_inner().map_err(|e| e.into_error())?.flush()
+}
+
 /// The largest row count of a worksheet, header excluded.
 const MAX_XLSX_ROWS: usize = 1_048_575;
 /// Money below this many fen (15 significant digits) is an exact Excel number; above, text.
@@ -199,8 +233,14 @@ const MAX_EXACT_FEN: i64 = 1_000_000_000_000_000;
 
 /// Writes the dataset as one workbook with the sheets `enterprises`, `annual`, `recognitions`,
 /// `projects` (企业, 年度数据, 认定, 项目 in Chinese). USCCs and ids are text cells, money numbers
-/// formatted `#,##0.00`, dates date cells, booleans boolean cells.
-pub fn write_xlsx(dataset: &Dataset, path: &Path, lang: HeaderLanguage) -> Result<(), WriteError> {
+/// formatted `#,##0.00`, dates date cells, booleans the text 是/否. With a `stamp`, a last sheet
+/// `导出信息` (see [`crate::stamp`]).
+pub fn write_xlsx(
+    dataset: &Dataset,
+    path: &Path,
+    lang: HeaderLanguage,
+    stamp: Option<&ExportStamp>,
+) -> Result<(), WriteError> {
     for kind in SheetKind::ALL {
         let rows = row_count(dataset, kind);
         if rows > MAX_XLSX_ROWS {
@@ -218,6 +258,19 @@ pub fn write_xlsx(dataset: &Dataset, path: &Path, lang: HeaderLanguage) -> Resul
         let sheet = book.add_worksheet();
         sheet.set_name(lang.sheet(kind))?;
         write_sheet(sheet, dataset, kind, lang, &formats)?;
+    }
+    if let Some(stamp) = stamp {
+        let sheet = book.add_worksheet();
+        sheet.set_name(STAMP_SHEET)?;
+        for (col, h) in STAMP_HEADER.iter().enumerate() {
+            sheet.write_string_with_format(0, col as u16, *h, &formats.header)?;
+        }
+        sheet.set_column_width(0, 14.0)?;
+        sheet.set_column_width(1, 60.0)?;
+        for (i, (item, content)) in stamp.rows().iter().enumerate() {
+            sheet.write_string(i as u32 + 1, 0, *item)?;
+            sheet.write_string(i as u32 + 1, 1, content)?;
+        }
     }
     book.save(path)?;
     Ok(())
@@ -282,7 +335,7 @@ fn write_cell(
             sheet.write_number(row, col, *n as f64)?;
         }
         Value::Bool(b) => {
-            sheet.write_boolean(row, col, *b)?;
+            sheet.write_string(row, col, yes_no(*b))?;
         }
         Value::Money(f) if f.0.abs() < MAX_EXACT_FEN => {
             // The nearest double to the amount; its shortest text is the amount again.

@@ -25,8 +25,8 @@ fn columns() -> &'static Vec<(Vec<String>, Vec<String>)> {
     COLUMNS.get_or_init(|| {
         let empty = DatasetBuilder::new(vocabulary()).build().unwrap();
         let dir = tempfile::tempdir().unwrap();
-        write_csv_dir(&empty, dir.path(), HeaderLanguage::English).unwrap();
-        write_csv_dir(&empty, dir.path(), HeaderLanguage::Chinese).unwrap();
+        write_csv_dir(&empty, dir.path(), HeaderLanguage::English, None).unwrap();
+        write_csv_dir(&empty, dir.path(), HeaderLanguage::Chinese, None).unwrap();
         let header = |name: &str| -> Vec<String> {
             let text = std::fs::read_to_string(dir.path().join(format!("{name}.csv"))).unwrap();
             let line = text.trim_start_matches('\u{feff}').lines().next().unwrap_or("").to_string();
@@ -349,7 +349,7 @@ fn real_xlsx(lang: HeaderLanguage) -> Vec<u8> {
     let d = read(csv.path()).unwrap_or_else(|e| panic!("{e}"));
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("d.xlsx");
-    write_xlsx(&d, &path, lang).unwrap();
+    write_xlsx(&d, &path, lang, None).unwrap();
     std::fs::read(&path).unwrap()
 }
 
@@ -594,6 +594,6 @@ fn regression_long_digit_runs_in_money_cells() {
         ]);
         let errors = error_lines(dir.path());
         assert_eq!(errors.len(), 1, "{revenue}: {errors:?}");
-        assert!(errors[0].starts_with("annual:2:revenue: "), "{revenue}: {errors:?}");
+        assert!(errors[0].starts_with("年度数据:2:营业收入: "), "{revenue}: {errors:?}");
     }
 }

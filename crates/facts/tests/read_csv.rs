@@ -187,9 +187,7 @@ fn gb18030_errors_are_reported_in_chinese() {
     let lines = error_lines(dir.path());
     assert_eq!(
         lines,
-        [
-            "企业:2:产业链: 钢铁厂: 未知的产业链（应为 steel、chemical、building_materials、equipment、casting、food、recycling 或其中文名）"
-        ]
+        ["企业:2:产业链: 钢铁厂: 未知的产业链（应为 钢铁、化工、建材、装备制造、铸造、食品、废旧物资综合利用）"]
     );
 }
 
@@ -198,7 +196,10 @@ fn a_file_in_neither_encoding_is_refused_whole() {
     // 0xFF is neither UTF-8 nor GB18030.
     let dir = folder(&[("enterprises.csv", b"uscc,name\n91140525MA0L00001M,\xFF\n")]);
     match read(dir.path()) {
-        Err(ReadError::NotADataset(m)) => assert!(m.contains("既不是 UTF-8 也不是 GB18030"), "{m}"),
+        Err(ReadError::NotADataset(m)) => {
+            assert!(m.contains("文字编码无法识别（不是 UTF-8、GBK/GB18030 或 UTF-16）"), "{m}");
+            assert!(m.contains("另存为“CSV UTF-8（逗号分隔）”"), "{m}");
+        }
         other => panic!("{other:?}"),
     }
 }
@@ -209,7 +210,7 @@ fn bad_utf8_after_a_bom_is_a_data_error() {
     bytes.extend_from_slice(format!("{},good\n{},", u(1), u(2)).as_bytes());
     bytes.extend_from_slice(b"\x80bad\n");
     let dir = folder(&[("enterprises.csv", &bytes)]);
-    assert_eq!(error_lines(dir.path()), ["enterprises:3:name: : 含有无效的 UTF-8 字节（文件以 UTF-8 BOM 开头）"]);
+    assert_eq!(error_lines(dir.path()), ["企业:3:企业名称: : 含有无效的 UTF-8 字节（文件以 UTF-8 BOM 开头）"]);
 }
 
 #[test]
@@ -220,8 +221,8 @@ fn bad_utf8_in_a_header_after_a_bom_is_reported_and_the_other_columns_read() {
     assert_eq!(
         error_lines(dir.path()),
         [
-            "enterprises:1:col\u{fffd}: col\u{fffd}: 未知的列（可用的列：uscc、name、chain、stage、town、industry_code、strategic_emerging、established、chain_joined_year，或其中文名）",
-            "enterprises:1:col\u{fffd}: : 含有无效的 UTF-8 字节（文件以 UTF-8 BOM 开头）",
+            "企业:1:col\u{fffd}: col\u{fffd}: 未知的列（可用的列：统一社会信用代码、企业名称、产业链、环节、乡镇、行业代码、战略性新兴产业、成立日期、入链年份）",
+            "企业:1:col\u{fffd}: : 含有无效的 UTF-8 字节（文件以 UTF-8 BOM 开头）",
         ]
     );
 }
@@ -238,14 +239,21 @@ fn optional_sheets_may_be_absent_and_other_files_are_ignored() {
 }
 
 #[test]
-fn blank_rows_are_skipped_and_rows_are_spreadsheet_rows() {
-    // Row 3 is an empty line, row 4 blank cells, row 5 a cell across two lines, row 6 the error.
+fn blank_rows_are_skipped_and_rows_are_lines() {
+    // Line 3 is an empty line, line 4 blank cells, lines 5-6 a cell across two lines (refused:
+    // a name is one line), line 7 the error.
     let text = format!("uscc,name\n{},甲\n\n , \n{},\"乙\n公司\"\n{},丙\n", u(1), u(2), "bad");
     let lines = csv_errors(&[("enterprises.csv", &text)]);
-    assert_eq!(lines, ["enterprises:6:uscc: bad: 统一社会信用代码应为18位（实为3位）"]);
-    let ok = read_csv(&[("enterprises.csv", &format!("uscc,name\n{},甲\n\n,\n{},\"乙\n公司\"\n", u(1), u(2)))]);
+    assert_eq!(
+        lines,
+        [
+            "企业:5:企业名称: 乙\\n公司: 内容中有换行：名称、编号等须写在一行内，请删去换行",
+            "企业:7:统一社会信用代码: bad: 统一社会信用代码应为18位（实为3位）"
+        ]
+    );
+    let ok = read_csv(&[("enterprises.csv", &format!("uscc,name\n{},甲\n\n,\n{},\"乙 公司\"\n", u(1), u(2)))]);
     assert_eq!(ok.len(), 2);
-    assert_eq!(ok.find(&uscc(2)).unwrap().enterprise.name, "乙\n公司");
+    assert_eq!(ok.find(&uscc(2)).unwrap().enterprise.name, "乙 公司");
 }
 
 #[test]
@@ -267,9 +275,9 @@ fn an_unknown_column_is_reported_with_a_suggestion_when_close() {
     assert_eq!(
         lines,
         [
-            "enterprises:1:colour: colour: 未知的列（可用的列：uscc、name、chain、stage、town、industry_code、strategic_emerging、established、chain_joined_year，或其中文名）",
-            "enterprises:1:industy_code: industy_code: 未知的列（是否应为 industry_code？）",
-            "annual:1:revenu: revenu: 未知的列（是否应为 revenue？）",
+            "企业:1:colour: colour: 未知的列（可用的列：统一社会信用代码、企业名称、产业链、环节、乡镇、行业代码、战略性新兴产业、成立日期、入链年份）",
+            "企业:1:industy_code: industy_code: 未知的列（是否应为 industry_code？）",
+            "年度数据:1:revenu: revenu: 未知的列（是否应为 revenue？）",
         ]
     );
 }
@@ -283,9 +291,9 @@ fn missing_and_repeated_columns() {
     assert_eq!(
         lines,
         [
-            "enterprises:1:产业链: 产业链: 重复的列（与第B列“chain”相同）",
-            "enterprises:1:name: : 缺少必需的列 name（企业名称）",
-            "认定:1:认定类型: : 缺少必需的列 kind（认定类型）",
+            "企业:1:产业链: 产业链: 重复的列（与第B列“chain”相同）",
+            "企业:1:企业名称: : 缺少必需的列“企业名称”：请在表头行加上这一列",
+            "认定:1:认定类型: : 缺少必需的列“认定类型”：请在表头行加上这一列",
         ]
     );
 }
@@ -294,7 +302,7 @@ fn missing_and_repeated_columns() {
 fn values_under_no_header_are_errors_but_empty_trailing_columns_are_not() {
     let lines =
         csv_errors(&[("enterprises.csv", &format!("uscc,name,\n{0},甲,,\n{1},乙,x\n{2},丙,,y\n", u(1), u(2), u(3)))]);
-    assert_eq!(lines, ["enterprises:3:C: x: 该列没有表头", "enterprises:4:D: y: 该列没有表头"]);
+    assert_eq!(lines, ["企业:3:C: x: 该列没有表头", "企业:4:D: y: 该列没有表头"]);
 }
 
 #[test]
@@ -307,7 +315,7 @@ fn every_kind_of_value_error() {
                  {0},甲,steel,粗钢,,C3120,false,2008-03-15,2022\n\
                  91140525MA0L00001N,错误校验码公司,,,,,,,\n\
                  {1},,food,粗钢,,31101,maybe,2008-02-30,1948\n\
-                 {2},丙,,粗钢,,C0511,,2008/03/15,2101\n\
+                 {2},丙,,粗钢,,C0511,,2008/3/15,2101\n\
                  {3},丁,钢,高炉,,,,,\n\
                  {0},重复公司,,,,,,,\n",
                 u(1),
@@ -349,39 +357,38 @@ fn every_kind_of_value_error() {
         ),
     ]);
     let expected = "\
-        enterprises:3:uscc: 91140525MA0L00001N: 校验码错误：应为“M”，实为“N”
-        enterprises:4:name: : 不能为空
-        enterprises:4:stage: 粗钢: 不是食品产业链的环节（可用：农牧产品养殖种植、农牧产品加工、农牧产品研发、仓储销售）
-        enterprises:4:industry_code: 31101: 行业代码应为门类字母加2至4位数字（如 C3110）或2至4位数字（如 3110）
-        enterprises:4:strategic_emerging: maybe: 应为 true/false、1/0、是/否 或 yes/no
-        enterprises:4:established: 2008-02-30: 不是有效的日期
-        enterprises:4:chain_joined_year: 1948: 年份应在1949至2100之间
-        enterprises:5:stage: 粗钢: 填写环节时须同时填写产业链（chain）
-        enterprises:5:industry_code: C0511: 制造业（C）的大类应在13至43之间
-        enterprises:5:established: 2008/03/15: 日期应为 YYYY-MM-DD 格式
-        enterprises:5:chain_joined_year: 2101: 年份应在1949至2100之间
-        enterprises:6:chain: 钢: 未知的产业链（应为 steel、chemical、building_materials、equipment、casting、food、recycling 或其中文名）
-        enterprises:7:uscc: {u1}: 统一社会信用代码重复（第2行已有）
-        annual:2:revenue: -5: 金额不能为负数
-        annual:2:rd_expense: 1.005: 金额最多保留两位小数（分）
-        annual:3:year: 2023: 该企业2023年的数据重复（第2行已有）
-        annual:3:above_scale: maybe: 应为 true/false、1/0、是/否 或 yes/no
-        annual:3:local_procurement: 30: 本地配套采购额大于配套采购总额（20）
-        annual:3:rd_expense: abc: 不是数字
-        annual:4:uscc: {u9}: 企业表（enterprises）中没有这家企业
-        annual:4:year: 23: 年份应为四位数字
-        annual:5:year: : 不能为空
-        annual:5:revenue: 1e5: 不是数字
-        recognitions:2:kind: gold_medal: 未知的认定类型（应为 innovative_sme、specialized_city、little_giant_province、little_giant_national、champion_province、champion_national、tech_center_province、tech_center_national 或其中文名）
-        recognitions:3:kind: : 不能为空
-        recognitions:5:year: 2022: 该企业2022年的同一认定重复（第4行已有）
-        projects:2:completed_year: 2022: 竣工投产年度早于开工年度（2023）
-        projects:3:project_id: P1: 项目编号重复（第2行已有）
-        projects:3:category: robots: 未知的项目类别（应为 transformation、energy_saving、digital、other 或其中文名）
-        projects:3:start_year: 50: 年份应为四位数字
-        projects:3:H: x: 该列没有表头
-        projects:4:project_id: : 不能为空
-        projects:4:name: : 不能为空"
+        企业:3:统一社会信用代码: 91140525MA0L00001N: 校验码错误：应为“M”，实为“N”
+        企业:4:企业名称: : 不能为空
+        企业:4:环节: 粗钢: 不是食品产业链的环节（可用：农牧产品养殖种植、农牧产品加工、农牧产品研发、仓储销售）
+        企业:4:行业代码: 31101: 行业代码应为门类字母加2至4位数字（如 C3110）或2至4位数字（如 3110）
+        企业:4:战略性新兴产业: maybe: 应填“是”或“否”
+        企业:4:成立日期: 2008-02-30: 不是有效的日期
+        企业:4:入链年份: 1948: 年份应在1949至2100之间
+        企业:5:环节: 粗钢: 填写环节时须同时填写产业链
+        企业:5:行业代码: C0511: 制造业（C）的大类应在13至43之间
+        企业:5:入链年份: 2101: 年份应在1949至2100之间
+        企业:6:产业链: 钢: 未知的产业链（应为 钢铁、化工、建材、装备制造、铸造、食品、废旧物资综合利用）
+        企业:7:统一社会信用代码: {u1}: 统一社会信用代码重复（第2行已有）
+        年度数据:2:营业收入: -5: 金额不能为负数
+        年度数据:2:研发投入: 1.005: 金额最多保留两位小数（分）
+        年度数据:3:年度: 2023: 该企业2023年的数据重复（第2行已有）
+        年度数据:3:规上企业: maybe: 应填“是”或“否”
+        年度数据:3:本地配套采购额: 30: 本地配套采购额大于配套采购总额（20）
+        年度数据:3:研发投入: abc: 不是金额：应为以元为单位的数字，如 12500000 或 12,500,000.00
+        年度数据:4:统一社会信用代码: {u9}: 企业表中没有这家企业：请先在企业表中添加它，或检查统一社会信用代码是否填错
+        年度数据:4:年度: 23: 年份应为四位数字，如 2023
+        年度数据:5:年度: : 不能为空
+        年度数据:5:营业收入: 1e5: 这是科学计数法（Excel 把长数字显示成这样，后面的位数已丢失）：请在 Excel 中把该列设为“数值”格式后重新保存
+        认定:2:认定类型: gold_medal: 未知的认定类型（应为 创新型中小企业、市级专精特新、省级专精特新\"小巨人\"、国家级专精特新\"小巨人\"、省级制造业单项冠军、国家级制造业单项冠军、省级企业技术中心、国家级企业技术中心）
+        认定:3:认定类型: : 不能为空
+        认定:5:认定年度: 2022: 该企业2022年的同一认定重复（第4行已有）
+        项目:2:竣工投产年度: 2022: 竣工投产年度早于开工年度（2023）
+        项目:3:项目编号: P1: 项目编号重复（第2行已有）
+        项目:3:项目类别: robots: 未知的项目类别（应为 工业转型强基、节能降耗减排技术改造、智能化数字化改造、其他）
+        项目:3:开工年度: 50: 年份应为四位数字，如 2023
+        项目:3:H: x: 该列没有表头
+        项目:4:项目编号: : 不能为空
+        项目:4:项目名称: : 不能为空"
         .replace("{u1}", &u(1))
         .replace("{u9}", &u(9));
     let expected: Vec<&str> = expected.lines().map(str::trim_start).collect();
@@ -394,7 +401,7 @@ fn the_lead_example_line() {
         ("enterprises.csv", &format!("uscc,name\n{},甲\n", u(1))),
         ("annual.csv", &format!("uscc,year,revenue\n{},2023,-5\n", u(1))),
     ]);
-    assert_eq!(lines, ["annual:2:revenue: -5: 金额不能为负数"]);
+    assert_eq!(lines, ["年度数据:2:营业收入: -5: 金额不能为负数"]);
 }
 
 #[test]
@@ -413,7 +420,7 @@ fn without_a_uscc_column_references_are_not_checked_row_by_row() {
         ("enterprises.csv", "name\n甲\n"),
         ("annual.csv", &format!("uscc,year\n{0},2022\n{0},2023\n", u(1))),
     ]);
-    assert_eq!(lines, ["enterprises:1:uscc: : 缺少必需的列 uscc（统一社会信用代码）"]);
+    assert_eq!(lines, ["企业:1:统一社会信用代码: : 缺少必需的列“统一社会信用代码”：请在表头行加上这一列"]);
 }
 
 #[test]
@@ -433,12 +440,12 @@ fn many_errors_are_all_reported_in_order() {
     annual.push_str(&format!("{},2021,5\n", u(7)));
     let lines = csv_errors(&[("enterprises.csv", &text), ("annual.csv", &annual)]);
     assert_eq!(lines.len(), 2 + 50 + 1);
-    assert_eq!(lines[0], format!("enterprises:{}:uscc: bad: 统一社会信用代码应为18位（实为3位）", n + 2));
-    assert_eq!(lines[1], format!("enterprises:{}:name: : 不能为空", n + 2));
-    assert_eq!(lines[2], "annual:4:revenue: -1: 金额不能为负数");
-    assert_eq!(lines[3], "annual:304:revenue: -1: 金额不能为负数");
-    assert_eq!(lines[51], format!("annual:{}:revenue: -1: 金额不能为负数", 3 * 4900 + 4));
-    assert_eq!(lines[52], format!("annual:{}:year: 2021: 该企业2021年的数据重复（第23行已有）", 3 * n + 2));
+    assert_eq!(lines[0], format!("企业:{}:统一社会信用代码: bad: 统一社会信用代码应为18位（实为3位）", n + 2));
+    assert_eq!(lines[1], format!("企业:{}:企业名称: : 不能为空", n + 2));
+    assert_eq!(lines[2], "年度数据:4:营业收入: -1: 金额不能为负数");
+    assert_eq!(lines[3], "年度数据:304:营业收入: -1: 金额不能为负数");
+    assert_eq!(lines[51], format!("年度数据:{}:营业收入: -1: 金额不能为负数", 3 * 4900 + 4));
+    assert_eq!(lines[52], format!("年度数据:{}:年度: 2021: 该企业2021年的数据重复（第23行已有）", 3 * n + 2));
 }
 
 #[test]
@@ -483,8 +490,8 @@ fn an_empty_enterprises_file_lacks_its_columns_and_an_empty_dataset_is_fine() {
     assert_eq!(
         csv_errors(&[("enterprises.csv", "")]),
         [
-            "enterprises:1:uscc: : 缺少必需的列 uscc（统一社会信用代码）",
-            "enterprises:1:name: : 缺少必需的列 name（企业名称）"
+            "企业:1:统一社会信用代码: : 缺少必需的列“统一社会信用代码”：请在表头行加上这一列",
+            "企业:1:企业名称: : 缺少必需的列“企业名称”：请在表头行加上这一列"
         ]
     );
     let d = read_csv(&[("enterprises.csv", "uscc,name\n"), ("annual.csv", "")]);
@@ -495,16 +502,17 @@ fn an_empty_enterprises_file_lacks_its_columns_and_an_empty_dataset_is_fine() {
 fn the_display_of_read_errors() {
     let dir = folder(&[("enterprises.csv", b"uscc,name\nbad,x\n")]);
     let e = read(dir.path()).unwrap_err();
-    assert_eq!(e.to_string(), "数据有 1 处错误：\nenterprises:2:uscc: bad: 统一社会信用代码应为18位（实为3位）");
+    assert_eq!(e.to_string(), "数据有 1 处错误：\n企业:2:统一社会信用代码: bad: 统一社会信用代码应为18位（实为3位）");
 }
 
-/// One invalid dataset, with LF line endings: quoted cells across lines, blank lines (empty and
-/// blank cells), and no line break after the last row of `annual.csv`.
+/// One invalid dataset, with LF line endings: quoted cells across lines (refused: a name is one
+/// line), blank lines (empty and blank cells), and no line break after the last row of
+/// `annual.csv`.
 fn rows_dataset() -> Vec<(&'static str, String)> {
     vec![
         (
             "enterprises.csv",
-            // Row 2 spans two lines, row 4 is empty, row 5 spans three lines.
+            // Row 2 spans lines 2-3, line 5 is empty, row 6 spans lines 6-8.
             format!(
                 "uscc,name,chain\n{},\"甲\n公司\",nope\n{},乙,steel\n\n{},\"丙\n\n公司\",steel\nbad,丁,\n",
                 u(1),
@@ -521,15 +529,17 @@ fn rows_dataset() -> Vec<(&'static str, String)> {
     ]
 }
 
-/// The errors of `rows_dataset`, in spreadsheet rows (the header is row 1).
+/// The errors of `rows_dataset`, at the line each row starts on (the header is line 1).
 const ROWS_ERRORS: &str = "\
-    enterprises:2:chain: nope: 未知的产业链（应为 steel、chemical、building_materials、equipment、casting、food、recycling 或其中文名）
-    enterprises:6:uscc: bad: 统一社会信用代码应为18位（实为3位）
-    annual:4:year: 1800: 年份应在1949至2100之间
-    annual:5:revenue: -5: 金额不能为负数
-    recognitions:5:kind: gold_medal: 未知的认定类型（应为 innovative_sme、specialized_city、little_giant_province、little_giant_national、champion_province、champion_national、tech_center_province、tech_center_national 或其中文名）
-    projects:2:project_id: : 不能为空
-    projects:3:name: : 不能为空";
+    企业:2:企业名称: 甲\\n公司: 内容中有换行：名称、编号等须写在一行内，请删去换行
+    企业:2:产业链: nope: 未知的产业链（应为 钢铁、化工、建材、装备制造、铸造、食品、废旧物资综合利用）
+    企业:6:企业名称: 丙\\n\\n公司: 内容中有换行：名称、编号等须写在一行内，请删去换行
+    企业:9:统一社会信用代码: bad: 统一社会信用代码应为18位（实为3位）
+    年度数据:4:年度: 1800: 年份应在1949至2100之间
+    年度数据:5:营业收入: -5: 金额不能为负数
+    认定:5:认定类型: gold_medal: 未知的认定类型（应为 创新型中小企业、市级专精特新、省级专精特新\"小巨人\"、国家级专精特新\"小巨人\"、省级制造业单项冠军、国家级制造业单项冠军、省级企业技术中心、国家级企业技术中心）
+    项目:2:项目编号: : 不能为空
+    项目:3:项目名称: : 不能为空";
 
 /// An LF text as written with the line endings and encoding of `label`. With CRLF, every line
 /// break becomes CRLF, those inside quoted cells too (as some writers do).
@@ -546,8 +556,10 @@ fn written(label: &str, text: &str) -> Vec<u8> {
 
 #[test]
 fn rows_are_the_same_with_lf_crlf_a_bom_and_gb18030() {
-    let expected: Vec<&str> = ROWS_ERRORS.lines().map(str::trim_start).collect();
     for label in ["LF", "CRLF", "BOM CRLF", "GB18030 CRLF"] {
+        // The line breaks inside a cell are shown as written.
+        let eol = if label == "LF" { "\\n" } else { "\\r\\n" };
+        let expected: Vec<String> = ROWS_ERRORS.lines().map(|l| l.trim_start().replace("\\n", eol)).collect();
         let files: Vec<(&str, Vec<u8>)> = rows_dataset().iter().map(|(n, t)| (*n, written(label, t))).collect();
         let files: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (*n, b.as_slice())).collect();
         let dir = folder(&files);
@@ -567,7 +579,7 @@ fn the_reported_crlf_examples() {
             ("annual.csv", &annual),
             ("projects.csv", &projects),
         ]);
-        assert_eq!(lines, ["annual:3:year: 1800: 年份应在1949至2100之间", "projects:2:name: : 不能为空"], "{eol:?}");
+        assert_eq!(lines, ["年度数据:3:年度: 1800: 年份应在1949至2100之间", "项目:2:项目名称: : 不能为空"], "{eol:?}");
     }
 }
 
@@ -578,8 +590,8 @@ fn empty_lines_before_the_header_are_rows_too() {
         assert_eq!(
             csv_errors(&[("enterprises.csv", &text)]),
             [
-                "enterprises:2:colour: colour: 未知的列（可用的列：uscc、name、chain、stage、town、industry_code、strategic_emerging、established、chain_joined_year，或其中文名）",
-                "enterprises:4:uscc: bad: 统一社会信用代码应为18位（实为3位）",
+                "企业:2:colour: colour: 未知的列（可用的列：统一社会信用代码、企业名称、产业链、环节、乡镇、行业代码、战略性新兴产业、成立日期、入链年份）",
+                "企业:4:统一社会信用代码: bad: 统一社会信用代码应为18位（实为3位）",
             ],
             "{eol:?}"
         );
@@ -598,27 +610,29 @@ fn rows_are_right_across_the_reader_buffer_with_crlf() {
             text.push_str("\r\n");
         }
     }
-    // The long record comes after the header, n rows and n / 7 (rounded up) empty lines.
+    // The long record comes after the header, n rows and n / 7 (rounded up) empty lines; it
+    // spans three lines.
     let long = "长".repeat(5000);
     text.push_str(&format!("{},\"{long}\r\n{long}\r\n\"\r\nbad,x\r\n", u(n)));
     let row = n + n.div_ceil(7) + 2;
-    assert_eq!(
-        csv_errors(&[("enterprises.csv", &text)]),
-        [format!("enterprises:{}:uscc: bad: 统一社会信用代码应为18位（实为3位）", row + 1)]
-    );
+    let lines = csv_errors(&[("enterprises.csv", &text)]);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[0].starts_with(&format!("企业:{row}:企业名称: 长长")), "{}", lines[0]);
+    assert!(lines[0].ends_with(": 内容中有换行：名称、编号等须写在一行内，请删去换行"), "{}", lines[0]);
+    assert_eq!(lines[1], format!("企业:{}:统一社会信用代码: bad: 统一社会信用代码应为18位（实为3位）", row + 3));
 }
 
 #[test]
 fn bad_utf8_after_a_bom_keeps_its_row_with_crlf() {
-    // The bad record spans two lines, so the row after it is row 4.
+    // The bad record spans lines 3-4, so the row after it is line 5.
     let mut bytes = format!("\u{feff}uscc,name\r\n{},good\r\n{},\"", u(1), u(2)).into_bytes();
     bytes.extend_from_slice(b"\x80bad\r\nstill\"\r\nbad,x\r\n");
     let dir = folder(&[("enterprises.csv", &bytes)]);
     assert_eq!(
         error_lines(dir.path()),
         [
-            "enterprises:3:name: : 含有无效的 UTF-8 字节（文件以 UTF-8 BOM 开头）",
-            "enterprises:4:uscc: bad: 统一社会信用代码应为18位（实为3位）"
+            "企业:3:企业名称: : 含有无效的 UTF-8 字节（文件以 UTF-8 BOM 开头）",
+            "企业:5:统一社会信用代码: bad: 统一社会信用代码应为18位（实为3位）"
         ]
     );
 }

@@ -84,9 +84,9 @@ fn excel_serials_mind_the_1900_leap_year_bug() {
     assert_eq!(
         error_lines(&path),
         [
-            "enterprises:5:established: 60: 不是有效的日期（Excel 的1900年2月29日并不存在）",
-            "enterprises:6:established: 43525.5: 日期不应包含时间",
-            "enterprises:7:established: 0: 不是有效的日期",
+            "企业:5:成立日期: 60: 不是有效的日期（Excel 的1900年2月29日并不存在）",
+            "企业:6:成立日期: 43525.5: 日期不应包含时间",
+            "企业:7:成立日期: 0: 不是有效的日期",
         ]
     );
     let (_dir, path) = workbook(|book| {
@@ -113,7 +113,7 @@ fn a_uscc_in_a_number_cell_is_refused() {
     assert_eq!(
         error_lines(&path),
         [
-            "enterprises:2:uscc: 911100001000128900: 统一社会信用代码须为文本单元格（Excel 数字只保留15位有效数字，18位代码会被改坏）"
+            "企业:2:统一社会信用代码: 911100001000129000: 统一社会信用代码须为文本单元格（Excel 数字只保留15位有效数字，18位代码会被改坏）"
         ]
     );
 }
@@ -157,7 +157,7 @@ fn unknown_sheets_are_errors_unless_empty() {
     assert_eq!(
         error_lines(&path),
         [
-            "anual:1:: anual: 未知的工作表（应为 enterprises、annual、recognitions、projects 或 企业、年度数据、认定、项目）"
+            "anual:1:: anual: 未知的工作表（应为 企业、年度数据、认定 或 项目）：这张表没有读入，请改正表名，或删去这张表"
         ]
     );
 }
@@ -168,7 +168,7 @@ fn a_workbook_without_enterprises_is_not_a_dataset() {
         sheet(book, "annual", &["uscc", "year"]);
     });
     match read(&path) {
-        Err(ReadError::NotADataset(m)) => assert!(m.contains("enterprises"), "{m}"),
+        Err(ReadError::NotADataset(m)) => assert!(m.contains("中没有“企业”工作表"), "{m}"),
         other => panic!("{other:?}"),
     }
 }
@@ -188,7 +188,7 @@ fn the_sheet_may_start_lower_and_further_right() {
     });
     assert_eq!(
         error_lines(&path),
-        ["enterprises:4:uscc: bad: 统一社会信用代码应为18位（实为3位）", "enterprises:5:D: z: 该列没有表头"]
+        ["企业:4:统一社会信用代码: bad: 统一社会信用代码应为18位（实为3位）", "企业:5:D: z: 该列没有表头"]
     );
 }
 
@@ -205,6 +205,9 @@ fn error_values_are_errors_and_not_reported_twice() {
     });
     assert_eq!(
         error_lines(&path),
-        ["annual:2:uscc: #N/A: 单元格是 Excel 错误值", "annual:2:revenue: #DIV/0!: 单元格是 Excel 错误值"]
+        [
+            "年度数据:2:统一社会信用代码: #N/A: 单元格是 Excel 错误值",
+            "年度数据:2:营业收入: #DIV/0!: 单元格是 Excel 错误值"
+        ]
     );
 }

@@ -13,7 +13,7 @@ fn valid_xlsx() -> Vec<u8> {
         ("annual.csv", format!("uscc,year,revenue\n{},2023,5\n", u(1)).as_bytes()),
     ]);
     let d = read(csv.path()).unwrap();
-    write_xlsx(&d, &path, HeaderLanguage::English).unwrap();
+    write_xlsx(&d, &path, HeaderLanguage::English, None).unwrap();
     std::fs::read(&path).unwrap()
 }
 

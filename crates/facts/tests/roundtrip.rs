@@ -15,7 +15,7 @@ fn sample() -> Dataset {
     let mut b = DatasetBuilder::new(v.clone());
     b.enterprise(Enterprise {
         uscc: uscc(7),
-        name: "泽州县恒达钢铁有限公司, \"恒达\"\n二厂".into(),
+        name: "泽州县恒达钢铁有限公司, \"恒达\" 二厂".into(),
         chain: v.chain("steel"),
         stage: Some(6),
         town: Some("巴公镇".into()),
@@ -67,14 +67,14 @@ fn sample() -> Dataset {
 
 fn via_csv(d: &Dataset, lang: HeaderLanguage) -> Dataset {
     let dir = tempfile::tempdir().unwrap();
-    write_csv_dir(d, dir.path(), lang).unwrap();
+    write_csv_dir(d, dir.path(), lang, None).unwrap();
     read(dir.path()).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn via_xlsx(d: &Dataset, lang: HeaderLanguage) -> Dataset {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("data.xlsx");
-    write_xlsx(d, &path, lang).unwrap();
+    write_xlsx(d, &path, lang, None).unwrap();
     read(&path).unwrap_or_else(|e| panic!("{e}"))
 }
 
@@ -93,9 +93,9 @@ fn xlsx_round_trip() {
 }
 
 #[test]
-fn csv_files_have_a_bom_codes_and_plain_yuan() {
+fn csv_files_have_a_bom_chinese_names_and_plain_yuan() {
     let dir = tempfile::tempdir().unwrap();
-    write_csv_dir(&sample(), dir.path(), HeaderLanguage::English).unwrap();
+    write_csv_dir(&sample(), dir.path(), HeaderLanguage::English, None).unwrap();
     let bytes = std::fs::read(dir.path().join("annual.csv")).unwrap();
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
@@ -103,14 +103,16 @@ fn csv_files_have_a_bom_codes_and_plain_yuan() {
     assert_eq!(lines[0], "uscc,year,revenue,above_scale,chain_master,local_procurement,total_procurement,rd_expense");
     assert_eq!(lines[1], format!("{},2100,320000000,,,,,", u(3)));
     assert_eq!(lines[2], format!("{},1949,,,,,,", u(7)));
-    assert_eq!(lines[3], format!("{},2023,0.01,false,,999999999999.99,92233720368547758.07,1234567890.12", u(7)));
+    assert_eq!(lines[3], format!("{},2023,0.01,否,,999999999999.99,92233720368547758.07,1234567890.12", u(7)));
     let enterprises = std::fs::read_to_string(dir.path().join("enterprises.csv")).unwrap();
-    assert!(enterprises.contains(",steel,配送,巴公镇,C3120,true,1900-02-28,2022"), "{enterprises}");
+    assert!(enterprises.contains(",钢铁,配送,巴公镇,C3120,是,1900-02-28,2022"), "{enterprises}");
     let recognitions = std::fs::read_to_string(dir.path().join("recognitions.csv")).unwrap();
-    assert!(recognitions.contains("champion_national,2020"));
+    assert!(recognitions.contains("国家级制造业单项冠军,2020"), "{recognitions}");
+    let projects = std::fs::read_to_string(dir.path().join("projects.csv")).unwrap();
+    assert!(projects.contains(",其他,"), "{projects}");
 
     let zh = tempfile::tempdir().unwrap();
-    write_csv_dir(&sample(), zh.path(), HeaderLanguage::Chinese).unwrap();
+    write_csv_dir(&sample(), zh.path(), HeaderLanguage::Chinese, None).unwrap();
     let names: Vec<String> = ["企业", "年度数据", "认定", "项目"].iter().map(|n| format!("{n}.csv")).collect();
     for n in &names {
         assert!(zh.path().join(n).is_file(), "{n}");
@@ -124,14 +126,14 @@ fn xlsx_sheets_are_named_in_the_language_and_cells_are_typed() {
     use calamine::{Data, Reader};
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("d.xlsx");
-    write_xlsx(&sample(), &path, HeaderLanguage::Chinese).unwrap();
+    write_xlsx(&sample(), &path, HeaderLanguage::Chinese, None).unwrap();
     let mut book = calamine::open_workbook_auto(&path).unwrap();
     assert_eq!(book.sheet_names(), ["企业", "年度数据", "认定", "项目"]);
     let annual = book.worksheet_range("年度数据").unwrap();
     assert_eq!(annual.get((0, 0)), Some(&Data::String("统一社会信用代码".into())));
     assert_eq!(annual.get((1, 0)), Some(&Data::String(u(3))));
     assert_eq!(annual.get((1, 2)), Some(&Data::Float(320_000_000.0)));
-    assert_eq!(annual.get((3, 3)), Some(&Data::Bool(false)));
+    assert_eq!(annual.get((3, 3)), Some(&Data::String("否".into())));
     let projects = book.worksheet_range("项目").unwrap();
     assert_eq!(projects.get((1, 0)), Some(&Data::String("00123".into())), "ids are text");
     assert_eq!(projects.get((1, 4)), Some(&Data::String("10000000000000.01".into())), "beyond 15 digits: text");
@@ -161,15 +163,16 @@ fn too_many_rows_for_a_worksheet_is_an_error() {
     }
     let d = b.build().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let err = write_xlsx(&d, &dir.path().join("big.xlsx"), HeaderLanguage::English).unwrap_err();
+    let err = write_xlsx(&d, &dir.path().join("big.xlsx"), HeaderLanguage::English, None).unwrap_err();
     assert!(err.to_string().contains("1048575"), "{err}");
 }
 
 // ---- random datasets ----
 
 fn text() -> impl Strategy<Value = String> {
-    // Anything a name holds, never blank at the ends (values are trimmed on reading).
-    "[A-Za-z0-9泽州县恒达钢铁有限公司（）“”,;\"'#=+-][A-Za-z0-9 泽州县恒达,\"\n]{0,8}[A-Za-z0-9泽州县恒达）]"
+    // Anything a name holds on one line (a line break is refused on reading), never blank at
+    // the ends (values are trimmed on reading); full-width characters stay as written.
+    "[A-Za-z0-9泽州县恒达钢铁有限公司（）“”,;\"'#=+-][A-Za-z0-9 泽州县恒达,\"\t，１Ａ]{0,8}[A-Za-z0-9泽州县恒达）]"
 }
 
 fn fen() -> impl Strategy<Value = Fen> {
@@ -374,8 +377,62 @@ proptest! {
     fn row_order_does_not_matter(ents in prop::collection::vec(random_enterprise(), 1..12), seed in 0usize..1000) {
         let d = build(&ents);
         let dir = tempfile::tempdir().unwrap();
-        write_csv_dir(&d, dir.path(), HeaderLanguage::English).unwrap();
+        write_csv_dir(&d, dir.path(), HeaderLanguage::English, None).unwrap();
         reorder_rows(dir.path(), seed);
         prop_assert_eq!(&read(dir.path()).unwrap(), &d);
+    }
+}
+
+/// The starts of the data cells of every CSV file of `dir`: (file, byte offset).
+fn cell_starts(dir: &std::path::Path) -> Vec<(std::path::PathBuf, usize)> {
+    let mut starts = Vec::new();
+    let mut files: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    for path in files {
+        let bytes = std::fs::read(&path).unwrap();
+        // After the header line; a cell starts after a line break or a comma outside quotes.
+        let Some(header_end) = bytes.iter().position(|&b| b == b'\n') else { continue };
+        let mut quoted = false;
+        for i in header_end + 1..bytes.len() {
+            let prev = bytes[i - 1];
+            if !quoted && (prev == b'\n' || prev == b',') {
+                starts.push((path.clone(), i));
+            }
+            if bytes[i] == b'"' {
+                quoted = !quoted;
+            }
+        }
+    }
+    starts
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// A quote typed at the start of any cell of a CSV file the writer wrote (a quote that is
+    /// never closed, or closed in the wrong place) makes the dataset refused: never read with
+    /// rows merged or cells shifted.
+    #[test]
+    fn an_unclosed_quote_anywhere_is_refused_never_merged(
+        ents in prop::collection::vec(random_enterprise(), 1..8),
+        chinese in any::<bool>(),
+        at in any::<prop::sample::Index>(),
+    ) {
+        let d = build(&ents);
+        let lang = if chinese { HeaderLanguage::Chinese } else { HeaderLanguage::English };
+        let dir = tempfile::tempdir().unwrap();
+        write_csv_dir(&d, dir.path(), lang, None).unwrap();
+        let starts = cell_starts(dir.path());
+        prop_assume!(!starts.is_empty());
+        let (path, offset) = &starts[at.index(starts.len())];
+        let mut bytes = std::fs::read(path).unwrap();
+        bytes.insert(*offset, b'"');
+        std::fs::write(path, &bytes).unwrap();
+        match read(dir.path()) {
+            Err(lianzhang_facts::ReadError::Data(errors)) => prop_assert!(!errors.is_empty()),
+            Err(other) => prop_assert!(false, "not a data error: {other}"),
+            Ok(read) => prop_assert!(false, "read although a quote was inserted at {offset} of {}: {} enterprises (written {})",
+                path.display(), read.len(), d.len()),
+        }
     }
 }

@@ -76,10 +76,10 @@ pub fn write_dataset(dataset: &Dataset, out: &Path, chinese: bool) -> anyhow::Re
     use lianzhang_facts::write::{HeaderLanguage, write_csv_dir, write_xlsx};
     let lang = if chinese { HeaderLanguage::Chinese } else { HeaderLanguage::English };
     if out.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) {
-        write_xlsx(dataset, out, lang).with_context(|| format!("无法写入 {}", out.display()))?;
+        write_xlsx(dataset, out, lang, None).with_context(|| format!("无法写入 {}", out.display()))?;
     } else {
         std::fs::create_dir_all(out).with_context(|| format!("无法创建目录 {}", out.display()))?;
-        write_csv_dir(dataset, out, lang).with_context(|| format!("无法写入 {}", out.display()))?;
+        write_csv_dir(dataset, out, lang, None).with_context(|| format!("无法写入 {}", out.display()))?;
     }
     Ok(())
 }

@@ -122,14 +122,14 @@ fn bad_data_lists_every_error_exits_2_and_prints_no_outcome() {
     assert!(out.stdout.is_empty());
     let err = String::from_utf8(out.stderr).unwrap();
     for place in [
-        "enterprises:1:colour:",
-        "enterprises:3:uscc: 91140525MA0L00001N:",
-        "enterprises:4:stage: 粗钢:",
-        "annual:2:revenue: -5:",
-        "annual:3:above_scale: maybe:",
-        "annual:3:local_procurement: 30:",
-        "annual:4:year: 1800:",
-        "annual:4:revenue: abc:",
+        "企业:1:colour:",
+        "企业:3:统一社会信用代码: 91140525MA0L00001N:",
+        "企业:4:环节: 粗钢:",
+        "年度数据:2:营业收入: -5:",
+        "年度数据:3:规上企业: maybe:",
+        "年度数据:3:本地配套采购额: 30:",
+        "年度数据:4:年度: 1800:",
+        "年度数据:4:营业收入: abc:",
     ] {
         assert!(err.contains(place), "missing `{place}` in:\n{err}");
     }

@@ -152,7 +152,7 @@ fn bad_files_of_every_kind_are_refused_with_exit_2_and_change_nothing() {
     let out = run(&["import", "--db", &db, p(&dir.path().join("many"))]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("10000 处错误"), "{}", stderr.chars().take(300).collect::<String>());
-    assert!(stderr.contains("enterprises:10001:uscc:"), "every error is listed with its row");
+    assert!(stderr.contains("企业:10001:统一社会信用代码:"), "every error is listed with its row");
 }
 
 #[test]

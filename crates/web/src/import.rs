@@ -279,10 +279,12 @@ pub async fn export(State(state): State<Arc<AppState>>, session: Session) -> Res
     let dir = tempfile::tempdir().map_err(|e| WebError::Invalid(e.to_string()))?;
     let path = dir.path().join("registry.xlsx");
     let p = path.clone();
-    tokio::task::spawn_blocking(move || lianzhang_facts::write_xlsx(&ds, &p, lianzhang_facts::HeaderLanguage::Chinese))
-        .await
-        .expect("export task")
-        .map_err(|e| WebError::Invalid(e.to_string()))?;
+    tokio::task::spawn_blocking(move || {
+        lianzhang_facts::write_xlsx(&ds, &p, lianzhang_facts::HeaderLanguage::Chinese, None)
+    })
+    .await
+    .expect("export task")
+    .map_err(|e| WebError::Invalid(e.to_string()))?;
     xlsx_download(&path, "企业库.xlsx")
 }
 

@@ -1,10 +1,14 @@
 //! A dataset as a folder of CSV files: `<sheet>.csv`, UTF-8 (with or without BOM) or, as Excel
-//! saves it on Chinese Windows, GB18030. Records are streamed in batches of reused records; a
-//! file is read whole into memory only to decode GB18030.
+//! and WPS save it on Chinese Windows, GB18030 or UTF-16 ("Unicode 文本", tab-separated); comma,
+//! tab or semicolon separated. Records are streamed in batches of reused records; a file is read
+//! whole into memory only to decode GB18030 or UTF-16.
 
+use super::quotes::{Problem, QuoteError, QuoteKind, Tail, quote_error};
 use super::row::{Errors, SheetInfo};
-use super::schema::{SheetKind, column_letter};
+use super::schema::{HEADER_SEARCH_ROWS, SheetKind, is_header, no_header_reason};
 use super::sheets::{Fold, Parse, Recent, Rows, Source, parse_row};
+use super::sniff;
+use super::text::{self, delimiter, not_text, unreadable};
 use crate::error::ReadError;
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -12,7 +16,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, mpsc};
 
-const BOM: &[u8] = b"\xEF\xBB\xBF";
+pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// The sheet files of a folder, by sheet; other files are ignored.
 pub(crate) fn sheet_files(dir: &Path) -> Result<Vec<(SheetKind, String, PathBuf)>, ReadError> {
@@ -51,7 +55,7 @@ pub(crate) fn read_dir(dir: &Path, rows: &mut Rows<'_>) -> Result<(), ReadError>
     for (kind, name, path) in sheet_files(dir)? {
         read_file(&path, kind, &name, rows)?;
     }
-    Ok(())
+    text::read_stamp(dir, rows)
 }
 
 /// Why a pass over a file stopped.
@@ -61,31 +65,56 @@ pub(crate) enum Stop {
     Io(std::io::Error),
 }
 
+/// Reads one sheet's file: its format checked from its first bytes, its encoding (UTF-8 with or
+/// without BOM, GB18030/GBK, UTF-16 as Excel's "Unicode 文本") and delimiter (comma, tab or
+/// semicolon, from the first lines) found, its header row found below any title rows.
 fn read_file(path: &Path, kind: SheetKind, name: &str, rows: &mut Rows<'_>) -> Result<(), ReadError> {
     let io = |source| ReadError::Io { path: path.to_path_buf(), source };
+    let head = sniff::head(path).map_err(io)?;
+    let format = sniff::sniff(&head);
+    if !matches!(format, sniff::Format::Text | sniff::Format::Empty) {
+        return Err(ReadError::NotADataset(not_text(path, format)));
+    }
+    let utf16 = match head.as_slice() {
+        [0xFF, 0xFE, ..] => Some(encoding_rs::UTF_16LE),
+        [0xFE, 0xFF, ..] => Some(encoding_rs::UTF_16BE),
+        _ => sniff::utf16_without_bom(&head),
+    };
+    if let Some(encoding) = utf16 {
+        let bytes = std::fs::read(path).map_err(io)?;
+        let (text, _, bad) = encoding.decode(&bytes);
+        if bad {
+            return Err(ReadError::NotADataset(unreadable(path)));
+        }
+        let text = text.trim_start_matches('\u{feff}');
+        let delimiter = delimiter(text.as_bytes());
+        return match read_records((text.as_bytes(), Some(text.len() as u64)), kind, name, rows, (true, delimiter)) {
+            Ok(()) => Ok(()),
+            Err(Stop::Io(e)) => Err(io(e)),
+            Err(Stop::NotUtf8) => Err(ReadError::NotADataset(unreadable(path))),
+        };
+    }
+    let delimiter = delimiter(head.strip_prefix(BOM).unwrap_or(&head));
     let mut input = BufReader::with_capacity(1 << 16, File::open(path).map_err(io)?);
     let bom = input.fill_buf().map_err(io)?.starts_with(BOM);
     if bom {
         input.consume(BOM.len());
     }
     let size = input.get_ref().metadata().ok().map(|m| m.len());
-    match read_records((input, size), kind, name, rows, bom) {
+    match read_records((input, size), kind, name, rows, (bom, delimiter)) {
         Ok(()) => Ok(()),
         Err(Stop::Io(e)) => Err(io(e)),
         Err(Stop::NotUtf8) => {
             rows.reset(kind);
             let bytes = std::fs::read(path).map_err(io)?;
             let Some(text) = encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(&bytes) else {
-                return Err(ReadError::NotADataset(format!(
-                    "{}：既不是 UTF-8 也不是 GB18030 编码的文本，无法作为 CSV 读取",
-                    path.display()
-                )));
+                return Err(ReadError::NotADataset(unreadable(path)));
             };
-            match read_records((text.as_bytes(), Some(text.len() as u64)), kind, name, rows, true) {
+            match read_records((text.as_bytes(), Some(text.len() as u64)), kind, name, rows, (true, delimiter)) {
                 Ok(()) => Ok(()),
                 Err(Stop::Io(e)) => Err(io(e)),
                 // Read as certainly UTF-8, a bad record is a data error, not a stop.
-                Err(Stop::NotUtf8) => Err(ReadError::NotADataset(format!("{}：编码无法识别", path.display()))),
+                Err(Stop::NotUtf8) => Err(ReadError::NotADataset(unreadable(path))),
             }
         }
     }
@@ -98,13 +127,13 @@ fn read_records<R: Read + Send>(
     kind: SheetKind,
     name: &str,
     rows: &mut Rows<'_>,
-    utf8_certain: bool,
+    (utf8_certain, delimiter): (bool, u8),
 ) -> Result<(), Stop> {
-    let input = Tail { inner: input, read: 0, last: Vec::new() };
-    let reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
-    let mut records = Records { reader, inner_breaks: 0, spare: None, utf8_certain, bytes };
-    let info = match records.header()? {
-        Some(Header { row, cells, bad }) => {
+    let input = Tail::new(input, delimiter);
+    let reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(input);
+    let mut records = Records { reader, spare: None, utf8_certain, bytes, swallowed: Vec::new(), delimiter };
+    let info = match records.header(kind)? {
+        Found::Header(Header { row, cells, bad }) => {
             let headers: Vec<&str> = cells.iter().map(String::as_str).collect();
             let info = rows.start(kind, name, &headers, (row, 0));
             if let Some(field) = bad {
@@ -112,30 +141,51 @@ fn read_records<R: Read + Send>(
             }
             info
         }
+        Found::None { row, text } => {
+            rows.errors.sheet(kind, name, row, &text, no_header_reason(kind, HEADER_SEARCH_ROWS));
+            return Ok(());
+        }
         // An empty file: no header, which only `enterprises` needs.
-        None if kind == SheetKind::Enterprises => rows.start(kind, name, &[], (1, 0)),
-        None => return Ok(()),
+        Found::Empty if kind == SheetKind::Enterprises => rows.start(kind, name, &[], (1, 0)),
+        Found::Empty => return Ok(()),
     };
-    rows.read(&info, &mut records)
+    rows.read(&info, &mut records)?;
+    if kind == SheetKind::Enterprises {
+        rows.swallowed.append(&mut records.swallowed);
+    }
+    Ok(())
 }
 
 fn bad_utf8(sheet: &SheetInfo, row: u32, field: usize, errors: &mut Errors) {
-    let column = sheet.header.get(field).cloned().unwrap_or_else(|| column_letter(field));
+    let column = sheet.column_at(field);
     let reason = "含有无效的 UTF-8 字节（文件以 UTF-8 BOM 开头）".to_string();
     errors.push(sheet, row, Some(field), &column, "", reason);
 }
 
-/// The records of a CSV text, with their spreadsheet row numbers.
+/// The records of a CSV text, with their spreadsheet row numbers (the lines of the file: a
+/// record over several lines is an error).
 struct Records<R> {
     reader: csv::Reader<Tail<R>>,
-    /// Line breaks inside quoted cells so far, those of the last record read too: they do not
-    /// start spreadsheet rows.
-    inner_breaks: u64,
     /// A record's buffers to read the next record into.
     spare: Option<csv::ByteRecord>,
     utf8_certain: bool,
     /// The length of the text, if known.
     bytes: Option<u64>,
+    /// The text of every record lost to a quote (its keys must not be reported again as
+    /// unknown enterprises).
+    swallowed: Vec<String>,
+    delimiter: u8,
+}
+
+/// What the search for the header row found.
+enum Found {
+    Header(Header),
+    /// Rows, but none of the first ones is a header: the first row and its first text.
+    None {
+        row: u32,
+        text: String,
+    },
+    Empty,
 }
 
 impl<R: Read> Records<R> {
@@ -149,38 +199,70 @@ impl<R: Read> Records<R> {
         usize::try_from(rows + rows / 16 + 16).ok()
     }
 
-    /// The header row. A cell that is not UTF-8 is shown with replacement characters and
-    /// reported if UTF-8 is certain, else it stops the pass.
-    fn header(&mut self) -> Result<Option<Header>, Stop> {
+    /// The header row: the first row that names the sheet's columns, below any title rows. A
+    /// cell that is not UTF-8 is shown with replacement characters and reported if UTF-8 is
+    /// certain, else it stops the pass.
+    fn header(&mut self, kind: SheetKind) -> Result<Found, Stop> {
+        let mut first: Option<(u32, String)> = None;
         let mut record = csv::ByteRecord::new();
-        let Some(row) = self.read(&mut record)? else {
-            return Ok(None);
-        };
-        let mut bad = None;
-        let mut cells = Vec::with_capacity(record.len());
-        for (i, field) in record.iter().enumerate() {
-            match std::str::from_utf8(field) {
-                Ok(t) => cells.push(t.to_string()),
-                Err(_) if !self.utf8_certain => return Err(Stop::NotUtf8),
-                Err(_) => {
-                    bad.get_or_insert(i);
-                    cells.push(String::from_utf8_lossy(field).into_owned());
+        for _ in 0..HEADER_SEARCH_ROWS {
+            let Some((row, _)) = self.read(&mut record)? else { break };
+            let mut bad = None;
+            let mut cells = Vec::with_capacity(record.len());
+            for (i, field) in record.iter().enumerate() {
+                match std::str::from_utf8(field) {
+                    Ok(t) => cells.push(t.to_string()),
+                    Err(_) if !self.utf8_certain => return Err(Stop::NotUtf8),
+                    Err(_) => {
+                        bad.get_or_insert(i);
+                        cells.push(String::from_utf8_lossy(field).into_owned());
+                    }
                 }
             }
+            let Some(text) = cells.iter().map(|c| c.trim()).find(|c| !c.is_empty()) else { continue };
+            if is_header(kind, cells.iter().map(String::as_str)) {
+                return Ok(Found::Header(Header { row, cells, bad }));
+            }
+            first.get_or_insert_with(|| (row, text.to_string()));
         }
-        Ok(Some(Header { row, cells, bad }))
+        Ok(match first {
+            Some((row, text)) => Found::None { row, text },
+            None => Found::Empty,
+        })
     }
 
     /// Reads the next record into `record`. A record that is not UTF-8 is `Bad` if UTF-8 is
-    /// certain, else stops the pass.
+    /// certain, else stops the pass; a record lost to a quote is `Quote`.
     fn next(&mut self, record: &mut csv::StringRecord) -> Result<Next, Stop> {
         // Bytes first, UTF-8 checked after: a bad record's line breaks count too. The buffers
         // go round between `spare` and the batch's records, so nothing is allocated.
         let mut bytes = self.spare.take().unwrap_or_default();
-        let Some(row) = self.read(&mut bytes)? else {
+        let Some((row, problem)) = self.read(&mut bytes)? else {
             self.spare = Some(bytes);
             return Ok(Next::End);
         };
+        // A cell over several lines that holds the delimiter after a line break took in the
+        // records below it: an unclosed quote. One without is a line break inside a cell,
+        // which the cell's own check reports.
+        let lines = bytes.as_slice().iter().filter(|&&b| b == b'\n').count() as u32;
+        let d = self.delimiter;
+        let swallowed = bytes
+            .iter()
+            .position(|f| f.iter().position(|&b| b == b'\n' || b == b'\r').is_some_and(|at| f[at..].contains(&d)));
+        let problem = match (swallowed, problem) {
+            (Some(field), _) => Some((QuoteKind::Swallowed, field)),
+            (None, Some(p)) => Some((p.kind, p.field)),
+            (None, None) => None,
+        };
+        if let Some((kind, field)) = problem {
+            let whole: Vec<String> = bytes.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect();
+            let text = whole.get(field).map_or("", |t| t.split(['\n', '\r']).next().unwrap_or(""));
+            let text = if kind == QuoteKind::Swallowed { format!("{text}…") } else { text.to_string() };
+            let error = QuoteError { kind, first: row, last: row + lines, field, text };
+            self.swallowed.push(whole.join(","));
+            self.spare = Some(bytes);
+            return Ok(Next::Quote(error));
+        }
         match csv::StringRecord::from_byte_record(bytes) {
             Ok(text) => {
                 self.spare = Some(std::mem::replace(record, text).into_byte_record());
@@ -195,61 +277,27 @@ impl<R: Read> Records<R> {
         }
     }
 
-    /// Reads the next record into `record`, returning its spreadsheet row (`None` at the end).
+    /// Reads the next record into `record`, returning the line it starts on (`None` at the
+    /// end) and the first quote problem in it.
     ///
-    /// The row is found from where the record *ends*. The csv crate's `Position::line()` of a
+    /// The line is found from where the record *ends*. The csv crate's `Position::line()` of a
     /// record is taken before the reader skips what lies ahead of it: empty lines, and with
     /// CRLF endings the `\n` that ends the previous record, so it is too low after those. After
     /// the record, the reader's line counts every `\n` it took: the record's last line, plus
     /// one if the record ended with `\n` (LF; with CRLF the reader stops at the `\r`). Above
-    /// that last line are the record's own line breaks inside quoted cells, and the earlier
-    /// records' ones are lines that are no rows.
-    fn read(&mut self, record: &mut csv::ByteRecord) -> Result<Option<u32>, Stop> {
+    /// that last line are the record's own line breaks inside quoted cells.
+    fn read(&mut self, record: &mut csv::ByteRecord) -> Result<Option<(u32, Option<Problem>)>, Stop> {
         if !self.reader.read_byte_record(record).map_err(|e| Stop::Io(e.into()))? {
             return Ok(None);
         }
-        let text = record.as_slice();
-        if text.contains(&b'\n') {
-            self.inner_breaks += text.iter().filter(|&&b| b == b'\n').count() as u64;
-        }
-        let end = self.reader.position();
+        let own = record.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
+        let end = self.reader.position().clone();
         let last = end.byte().checked_sub(1).and_then(|at| self.reader.get_ref().byte(at));
         debug_assert!(last.is_some(), "the last byte of a record is in the last chunk read");
         let last_line = end.line() - u64::from(last == Some(b'\n'));
-        Ok(Some(u32::try_from(last_line.saturating_sub(self.inner_breaks)).unwrap_or(u32::MAX)))
-    }
-}
-
-/// The input of the CSV reader, keeping the last chunk it read to tell whether a record ended
-/// with `\n`.
-struct Tail<R> {
-    inner: R,
-    /// Bytes read so far.
-    read: u64,
-    /// The last chunk read (not empty, unless nothing was read). It holds the last byte the
-    /// CSV reader took: that reader reads through an `io::BufReader`, which reads again only once
-    /// every byte it holds is taken.
-    last: Vec<u8>,
-}
-
-impl<R> Tail<R> {
-    /// The byte at `offset`, if the last chunk holds it.
-    fn byte(&self, offset: u64) -> Option<u8> {
-        let start = self.read - self.last.len() as u64;
-        let i = usize::try_from(offset.checked_sub(start)?).ok()?;
-        self.last.get(i).copied()
-    }
-}
-
-impl<R: Read> Read for Tail<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if n > 0 {
-            self.last.clear();
-            self.last.extend_from_slice(&buf[..n]);
-            self.read += n as u64;
-        }
-        Ok(n)
+        let problem = self.reader.get_mut().problem_before(end.byte());
+        let row = u32::try_from(last_line.saturating_sub(own)).unwrap_or(u32::MAX);
+        Ok(Some((row, problem)))
     }
 }
 
@@ -266,6 +314,8 @@ enum Next {
     Row(u32),
     /// A record that is not UTF-8: its row and the first bad field.
     Bad(u32, usize),
+    /// A record lost to a quote.
+    Quote(QuoteError),
     End,
 }
 
@@ -323,6 +373,7 @@ impl<R: Read + Send> Source for Records<R> {
                         match self.next(&mut batch.records[i]) {
                             Ok(Next::Row(row)) => batch.rows.push(row),
                             Ok(Next::Bad(row, field)) => bad_utf8(sheet, row, field, &mut bad),
+                            Ok(Next::Quote(q)) => quote_error(sheet, &q, &mut bad),
                             Ok(Next::End) => {
                                 end = Ok(true);
                                 break;

@@ -2,54 +2,97 @@
 //! every error reported with its place; a dataset with any error is refused whole.
 
 mod csv;
+mod keys;
+mod locations;
+mod quotes;
 mod row;
 pub(crate) mod schema;
 mod sheets;
+mod sheets_refs;
+mod sniff;
+mod text;
 mod values;
 mod xlsx;
+mod xlsx_extras;
 
 pub use crate::error::{DataError, DataErrors, ReadError};
+pub use locations::Locations;
 
 /// Sheets of the import template (`lianzhang template`) that carry no data: the column guide and
 /// the hidden code lists behind the drop-downs. The xlsx reader skips them by name, so a filled
 /// template imports as it is; any other unknown sheet is still an error.
 pub const TEMPLATE_SHEETS: [&str; 2] = ["填写说明", "代码表"];
 use crate::model::Dataset;
+use crate::stamp::ExportStamp;
 use crate::vocab::Vocabulary;
 use std::path::Path;
 
 pub(crate) use schema::{ANNUAL, ENTERPRISES, Field, PROJECTS, RECOGNITIONS, SheetKind};
 
 /// Reads and validates a dataset: `path` is a folder of `<sheet>.csv` files, or a workbook
-/// (`.xlsx`, `.xlsm`, `.xls`, `.xlsb`, `.ods`).
+/// (`.xlsx`, `.xlsm`, `.xls`, `.xlsb`, `.ods`), its format decided from its content, not its
+/// name. Other files (a web page or PDF named `.xls`, an empty file, a zip that holds no
+/// workbook) are refused with a sentence saying what they are and how to re-save them.
 ///
 /// Every invalid cell is reported (`ReadError::Data`, sorted by sheet, row and column); no
 /// dataset is returned then.
 pub fn read_dataset(path: &Path, vocab: &Vocabulary) -> Result<Dataset, ReadError> {
+    read_dataset_with(path, vocab).map(|out| out.dataset)
+}
+
+/// A dataset read, with what came with it.
+#[derive(Debug)]
+pub struct ReadOutput {
+    pub dataset: Dataset,
+    /// The export stamp (sheet or file `导出信息`), if the file is an export of the registry.
+    pub stamp: Option<ExportStamp>,
+    /// Where each fact came from.
+    pub locations: Locations,
+}
+
+/// Reads and validates a dataset as [`read_dataset`] does, returning also its export stamp and
+/// where each fact came from.
+///
+/// # Errors
+/// As [`read_dataset`]; an export stamp edited so that its revision cannot be read is a data
+/// error too.
+pub fn read_dataset_with(path: &Path, vocab: &Vocabulary) -> Result<ReadOutput, ReadError> {
     let meta = std::fs::metadata(path).map_err(|source| ReadError::Io { path: path.to_path_buf(), source })?;
     let mut rows = sheets::Rows::new(vocab);
     if meta.is_dir() {
         csv::read_dir(path, &mut rows)?;
-    } else if is_workbook(path) {
-        xlsx::read_workbook(path, &mut rows)?;
     } else {
-        return Err(ReadError::NotADataset(format!(
-            "{}：数据集应为一个 CSV 文件夹（含 enterprises.csv 等）或一个 .xlsx 工作簿",
-            path.display()
-        )));
+        let io = |source| ReadError::Io { path: path.to_path_buf(), source };
+        let format = sniff::sniff(&sniff::head(path).map_err(io)?);
+        let book = match format {
+            sniff::Format::Zip => match sniff::archive(path) {
+                sniff::Archive::Xlsx => Some(xlsx::Book::Xlsx),
+                sniff::Archive::Xlsb => Some(xlsx::Book::Xlsb),
+                sniff::Archive::Ods => Some(xlsx::Book::Ods),
+                _ => None,
+            },
+            sniff::Format::Compound => Some(xlsx::Book::Xls),
+            _ => None,
+        };
+        match book {
+            Some(book) => xlsx::read_workbook(path, book, &mut rows)?,
+            None => return Err(ReadError::NotADataset(sniff::refusal(&path.display().to_string(), format, path))),
+        }
     }
-    rows.into_dataset()
-}
-
-fn is_workbook(path: &Path) -> bool {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    ["xlsx", "xlsm", "xls", "xlsb", "ods"].iter().any(|w| w.eq_ignore_ascii_case(ext))
+    rows.into_output()
 }
 
 impl sheets::Rows<'_> {
-    /// The dataset, or every error in sheet, row, column order.
-    fn into_dataset(self) -> Result<Dataset, ReadError> {
+    /// The dataset and its locations, or every error in sheet, row, column order.
+    fn into_output(self) -> Result<ReadOutput, ReadError> {
         let mut errors = self.errors.0;
+        if !self.swallowed.is_empty() {
+            // The enterprises lost to a quote are reported once there, not at every reference.
+            let lost = |e: &DataError| {
+                e.reason == sheets::UNKNOWN_ENTERPRISE && self.swallowed.iter().any(|t| t.contains(&e.value))
+            };
+            errors.retain(|e| !lost(&e.error));
+        }
         if !errors.is_empty() {
             errors.sort_by_key(|e| e.key);
             return Err(ReadError::Data(DataErrors(errors.into_iter().map(|e| e.error).collect())));
@@ -60,7 +103,16 @@ impl sheets::Rows<'_> {
         if enterprises.len() != slots {
             return Err(ReadError::NotADataset("内部错误：企业行未全部读入".into()));
         }
-        Dataset::from_positions(
+        let parts = locations::Parts {
+            slot_of: self.slots.map,
+            enterprise_rows: self.enterprises.rows,
+            annual_slots: self.annual.slots.clone(),
+            annual_years: self.annual.rows.iter().map(|r| r.year).collect(),
+            annual_rows: self.annual.lines,
+            projects: self.projects.ids,
+        };
+        let locations = Locations::new(&self.sheets, parts);
+        let dataset = Dataset::from_positions(
             self.vocab.clone(),
             enterprises,
             self.annual.slots,
@@ -68,6 +120,7 @@ impl sheets::Rows<'_> {
             self.recognitions,
             self.projects.rows,
         )
-        .map_err(|e| ReadError::NotADataset(format!("内部错误：{e}")))
+        .map_err(|e| ReadError::NotADataset(format!("内部错误：{e}")))?;
+        Ok(ReadOutput { dataset, stamp: self.stamp, locations })
     }
 }

@@ -1,7 +1,8 @@
 //! What every sheet shares: mapping the header row onto the sheet's columns, and reading one
 //! row's cells with its errors located at `sheet:row:column`.
 
-use super::schema::{Field, SheetKind, column_letter, suggest};
+use super::locations::{column_display, sheet_display};
+use super::schema::{CellKind, Field, SheetKind, column_letter, field_named, other_unit_header, suggest};
 use super::values::{Reason, shown};
 use crate::error::DataError;
 
@@ -81,16 +82,45 @@ impl Errors {
 }
 
 impl Errors {
+    /// The one error of a whole sheet (no header row): at `row`, no column.
+    pub(crate) fn sheet(&mut self, kind: SheetKind, name: &str, row: u32, value: &str, reason: Reason) {
+        self.0.push(Located {
+            key: (kind.order(), row, 0),
+            error: DataError {
+                sheet: sheet_display(kind, name),
+                row: row as usize,
+                column: String::new(),
+                value: shown(value),
+                reason,
+            },
+        });
+    }
+
+    /// An error in the export stamp (sheet or file `导出信息`), after every sheet's.
+    pub(crate) fn stamp(&mut self, row: u32, value: &str, reason: Reason) {
+        self.0.push(Located {
+            key: (SheetKind::ALL.len() as u32, row, 1),
+            error: DataError {
+                sheet: crate::stamp::STAMP_SHEET.to_string(),
+                row: row as usize,
+                column: crate::stamp::STAMP_HEADER[1].to_string(),
+                value: shown(value),
+                reason,
+            },
+        });
+    }
+
     /// An error in the column of field `f`.
     pub(crate) fn at(&mut self, sheet: &SheetInfo, row: u32, f: usize, value: &str, reason: Reason) {
         self.push(sheet, row, sheet.of_field[f], sheet.column_of(f), value, reason);
     }
 }
 
-/// A sheet being read: its name as written and how its header maps onto the fields.
-#[derive(Debug)]
+/// A sheet being read: its name and how its header maps onto the fields.
+#[derive(Debug, Clone)]
 pub(crate) struct SheetInfo {
     pub kind: SheetKind,
+    /// The sheet as messages name it (see [`super::locations::sheet_display`]).
     pub name: String,
     /// Sort key of its errors.
     pub order: u32,
@@ -100,8 +130,8 @@ pub(crate) struct SheetInfo {
     pub header: Vec<String>,
     /// Columns whose header is blank: any value under them is an error.
     pub headless: Vec<usize>,
-    /// Headers given in Chinese (for naming a missing column in the file's language).
-    pub chinese: bool,
+    /// Each field's column as messages name it (see [`super::locations::column_display`]).
+    pub columns: Vec<String>,
     /// The worksheet column of physical column 0 (a workbook's used range may start right of A).
     pub left: usize,
 }
@@ -119,24 +149,33 @@ impl SheetInfo {
         let fields = kind.fields();
         let mut info = SheetInfo {
             kind,
-            name: name.to_string(),
+            name: sheet_display(kind, name),
             order,
             of_field: vec![None; fields.len()],
             header: headers.iter().map(|h| h.trim().trim_start_matches('\u{feff}').trim().to_string()).collect(),
             headless: Vec::new(),
-            chinese: false,
+            columns: Vec::new(),
             left,
         };
-        let mut zh = 0usize;
-        let mut en = 0usize;
         for col in 0..info.header.len() {
             let h = info.header[col].as_str();
             if h.is_empty() {
                 info.headless.push(col);
                 continue;
             }
-            let found = fields.iter().position(|f| f.en.eq_ignore_ascii_case(h) || f.zh == h);
+            let found = field_named(fields, h);
+            let other_unit = other_unit_header(fields, h).filter(|(f, _)| fields[*f].cell == CellKind::Money);
             match found {
+                None if other_unit.is_some_and(|(f, _)| info.of_field[f].is_none()) => {
+                    let Some((f, unit)) = other_unit else { continue };
+                    info.of_field[f] = Some(col);
+                    let zh = fields[f].zh;
+                    let reason = format!(
+                        "表头写明单位是{unit}，但金额须以元为单位：请把本列数值换算成元（1{unit} = {}元），并把表头改为“{zh}”",
+                        if unit == "万元" { "10000" } else { "100000000" }
+                    );
+                    errors.push(&info, header_row, Some(col), h, h, reason);
+                }
                 None => {
                     let reason = match suggest(fields, h) {
                         Some(s) => format!("未知的列（是否应为 {s}？）"),
@@ -150,40 +189,40 @@ impl SheetInfo {
                         format!("重复的列（与第{}列“{}”相同）", column_letter(left + first), info.header[first]);
                     errors.push(&info, header_row, Some(col), h, h, reason);
                 }
-                Some(f) => {
-                    info.of_field[f] = Some(col);
-                    if fields[f].zh == h {
-                        zh += 1;
-                    } else {
-                        en += 1;
-                    }
-                }
+                Some(f) => info.of_field[f] = Some(col),
             }
         }
-        info.chinese = zh > en;
+        info.columns = (0..fields.len())
+            .map(|f| column_display(kind, f, info.of_field[f].map(|c| info.header[c].as_str())))
+            .collect();
         for (f, field) in fields.iter().enumerate() {
             if field.required && info.of_field[f].is_none() {
-                let column = info.field_name(field);
-                errors.push(&info, header_row, None, column, "", format!("缺少必需的列 {}（{}）", field.en, field.zh));
+                let reason = format!("缺少必需的列“{}”：请在表头行加上这一列", field.zh);
+                errors.push(&info, header_row, None, field.zh, "", reason);
             }
         }
         info
     }
 
-    fn field_name(&self, field: &Field) -> &'static str {
-        if self.chinese { field.zh } else { field.en }
-    }
-
-    /// The column text of a field, for an error: its header as written, else its name.
+    /// The column of a field as messages name it.
     pub(crate) fn column_of(&self, f: usize) -> &str {
-        match self.of_field[f] {
-            Some(c) => &self.header[c],
-            None => self.field_name(&self.kind.fields()[f]),
-        }
+        &self.columns[f]
     }
 
     pub(crate) fn field(&self, f: usize) -> &'static Field {
         &self.kind.fields()[f]
+    }
+
+    /// A physical column as messages name it: its field's name, else its header as written,
+    /// else its letter.
+    pub(crate) fn column_at(&self, col: usize) -> String {
+        match self.of_field.iter().position(|&c| c == Some(col)) {
+            Some(f) => self.columns[f].clone(),
+            None => match self.header.get(col) {
+                Some(h) if !h.is_empty() => h.clone(),
+                _ => column_letter(self.left + col),
+            },
+        }
     }
 
     /// The field of a physical column.
@@ -206,8 +245,8 @@ impl SheetInfo {
 }
 
 fn unknown_column_reason(fields: &[Field]) -> String {
-    let names: Vec<&str> = fields.iter().map(|f| f.en).collect();
-    format!("未知的列（可用的列：{}，或其中文名）", names.join("、"))
+    let names: Vec<&str> = fields.iter().map(|f| f.zh).collect();
+    format!("未知的列（可用的列：{}）", names.join("、"))
 }
 
 /// One data row being read: its cells, its place, and whether it is free of errors so far.

@@ -61,6 +61,10 @@ pub(crate) enum CellKind {
     Uscc,
     /// Date cells (Excel serials) become `YYYY-MM-DD`.
     Date,
+    /// A year: a date cell is refused unless its stored number is itself a year.
+    Year,
+    /// An amount in yuan: a date cell is refused; a merged cell over several rows is refused.
+    Money,
 }
 
 /// A column of a sheet.
@@ -79,6 +83,10 @@ const fn key(en: &'static str, zh: &'static str) -> Field {
 
 const fn opt(en: &'static str, zh: &'static str) -> Field {
     Field { en, zh, required: false, cell: CellKind::Plain }
+}
+
+const fn typed(en: &'static str, zh: &'static str, required: bool, cell: CellKind) -> Field {
+    Field { en, zh, required, cell }
 }
 
 const USCC: Field = Field { en: "uscc", zh: "统一社会信用代码", required: true, cell: CellKind::Uscc };
@@ -105,7 +113,7 @@ pub(crate) const ENTERPRISES: &[Field] = &[
     opt("industry_code", "行业代码"),
     opt("strategic_emerging", "战略性新兴产业"),
     Field { en: "established", zh: "成立日期", required: false, cell: CellKind::Date },
-    opt("chain_joined_year", "入链年份"),
+    typed("chain_joined_year", "入链年份", false, CellKind::Year),
 ];
 
 /// Column indexes of `annual`.
@@ -122,13 +130,13 @@ pub(crate) mod ann {
 
 pub(crate) const ANNUAL: &[Field] = &[
     USCC,
-    key("year", "年度"),
-    opt("revenue", "营业收入"),
+    typed("year", "年度", true, CellKind::Year),
+    typed("revenue", "营业收入", false, CellKind::Money),
     opt("above_scale", "规上企业"),
     opt("chain_master", "链主企业"),
-    opt("local_procurement", "本地配套采购额"),
-    opt("total_procurement", "配套采购总额"),
-    opt("rd_expense", "研发投入"),
+    typed("local_procurement", "本地配套采购额", false, CellKind::Money),
+    typed("total_procurement", "配套采购总额", false, CellKind::Money),
+    typed("rd_expense", "研发投入", false, CellKind::Money),
 ];
 
 /// Column indexes of `recognitions`.
@@ -138,7 +146,8 @@ pub(crate) mod rec {
     pub const YEAR: usize = 2;
 }
 
-pub(crate) const RECOGNITIONS: &[Field] = &[USCC, key("kind", "认定类型"), key("year", "认定年度")];
+pub(crate) const RECOGNITIONS: &[Field] =
+    &[USCC, key("kind", "认定类型"), typed("year", "认定年度", true, CellKind::Year)];
 
 /// Column indexes of `projects`.
 pub(crate) mod proj {
@@ -156,10 +165,77 @@ pub(crate) const PROJECTS: &[Field] = &[
     USCC,
     key("name", "项目名称"),
     opt("category", "项目类别"),
-    opt("fixed_asset_investment", "固定资产投资"),
-    opt("start_year", "开工年度"),
-    opt("completed_year", "竣工投产年度"),
+    typed("fixed_asset_investment", "固定资产投资", false, CellKind::Money),
+    typed("start_year", "开工年度", false, CellKind::Year),
+    typed("completed_year", "竣工投产年度", false, CellKind::Year),
 ];
+
+/// A header cell's text without what a form adds around a column name: a BOM, spaces, a unit
+/// of yuan (`营业收入（元）`, `营业收入(元)`). A unit of 万元/亿元 is kept: it is refused.
+pub(crate) fn header_name(h: &str) -> &str {
+    let h = h.trim().trim_start_matches('\u{feff}').trim();
+    for unit in ["（元）", "(元)", "（单位：元）", "(单位:元)"] {
+        if let Some(base) = h.strip_suffix(unit) {
+            return base.trim_end();
+        }
+    }
+    h
+}
+
+/// The field a header cell names, exactly (English in any case, or Chinese).
+pub(crate) fn field_named(fields: &[Field], h: &str) -> Option<usize> {
+    let h = header_name(h);
+    fields.iter().position(|f| f.en.eq_ignore_ascii_case(h) || f.zh == h)
+}
+
+/// A unit of 万元 or 亿元 in a column's header (`营业收入（万元）`): the field and the unit.
+pub(crate) fn other_unit_header(fields: &[Field], h: &str) -> Option<(usize, &'static str)> {
+    let h = h.trim();
+    for unit in ["万元", "亿元"] {
+        for pattern in
+            [format!("（{unit}）"), format!("({unit})"), format!("（单位：{unit}）"), format!("(单位:{unit})")]
+        {
+            if let Some(base) = h.strip_suffix(pattern.as_str()) {
+                let base = base.trim_end();
+                let f = fields.iter().position(|f| f.en.eq_ignore_ascii_case(base) || f.zh == base)?;
+                return Some((f, unit));
+            }
+        }
+    }
+    None
+}
+
+/// Whether a row can be the header of a sheet: a cell that names one of its columns, or two
+/// that nearly do (typos). A title row (`泽州县2023年制造业企业名单`) is neither.
+pub(crate) fn is_header<'a>(kind: SheetKind, cells: impl Iterator<Item = &'a str>) -> bool {
+    let fields = kind.fields();
+    let mut near = 0;
+    for c in cells {
+        let c = c.trim();
+        if c.is_empty() {
+            continue;
+        }
+        if field_named(fields, c).is_some() || other_unit_header(fields, c).is_some() {
+            return true;
+        }
+        if c.chars().count() <= 24 && suggest(fields, c).is_some() {
+            near += 1;
+        }
+    }
+    near >= 2
+}
+
+/// Rows looked at for the header (title rows, notes above it).
+pub(crate) const HEADER_SEARCH_ROWS: usize = 30;
+
+/// The one error of a sheet without a header row: what was found, what to do.
+pub(crate) fn no_header_reason(kind: SheetKind, rows: usize) -> String {
+    let names: Vec<&str> = kind.fields().iter().filter(|f| f.required).map(|f| f.zh).collect();
+    format!(
+        "找不到表头行：前{rows}行中没有一行是本表的列名（应有“{}”等）。请在数据上方加上列名行（可从导入模板复制）后再导入",
+        names.join("”“")
+    )
+}
 
 /// The spreadsheet letter of a 0-based column: `A`, `Z`, `AA`.
 pub(crate) fn column_letter(mut col: usize) -> String {
@@ -212,7 +288,7 @@ mod tests {
 
     #[test]
     fn a_long_header_gets_no_suggestion_and_costs_nothing() {
-        let fields = [opt("revenue", "营业收入")];
+        let fields = [typed("revenue", "营业收入", false, CellKind::Money)];
         assert_eq!(suggest(&fields, "revenu"), Some("revenue"));
         // Ten million characters: the edit distance would take hours.
         assert_eq!(suggest(&fields, &"x".repeat(10_000_000)), None);

@@ -2,14 +2,14 @@
 //! batches of rows can be parsed on several threads) and *folding* the parsed row into what was
 //! read before (in row order: keys, repeats).
 
+use super::keys::KeyMap;
 use super::row::{Cell, Cells, Errors, RowCtx, SheetInfo};
-use super::schema::{SheetKind, ann, ent, proj, rec};
+use super::schema::{SheetKind, ann, ent};
+use super::sheets_refs::{ProjectParse, Projects, RecognitionFold, RecognitionParse};
 use super::values;
-use crate::model::{Annual, Enterprise, MIN_YEAR, Project, Recognition, Year};
+use crate::model::{Annual, Enterprise, MIN_YEAR, Recognition, Year};
 use crate::uscc::Uscc;
 use crate::vocab::Vocabulary;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 /// Parses one row of a sheet; shared by the threads that parse.
 pub(crate) trait Parse: Sync {
@@ -58,44 +58,12 @@ pub(crate) fn parse_row<C: Cells, P: Parse>(
     parse.parse(&mut ctx, recent)
 }
 
-/// A fast hash for USCCs (a million keys; the input is the county's own data, not an attacker's).
-#[derive(Default)]
-pub(crate) struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.write_u64(u64::from_le_bytes(word));
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.write_u64(n as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        // splitmix64's finaliser: every input bit reaches the low bits the table indexes with.
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-}
-
-type KeyMap<K, V> = HashMap<K, V, BuildHasherDefault<KeyHasher>>;
-
 /// The enterprises known so far. Each USCC of `enterprises` gets a *slot* (its position in the
 /// sheet, each USCC once) — even on a row with errors, so that the other sheets do not report
 /// its rows again as unknown enterprises.
 #[derive(Default)]
 pub(crate) struct Slots {
-    map: KeyMap<Uscc, u32>,
+    pub map: KeyMap<Uscc, u32>,
     by_slot: Vec<Uscc>,
     /// Whether `enterprises` has a `uscc` column at all, i.e. whether references can be checked.
     pub keyed: bool,
@@ -118,7 +86,12 @@ impl Slots {
 pub(crate) struct Recent(Option<([u8; 18], u32)>);
 
 /// The slot of the enterprise a row refers to (in column `f`), or `None` (reported).
-fn reference<C: Cells>(slots: &Slots, ctx: &mut RowCtx<'_, C>, f: usize, recent: &mut Recent) -> Option<u32> {
+pub(crate) fn reference<C: Cells>(
+    slots: &Slots,
+    ctx: &mut RowCtx<'_, C>,
+    f: usize,
+    recent: &mut Recent,
+) -> Option<u32> {
     let Cell::Text(text) = ctx.get(f) else {
         ctx.ok = false;
         return None;
@@ -137,7 +110,7 @@ fn reference<C: Cells>(slots: &Slots, ctx: &mut RowCtx<'_, C>, f: usize, recent:
             Some(slot)
         }
         None if slots.keyed => {
-            ctx.report(f, uscc.as_str(), "企业表（enterprises）中没有这家企业".into());
+            ctx.report(f, uscc.as_str(), UNKNOWN_ENTERPRISE.into());
             None
         }
         None => {
@@ -146,6 +119,10 @@ fn reference<C: Cells>(slots: &Slots, ctx: &mut RowCtx<'_, C>, f: usize, recent:
         }
     }
 }
+
+/// The reason of a reference to an enterprise the `enterprises` sheet does not have.
+pub(crate) const UNKNOWN_ENTERPRISE: &str =
+    "企业表中没有这家企业：请先在企业表中添加它，或检查统一社会信用代码是否填错";
 
 /// Everything read so far.
 pub(crate) struct Rows<'v> {
@@ -156,6 +133,12 @@ pub(crate) struct Rows<'v> {
     pub annual: AnnualRows,
     pub recognitions: Vec<(u32, Recognition)>,
     pub projects: Projects,
+    /// The sheets started, as their headers mapped.
+    pub sheets: Vec<SheetInfo>,
+    /// The export stamp, if the dataset has one.
+    pub stamp: Option<crate::stamp::ExportStamp>,
+    /// The text of the `enterprises` records lost to a quote.
+    pub swallowed: Vec<String>,
 }
 
 impl<'v> Rows<'v> {
@@ -168,12 +151,16 @@ impl<'v> Rows<'v> {
             annual: AnnualRows::default(),
             recognitions: Vec::new(),
             projects: Projects::default(),
+            sheets: Vec::new(),
+            stamp: None,
+            swallowed: Vec::new(),
         }
     }
 
     /// Forgets a sheet read so far (to read it again in another encoding).
     pub(crate) fn reset(&mut self, kind: SheetKind) {
         self.errors.0.retain(|e| e.key.0 != kind.order());
+        self.sheets.retain(|s| s.kind != kind);
         match kind {
             SheetKind::Enterprises => {
                 self.slots = Slots::default();
@@ -191,6 +178,7 @@ impl<'v> Rows<'v> {
         if kind == SheetKind::Enterprises {
             self.slots.keyed = info.of_field[ent::USCC].is_some();
         }
+        self.sheets.push(info.clone());
         info
     }
 
@@ -230,7 +218,7 @@ impl<'v> Rows<'v> {
 #[derive(Default)]
 pub(crate) struct Enterprises {
     pub by_slot: Vec<Option<Enterprise>>,
-    rows: Vec<u32>,
+    pub rows: Vec<u32>,
 }
 
 struct EnterpriseParse<'v> {
@@ -252,8 +240,8 @@ impl Parse for EnterpriseParse<'_> {
         let name = ctx.req(ent::NAME, values::text);
         let chain = ctx.opt(ent::CHAIN, |t| {
             vocab.chain(t).ok_or_else(|| {
-                let codes: Vec<&str> = vocab.chains.iter().map(|c| c.code.as_str()).collect();
-                format!("未知的产业链（应为 {} 或其中文名）", codes.join("、"))
+                let names: Vec<&str> = vocab.chains.iter().map(|c| c.name.as_str()).collect();
+                format!("未知的产业链（应为 {}）", names.join("、"))
             })
         });
         let stage = match ctx.get(ent::STAGE) {
@@ -273,7 +261,7 @@ impl Parse for EnterpriseParse<'_> {
                     found
                 }
                 None if ctx.is_empty(ent::CHAIN) => {
-                    ctx.report(ent::STAGE, t, "填写环节时须同时填写产业链（chain）".into());
+                    ctx.report(ent::STAGE, t, "填写环节时须同时填写产业链".into());
                     None
                 }
                 // The chain is invalid and reported: the stage cannot be checked.
@@ -341,7 +329,7 @@ impl Fold for EnterpriseFold<'_> {
 pub(crate) struct AnnualRows {
     pub rows: Vec<Annual>,
     pub slots: Vec<u32>,
-    lines: Vec<u32>,
+    pub lines: Vec<u32>,
     /// By slot: the years seen, a bit per year from 1949.
     years_seen: Vec<[u64; 3]>,
     /// Repeated (enterprise, year) pairs: (row, slot, year).
@@ -446,128 +434,5 @@ impl Fold for AnnualFold<'_> {
             let reason = format!("该企业{year}年的数据重复（第{f}行已有）");
             errors.at(sheet, line, ann::YEAR, &year.to_string(), reason);
         }
-    }
-}
-
-// ---- recognitions ----
-
-struct RecognitionParse<'a> {
-    vocab: &'a Vocabulary,
-    slots: &'a Slots,
-}
-
-impl Parse for RecognitionParse<'_> {
-    type Row = (u32, Recognition);
-
-    fn parse<C: Cells>(&self, ctx: &mut RowCtx<'_, C>, recent: &mut Recent) -> Option<(u32, Recognition)> {
-        let vocab = self.vocab;
-        let slot = reference(self.slots, ctx, rec::USCC, recent);
-        let kind = ctx.req(rec::KIND, |t| {
-            vocab.recognition_kind(t).ok_or_else(|| {
-                let codes: Vec<&str> = vocab.recognition_kinds.iter().map(|c| c.code.as_str()).collect();
-                format!("未知的认定类型（应为 {} 或其中文名）", codes.join("、"))
-            })
-        });
-        let year = ctx.req(rec::YEAR, values::year);
-        Some((slot?, Recognition { kind: kind?, year: year? }))
-    }
-}
-
-/// Keeps every recognition. The same recognition (enterprise, kind, year) twice is an error at
-/// the repeating row, naming the first: one row per recognition (FACTS.md), and an import would
-/// otherwise keep one of the two without saying so.
-struct RecognitionFold<'a> {
-    rows: &'a mut Vec<(u32, Recognition)>,
-    first: KeyMap<(u32, crate::vocab::KindId, Year), u32>,
-}
-
-impl Fold for RecognitionFold<'_> {
-    type Row = (u32, Recognition);
-
-    fn fold(&mut self, sheet: &SheetInfo, row: u32, (slot, r): (u32, Recognition), errors: &mut Errors) {
-        match self.first.entry((slot, r.kind, r.year)) {
-            std::collections::hash_map::Entry::Occupied(f) => {
-                let reason = format!("该企业{}年的同一认定重复（第{}行已有）", r.year, f.get());
-                errors.at(sheet, row, rec::YEAR, &r.year.to_string(), reason);
-            }
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(row);
-                self.rows.push((slot, r));
-            }
-        }
-    }
-}
-
-// ---- projects ----
-
-/// The `projects` sheet: valid projects by enterprise slot; the row of every project id.
-#[derive(Default)]
-pub(crate) struct Projects {
-    pub rows: Vec<(u32, Project)>,
-    ids: HashMap<String, u32>,
-}
-
-struct ProjectParse<'a> {
-    vocab: &'a Vocabulary,
-    slots: &'a Slots,
-}
-
-/// A row with a project id; the project (and its enterprise) if the row has no error.
-pub(crate) struct ProjectRow {
-    project_id: String,
-    project: Option<(u32, Project)>,
-}
-
-impl Parse for ProjectParse<'_> {
-    type Row = ProjectRow;
-
-    fn parse<C: Cells>(&self, ctx: &mut RowCtx<'_, C>, recent: &mut Recent) -> Option<ProjectRow> {
-        let vocab = self.vocab;
-        let project_id = ctx.req(proj::PROJECT_ID, values::text);
-        let slot = reference(self.slots, ctx, proj::USCC, recent);
-        let name = ctx.req(proj::NAME, values::text);
-        let category = ctx.opt(proj::CATEGORY, |t| {
-            vocab.project_category(t).ok_or_else(|| {
-                let codes: Vec<&str> = vocab.project_categories.iter().map(|c| c.code.as_str()).collect();
-                format!("未知的项目类别（应为 {} 或其中文名）", codes.join("、"))
-            })
-        });
-        let fixed_asset_investment = ctx.opt(proj::FIXED_ASSET_INVESTMENT, values::money);
-        let start_year = ctx.opt(proj::START_YEAR, values::year);
-        let completed_year = ctx.opt(proj::COMPLETED_YEAR, values::year);
-        if let (Some(start), Some(done)) = (start_year, completed_year)
-            && done < start
-        {
-            ctx.report(proj::COMPLETED_YEAR, &done.to_string(), format!("竣工投产年度早于开工年度（{start}）"));
-        }
-        let project_id = project_id?;
-        let project = match (ctx.ok, slot, name) {
-            (true, Some(slot), Some(name)) => Some((
-                slot,
-                Project {
-                    project_id: project_id.clone(),
-                    name,
-                    category,
-                    fixed_asset_investment,
-                    start_year,
-                    completed_year,
-                },
-            )),
-            _ => None,
-        };
-        Some(ProjectRow { project_id, project })
-    }
-}
-
-impl Fold for Projects {
-    type Row = ProjectRow;
-
-    fn fold(&mut self, sheet: &SheetInfo, row: u32, parsed: ProjectRow, errors: &mut Errors) {
-        if let Some(&first) = self.ids.get(&parsed.project_id) {
-            errors.at(sheet, row, proj::PROJECT_ID, &parsed.project_id, format!("项目编号重复（第{first}行已有）"));
-            return;
-        }
-        self.ids.insert(parsed.project_id, row);
-        self.rows.extend(parsed.project);
     }
 }

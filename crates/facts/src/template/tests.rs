@@ -36,7 +36,7 @@ fn bundled() -> Vocabulary {
 fn facts_headers(lang: HeaderLanguage) -> Vec<(String, Vec<String>)> {
     let empty = DatasetBuilder::new(bundled()).build().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    write_csv_dir(&empty, dir.path(), lang).unwrap();
+    write_csv_dir(&empty, dir.path(), lang, None).unwrap();
     SHEETS
         .iter()
         .map(|s| {

@@ -1,0 +1,89 @@
+//! The text of a CSV file: the sentences for files that are not readable text, the delimiter,
+//! and the export stamp file `导出信息.csv`.
+
+use super::csv::BOM;
+use super::sheets::Rows;
+use super::sniff;
+use crate::error::ReadError;
+use crate::stamp::{ExportStamp, STAMP_SHEET};
+use std::path::Path;
+
+/// Reads `导出信息.csv`, the export stamp, if the folder has one.
+pub(crate) fn read_stamp(dir: &Path, rows: &mut Rows<'_>) -> Result<(), ReadError> {
+    let path = dir.join(format!("{STAMP_SHEET}.csv"));
+    if !path.is_file() {
+        return Ok(());
+    }
+    let bytes = std::fs::read(&path).map_err(|source| ReadError::Io { path: path.clone(), source })?;
+    let bytes = bytes.strip_prefix(BOM).unwrap_or(&bytes);
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => std::borrow::Cow::Borrowed(t),
+        Err(_) => encoding_rs::GB18030.decode_without_bom_handling(bytes).0,
+    };
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut lines = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let Ok(record) = record else { break };
+        if i > 0 {
+            let row = i as u32 + 1;
+            lines.push((row, record.get(0).unwrap_or("").to_string(), record.get(1).unwrap_or("").to_string()));
+        }
+    }
+    match ExportStamp::from_rows(lines.iter().map(|(r, a, b)| (*r, a.as_str(), b.as_str()))) {
+        Ok(stamp) => rows.stamp = Some(stamp),
+        Err((row, value, reason)) => rows.errors.stamp(row, &value, reason),
+    }
+    Ok(())
+}
+
+/// The sentence for a text file in no encoding we know.
+pub(crate) fn unreadable(path: &Path) -> String {
+    format!(
+        "{}：文字编码无法识别（不是 UTF-8、GBK/GB18030 或 UTF-16）：请用 Excel 或 WPS 打开，另存为“CSV UTF-8（逗号分隔）”后再导入",
+        path.display()
+    )
+}
+
+/// The sentence for a `.csv` file that is not text.
+pub(crate) fn not_text(path: &Path, format: sniff::Format) -> String {
+    let what = match format {
+        sniff::Format::Zip | sniff::Format::Compound => {
+            "实际是 Excel 工作簿（只是扩展名为 .csv）：请直接导入这个工作簿（改回 .xlsx 或 .xls 扩展名），或在 Excel 中“另存为”“CSV UTF-8（逗号分隔）”"
+        }
+        sniff::Format::Html => {
+            "实际是网页（HTML）格式的表格：请用 Excel 或 WPS 打开，“另存为”“CSV UTF-8（逗号分隔）”或 Excel 工作簿（*.xlsx）"
+        }
+        sniff::Format::SpreadsheetXml => {
+            "实际是“XML 表格 2003”格式：请用 Excel 或 WPS 打开，“另存为”“CSV UTF-8（逗号分隔）”或 Excel 工作簿（*.xlsx）"
+        }
+        sniff::Format::Pdf => "是 PDF 文件，不是表格，无法读出数据：请提供 CSV 或 Excel 表格",
+        _ => "不是文本文件，无法作为 CSV 读取：请用 Excel 或 WPS 打开原表格，“另存为”“CSV UTF-8（逗号分隔）”",
+    };
+    format!("{}：{what}", path.display())
+}
+
+/// The delimiter of a CSV text, from its first lines: the most frequent of comma, tab and
+/// semicolon outside quotes (Excel's "Unicode 文本" is tab-separated; some European-locale
+/// "CSV" uses semicolons). Comma when there is none.
+pub(crate) fn delimiter(head: &[u8]) -> u8 {
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    let mut lines = 0;
+    for &b in head {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted => {
+                lines += 1;
+                if lines == 10 {
+                    break;
+                }
+            }
+            b',' if !quoted => counts[0] += 1,
+            b'\t' if !quoted => counts[1] += 1,
+            b';' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let best = (0..3).max_by_key(|&i| (counts[i], usize::from(i == 0))).unwrap_or(0);
+    if counts[best] == 0 { b',' } else { [b',', b'\t', b';'][best] }
+}
