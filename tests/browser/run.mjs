@@ -129,6 +129,57 @@ await step('edit a field and see it in the audit trail', async () => {
   await bureau.screenshot({ path: join(shots, 'audit.png') });
 });
 
+await step('an older export does not silently undo an edit made in the browser', async () => {
+  // A colleague's export (stamped with the registry's revision)...
+  const dir = mkdtempSync(join(tmpdir(), 'lz-older-'));
+  const exported = await bureau.request.get(`${base}/export.xlsx`);
+  assert.equal(exported.status(), 200);
+  const older = join(dir, 'older.xlsx');
+  writeFileSync(older, await exported.body());
+  // ...then an edit in the browser...
+  await bureau.goto(`${base}/enterprises/${uscc}/edit`);
+  await bureau.fill('input[name=revenue]', '4242.42');
+  await bureau.click('form.edit button[type=submit]');
+  await bureau.waitForURL(`**/enterprises/${uscc}`);
+  // ...and the older export is imported: the confirm page shows the conflict first, highlighted.
+  await bureau.goto(`${base}/import`);
+  await bureau.setInputFiles('input[type=file]', older);
+  await bureau.click('form[action="/import"] button[type=submit]');
+  await bureau.waitForSelector('table.conflicts');
+  const conflicts = bureau.locator('table.conflicts tbody tr.conflict');
+  assert.equal(await conflicts.count(), 1, 'one conflict');
+  const row = await conflicts.first().textContent();
+  for (const part of [uscc, '营业收入', '0.424242 万元', 'bureau，20']) assert.ok(row.includes(part), `${part} in ${row}`);
+  assert.match(await bureau.textContent('section.preview'), /文件导出自企业库版本/);
+  await bureau.screenshot({ path: join(shots, 'import-conflict.png'), fullPage: true });
+  // Confirming without a choice is refused and changes nothing.
+  bureau.once('dialog', (d) => d.accept());
+  await bureau.click('button.confirm');
+  await bureau.waitForSelector('p.error[role=alert]');
+  assert.match(await bureau.textContent('p.error[role=alert]'), /还有 1 处冲突没有选择/);
+  // Meanwhile a colleague edits another cell of the file: the confirmation is not applied but
+  // the page is shown again with the new conflict.
+  const other = await login('admin');
+  await other.goto(`${base}/enterprises/${uscc}/edit`);
+  await other.fill('input[name=rd_expense]', '1234.56');
+  await other.click('form.edit button[type=submit]');
+  await other.waitForURL(`**/enterprises/${uscc}`);
+  await other.close();
+  await bureau.check('table.conflicts tr.conflict input[value=keep]');
+  bureau.once('dialog', (d) => d.accept());
+  await bureau.click('button.confirm');
+  await bureau.waitForSelector('text=在您核对期间');
+  assert.equal(await bureau.locator('table.conflicts tbody tr.conflict').count(), 2, 'the new conflict is listed');
+  // Keep the registry's values, for all conflicts.
+  await bureau.click('button.keep-all');
+  await bureau.waitForSelector('text=导入完成');
+  assert.match(await bureau.textContent('main'), /保留库中值 2 处/);
+  // Both edits are intact.
+  await bureau.goto(`${base}/enterprises/${uscc}/edit`);
+  assert.equal(await bureau.inputValue('input[name=revenue]'), '4242.42');
+  assert.equal(await bureau.inputValue('input[name=rd_expense]'), '1234.56');
+});
+
 await step('import a file with errors and see every one', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lz-upload-'));
   // A one-sheet workbook is easiest to make as a zip of CSVs: build it by hand (stored, no compression).

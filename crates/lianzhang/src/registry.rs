@@ -5,11 +5,13 @@
 use crate::{PolicyOpts, inputs};
 use anyhow::Context;
 use clap::{Args, Subcommand};
+use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use indicatif::{ProgressBar, ProgressStyle};
+use lianzhang_facts::{ExportStamp, ReadError};
 use lianzhang_policy::Policy;
-use lianzhang_store::Store;
+use lianzhang_store::{Choice, ImportOptions, ImportOutcome, ImportPreview, ImportReport, Resolution, Store, table_zh};
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -53,10 +55,42 @@ pub async fn open(db: &DbOpts, policy: &Policy) -> anyhow::Result<Store> {
 pub struct ImportArgs {
     /// A folder of CSV files or one .xlsx workbook (FACTS.md).
     pub path: PathBuf,
+    /// Add only rows the registry does not have; never change an existing row.
+    #[arg(long, help = "只新增库中没有的行，不修改任何已有的行")]
+    pub only_new: bool,
+    /// What to do with conflicts (cells changed in the registry after the file was exported).
+    #[arg(
+        long,
+        value_enum,
+        value_name = "keep|take",
+        help = "冲突（文件导出后库中又被修改的单元格）的处理：keep 保留库中值，take 采用文件值；不指定时有冲突即拒绝导入"
+    )]
+    pub on_conflict: Option<OnConflict>,
+    /// Show what would change and stop.
+    #[arg(long, help = "只列出将要修改的单元格，不写入")]
+    pub dry_run: bool,
     #[command(flatten)]
     pub db: DbOpts,
     #[command(flatten)]
     pub policy: PolicyOpts,
+}
+
+/// `--on-conflict`: one choice for every conflict.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum OnConflict {
+    /// 保留库中值
+    Keep,
+    /// 采用文件值
+    Take,
+}
+
+impl From<OnConflict> for Choice {
+    fn from(c: OnConflict) -> Choice {
+        match c {
+            OnConflict::Keep => Choice::Keep,
+            OnConflict::Take => Choice::Take,
+        }
+    }
 }
 
 pub fn run_import(a: ImportArgs) -> anyhow::Result<ExitCode> {
@@ -64,32 +98,165 @@ pub fn run_import(a: ImportArgs) -> anyhow::Result<ExitCode> {
         Ok(p) => p,
         Err(code) => return Ok(code),
     };
-    let dataset = match inputs::dataset(Some(&a.path), &policy)? {
+    let (dataset, stamp) = match read_stamped(&a.path, &policy)? {
         Ok(d) => d,
         Err(code) => return Ok(code),
     };
     eprintln!("校验通过：{}", dataset.summary_zh());
-    let report = block_on(async {
+    match &stamp {
+        Some(s) => println!("文件导出自企业库版本 {}（{}，{}）。", s.revision, s.exported_by, s.exported_at),
+        None => println!(
+            "文件没有企业库版本标记（不是从企业库导出的）：无法得知文件制作后库中改过哪些单元格，不检查冲突；\
+             下面列出将修改的每个单元格，请核对。"
+        ),
+    }
+    let options = ImportOptions { revision: stamp.as_ref().map(|s| s.revision), only_new: a.only_new };
+    let resolution = a.on_conflict.map_or_else(Resolution::default, |c| Resolution::all(c.into()));
+    let source = a.path.display().to_string();
+    block_on(async {
         let store = open(&a.db, &policy).await?;
+        let code = import_previewed(&store, &a, &dataset, &options, &resolution, &source).await;
+        store.close().await;
+        code
+    })
+}
+
+/// Previews, prints the diff, refuses unresolved conflicts, then applies what was printed (or
+/// prints the new diff when the registry changed meanwhile, and tries again).
+async fn import_previewed(
+    store: &Store,
+    a: &ImportArgs,
+    dataset: &lianzhang_facts::Dataset,
+    options: &ImportOptions,
+    resolution: &Resolution,
+    source: &str,
+) -> anyhow::Result<ExitCode> {
+    let mut preview = store.preview_import(dataset, options).await?;
+    for _ in 0..3 {
+        print_preview(&preview);
+        if preview.unresolved(resolution).next().is_some() {
+            print_conflict_refusal(&preview);
+            return Ok(ExitCode::from(crate::EXIT_INVALID));
+        }
+        if a.dry_run {
+            println!("试运行（--dry-run）：未写入任何数据。");
+            return Ok(ExitCode::SUCCESS);
+        }
+        if preview.is_noop() {
+            println!("库中数据与文件一致，未做任何修改。");
+            return Ok(ExitCode::SUCCESS);
+        }
         let progress = Progress::new();
-        let report = store
-            .import(&dataset, &a.db.actor(), &a.path.display().to_string(), &|done, total| progress.set(done, total))
+        let outcome = store
+            .apply_import(dataset, options, resolution, Some(preview.fingerprint), &a.db.actor(), source, &|d, t| {
+                progress.set(d, t)
+            })
             .await;
         progress.finish();
-        store.close().await;
-        anyhow::Ok(report?)
-    })?;
-    println!("导入完成（{}）：", a.db.db);
-    println!("{:<14}{:>10}{:>10}{:>10}", "表", "新增", "更新", "未变");
-    for s in &report.sheets {
-        println!("{:<14}{:>12}{:>12}{:>12}", s.sheet, s.added, s.changed, s.unchanged);
+        match outcome? {
+            ImportOutcome::Applied(report) => {
+                print_report(&a.db.db, &report);
+                return Ok(ExitCode::SUCCESS);
+            }
+            ImportOutcome::Unresolved(p) | ImportOutcome::Changed(p) => {
+                println!("企业库在核对期间发生了变化，未写入任何数据。以下是最新的差异：");
+                preview = p;
+            }
+        }
     }
+    println!("企业库一直在变化，未导入任何数据，请稍后重试。");
+    Ok(ExitCode::FAILURE)
+}
+
+/// The dataset of `path` and the registry stamp it carries (`None`: not exported from the
+/// registry), or the exit code after listing every data error.
+fn read_stamped(
+    path: &std::path::Path,
+    policy: &Policy,
+) -> anyhow::Result<Result<(lianzhang_facts::Dataset, Option<ExportStamp>), inputs::Refused>> {
+    match lianzhang_facts::read_dataset_with(path, &policy.vocabulary) {
+        Ok(read) => Ok(Ok((read.dataset, read.stamp))),
+        // As `inputs::dataset` reports them.
+        Err(ReadError::Data(errors)) => {
+            eprintln!("数据有 {} 处错误，未做任何处理（未评定、未导入）：", errors.0.len());
+            eprintln!("{errors}");
+            Ok(Err(ExitCode::from(crate::EXIT_INVALID)))
+        }
+        Err(other) => {
+            eprintln!("无法读取数据 {}：{other}", path.display());
+            Ok(Err(ExitCode::from(crate::EXIT_INVALID)))
+        }
+    }
+}
+
+/// The diff of an import as a table: conflicts first.
+fn print_preview(p: &ImportPreview) {
+    let adds: Vec<String> =
+        p.sheets.iter().filter(|s| s.added > 0).map(|s| format!("{} {} 行", table_zh(s.sheet), s.added)).collect();
+    if !adds.is_empty() {
+        println!("新增：{}。", adds.join("，"));
+    }
+    if p.skipped_rows > 0 {
+        println!("只新增（--only-new）：{} 行与库中不同，保持库中值不变。", p.skipped_rows);
+    }
+    if p.foreign_stamp && !p.changes.is_empty() {
+        println!(
+            "文件的版本标记（{}）比本库最新版本（{}）还新：文件来自另一个库，或本库已从旧备份恢复；\
+             库中有修改记录的单元格都按冲突处理。",
+            p.file_revision.unwrap_or_default(),
+            p.registry_revision.unwrap_or_default()
+        );
+    }
+    if p.changes.is_empty() {
+        println!("没有需要修改的单元格。");
+        return;
+    }
+    match p.conflict_count() {
+        0 => println!("将修改 {} 个单元格：", p.changes.len()),
+        n => println!("将修改 {} 个单元格，其中冲突 {n} 个（标 ⚠）：", p.changes.len()),
+    }
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED).set_header(["", "表", "企业", "年度/键", "字段", "原值", "新值", "原值最后修改"]);
+    for c in &p.changes {
+        t.add_row([
+            if c.conflict { "⚠" } else { "" }.to_string(),
+            c.table_zh.to_string(),
+            format!("{}（{}）", c.enterprise, c.uscc),
+            c.row_label.clone(),
+            c.field_zh.to_string(),
+            c.old.clone().unwrap_or_else(|| "（空）".into()),
+            c.new.clone().unwrap_or_else(|| "（空）".into()),
+            c.last.as_ref().map_or_else(|| "无修改记录（首次导入的值）".into(), |l| l.describe()),
+        ]);
+    }
+    println!("{t}");
+}
+
+fn print_conflict_refusal(p: &ImportPreview) {
+    let since = p.file_revision.map_or(String::new(), |r| format!("（版本 {r}）"));
+    println!(
+        "有 {} 处冲突：文件导出{since}之后，库中这些单元格又被修改过（上表标 ⚠ 的行）。未导入任何数据。",
+        p.conflict_count()
+    );
+    println!("请选择后重新运行：--on-conflict keep（保留库中值）或 --on-conflict take（采用文件值）。");
+}
+
+fn print_report(db: &str, report: &ImportReport) {
+    println!("导入完成（{db}）：");
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED).set_header(["表", "新增", "更新", "未变"]);
+    for s in &report.sheets {
+        t.add_row([table_zh(s.sheet).to_string(), s.added.to_string(), s.changed.to_string(), s.unchanged.to_string()]);
+    }
+    println!("{t}");
     if report.is_noop() {
         println!("库中数据与文件一致，未做任何修改。");
     } else {
         println!("共修改 {} 个单元格，已记入审计日志。", report.changed_cells);
     }
-    Ok(ExitCode::SUCCESS)
+    if report.kept_cells + report.taken_cells > 0 {
+        println!("冲突：保留库中值 {} 个，采用文件值 {} 个。", report.kept_cells, report.taken_cells);
+    }
 }
 
 /// A progress bar on a terminal; plain lines every tenth otherwise (logs, CI, tests).
@@ -153,15 +320,34 @@ pub fn run_export(a: ExportArgs) -> anyhow::Result<ExitCode> {
         Ok(p) => p,
         Err(code) => return Ok(code),
     };
-    let dataset = block_on(async {
+    let (dataset, stamp) = block_on(async {
         let store = open(&a.db, &policy).await?;
-        let d = store.load_dataset(&policy.vocabulary).await;
+        let d = store.load_for_export(&policy.vocabulary, &a.db.actor()).await;
         store.close().await;
         anyhow::Ok(d?)
     })?;
-    inputs::write_dataset(&dataset, &a.out, a.chinese)?;
-    eprintln!("已导出：{} → {}", dataset.summary_zh(), a.out.display());
+    write_stamped(&dataset, &a.out, a.chinese, &stamp)?;
+    eprintln!("已导出：{} → {}（企业库版本 {}）", dataset.summary_zh(), a.out.display(), stamp.revision);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes an export (an .xlsx workbook, or a folder of CSV files) with its registry stamp (the
+/// sheet or file 导出信息), so that re-importing it finds the cells changed since.
+fn write_stamped(
+    dataset: &lianzhang_facts::Dataset,
+    out: &Path,
+    chinese: bool,
+    stamp: &ExportStamp,
+) -> anyhow::Result<()> {
+    use lianzhang_facts::{HeaderLanguage, write_csv_dir, write_xlsx};
+    let lang = if chinese { HeaderLanguage::Chinese } else { HeaderLanguage::English };
+    if out.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) {
+        write_xlsx(dataset, out, lang, Some(stamp)).with_context(|| format!("无法写入 {}", out.display()))?;
+    } else {
+        std::fs::create_dir_all(out).with_context(|| format!("无法创建目录 {}", out.display()))?;
+        write_csv_dir(dataset, out, lang, Some(stamp)).with_context(|| format!("无法写入 {}", out.display()))?;
+    }
+    Ok(())
 }
 
 #[derive(Subcommand)]

@@ -40,13 +40,17 @@ fn snapshot(db: &str, dir: &Path) -> Vec<(String, usize, u64)> {
     ok(&["export", "--db", db, "--out", p(&out)]);
     let mut files: Vec<(String, usize, u64)> = std::fs::read_dir(&out)
         .unwrap()
-        .map(|e| {
+        .filter_map(|e| -> Option<(String, usize, u64)> {
             use std::hash::{Hash, Hasher};
             let e = e.unwrap();
+            if e.file_name() == "导出信息.csv" {
+                // The stamp (revision, time, actor) differs between any two exports.
+                return None;
+            }
             let bytes = std::fs::read(e.path()).unwrap();
             let mut h = std::collections::hash_map::DefaultHasher::new();
             bytes.hash(&mut h);
-            (e.file_name().to_string_lossy().into_owned(), bytes.len(), h.finish())
+            Some((e.file_name().to_string_lossy().into_owned(), bytes.len(), h.finish()))
         })
         .collect();
     files.sort();
@@ -72,7 +76,7 @@ fn import_reimport_export_round_trip_and_assess_from_the_registry() {
     let data = demo(dir.path(), "d", 400, 9);
     let db = db_url(dir.path(), "r.db");
     let first = ok(&["import", "--db", &db, p(&data)]);
-    assert!(first.contains("enterprises") && first.contains("400"), "{first}");
+    assert!(first.contains("企业") && first.contains("400"), "{first}");
     let again = ok(&["import", "--db", &db, p(&data)]);
     assert!(again.contains("未做任何修改"), "{again}");
 
@@ -423,4 +427,103 @@ fn serve_demo_refuses_a_database_that_holds_data() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("需要一个空数据库"));
     assert!(dir.path().join("mine.db").is_file(), "never deleted");
+}
+
+/// Sets the revenue of the first annual row that has one, in a CSV folder with English headers;
+/// returns that row's USCC and year.
+fn edit_revenue(dir: &Path, yuan: &str) -> (String, String) {
+    let path = dir.join("annual.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let text = text.trim_start_matches('\u{feff}');
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let header: Vec<&str> = lines[0].split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (u, y, r) = (col("uscc"), col("year"), col("revenue"));
+    let i = (1..lines.len()).find(|&i| !lines[i].split(',').nth(r).unwrap_or_default().is_empty()).unwrap();
+    let mut cells: Vec<String> = lines[i].split(',').map(str::to_string).collect();
+    cells[r] = yuan.to_string();
+    let at = (cells[u].clone(), cells[y].clone());
+    lines[i] = cells.join(",");
+    std::fs::write(&path, format!("\u{feff}{}\n", lines.join("\n"))).unwrap();
+    at
+}
+
+#[test]
+fn an_older_export_does_not_undo_a_later_edit_unless_told_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_url(dir.path(), "r.db");
+    ok(&["import", "--db", &db, "--actor", "loader", p(&demo(dir.path(), "d", 30, 8))]);
+    let original = snapshot(&db, dir.path());
+    let old = dir.path().join("old.xlsx");
+    ok(&["export", "--db", &db, "--actor", "clerk", "--out", p(&old)]);
+    // After that export a colleague corrects one cell (through a fresh export: no conflict).
+    let fresh = dir.path().join("fresh");
+    ok(&["export", "--db", &db, "--out", p(&fresh)]);
+    let (uscc, year) = edit_revenue(&fresh, "4242.42");
+    let out = ok(&["import", "--db", &db, "--actor", "colleague", p(&fresh)]);
+    assert!(out.contains("文件导出自企业库版本") && out.contains("将修改 1 个单元格：") && !out.contains("冲突"), "{out}");
+    let edited = snapshot(&db, dir.path());
+    assert_ne!(edited, original);
+
+    // The older export comes back: refused, the conflict listed with who made the edit.
+    let refused = run(&["import", "--db", &db, "--actor", "clerk", p(&old)]);
+    let text = String::from_utf8_lossy(&refused.stdout);
+    assert_eq!(refused.status.code(), Some(2), "{text}");
+    for expected in [
+        "有 1 处冲突",
+        "⚠",
+        &uscc,
+        &year,
+        "营业收入",
+        "0.424242 万元",
+        "colleague，20",
+        "--on-conflict keep",
+        "--on-conflict take",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in\n{text}");
+    }
+    assert_eq!(snapshot(&db, dir.path()), edited, "refused: nothing changed");
+
+    let dry = ok(&["import", "--db", &db, "--dry-run", "--on-conflict", "take", p(&old)]);
+    assert!(dry.contains("试运行"), "{dry}");
+    assert_eq!(snapshot(&db, dir.path()), edited, "a dry run changes nothing");
+
+    let kept = ok(&["import", "--db", &db, "--on-conflict", "keep", p(&old)]);
+    assert!(kept.contains("保留库中值 1 个"), "{kept}");
+    assert_eq!(snapshot(&db, dir.path()), edited, "keep: the colleague's edit is intact");
+
+    let taken = ok(&["import", "--db", &db, "--on-conflict", "take", p(&old)]);
+    assert!(taken.contains("采用文件值 1 个"), "{taken}");
+    assert_eq!(snapshot(&db, dir.path()), original, "take: the file's value");
+}
+
+#[test]
+fn only_new_adds_rows_and_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = demo(dir.path(), "d", 30, 9);
+    let full = db_url(dir.path(), "full.db");
+    ok(&["import", "--db", &full, p(&data)]);
+    // A registry with the first ten annual rows only.
+    let part = dir.path().join("part");
+    std::fs::create_dir_all(&part).unwrap();
+    for f in std::fs::read_dir(&data).unwrap() {
+        let f = f.unwrap();
+        std::fs::copy(f.path(), part.join(f.file_name())).unwrap();
+    }
+    let annual = std::fs::read_to_string(part.join("annual.csv")).unwrap();
+    let head: Vec<&str> = annual.lines().take(11).collect();
+    std::fs::write(part.join("annual.csv"), format!("{}\n", head.join("\n"))).unwrap();
+    let db = db_url(dir.path(), "r.db");
+    ok(&["import", "--db", &db, p(&part)]);
+    // The full file, with one of those ten rows changed: only the missing rows are added.
+    let changed = dir.path().join("changed");
+    std::fs::create_dir_all(&changed).unwrap();
+    for f in std::fs::read_dir(&data).unwrap() {
+        let f = f.unwrap();
+        std::fs::copy(f.path(), changed.join(f.file_name())).unwrap();
+    }
+    edit_revenue(&changed, "1.00");
+    let out = ok(&["import", "--db", &db, "--only-new", p(&changed)]);
+    assert!(out.contains("1 行与库中不同，保持库中值不变") && out.contains("没有需要修改的单元格"), "{out}");
+    assert_eq!(snapshot(&db, dir.path()), snapshot(&full, dir.path()), "added, never overwritten");
 }

@@ -22,7 +22,10 @@ mod users;
 
 pub use audit::{AuditEntry, AuditNames};
 pub use error::StoreError;
-pub use import::{ImportReport, Progress, SheetCounts};
+pub use import::{
+    CellChange, CellId, Choice, ImportOptions, ImportOutcome, ImportPreview, ImportReport, LastChange, Progress,
+    Resolution, SheetCounts, beijing_time, exact_wan, field_zh, table_zh,
+};
 pub use ledger::{LedgerEntry, award_key};
 pub use org::ChainRole;
 pub use query::{EnterpriseFilter, EnterpriseSummary};

@@ -1,6 +1,7 @@
-//! 导入: upload an .xlsx workbook or a .zip of CSV files, see every error in a table, confirm to
-//! import (one transaction, audited); download the import template; export the registry (within
-//! the user's scope).
+//! 导入: upload an .xlsx workbook or a .zip of CSV files, see every error in a table, check the
+//! diff (every cell the import would change, who changed it last, the conflicts with edits made
+//! after the file was exported) and confirm to import (one transaction, audited); download the
+//! import template; export the registry (within the user's scope), stamped with its revision.
 
 use crate::auth::{Session, check_csrf};
 use crate::pages::Frame;
@@ -10,19 +11,106 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Multipart, State};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use lianzhang_facts::{DataError, Dataset, DatasetBuilder, ReadError, read_dataset};
-use lianzhang_store::ImportReport;
+use lianzhang_facts::{DataError, Dataset, DatasetBuilder, ReadError, read_dataset_with};
+use lianzhang_store::{
+    CellChange, CellId, Choice, ImportOptions, ImportOutcome, ImportPreview, ImportReport, Resolution,
+};
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-/// Validated uploads waiting for confirmation: one per user (a new upload replaces it), with the
-/// random id its confirmation form carries.
+/// An upload waiting for confirmation: what was read, how it meets the registry, and the diff
+/// the user is shown.
+pub struct StagedImport {
+    /// The random id its confirmation form carries: only this upload can be confirmed by it.
+    id: String,
+    file: String,
+    dataset: Arc<Dataset>,
+    options: ImportOptions,
+    /// Who exported the file and when (from its stamp), for the page.
+    stamp_note: Option<String>,
+    preview: ImportPreview,
+}
+
+/// Validated uploads waiting for confirmation: one per user (a new upload replaces it).
 #[derive(Default)]
-pub struct Staged(Mutex<HashMap<String, (String, Dataset)>>);
+pub struct Staged(Mutex<HashMap<String, Arc<StagedImport>>>);
+
+/// Conflicts listed with their own choice on the confirm page; the rest are decided with the
+/// "all" buttons.
+const CONFLICTS_SHOWN: usize = 500;
+/// Other changed cells listed on the confirm page (the count of the rest is shown).
+const CHANGES_SHOWN: usize = 500;
+
+/// The confirm part of the page: the diff of a staged upload.
+pub struct Confirmation {
+    id: String,
+    fingerprint: u64,
+    counts: String,
+    stamp_note: Option<String>,
+    preview: ImportPreview,
+    /// Choices already made (shown again when the page is refused), by cell token.
+    chosen: HashMap<String, Choice>,
+}
+
+impl Confirmation {
+    fn of(s: &StagedImport, chosen: HashMap<String, Choice>) -> Confirmation {
+        Confirmation {
+            id: s.id.clone(),
+            fingerprint: s.preview.fingerprint,
+            counts: s.dataset.summary_zh(),
+            stamp_note: s.stamp_note.clone(),
+            preview: s.preview.clone(),
+            chosen,
+        }
+    }
+    fn conflicts(&self) -> impl Iterator<Item = &CellChange> {
+        self.preview.conflicts().take(CONFLICTS_SHOWN)
+    }
+    fn conflict_count(&self) -> usize {
+        self.preview.conflict_count()
+    }
+    fn conflicts_hidden(&self) -> usize {
+        self.conflict_count().saturating_sub(CONFLICTS_SHOWN)
+    }
+    fn others(&self) -> impl Iterator<Item = &CellChange> {
+        self.preview.changes.iter().skip(self.conflict_count()).take(CHANGES_SHOWN)
+    }
+    fn other_count(&self) -> usize {
+        self.preview.changes.len() - self.conflict_count()
+    }
+    fn others_hidden(&self) -> usize {
+        self.other_count().saturating_sub(CHANGES_SHOWN)
+    }
+    /// 新增：企业 3 行，年度数据 10 行
+    fn added(&self) -> String {
+        let parts: Vec<String> = self
+            .preview
+            .sheets
+            .iter()
+            .filter(|s| s.added > 0)
+            .map(|s| format!("{} {} 行", lianzhang_store::table_zh(s.sheet), s.added))
+            .collect();
+        if parts.is_empty() { "无".into() } else { parts.join("，") }
+    }
+    fn token(&self, c: &CellChange) -> String {
+        c.id.token()
+    }
+    fn is_chosen(&self, c: &CellChange, value: &str) -> bool {
+        self.chosen.get(&c.id.token()).copied() == Choice::parse(value)
+    }
+    /// A value on the page: an empty (unknown) cell is `（空）`.
+    fn value(&self, v: &Option<String>) -> String {
+        v.clone().unwrap_or_else(|| "（空）".into())
+    }
+    /// Who changed a cell last, or that nobody did since its row was imported.
+    fn last(&self, c: &CellChange) -> String {
+        c.last.as_ref().map_or_else(|| "无修改记录（首次导入的值）".into(), |l| l.describe())
+    }
+}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "import.html")]
@@ -31,9 +119,16 @@ pub struct ImportPage {
     file: Option<String>,
     errors: Vec<DataError>,
     problem: Option<String>,
-    /// Validated and waiting: (staging id, counts).
-    ready: Option<(String, String)>,
+    /// Validated and waiting for confirmation.
+    ready: Option<Confirmation>,
     report: Option<ImportReport>,
+}
+
+impl ImportPage {
+    /// A sheet's Chinese name.
+    fn sheet_zh(&self, sheet: &str) -> &'static str {
+        lianzhang_store::table_zh(sheet)
+    }
 }
 
 fn blank(session: Session) -> ImportPage {
@@ -118,11 +213,12 @@ pub async fn upload(
     mut multipart: Multipart,
 ) -> Result<Response, WebError> {
     crate::scope::keeps_records(&session.user)?;
-    let (mut csrf, mut file) = (String::new(), None);
+    let (mut csrf, mut file, mut only_new) = (String::new(), None, false);
     while let Some(field) = multipart.next_field().await.map_err(|e| WebError::Invalid(format!("上传失败：{e}")))?
     {
         match field.name() {
             Some("csrf") => csrf = field.text().await.unwrap_or_default(),
+            Some("only_new") => only_new = true,
             Some("file") => {
                 let name = field.file_name().unwrap_or("upload").to_string();
                 let bytes = field.bytes().await.map_err(|e| WebError::Invalid(format!("上传失败：{e}")))?;
@@ -140,7 +236,7 @@ pub async fn upload(
     let path = if lower.ends_with(".zip") {
         if let Err(p) = unzip(&bytes, dir.path(), UNZIPPED_LIMIT) {
             page.problem = Some(p);
-            return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
         dir.path().to_path_buf()
     } else if lower.ends_with(".xlsx") || lower.ends_with(".xls") || lower.ends_with(".ods") {
@@ -149,73 +245,150 @@ pub async fn upload(
         p
     } else {
         page.problem = Some("请上传 .xlsx 工作簿或 CSV 文件的 .zip 压缩包".into());
-        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let vocab = state.policy.vocabulary.clone();
     let read_path = path.clone();
-    let read = tokio::task::spawn_blocking(move || read_dataset(&read_path, &vocab)).await.expect("reader task");
-    match read {
-        Ok(ds) => {
-            let foreign = outside(&state, &Scope::of(&page.frame.user), &ds).await?;
-            if !foreign.is_empty() {
-                page.problem = Some(format!(
-                    "文件中有 {} 项（企业或项目）不属于您的产业链（按文件或企业库），不能导入：{}",
-                    foreign.len(),
-                    foreign.iter().take(10).cloned().collect::<Vec<_>>().join("、")
-                ));
-                return Ok((axum::http::StatusCode::FORBIDDEN, page).into_response());
-            }
-            let counts = ds.summary_zh();
-            let id = crate::auth::random_token();
-            state.staged.0.lock().expect("staged").insert(page.frame.user.username.clone(), (id.clone(), ds));
-            page.ready = Some((id, counts));
-            Ok(page.into_response())
-        }
+    let read = tokio::task::spawn_blocking(move || read_stamped(&read_path, &vocab)).await.expect("reader task");
+    let (ds, stamp) = match read {
+        Ok(read) => read,
         Err(ReadError::Data(errors)) => {
             page.errors = errors.0;
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
         Err(other) => {
             page.problem = Some(other.to_string());
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
+    };
+    let foreign = outside(&state, &Scope::of(&page.frame.user), &ds).await?;
+    if !foreign.is_empty() {
+        page.problem = Some(format!(
+            "文件中有 {} 项（企业或项目）不属于您的产业链（按文件或企业库），不能导入：{}",
+            foreign.len(),
+            foreign.iter().take(10).cloned().collect::<Vec<_>>().join("、")
+        ));
+        return Ok((StatusCode::FORBIDDEN, page).into_response());
     }
+    let options = ImportOptions { revision: stamp.as_ref().map(|s| s.0), only_new };
+    let preview = state.store.preview_import(&ds, &options).await?;
+    let staged = Arc::new(StagedImport {
+        id: crate::auth::random_token(),
+        file: name,
+        dataset: Arc::new(ds),
+        options,
+        stamp_note: stamp.map(|s| s.1),
+        preview,
+    });
+    state.staged.0.lock().expect("staged").insert(page.frame.user.username.clone(), staged.clone());
+    page.ready = Some(Confirmation::of(&staged, HashMap::new()));
+    Ok(page.into_response())
 }
 
-#[derive(serde::Deserialize)]
-pub struct Confirm {
-    #[serde(default)]
-    csrf: String,
-    id: String,
+/// Reads an upload and its registry stamp: (revision, "exported by … at …").
+fn read_stamped(
+    path: &Path,
+    vocab: &lianzhang_facts::Vocabulary,
+) -> Result<(Dataset, Option<(i64, String)>), ReadError> {
+    let read = read_dataset_with(path, vocab)?;
+    let stamp = read.stamp.map(|s| {
+        (s.revision, format!("文件导出自企业库版本 {}（{}，{}）。", s.revision, s.exported_by, s.exported_at))
+    });
+    Ok((read.dataset, stamp))
+}
+
+/// The confirmation form: the staged upload's id, the fingerprint of the diff the user saw, and
+/// a choice per conflict (`c:<cell>` = keep|take) or one for all (`all`, the buttons).
+fn confirm_fields(fields: &[(String, String)]) -> (String, String, Option<u64>, Resolution, HashMap<String, Choice>) {
+    let (mut csrf, mut id, mut fingerprint) = (String::new(), String::new(), None);
+    let mut resolution = Resolution::default();
+    let mut chosen = HashMap::new();
+    for (k, v) in fields {
+        match k.as_str() {
+            "csrf" => csrf = v.clone(),
+            "id" => id = v.clone(),
+            "fingerprint" => fingerprint = v.parse().ok(),
+            "all" => resolution.all = Choice::parse(v),
+            _ => {
+                if let (Some(token), Some(choice)) = (k.strip_prefix("c:"), Choice::parse(v))
+                    && let Some(cell) = CellId::parse(token)
+                {
+                    chosen.insert(token.to_string(), choice);
+                    resolution.each.insert(cell, choice);
+                }
+            }
+        }
+    }
+    // The "all" buttons decide every conflict, whatever was chosen row by row.
+    if resolution.all.is_some() {
+        resolution.each.clear();
+    }
+    (csrf, id, fingerprint, resolution, chosen)
 }
 
 pub async fn confirm(
     State(state): State<Arc<AppState>>,
     session: Session,
-    Form(f): Form<Confirm>,
+    Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     crate::scope::keeps_records(&session.user)?;
-    check_csrf(&session, &f.csrf)?;
-    let ds = {
-        let mut staged = state.staged.0.lock().expect("staged");
-        match staged.remove(&session.user.username) {
-            Some((id, ds)) if id == f.id => ds,
-            // Another upload's form: keep the pending one.
-            Some(other) => {
-                staged.insert(session.user.username.clone(), other);
-                return Err(WebError::NotFound("待导入的文件（请重新上传）".into()));
-            }
-            None => return Err(WebError::NotFound("待导入的文件（请重新上传）".into())),
-        }
-    };
+    let (csrf, id, fingerprint, resolution, chosen) = confirm_fields(&fields);
+    check_csrf(&session, &csrf)?;
+    let user = session.user.username.clone();
+    // Only the upload this form was made for (another upload's form is refused, and the
+    // pending one kept).
+    let staged = state.staged.0.lock().expect("staged").get(&user).filter(|s| s.id == id).cloned();
+    let Some(staged) = staged else { return Err(WebError::NotFound("待导入的文件（请重新上传）".into())) };
     // The user's scope may have changed since the upload.
-    if !outside(&state, &Scope::of(&session.user), &ds).await?.is_empty() {
+    if !outside(&state, &Scope::of(&session.user), &staged.dataset).await?.is_empty() {
         return Err(WebError::Forbidden);
     }
-    let report = state.store.import(&ds, &session.user.username, "网页导入", &|_, _| {}).await?;
     let mut page = blank(session);
-    page.report = Some(report);
-    Ok(page.into_response())
+    page.file = Some(staged.file.clone());
+    let unresolved = staged.preview.unresolved(&resolution).count();
+    if unresolved > 0 {
+        page.problem = Some(format!(
+            "还有 {unresolved} 处冲突没有选择：请为每处冲突选择“保留库中值”或“采用文件值”，或用“全部保留库中值”“全部采用文件值”按钮。未导入任何数据。"
+        ));
+        page.ready = Some(Confirmation::of(&staged, chosen));
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let expected = fingerprint.unwrap_or(staged.preview.fingerprint);
+    let outcome = state
+        .store
+        .apply_import(&staged.dataset, &staged.options, &resolution, Some(expected), &user, "网页导入", &|_, _| {})
+        .await?;
+    let preview = match outcome {
+        ImportOutcome::Applied(report) => {
+            let mut all = state.staged.0.lock().expect("staged");
+            if all.get(&user).is_some_and(|s| s.id == staged.id) {
+                all.remove(&user);
+            }
+            page.report = Some(report);
+            return Ok(page.into_response());
+        }
+        ImportOutcome::Unresolved(p) | ImportOutcome::Changed(p) => p,
+    };
+    // Something changed between the preview and this confirmation: show the new diff, to be
+    // checked and confirmed again; nothing was written.
+    let renewed = Arc::new(StagedImport {
+        id: staged.id.clone(),
+        file: staged.file.clone(),
+        dataset: staged.dataset.clone(),
+        options: staged.options.clone(),
+        stamp_note: staged.stamp_note.clone(),
+        preview,
+    });
+    {
+        let mut all = state.staged.0.lock().expect("staged");
+        if all.get(&user).is_some_and(|s| s.id == staged.id) {
+            all.insert(user.clone(), renewed.clone());
+        }
+    }
+    page.problem =
+        Some("在您核对期间，企业库中有数据被修改，下表已按最新数据更新。未导入任何数据，请重新核对后再确认。".into());
+    page.ready = Some(Confirmation::of(&renewed, chosen));
+    Ok((StatusCode::CONFLICT, page).into_response())
 }
 
 /// `GET /import/template.xlsx`
@@ -266,13 +439,14 @@ fn only_chain(ds: &Dataset, code: &str) -> Dataset {
     b.build().expect("a subset of a valid dataset is valid")
 }
 
-/// `GET /export.xlsx`: the registry, restricted to the user's chain for a task force.
+/// `GET /export.xlsx`: the registry, restricted to the user's chain for a task force, stamped
+/// with the revision it was read at (re-importing it finds the cells changed since).
 pub async fn export(State(state): State<Arc<AppState>>, session: Session) -> Result<Response, WebError> {
     let scope = Scope::of(&session.user);
     if !matches!(scope, Scope::All | Scope::Chain(_)) {
         return Err(WebError::Forbidden);
     }
-    let mut ds = state.store.load_dataset(&state.policy.vocabulary).await?;
+    let (mut ds, stamp) = state.store.load_for_export(&state.policy.vocabulary, &session.user.username).await?;
     if let Scope::Chain(code) = &scope {
         ds = only_chain(&ds, code);
     }
@@ -280,7 +454,7 @@ pub async fn export(State(state): State<Arc<AppState>>, session: Session) -> Res
     let path = dir.path().join("registry.xlsx");
     let p = path.clone();
     tokio::task::spawn_blocking(move || {
-        lianzhang_facts::write_xlsx(&ds, &p, lianzhang_facts::HeaderLanguage::Chinese, None)
+        lianzhang_facts::write_xlsx(&ds, &p, lianzhang_facts::HeaderLanguage::Chinese, Some(&stamp))
     })
     .await
     .expect("export task")
