@@ -461,7 +461,10 @@ fn an_older_export_does_not_undo_a_later_edit_unless_told_to() {
     ok(&["export", "--db", &db, "--out", p(&fresh)]);
     let (uscc, year) = edit_revenue(&fresh, "4242.42");
     let out = ok(&["import", "--db", &db, "--actor", "colleague", p(&fresh)]);
-    assert!(out.contains("文件导出自企业库版本") && out.contains("将修改 1 个单元格：") && !out.contains("冲突"), "{out}");
+    assert!(
+        out.contains("文件导出自企业库版本") && out.contains("将修改 1 个单元格：") && !out.contains("冲突"),
+        "{out}"
+    );
     let edited = snapshot(&db, dir.path());
     assert_ne!(edited, original);
 
