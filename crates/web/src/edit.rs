@@ -28,6 +28,16 @@ use std::sync::Arc;
 /// registry); `p{i}.{column}` for the enterprise's i-th project and `pn.{column}` for a new one.
 type Values = BTreeMap<String, String>;
 
+/// What the form shows: its values, the registry's values when it was first shown (posted back
+/// in hidden `was.{name}` fields, so that a save changes only what the clerk changed), the
+/// reader's errors and the cells changed by someone else meanwhile: (form field, why).
+struct Shown {
+    values: Values,
+    was: Values,
+    errors: Vec<DataError>,
+    conflicts: Vec<(String, String)>,
+}
+
 /// One error of a submitted form, named as the form names it.
 pub struct Problem {
     pub label: String,
@@ -151,12 +161,15 @@ struct Context<'a> {
 }
 
 impl Context<'_> {
-    fn page(&self, session: Session, record: &Dataset, year: i32, values: &Values, errors: &[DataError]) -> EditPage {
+    fn page(&self, session: Session, record: &Dataset, year: i32, form: &Shown) -> EditPage {
+        let Shown { values, was, errors, conflicts } = form;
         let facts = record.get(0);
         let vocab = &self.state.policy.vocabulary;
         let project_rows: Vec<String> = written_projects(values);
         let error_of = |name: &str| {
-            errors.iter().find(|e| field_of(e, &project_rows).as_deref() == Some(name)).map(|e| e.reason.clone())
+            conflicts.iter().find(|c| c.0 == name).map(|c| c.1.clone()).or_else(|| {
+                errors.iter().find(|e| field_of(e, &project_rows).as_deref() == Some(name)).map(|e| e.reason.clone())
+            })
         };
         let choices = Choices { vocab, towns: &self.towns, only_chain: self.only_chain.as_deref() };
         let get = |name: &str| values.get(name).cloned().unwrap_or_default();
@@ -166,7 +179,9 @@ impl Context<'_> {
                 .iter()
                 .map(|s| {
                     let name = if prefix.is_empty() { s.0.to_string() } else { format!("{prefix}.{}", s.0) };
-                    choices.field(name.clone(), s, &get(&name), &chain, error_of(&name))
+                    let mut f = choices.field(name.clone(), s, &get(&name), &chain, error_of(&name));
+                    f.was = was.get(&name).cloned();
+                    f
                 })
                 .collect()
         };
@@ -181,19 +196,23 @@ impl Context<'_> {
             .map(|s| (s.0.to_string(), s.1.to_string()))
             .chain([("recognition".to_string(), "新增认定".to_string())])
             .collect();
-        let problems = errors
-            .iter()
-            .map(|e| {
-                let field = field_of(e, &project_rows);
-                let label = match field.as_deref().and_then(|f| f.split_once('.')) {
-                    Some((p, c)) => {
-                        let what = PROJECT.iter().find(|s| s.0 == c).map_or("项目编号", |s| s.1);
-                        format!("项目 {}：{}", get(&format!("{p}.project_id")), label_core(what))
-                    }
-                    None => field.and_then(|f| labels.get(&f).cloned()).unwrap_or_else(|| e.column.clone()),
-                };
-                Problem { label: label_core(&label).to_string(), value: e.value.clone(), reason: e.reason.clone() }
-            })
+        let label_of = |field: &str| match field.split_once('.') {
+            Some((p, c)) => {
+                let what = PROJECT.iter().find(|s| s.0 == c).map_or("项目编号", |s| s.1);
+                format!("项目 {}：{}", get(&format!("{p}.project_id")), label_core(what))
+            }
+            None => labels.get(field).map_or_else(|| field.to_string(), |l| label_core(l).to_string()),
+        };
+        let clashes = conflicts.iter().map(|(name, reason)| Problem {
+            label: label_of(name),
+            value: get(name),
+            reason: reason.clone(),
+        });
+        let problems = clashes
+            .chain(errors.iter().map(|e| {
+                let label = field_of(e, &project_rows).map_or_else(|| e.column.clone(), |f| label_of(&f));
+                Problem { label, value: e.value.clone(), reason: e.reason.clone() }
+            }))
             .collect();
         EditPage {
             uscc: facts.enterprise.uscc.as_str().to_string(),
@@ -256,7 +275,8 @@ pub async fn edit_form(
     }
     let values = current(&state, &record, year);
     let cx = context(&state, &session).await?;
-    Ok(cx.page(session, &record, year, &values, &[]))
+    let shown = Shown { was: values.clone(), values, errors: Vec::new(), conflicts: Vec::new() };
+    Ok(cx.page(session, &record, year, &shown))
 }
 
 pub async fn edit_save(
@@ -269,13 +289,8 @@ pub async fn edit_save(
     check_csrf(&session, posted.get("csrf").map_or("", String::as_str))?;
     let record = load_in_scope(&state, &session.user, &uscc).await?;
     let year: i32 = posted.get("year").and_then(|y| y.parse().ok()).ok_or(WebError::Invalid("年度无效".into()))?;
-    let mut values = current(&state, &record, year);
-    for (name, v) in &posted {
-        if values.contains_key(name) || ["recognition", "town_new"].contains(&name.as_str()) || name.starts_with("pn.")
-        {
-            values.insert(name.clone(), v.trim().to_string());
-        }
-    }
+    let registry = current(&state, &record, year);
+    let (mut values, mut was, clashes) = merge(&registry, &posted);
     // A town not yet in the registry is typed beside the drop-down.
     if let Some(town) = values.get("town_new").filter(|t| !t.is_empty()).cloned() {
         values.insert("town".into(), town);
@@ -286,6 +301,18 @@ pub async fn edit_save(
     {
         return Err(WebError::Forbidden);
     }
+    if !clashes.is_empty() {
+        let conflicts = explain_clashes(&state, &uscc, year, &registry, &clashes).await?;
+        // Shown again with the registry's current values as the new starting point: saving
+        // once more deliberately puts the clerk's values over the colleague's.
+        for name in &clashes {
+            was.insert(name.clone(), registry.get(name).cloned().unwrap_or_default());
+        }
+        let cx = context(&state, &session).await?;
+        let shown = Shown { values, was, errors: Vec::new(), conflicts };
+        let page = cx.page(session, &record, year, &shown);
+        return Ok((axum::http::StatusCode::CONFLICT, page).into_response());
+    }
     let dir = tempfile::tempdir().map_err(|e| WebError::Invalid(format!("无法创建临时目录：{e}")))?;
     write_sheets(dir.path(), &uscc, year, &values).map_err(|e| WebError::Invalid(format!("无法写入临时文件：{e}")))?;
     match read_dataset(dir.path(), &state.policy.vocabulary) {
@@ -295,11 +322,80 @@ pub async fn edit_save(
         }
         Err(ReadError::Data(errors)) => {
             let cx = context(&state, &session).await?;
-            let page = cx.page(session, &record, year, &values, &errors.0);
+            let shown = Shown { values, was, errors: errors.0, conflicts: Vec::new() };
+            let page = cx.page(session, &record, year, &shown);
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(other) => Err(WebError::Invalid(other.to_string())),
     }
+}
+
+/// The values to save: the registry's, with each cell the clerk changed from what the form
+/// showed (`was.{name}`) taken from the form. A cell changed in the registry since the form was
+/// shown, and changed by the clerk to something else, is a clash: never silently overwritten.
+/// A post without `was.{name}` (a client that does not send it) sets the cell as posted.
+/// Returns (values, what the form showed, the clashing form fields).
+fn merge(registry: &Values, posted: &BTreeMap<String, String>) -> (Values, Values, Vec<String>) {
+    let mut values = registry.clone();
+    let mut was = Values::new();
+    let mut clashes = Vec::new();
+    for (name, v) in posted {
+        let v = v.trim().to_string();
+        let editable = registry.contains_key(name)
+            || ["recognition", "town_new"].contains(&name.as_str())
+            || name.starts_with("pn.");
+        if !editable {
+            continue;
+        }
+        match posted.get(&format!("was.{name}")).map(|w| w.trim().to_string()) {
+            Some(shown) => {
+                let now = registry.get(name).cloned().unwrap_or_default();
+                if v != shown {
+                    if now != shown && now != v {
+                        clashes.push(name.clone());
+                    }
+                    values.insert(name.clone(), v);
+                }
+                was.insert(name.clone(), shown);
+            }
+            None => {
+                values.insert(name.clone(), v);
+            }
+        }
+    }
+    (values, was, clashes)
+}
+
+/// Why each clashing field was not saved: who changed it to what, and when.
+async fn explain_clashes(
+    state: &AppState,
+    uscc: &str,
+    year: i32,
+    registry: &Values,
+    clashes: &[String],
+) -> Result<Vec<(String, String)>, WebError> {
+    let mut out = Vec::new();
+    for name in clashes {
+        let (table, key, field) = match name.split_once('.') {
+            Some((_, column)) => ("projects", registry.get(&name.replace(column, "project_id")).cloned(), column),
+            None if ANNUAL.iter().any(|s| s.0 == name) => ("annual", Some(format!("{uscc}|{year}")), name.as_str()),
+            None => ("enterprises", Some(uscc.to_string()), name.as_str()),
+        };
+        let last = match key {
+            Some(k) => {
+                state.store.audit(Some((table, &k)), 200).await?.into_iter().find(|a| a.field.as_deref() == Some(field))
+            }
+            None => None,
+        };
+        let now = registry.get(name).cloned().unwrap_or_default();
+        let now = if now.is_empty() { "（空）".to_string() } else { format!("“{now}”") };
+        let who = last.map_or_else(String::new, |a| format!("（{} 于 {}）", a.actor, crate::format::beijing(&a.at)));
+        out.push((
+            name.clone(),
+            format!("打开表单后此项已被他人改为{now}{who}，您的修改未保存；核对后如仍要修改，请再次保存"),
+        ));
+    }
+    Ok(out)
 }
 
 /// The form as a small dataset folder (English headers, as FACTS.md names the columns).

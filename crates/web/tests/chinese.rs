@@ -343,3 +343,82 @@ async fn the_audit_trail_reads_in_chinese_without_codes_or_json() {
     assert!(history.contains("2023 年度数据") && history.contains("31,000,000.50 元") && history.contains("化工"));
     assert!(!history.contains("chemical") && !history.contains("revenue") && !history.contains('{'), "{history}");
 }
+
+/// The value of an attribute in a tag's text.
+fn attr(tag: &str, name: &str) -> Option<String> {
+    let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+    Some(tag[at..at + tag[at..].find('"')?].to_string())
+}
+
+/// What a browser posts for a form page as shown: every input and every drop-down's choice.
+fn as_posted(html: &str) -> Vec<(String, String)> {
+    let form = &html[html.find("<form method=\"post\" action=\"/enterprises/").unwrap()..];
+    let form = &form[..form.find("</form>").unwrap()];
+    let mut out = Vec::new();
+    for tag in form.split("<input").skip(1) {
+        let tag = &tag[..tag.find('>').unwrap()];
+        if let Some(name) = attr(tag, "name") {
+            out.push((name, attr(tag, "value").unwrap_or_default()));
+        }
+    }
+    for sel in form.split("<select").skip(1) {
+        let name = attr(&sel[..sel.find('>').unwrap()], "name").unwrap();
+        let body = &sel[..sel.find("</select>").unwrap()];
+        let options: Vec<&str> = body.split("<option").skip(1).collect();
+        let chosen = options.iter().find(|o| o[..o.find('>').unwrap()].contains(" selected")).unwrap_or(&options[0]);
+        out.push((name, attr(chosen, "value").unwrap_or_default()));
+    }
+    out
+}
+
+fn set(form: &mut [(String, String)], name: &str, value: &str) {
+    form.iter_mut().find(|f| f.0 == name).unwrap_or_else(|| panic!("{name} in the form")).1 = value.to_string();
+}
+
+#[tokio::test]
+async fn a_form_opened_before_a_colleagues_edit_never_undoes_it() {
+    let app = app().await;
+    let admin = app.session("admin").await;
+    let path = format!("/enterprises/{}/edit", app.steel);
+    // The clerk opens the form; a colleague then changes the revenue and the town.
+    let mut stale = as_posted(&app.get(&format!("{path}?year=2023"), &admin).await.body);
+    assert!(stale.iter().any(|f| f.0 == "was.revenue" && f.1 == "30000000.00"), "{stale:?}");
+    let colleague = app.session("steel").await;
+    let csrf = token_in(&app.get(&path, &colleague).await.body);
+    let r = app
+        .post(&path, &colleague, &[("csrf", &csrf), ("year", "2023"), ("revenue", "32000000"), ("town", "金村镇")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // The clerk saves a change of another field from the stale form: only that change lands.
+    set(&mut stale, "chain_master", "是");
+    let pairs: Vec<(&str, &str)> = stale.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let r = app.post(&path, &admin, &pairs).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let v = &app.state.policy.vocabulary;
+    let uscc = Uscc::parse(&app.steel).unwrap();
+    let load = || async { app.state.store.enterprise(v, &uscc).await.unwrap().unwrap() };
+    let ds = load().await;
+    let row = *ds.get(0).row(2023).unwrap();
+    assert_eq!((row.revenue, row.chain_master), (Some(Fen::yuan(32_000_000)), Some(true)), "the colleague's edit kept");
+    assert_eq!(ds.get(0).enterprise.town.as_deref(), Some("金村镇"));
+
+    // Changing the very cell the colleague changed: refused, saying who changed it to what.
+    let mut stale = as_posted(&app.get(&format!("{path}?year=2023"), &admin).await.body);
+    let r = app.post(&path, &colleague, &[("csrf", &csrf), ("year", "2023"), ("revenue", "33000000")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    set(&mut stale, "revenue", "34000000");
+    let pairs: Vec<(&str, &str)> = stale.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let clash = app.post(&path, &admin, &pairs).await;
+    assert_eq!(clash.status, StatusCode::CONFLICT);
+    assert!(
+        clash.body.contains("营业收入：34000000：打开表单后此项已被他人改为“33000000.00”（steel 于"),
+        "{}",
+        clash.body
+    );
+    assert_eq!(load().await.get(0).row(2023).unwrap().revenue, Some(Fen::yuan(33_000_000)), "nothing saved");
+    // Saved again from the page that said so: the clerk's value, deliberately.
+    let again = as_posted(&clash.body);
+    let pairs: Vec<(&str, &str)> = again.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(app.post(&path, &admin, &pairs).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(load().await.get(0).row(2023).unwrap().revenue, Some(Fen::yuan(34_000_000)));
+}

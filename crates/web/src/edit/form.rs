@@ -87,6 +87,8 @@ pub struct Field {
     pub value: String,
     pub groups: Vec<Group>,
     pub error: Option<String>,
+    /// The registry's value when the form was first shown (posted back as `was.{name}`).
+    pub was: Option<String>,
 }
 
 /// What the drop-downs offer.
@@ -161,7 +163,7 @@ impl Choices<'_> {
                 ("select", "", "", plain(list))
             }
         };
-        Field { name, label, control, mode, placeholder, value: value.to_string(), groups, error }
+        Field { name, label, control, mode, placeholder, value: value.to_string(), groups, error, was: None }
     }
 }
 
