@@ -87,3 +87,20 @@ fn chain_masters_are_one_or_two_per_chain_in_most_chain_years() {
         .count();
     assert!(big >= 3);
 }
+
+#[test]
+fn a_few_rows_typed_in_wanyuan_are_the_only_doubtful_values() {
+    let p = policy();
+    let d = generate(&DemoParams { enterprises: 20_000, ..DemoParams::default() }, &p.vocabulary);
+    let findings = lianzhang_policy::plausibility::check(&p, &d, &lianzhang_policy::Confirmations::none());
+    let wan = findings.iter().filter(|f| f.label == "疑似按万元填报" && f.year == 2023).count();
+    // About one enterprise in 211 with a 2023 row: some have no row that year.
+    assert!((60..=100).contains(&wan), "{wan} enterprises with a 万元 year");
+    let other: Vec<_> = findings.iter().filter(|f| !(f.label == "疑似按万元填报" && f.year == 2023)).collect();
+    assert!(
+        other.len() * 1000 <= d.len(),
+        "the rest of the county is plausible: {} findings, e.g. {:?}",
+        other.len(),
+        other.first()
+    );
+}
