@@ -410,7 +410,7 @@ async fn import_in_the_browser_shows_every_error_then_imports_on_confirmation() 
     let r = app.upload(&admin, &csrf, "bad.zip", &bad).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("有 3 处错误") || r.body.contains("处错误"), "{}", r.body);
-    assert!(r.body.contains("<td>enterprises</td>") && r.body.contains("nowhere"));
+    assert!(r.body.contains("<td>企业</td>") && r.body.contains("nowhere"));
     assert_eq!(app.state.store.count("enterprises").await.unwrap(), 2);
     // Without the token: refused.
     assert_eq!(app.upload(&admin, "", "bad.zip", &bad).await.status, StatusCode::FORBIDDEN);
