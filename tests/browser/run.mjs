@@ -152,6 +152,10 @@ await step('an older export does not silently undo an edit made in the browser',
   for (const part of [uscc, '营业收入', '0.424242 万元', 'bureau，20']) assert.ok(row.includes(part), `${part} in ${row}`);
   assert.match(await bureau.textContent('section.preview'), /文件导出自企业库版本/);
   await bureau.screenshot({ path: join(shots, 'import-conflict.png'), fullPage: true });
+  // Only the staged upload can be confirmed: a form with another id is refused.
+  const csrf = await bureau.inputValue('form[action="/import/confirm"] input[name=csrf]');
+  const swapped = await bureau.request.post(`${base}/import/confirm`, { form: { csrf, id: 'f'.repeat(64), all: 'take' } });
+  assert.equal(swapped.status(), 404, 'another upload\'s id');
   // Confirming without a choice is refused and changes nothing.
   bureau.once('dialog', (d) => d.accept());
   await bureau.click('button.confirm');

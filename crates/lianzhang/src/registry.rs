@@ -54,6 +54,9 @@ pub async fn open(db: &DbOpts, policy: &Policy) -> anyhow::Result<Store> {
 #[derive(Args)]
 pub struct ImportArgs {
     /// A folder of CSV files or one .xlsx workbook (FACTS.md).
+    #[arg(
+        help = "CSV 文件夹或一个 .xlsx 工作簿（FACTS 格式）；从企业库导出的文件带有库版本，用来发现导出后库中的修改"
+    )]
     pub path: PathBuf,
     /// Add only rows the registry does not have; never change an existing row.
     #[arg(long, help = "只新增库中没有的行，不修改任何已有的行")]

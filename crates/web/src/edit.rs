@@ -59,8 +59,6 @@ pub struct EditPage {
     uscc: String,
     title: String,
     year: i32,
-    min_year: i32,
-    max_year: i32,
     enterprise: Vec<Field>,
     town_new: String,
     annual: Vec<Field>,
@@ -108,7 +106,7 @@ fn current(state: &AppState, ds: &Dataset, year_shown: i32) -> Values {
     put("town", e.town.clone().unwrap_or_default());
     put("industry_code", e.industry_code.clone().unwrap_or_default());
     put("strategic_emerging", yes_no(e.strategic_emerging));
-    put("established", e.established.map_or(String::new(), |d| d.to_string()));
+    put("established", e.established.map_or(String::new(), |d| format!("{}年{}月{}日", d.year(), d.month(), d.day())));
     put("chain_joined_year", year(e.chain_joined_year));
     let r = f.row(year_shown);
     put("revenue", money(r.and_then(|r| r.revenue)));
@@ -218,8 +216,6 @@ impl Context<'_> {
             uscc: facts.enterprise.uscc.as_str().to_string(),
             title: facts.enterprise.name.clone(),
             year,
-            min_year: YEARS.0,
-            max_year: YEARS.1,
             enterprise: fields(&ENTERPRISE, ""),
             town_new: get("town_new"),
             annual: fields(&ANNUAL, ""),

@@ -468,6 +468,28 @@ mod tests {
     use super::*;
     use std::io::Write;
 
+    #[test]
+    fn the_confirmation_form_gives_a_choice_per_conflict_and_all_overrides_them() {
+        let f = |pairs: &[(&str, &str)]| {
+            let fields: Vec<(String, String)> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+            confirm_fields(&fields)
+        };
+        let cell = "annual/91140525MA0000008P|2023/revenue";
+        let (csrf, id, fingerprint, r, chosen) = f(&[
+            ("csrf", "t"),
+            ("id", "abc"),
+            ("fingerprint", "42"),
+            (&format!("c:{cell}"), "keep"),
+            ("c:annual/x|2023/no_such_column", "take"),
+        ]);
+        assert_eq!((csrf.as_str(), id.as_str(), fingerprint), ("t", "abc", Some(42)));
+        let id = CellId::parse(cell).unwrap();
+        assert_eq!((r.all, r.choice(&id), r.each.len()), (None, Some(Choice::Keep), 1), "unknown cells are ignored");
+        assert_eq!(chosen.get(cell), Some(&Choice::Keep));
+        let (.., all, _) = f(&[(&format!("c:{cell}"), "keep"), ("all", "take")]);
+        assert_eq!(all.choice(&id), Some(Choice::Take), "the all buttons decide every conflict");
+    }
+
     fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
         let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
         for (name, bytes) in files {

@@ -179,8 +179,8 @@ async fn the_edit_form_offers_chinese_drop_downs_and_stores_the_codes() {
     // Recognition kinds and project categories by Chinese name; dates and years as typed.
     assert!(select(html, "recognition").contains("<option value=\"innovative_sme\">创新型中小企业</option>"));
     assert!(select(html, "pn.category").contains("<option value=\"transformation\">工业转型强基</option>"));
-    assert!(html.contains("name=\"established\" type=\"date\""));
-    assert!(html.contains("name=\"chain_joined_year\" type=\"number\""));
+    assert!(html.contains("name=\"established\" inputmode=\"text\" value=\"\" placeholder=\"如 2015年3月5日"));
+    assert!(html.contains("name=\"chain_joined_year\" inputmode=\"numeric\""));
 
     // A stage of another chain (possible without script) is refused at its column.
     let csrf = token_in(html);
@@ -202,7 +202,8 @@ async fn the_edit_form_offers_chinese_drop_downs_and_stores_the_codes() {
                 ("town", "巴公镇"),
                 ("town_new", "柳树口镇"),
                 ("strategic_emerging", "是"),
-                ("established", "2015-03-05"),
+                ("established", "2015年3月5日"),
+                ("chain_joined_year", "2019年"),
                 ("above_scale", ""),
                 ("chain_master", "否"),
                 ("recognition", "innovative_sme"),
@@ -224,6 +225,7 @@ async fn the_edit_form_offers_chinese_drop_downs_and_stores_the_codes() {
     assert_eq!(e.stage, v.stage(v.chain("chemical").unwrap(), "甲醇"));
     assert_eq!((e.town.as_deref(), e.strategic_emerging), (Some("柳树口镇"), Some(true)));
     assert_eq!(e.established.map(|d| d.to_string()).as_deref(), Some("2015-03-05"));
+    assert_eq!(e.chain_joined_year, Some(2019));
     let row = f.row(2023).unwrap();
     assert_eq!((row.above_scale, row.chain_master), (None, Some(false)), "未知 is unknown, not 否");
     assert_eq!(
@@ -247,6 +249,7 @@ async fn the_edit_form_offers_chinese_drop_downs_and_stores_the_codes() {
     let again = app.get(&format!("{path}?year=2023"), &admin).await.body;
     assert!(select(&again, "p0.category").contains("<option value=\"transformation\" selected>工业转型强基</option>"));
     assert!(again.contains("创新型中小企业") && select(&again, "town").contains("柳树口镇"));
+    assert!(again.contains("name=\"established\" inputmode=\"text\" value=\"2015年3月5日\""), "shown as typed");
 }
 
 #[tokio::test]

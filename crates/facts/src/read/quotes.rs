@@ -39,6 +39,8 @@ enum State {
     Quoted,
     /// In a quoted field, just after a quote: the end of the field, or the first of two.
     QuoteSeen,
+    /// After a closing quote and spaces: only the end of the field may follow.
+    Closed,
 }
 
 /// The state of quotes over the bytes seen so far.
@@ -84,7 +86,7 @@ impl Scan {
                     self.open = (base + i as u64, self.field);
                     State::Quoted
                 }
-                (State::Start | State::Unquoted | State::QuoteSeen, _) if self.ends_field(b) => {
+                (State::Start | State::Unquoted | State::QuoteSeen | State::Closed, _) if self.ends_field(b) => {
                     self.field = if b == self.delimiter { self.field + 1 } else { 0 };
                     State::Start
                 }
@@ -92,7 +94,9 @@ impl Scan {
                 (State::Quoted, b'"') => State::QuoteSeen,
                 (State::Quoted, _) => State::Quoted,
                 (State::QuoteSeen, b'"') => State::Quoted,
-                (State::QuoteSeen, _) => {
+                // `"甲公司" ,`: spaces after the closing quote are harmless.
+                (State::QuoteSeen | State::Closed, b' ') => State::Closed,
+                (State::QuoteSeen | State::Closed, _) => {
                     let problem = Problem { at: base + i as u64, field: self.field, kind: QuoteKind::Stray };
                     self.problems.push_back(problem);
                     State::Unquoted
@@ -213,6 +217,8 @@ mod tests {
             assert_eq!(problems("a,\"兴\"旺,d\n", chunk), [(7, 1, QuoteKind::Stray)], "{chunk}");
             assert_eq!(problems("a,b\nc,\"d,e\n", chunk), [(6, 1, QuoteKind::Unclosed)], "{chunk}");
             assert_eq!(problems("a,b\r\n\"c\"d,e\r\n", chunk), [(8, 0, QuoteKind::Stray)], "{chunk}");
+            assert_eq!(problems("\"a\"  ,b\n\"c\" \n", chunk), [], "{chunk}");
+            assert_eq!(problems("\"a\" \"b\",c\n", chunk), [(4, 0, QuoteKind::Stray)], "{chunk}");
         }
     }
 }

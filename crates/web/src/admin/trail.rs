@@ -59,37 +59,17 @@ fn action_zh(action: &str) -> &'static str {
     }
 }
 
-/// The Chinese name of a field (a column of FACTS.md, or of an account).
+/// The Chinese name of a field: a column of FACTS.md (as the import diff names it), or of an
+/// account or a chain role.
 fn field_zh(table: &str, field: &str) -> String {
+    if matches!(table, "enterprises" | "annual" | "recognitions" | "projects") {
+        return lianzhang_store::field_zh(table, field).to_string();
+    }
     let name = match (table, field) {
-        (_, "uscc") => "统一社会信用代码",
-        ("projects", "name") => "项目名称",
         ("users", "display_name") => "姓名",
-        (_, "name") => "企业名称",
         ("users", "chain") => "产业链范围",
-        (_, "chain") => "产业链",
-        (_, "stage") => "环节",
-        (_, "town") => "乡镇",
-        (_, "industry_code") => "行业代码",
-        (_, "strategic_emerging") => "战略性新兴产业",
-        (_, "established") => "成立日期",
-        (_, "chain_joined_year") => "入链年份",
-        ("recognitions", "year") => "认定年度",
-        (_, "year") => "年度",
-        (_, "revenue") => "营业收入",
-        (_, "above_scale") => "规上企业",
-        (_, "chain_master") => "链主企业",
-        (_, "local_procurement") => "本地配套采购额",
-        (_, "total_procurement") => "配套采购总额",
-        (_, "rd_expense") => "研发投入",
-        (_, "kind") => "认定类型",
-        (_, "project_id") => "项目编号",
-        (_, "category") => "项目类别",
-        (_, "fixed_asset_investment") => "固定资产投资",
-        (_, "start_year") => "开工年度",
-        (_, "completed_year") => "竣工投产年度",
+        ("users", "role") => "角色",
         ("chain_roles", "role") => "职务",
-        (_, "role") => "角色",
         (_, "disabled_at") => "账户状态",
         (_, "locked_until") => "登录锁定",
         (_, "password") => "密码",

@@ -8,9 +8,9 @@ use lianzhang_facts::{MAX_YEAR, MIN_YEAR, Vocabulary};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Input {
     Text,
-    /// A year, `2023`.
+    /// A year, `2023` (or `2023年`, as the reader takes it).
     Year,
-    /// A date, `2015-03-05` (the browser's date picker).
+    /// A date as a clerk types it: `2015年3月5日`, `2015/3/5`, `2015-03-05` (the reader's forms).
     Date,
     /// Yuan, up to two decimals, as a clerk types them (`31000000.50`).
     Money,
@@ -79,7 +79,7 @@ pub struct Field {
     /// The form field name.
     pub name: String,
     pub label: &'static str,
-    /// `text`, `number`, `date` (an `<input>`) or `select`.
+    /// `text` (an `<input>`) or `select`.
     pub control: &'static str,
     /// The `inputmode` of a text input (`decimal` for money).
     pub mode: &'static str,
@@ -119,8 +119,8 @@ impl Choices<'_> {
         let unknown = |label: &str| choice("", label, value);
         let (control, mode, placeholder, groups) = match input {
             Input::Text => ("text", "text", "", Vec::new()),
-            Input::Year => ("number", "numeric", "如 2023", Vec::new()),
-            Input::Date => ("date", "text", "如 2015-03-05", Vec::new()),
+            Input::Year => ("text", "numeric", "如 2023", Vec::new()),
+            Input::Date => ("text", "text", "如 2015年3月5日 或 2015-03-05", Vec::new()),
             Input::Money => ("text", "decimal", "单位：元，如 31000000.50", Vec::new()),
             Input::YesNo => {
                 ("select", "", "", plain(vec![unknown("未知"), choice("是", "是", value), choice("否", "否", value)]))
@@ -167,5 +167,5 @@ impl Choices<'_> {
     }
 }
 
-/// The year bounds of a number input.
+/// The years an edit may be of.
 pub const YEARS: (i32, i32) = (MIN_YEAR, MAX_YEAR);
