@@ -1,4 +1,4 @@
-//! 数据疑点 on an enterprise's record: the plausibility findings of the policy file that are in
+//! 数据疑点 on an upload's confirm page and on an enterprise's record: the plausibility findings of the policy file that are in
 //! force (not cleared by a confirmation), and the form by which a clerk confirms that a doubted
 //! value is right after all (核实确认). A confirmation is kept with who, when and why (store
 //! `confirmations`, audited) and clears the finding for exactly those values.
@@ -44,6 +44,49 @@ pub fn views(policy: &Policy, facts: EnterpriseFacts<'_>, confirmations: &Confir
     let mut found = plausibility::findings_of(policy, facts, confirmations);
     found.sort_by(|a, b| b.year.cmp(&a.year).then_with(|| a.check.cmp(&b.check)));
     found.iter().map(FindingView::of).collect()
+}
+
+/// A plausibility finding of an upload, as the confirm page lists it.
+#[derive(Debug, Clone)]
+pub struct ImportFinding {
+    pub enterprise: String,
+    pub uscc: String,
+    pub year: i32,
+    pub title: String,
+    /// Where the doubted values are: `年度数据:5:营业收入: 2,200元、项目:2:固定资产投资: 1,200元`.
+    pub places: String,
+    pub message: String,
+}
+
+/// The upload's findings, less the values confirmed in the registry, each located in the file.
+pub fn of_upload(
+    policy: &Policy,
+    read: &lianzhang_facts::ReadOutput,
+    confirmations: &Confirmations,
+) -> Vec<ImportFinding> {
+    let located = |f: &Finding, i: &plausibility::Involved| {
+        let place = match &i.fact.project_id {
+            Some(p) => read.locations.project(p).map(|(sheet, row)| (sheet, row, "projects")),
+            None => read.locations.annual(&f.uscc, i.fact.year).map(|(sheet, row)| (sheet, row, "annual")),
+        };
+        match place {
+            Some((sheet, row, code)) => {
+                format!("{sheet}:{row}:{}: {}", read.locations.column(code, &i.fact.field), i.text)
+            }
+            None => format!("{} {}", i.what(), i.text),
+        }
+    };
+    plausibility::check(policy, &read.dataset, confirmations)
+        .iter()
+        .map(|f| ImportFinding {
+            enterprise: f.enterprise.clone(),
+            uscc: f.uscc.as_str().to_string(),
+            year: f.year,
+            title: f.title.clone(),
+            places: f.facts.iter().map(|i| located(f, i)).collect::<Vec<_>>().join("、"),
+            message: f.message.clone(),
+        })
+        .collect()
 }
 
 #[derive(serde::Deserialize)]

@@ -32,6 +32,8 @@ pub struct StagedImport {
     options: ImportOptions,
     /// Who exported the file and when (from its stamp), for the page.
     stamp_note: Option<String>,
+    /// The file's doubtful values (数据疑点), located in the file.
+    findings: Vec<crate::findings::ImportFinding>,
     preview: Arc<ImportPreview>,
 }
 
@@ -51,6 +53,7 @@ pub struct Confirmation {
     fingerprint: u64,
     counts: String,
     stamp_note: Option<String>,
+    findings: Vec<crate::findings::ImportFinding>,
     /// Shared with the staged upload: a diff can hold 100,000 cells.
     preview: Arc<ImportPreview>,
     /// Choices already made (shown again when the page is refused), by cell token.
@@ -64,6 +67,7 @@ impl Confirmation {
             fingerprint: s.preview.fingerprint,
             counts: s.dataset.summary_zh(),
             stamp_note: s.stamp_note.clone(),
+            findings: s.findings.clone(),
             preview: s.preview.clone(),
             chosen,
         }
@@ -240,18 +244,23 @@ pub async fn upload(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
         dir.path().to_path_buf()
-    } else if lower.ends_with(".xlsx") || lower.ends_with(".xls") || lower.ends_with(".ods") {
-        let p = dir.path().join(format!("upload.{}", lower.rsplit('.').next().unwrap_or("xlsx")));
+    } else if lower.ends_with(".csv") {
+        // One sheet as a CSV file (企业.csv, 年度数据.csv …): a folder of one file, under its own
+        // name so that the reader knows the sheet. Only the file name, never a path.
+        let base = Path::new(&name).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        std::fs::write(dir.path().join(base), &bytes).map_err(|e| WebError::Invalid(e.to_string()))?;
+        dir.path().to_path_buf()
+    } else {
+        // A workbook: the reader decides its format from the content, whatever the name says
+        // (an .xlsx named .xls, a WPS .et); a file that is none gets its own sentence.
+        let p = dir.path().join("upload.xlsx");
         std::fs::write(&p, &bytes).map_err(|e| WebError::Invalid(e.to_string()))?;
         p
-    } else {
-        page.problem = Some("请上传 .xlsx 工作簿或 CSV 文件的 .zip 压缩包".into());
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let vocab = state.policy.vocabulary.clone();
     let read_path = path.clone();
-    let read = tokio::task::spawn_blocking(move || read_stamped(&read_path, &vocab)).await.expect("reader task");
-    let (ds, stamp) = match read {
+    let read = tokio::task::spawn_blocking(move || read_dataset_with(&read_path, &vocab)).await.expect("reader task");
+    let read = match read {
         Ok(read) => read,
         Err(ReadError::Data(errors)) => {
             page.errors = errors.0;
@@ -262,6 +271,9 @@ pub async fn upload(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
+    let confirmations = state.store.policy_confirmations().await?;
+    let findings = crate::findings::of_upload(&state.policy, &read, &confirmations);
+    let (ds, stamp) = (read.dataset, read.stamp);
     let foreign = outside(&state, &Scope::of(&page.frame.user), &ds).await?;
     if !foreign.is_empty() {
         page.problem = Some(format!(
@@ -271,14 +283,15 @@ pub async fn upload(
         ));
         return Ok((StatusCode::FORBIDDEN, page).into_response());
     }
-    let options = ImportOptions { revision: stamp.as_ref().map(|s| s.0), only_new };
+    let options = ImportOptions { revision: stamp.as_ref().map(|s| s.revision), only_new };
     let preview = state.store.preview_import(&ds, &options).await?;
     let staged = Arc::new(StagedImport {
         id: crate::auth::random_token(),
         file: name,
         dataset: Arc::new(ds),
         options,
-        stamp_note: stamp.map(|s| s.1),
+        stamp_note: stamp.as_ref().map(stamp_note),
+        findings,
         preview: Arc::new(preview),
     });
     state.staged.0.lock().expect("staged").insert(page.frame.user.username.clone(), staged.clone());
@@ -286,16 +299,9 @@ pub async fn upload(
     Ok(page.into_response())
 }
 
-/// Reads an upload and its registry stamp: (revision, "exported by … at …").
-fn read_stamped(
-    path: &Path,
-    vocab: &lianzhang_facts::Vocabulary,
-) -> Result<(Dataset, Option<(i64, String)>), ReadError> {
-    let read = read_dataset_with(path, vocab)?;
-    let stamp = read.stamp.map(|s| {
-        (s.revision, format!("文件导出自企业库版本 {}（{}，{}）。", s.revision, s.exported_by, s.exported_at))
-    });
-    Ok((read.dataset, stamp))
+/// The sentence that says where a stamped upload comes from.
+fn stamp_note(s: &lianzhang_facts::ExportStamp) -> String {
+    format!("文件导出自企业库版本 {}（{}，{}）。", s.revision, s.exported_by, s.exported_at)
 }
 
 /// The confirmation form: the staged upload's id, the fingerprint of the diff the user saw, and
@@ -378,6 +384,7 @@ pub async fn confirm(
         dataset: staged.dataset.clone(),
         options: staged.options.clone(),
         stamp_note: staged.stamp_note.clone(),
+        findings: staged.findings.clone(),
         preview: Arc::new(preview),
     });
     {

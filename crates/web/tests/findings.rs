@@ -9,6 +9,11 @@ use lianzhang_facts::{Annual, DatasetBuilder, Enterprise, Fen, Uscc};
 /// A chemical enterprise entering the above-scale list in 2023 with 2,200 yuan of revenue
 /// (万元 typed for 元), and a steel one with nothing doubtful.
 async fn registry() -> (App, String) {
+    let (app, uscc, _) = registry_and_data().await;
+    (app, uscc)
+}
+
+async fn registry_and_data() -> (App, String, lianzhang_facts::Dataset) {
     let policy = policy();
     let v = policy.vocabulary.clone();
     let mut b = DatasetBuilder::new(v.clone());
@@ -29,8 +34,9 @@ async fn registry() -> (App, String) {
         Annual { revenue: Some(Fen::yuan(15_000_000)), above_scale: Some(false), ..Annual::unknown(2022) },
     );
     b.annual(e.uscc, Annual { revenue: Some(Fen::yuan(2_200)), above_scale: Some(true), ..Annual::unknown(2023) });
-    let app = app(policy, &b.build().unwrap()).await;
-    (app, e.uscc.as_str().to_string())
+    let data = b.build().unwrap();
+    let app = app(policy, &data).await;
+    (app, e.uscc.as_str().to_string(), data)
 }
 
 #[tokio::test]
@@ -100,4 +106,21 @@ async fn only_those_who_keep_the_enterprise_records_may_confirm() {
         assert!(!page.body.contains("确认数值无误"), "{user} is not offered the form");
     }
     assert!(app.state.store.confirmations().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn an_upload_shows_its_doubtful_values_where_they_are_in_the_file() {
+    let (app, uscc, data) = registry_and_data().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("年报.xlsx");
+    lianzhang_facts::write_xlsx(&data, &file, lianzhang_facts::HeaderLanguage::Chinese, None).unwrap();
+    let cookie = app.session("bureau").await;
+    let csrf = token_in(&app.get("/import", &cookie).await.body);
+    // Named .xls although it is an .xlsx, as some systems' 导出Excel do: read by its content.
+    let page = app.upload(&cookie, &csrf, "年报.xls", &std::fs::read(&file).unwrap()).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let text = text_of(&page.body);
+    assert!(text.contains("数据疑点 1 处"), "{text}");
+    assert!(text.contains("年度数据:3:营业收入: 2,200元"), "{text}");
+    assert!(text.contains(&uscc));
 }
