@@ -7,7 +7,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
     /// The path (or a file in the folder) could not be read at all.
-    #[error("无法读取 {}：{source}", path.display())]
+    #[error("无法读取 {}：{}", path.display(), io_zh(source))]
     Io { path: PathBuf, source: std::io::Error },
     /// The path is not a dataset: no `enterprises` sheet, not a workbook, not decodable text.
     #[error("{0}")]
@@ -16,6 +16,24 @@ pub enum ReadError {
     /// order.
     #[error("数据有 {n} 处错误：\n{0}", n = .0.len())]
     Data(DataErrors),
+}
+
+/// Why a file could not be opened or read, as a clerk can act on it (never the system's English).
+pub fn io_zh(e: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    match e.kind() {
+        NotFound => "文件或文件夹不存在，请检查路径".into(),
+        PermissionDenied => "没有读取权限，请联系系统管理员".into(),
+        IsADirectory => "这是一个文件夹，应为文件".into(),
+        NotADirectory => "路径中的某一级不是文件夹".into(),
+        InvalidData => "内容无法读取（文件可能已损坏）".into(),
+        UnexpectedEof => "文件不完整（可能未传完或已损坏）".into(),
+        _ => match e.raw_os_error() {
+            // ELOOP: a symbolic link that points to itself, directly or not.
+            Some(40) => "符号链接循环指向自身，无法读取".into(),
+            _ => "读取时出错（可能是磁盘或网络存储故障），请稍后重试或联系系统管理员".into(),
+        },
+    }
 }
 
 /// One invalid cell (or header, or row).

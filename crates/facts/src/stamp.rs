@@ -2,7 +2,7 @@
 //! changed after the export (issue 8 item 4).
 //!
 //! Written by [`crate::write_xlsx`] as a sheet `导出信息` and by [`crate::write_csv_dir`] as a
-//! file `导出信息.csv`: two columns 项目 / 内容, one line each for 注册库版本, 导出时间, 导出人,
+//! file `导出信息.csv`: two columns 项目 / 内容, one line each for 企业库版本, 导出时间, 导出人,
 //! and a line saying not to edit it. The readers skip that sheet (it holds no facts) and hand the
 //! stamp back in [`crate::ReadOutput::stamp`].
 
@@ -23,12 +23,12 @@ pub const STAMP_SHEET: &str = "导出信息";
 
 /// The header of the stamp sheet.
 pub(crate) const STAMP_HEADER: [&str; 2] = ["项目", "内容"];
-const REVISION: &str = "注册库版本";
+const REVISION: &str = "企业库版本";
 const EXPORTED_AT: &str = "导出时间";
 const EXPORTED_BY: &str = "导出人";
 const NOTE: &str = "说明";
 const NOTE_TEXT: &str =
-    "本表由系统生成，记录导出时的注册库版本，重新导入时用来发现导出后别人做的修改；请勿修改或删除本表";
+    "本表由系统生成，记录导出时的企业库版本，重新导入时用来发现导出后别人做的修改；请勿修改或删除本表";
 
 impl ExportStamp {
     /// The rows of the stamp sheet under its header: (项目, 内容).
@@ -93,12 +93,12 @@ mod tests {
         let rows = s.rows();
         let back = ExportStamp::from_rows(rows.iter().map(|(a, b)| (2, *a, b.as_str()))).unwrap();
         assert_eq!(back, s);
-        let float = ExportStamp::from_rows([(2, "注册库版本", "42.0")]).unwrap();
+        let float = ExportStamp::from_rows([(2, "企业库版本", "42.0")]).unwrap();
         assert_eq!(float.revision, 42);
-        let (row, value, reason) = ExportStamp::from_rows([(3, "注册库版本", "abc")]).unwrap_err();
+        let (row, value, reason) = ExportStamp::from_rows([(3, "企业库版本", "abc")]).unwrap_err();
         assert_eq!((row, value.as_str()), (3, "abc"));
         assert!(reason.contains("应为整数"), "{reason}");
         let (_, _, reason) = ExportStamp::from_rows([(2, "导出人", "张三")]).unwrap_err();
-        assert!(reason.contains("没有注册库版本"), "{reason}");
+        assert!(reason.contains("没有企业库版本"), "{reason}");
     }
 }

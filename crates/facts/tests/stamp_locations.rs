@@ -52,7 +52,7 @@ fn stamp_round_trips_through_csv_and_xlsx_and_is_not_data() {
         let dir = tempfile::tempdir().unwrap();
         write_csv_dir(&d, dir.path(), lang, Some(&stamp())).unwrap();
         let text = std::fs::read_to_string(dir.path().join("导出信息.csv")).unwrap();
-        assert!(text.starts_with("\u{feff}项目,内容\r\n注册库版本,1234\r\n"), "{text}");
+        assert!(text.starts_with("\u{feff}项目,内容\r\n企业库版本,1234\r\n"), "{text}");
         let out = read_dataset_with(dir.path(), &vocabulary()).unwrap();
         assert_eq!(out.dataset, d);
         assert_eq!(out.stamp, Some(stamp()));
@@ -82,7 +82,7 @@ fn an_edited_stamp_is_one_located_error() {
         Err(ReadError::Data(e)) => {
             assert_eq!(e.len(), 1, "{e}");
             let line = e.0[0].to_string();
-            assert!(line.starts_with("导出信息:2:内容: 第五版: 注册库版本应为整数"), "{line}");
+            assert!(line.starts_with("导出信息:2:内容: 第五版: 企业库版本应为整数"), "{line}");
         }
         other => panic!("expected one data error, got {other:?}"),
     }

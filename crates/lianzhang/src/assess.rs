@@ -171,6 +171,11 @@ pub fn run_assess(a: AssessArgs) -> anyhow::Result<ExitCode> {
     for assessment in &assessments {
         if !assessment.in_force {
             eprintln!("注意：政策 {} 不适用于{}年度，无评定结果", policy.meta.id, assessment.year);
+        } else if !dataset.iter().any(|e| e.row(assessment.year).is_some()) {
+            eprintln!(
+                "注意：数据中没有{0}年的年度数据：按年度数据评定的规则没有结果，只评定了{0}年的认定和竣工项目",
+                assessment.year
+            );
         }
     }
     if let Some(first) = assessments.first() {

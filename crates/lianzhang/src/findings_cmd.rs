@@ -5,7 +5,6 @@ use crate::registry::{self, DbOpts, block_on};
 use crate::{PolicyOpts, inputs};
 use anyhow::{Context, bail};
 use clap::Args;
-use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use lianzhang_facts::{Locations, Uscc};
 use lianzhang_policy::plausibility::{self, Confirmations, Finding};
 use lianzhang_store::NewConfirmation;
@@ -36,7 +35,7 @@ pub struct ConfirmArgs {
     /// The year of the doubted values.
     #[arg(long)]
     pub year: i32,
-    /// The check, as `lianzhang findings` shows it (e.g. above_scale_revenue_below_line).
+    /// The check, as `lianzhang findings` shows it: its code (unit_jump) or its Chinese title.
     #[arg(long)]
     pub check: String,
     /// Why the values are right (required; kept in the audit trail).
@@ -76,24 +75,15 @@ pub fn run_findings(a: FindingsArgs) -> anyhow::Result<ExitCode> {
                 println!("没有待核实的数据疑点。");
                 return Ok(ExitCode::SUCCESS);
             }
-            let mut t = Table::new();
-            t.load_style(UTF8_FULL_CONDENSED);
-            t.set_header(["企业", "统一社会信用代码", "年度", "疑点", "检查项（--check）", "涉及数值", "说明"]);
-            for f in &findings {
-                t.add_row([
-                    f.enterprise.clone(),
-                    f.uscc.to_string(),
-                    format!("{}年", f.year),
-                    f.title.clone(),
-                    f.check.clone(),
-                    f.values_zh(),
-                    f.message.clone(),
-                ]);
+            // One block per finding: a terminal is narrow and the messages are sentences.
+            for (i, f) in findings.iter().enumerate() {
+                println!("{}. {}（{}）{}年【{}】检查项 {}", i + 1, f.enterprise, f.uscc, f.year, f.title, f.check);
+                println!("   涉及：{}", f.values_zh());
+                println!("   {}", f.message);
             }
-            println!("{t}");
             println!(
-                "共 {} 处疑点。核实无误的，用 lianzhang confirm --uscc … --year … --check … --reason \"核实依据\" 确认；\
-                 有误的，改正数据后重新导入。",
+                "\n共 {} 处疑点。核实无误的，用 lianzhang confirm --uscc 代码 --year 年度 --check 检查项 --reason \"核实依据\" \
+                 确认（或在企业页面“数据疑点”中确认）；有误的，改正数据后重新导入。",
                 findings.len()
             );
         }
@@ -158,8 +148,10 @@ pub fn run_confirm(a: ConfirmArgs) -> anyhow::Result<ExitCode> {
         Ok(f) => f,
         Err(code) => return Ok(code),
     };
-    let matching: Vec<&Finding> =
-        findings.iter().filter(|f| f.uscc == uscc && f.year == a.year && f.check == a.check).collect();
+    let matching: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.uscc == uscc && f.year == a.year && [&f.check, &f.title].contains(&&a.check))
+        .collect();
     if matching.is_empty() {
         let open: Vec<String> = findings
             .iter()

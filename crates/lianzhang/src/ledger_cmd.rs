@@ -1,6 +1,7 @@
 //! `lianzhang ledger pay|reverse|list`: the payout ledger from the command line.
 //!
-//! The table is for people: times in the machine's zone to the second, rules by their Chinese
+//! The table is for people: times in Beijing time (the county's clock, whatever the server's
+//! zone; the web pages show the same) to the second, rules by their Chinese
 //! title (from the policy version of the recorded run that decided the award), money in yuan.
 //! `--format json` keeps the stored values (UTC times, rule ids) for programs.
 
@@ -123,7 +124,7 @@ async fn titles(store: &Store, entries: &[LedgerEntry]) -> anyhow::Result<Titles
     Ok(out)
 }
 
-/// A stored time (UTC, RFC 3339) in the machine's zone to the second: `2026-11-30 18:05:09`.
+/// A stored time (UTC, RFC 3339) in `zone` to the second: `2026-11-30 18:05:09`.
 /// A value that is not a time is shown as stored.
 pub fn local_time(stored: &str, zone: &jiff::tz::TimeZone) -> String {
     match stored.parse::<jiff::Timestamp>() {
@@ -133,7 +134,8 @@ pub fn local_time(stored: &str, zone: &jiff::tz::TimeZone) -> String {
 }
 
 fn table(entries: &[LedgerEntry], titles: &Titles) -> String {
-    let zone = jiff::tz::TimeZone::system();
+    // China keeps one time, UTC+8, with no daylight saving: a fixed offset needs no tz database.
+    let zone = jiff::tz::TimeZone::fixed(jiff::tz::offset(8));
     let mut t = Table::new();
     t.load_style(UTF8_FULL_CONDENSED);
     t.set_header([
@@ -167,8 +169,7 @@ fn table(entries: &[LedgerEntry], titles: &Titles) -> String {
         ]);
     }
     let total: rust_decimal::Decimal = entries.iter().map(|e| e.amount).sum();
-    let zone = zone.iana_name().map_or_else(String::new, |z| format!("（时间为本机时区 {z}）"));
-    format!("{t}\n合计：{} 元{zone}\n", format_yuan(total))
+    format!("{t}\n合计：{} 元（时间为北京时间）\n", format_yuan(total))
 }
 
 #[cfg(test)]

@@ -236,7 +236,9 @@ fn print_report(db: &str, report: &ImportReport) {
         t.add_row([table_zh(s.sheet).to_string(), s.added.to_string(), s.changed.to_string(), s.unchanged.to_string()]);
     }
     println!("{t}");
-    if report.is_noop() {
+    if report.is_noop() && report.kept_cells > 0 {
+        println!("文件与库中不同的单元格都保留了库中值：未做任何修改。");
+    } else if report.is_noop() {
         println!("库中数据与文件一致，未做任何修改。");
     } else {
         println!("共修改 {} 个单元格，已记入审计日志。", report.changed_cells);

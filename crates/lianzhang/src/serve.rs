@@ -62,7 +62,7 @@ pub fn run_serve(mut a: ServeArgs) -> anyhow::Result<ExitCode> {
 async fn demo(store: &Store, policy: &lianzhang_policy::Policy, enterprises: usize) -> anyhow::Result<()> {
     let params = lianzhang_demo::DemoParams { enterprises, ..Default::default() };
     let dataset = lianzhang_demo::generate(&params, &policy.vocabulary);
-    store.import(&dataset, "demo", "lianzhang demo", &|_, _| {}).await?;
+    store.import(&dataset, "demo", "演示数据", &|_, _| {}).await?;
     let steel = policy.vocabulary.chains.first().map(|c| c.code.clone());
     let password = auth::random_token()[..12].to_string();
     let hash = auth::hash_password(&password);

@@ -4,6 +4,9 @@ use thiserror::Error;
 pub enum StoreError {
     #[error("数据库地址无效：{0}（应为 sqlite://文件路径 或 postgres://…）")]
     BadUrl(String),
+    /// The folder a SQLite file should be created in does not exist.
+    #[error("数据库文件所在的文件夹 {0} 不存在：请先创建该文件夹，或换一个 --db 路径")]
+    NoFolder(String),
     #[error("无法连接数据库 {0}：{1}")]
     Connect(String, #[source] sqlx::Error),
     #[error("数据库错误：{0}")]

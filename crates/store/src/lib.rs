@@ -65,6 +65,11 @@ impl Store {
     pub async fn open(url: &str) -> Result<Store> {
         let url = DbUrl::parse(url)?;
         install_default_drivers();
+        if let Some(folder) = url.sqlite_path().and_then(|p| p.parent()).filter(|f| !f.as_os_str().is_empty())
+            && !folder.is_dir()
+        {
+            return Err(StoreError::NoFolder(folder.display().to_string()));
+        }
         let backend = url.backend();
         let options = AnyPoolOptions::new().max_connections(if backend == Backend::Sqlite { 4 } else { 8 });
         let options = match backend {

@@ -21,7 +21,7 @@ async fn a_confirmation_is_recorded_once_with_its_audit_entry_and_never_changed(
             reason: "经核对统计年报，该年停产检修，营业收入属实",
         };
         let audit_before = store.count("audit").await.unwrap();
-        let got = store.confirm_values(&[c.clone()], "clerk").await.unwrap().remove(0);
+        let got = store.confirm_values(std::slice::from_ref(&c), "clerk").await.unwrap().remove(0);
         assert_eq!((got.check.as_str(), got.year, got.value.as_str()), (c.check, 2023, "15000000.00"), "{db}");
         assert_eq!(got.actor, "clerk");
         assert_eq!(store.count("audit").await.unwrap(), audit_before + 1, "{db}: one audit entry");
@@ -30,7 +30,7 @@ async fn a_confirmation_is_recorded_once_with_its_audit_entry_and_never_changed(
         assert_eq!(trail[0].new_value.as_deref(), Some(c.reason), "{db}");
 
         // The same value again is refused; another value of the same fact is a new confirmation.
-        let again = store.confirm_values(&[c.clone()], "clerk").await;
+        let again = store.confirm_values(std::slice::from_ref(&c), "clerk").await;
         assert!(matches!(again, Err(StoreError::Refused(_))), "{db}: {again:?}");
         store.confirm_values(&[NewConfirmation { value: "16000000.00", ..c.clone() }], "clerk").await.unwrap();
         // All or none: a good item beside a bad one is not kept either.

@@ -244,18 +244,15 @@ pub async fn upload(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
         dir.path().to_path_buf()
-    } else if lower.ends_with(".csv") {
-        // One sheet as a CSV file (企业.csv, 年度数据.csv …): a folder of one file, under its own
-        // name so that the reader knows the sheet. Only the file name, never a path.
-        let base = Path::new(&name).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        std::fs::write(dir.path().join(base), &bytes).map_err(|e| WebError::Invalid(e.to_string()))?;
-        dir.path().to_path_buf()
     } else {
-        // A workbook: the reader decides its format from the content, whatever the name says
-        // (an .xlsx named .xls, a WPS .et); a file that is none gets its own sentence.
-        let p = dir.path().join("upload.xlsx");
+        // Kept under its own name (only the name, never a path) so that messages name the
+        // user's file. A CSV file is one sheet (企业.csv …): a folder of one file. Anything else
+        // is taken for a workbook, whose format the reader decides from the content whatever the
+        // name says (an .xlsx named .xls, a WPS .et); a file that is none gets its own sentence.
+        let base = Path::new(&name).file_name().map_or_else(|| "upload".into(), |n| n.to_string_lossy().into_owned());
+        let p = dir.path().join(&base);
         std::fs::write(&p, &bytes).map_err(|e| WebError::Invalid(e.to_string()))?;
-        p
+        if lower.ends_with(".csv") { dir.path().to_path_buf() } else { p }
     };
     let vocab = state.policy.vocabulary.clone();
     let read_path = path.clone();
@@ -267,7 +264,10 @@ pub async fn upload(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
         Err(other) => {
-            page.problem = Some(other.to_string());
+            // The page names the user's file: never the server's scratch folder.
+            let scratch = dir.path().display().to_string();
+            let said = other.to_string().replace(&format!("{scratch}/"), "").replace(&scratch, "");
+            page.problem = Some(said);
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };

@@ -144,7 +144,7 @@ pub fn check_enterprise(policy: &Policy, facts: EnterpriseFacts<'_>) -> Vec<Find
             let (_, v0, _, o0) = jumped[0];
             let times = (Decimal::from(o0.0) / Decimal::from(v0.0)).round();
             let message = format!(
-                "{}，与相邻年度相差约{}倍{extra}，疑似按万元填报：请按元核对{y}年数据（含该年竣工项目的投资额），改正后重新导入；确认无误的，在核查中确认该值。",
+                "{}，与相邻年度相差约{}倍{extra}，疑似按万元填报：请按元核对{y}年数据（含该年竣工项目的投资额），改正后重新导入；确认无误的，在企业页面“数据疑点”中写明依据确认（或用 lianzhang confirm）。",
                 listed.join("、"),
                 crate::engine::text::grouped(times, 0)
             );
@@ -153,7 +153,7 @@ pub fn check_enterprise(policy: &Policy, facts: EnterpriseFacts<'_>) -> Vec<Find
             let mut involved = vec![money_fact(MoneyFact::Revenue, y, r), above()];
             involved.extend(projects());
             let message = format!(
-                "{y}年在规上企业库，但营业收入仅{}，低于规上标准{}，疑似按万元填报：请按元核对该年营业收入（含该年竣工项目的投资额）或核对规上标记，改正后重新导入；确认无误的，在核查中确认该值。",
+                "{y}年在规上企业库，但营业收入仅{}，低于规上标准{}，疑似按万元填报：请按元核对该年营业收入（含该年竣工项目的投资额）或核对规上标记，改正后重新导入；确认无误的，在企业页面“数据疑点”中写明依据确认（或用 lianzhang confirm）。",
                 fen_exact(r),
                 fen_exact(line)
             );
@@ -183,7 +183,7 @@ pub fn check_enterprise(policy: &Policy, facts: EnterpriseFacts<'_>) -> Vec<Find
             let drop = Decimal::from(p.0 - c.0) / Decimal::from(p.0);
             let involved = vec![money_fact(MoneyFact::Revenue, y, c)];
             let message = format!(
-                "{y}年营业收入{}，较{}年（{}）下降{}，超过合理降幅{}：请核对该年营业收入，改正后重新导入；确认无误的，在核查中确认该值。",
+                "{y}年营业收入{}，较{}年（{}）下降{}，超过合理降幅{}：请核对该年营业收入，改正后重新导入；确认无误的，在企业页面“数据疑点”中写明依据确认（或用 lianzhang confirm）。",
                 fen_exact(c),
                 y - 1,
                 fen(p),

@@ -221,11 +221,13 @@ impl Render<'_> {
             ),
             (_, None) => (String::new(), String::new(), String::new()),
         };
+        let web_edit = e.action == "import" && e.row_key == "网页编辑";
         TrailRow {
             at: beijing(&e.at),
             actor: self.user(&e.actor),
-            action: action_zh(&e.action).to_string(),
-            table: table_zh(&e.table_name),
+            // A save of the edit form goes through the import: it is a web edit to the clerk.
+            action: if web_edit { "网页修改".into() } else { action_zh(&e.action).to_string() },
+            table: if web_edit { "企业数据".into() } else { table_zh(&e.table_name) },
             subject,
             detail,
             link,
