@@ -235,7 +235,8 @@ fn random_enterprise() -> impl Strategy<Value = RandomEnterprise> {
             ),
             0..4,
         ),
-        prop::collection::vec((0u16..8, year()), 0..3),
+        // One row per recognition (a repeated one is a data error): distinct (kind, year) pairs.
+        prop::collection::btree_set((0u16..8, year()), 0..3).prop_map(|s| s.into_iter().collect::<Vec<_>>()),
         prop::collection::vec(
             (
                 text(),

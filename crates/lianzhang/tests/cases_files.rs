@@ -87,7 +87,7 @@ fn case_05_full_width_digits_and_commas_read_as_half_width() {
     let v = assess(&wide);
     assert_eq!(v, assess(narrow.path()));
     assert_eq!(v["total"], "1600000.00");
-    assert!(v.to_string().contains("3,100,000,000.00元"), "{v}");
+    assert!(v.to_string().contains("2023年营业收入：31亿元 ≥ 3亿元"), "{v}");
 }
 
 #[test]
@@ -123,7 +123,8 @@ fn case_11_numbers_are_read_as_excel_shows_them() {
             e("chain_master_revenue_300m", "100000.00")
         ]
     );
-    assert!(v.to_string().contains("300,000,000.00元"), "{v}");
+    // Exactly the line: a value a fen short would be shown exactly, "299,999,999.99元 ＜ 3亿元".
+    assert!(v.to_string().contains("2023年营业收入：3亿元 ≥ 3亿元"), "{v}");
 }
 
 #[test]
