@@ -167,18 +167,7 @@ pub fn run_confirm(a: ConfirmArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(crate::EXIT_INVALID));
     }
     let confirmations: Vec<_> = matching.iter().flat_map(|f| Confirmations::for_finding(f)).collect();
-    let items: Vec<NewConfirmation<'_>> = confirmations
-        .iter()
-        .map(|c| NewConfirmation {
-            check: &c.check,
-            uscc: c.uscc.as_str(),
-            year: c.year,
-            field: &c.field,
-            project_id: c.project_id.as_deref(),
-            value: &c.value,
-            reason: &a.reason,
-        })
-        .collect();
+    let items: Vec<NewConfirmation<'_>> = confirmations.iter().map(|c| NewConfirmation::of(c, &a.reason)).collect();
     let actor = a.db.actor();
     let done = block_on(async {
         let store = lianzhang_store::Store::open(&a.db.db).await?;

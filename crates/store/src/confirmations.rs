@@ -40,6 +40,22 @@ pub struct NewConfirmation<'a> {
     pub reason: &'a str,
 }
 
+impl<'a> NewConfirmation<'a> {
+    /// The confirmation of a value the policy engine names (one fact of a finding), with the
+    /// clerk's reason.
+    pub fn of(c: &'a lianzhang_policy::Confirmation, reason: &'a str) -> Self {
+        NewConfirmation {
+            check: &c.check,
+            uscc: c.uscc.as_str(),
+            year: c.year,
+            field: &c.field,
+            project_id: c.project_id.as_deref(),
+            value: &c.value,
+            reason,
+        }
+    }
+}
+
 const COLUMNS: &str = "id, at, actor, check_id, uscc, year, field, project_id, value, reason";
 
 impl Store {

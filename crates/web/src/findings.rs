@@ -120,18 +120,7 @@ pub async fn confirm(
         )));
     };
     let wanted = Confirmations::for_finding(finding);
-    let items: Vec<NewConfirmation<'_>> = wanted
-        .iter()
-        .map(|c| NewConfirmation {
-            check: &c.check,
-            uscc: c.uscc.as_str(),
-            year: c.year,
-            field: &c.field,
-            project_id: c.project_id.as_deref(),
-            value: &c.value,
-            reason: form.reason.trim(),
-        })
-        .collect();
+    let items: Vec<NewConfirmation<'_>> = wanted.iter().map(|c| NewConfirmation::of(c, form.reason.trim())).collect();
     match state.store.confirm_values(&items, &session.user.username).await {
         Ok(_) => Ok(Redirect::to(&format!("/enterprises/{uscc}#findings")).into_response()),
         Err(StoreError::Refused(why) | StoreError::NotFound(why)) => Err(WebError::Invalid(why)),

@@ -1,29 +1,27 @@
 //! Chinese throughout, for the people who read it (issue 8 item 5), in-process against a real
 //! SQLite registry: the edit form's drop-downs show Chinese names and post the codes the
 //! registry stores; the audit trail reads as Chinese, with no codes and no JSON.
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
+mod common;
+use axum::http::StatusCode;
+use common::*;
 use lianzhang_facts::{Annual, DatasetBuilder, Enterprise, Fen, Uscc};
-use lianzhang_policy::PolicyFile;
-use lianzhang_store::{Role, Store};
-use lianzhang_web::{AppState, auth, router};
-use std::sync::Arc;
-use tower::ServiceExt;
+use lianzhang_store::Role;
 
-const PASSWORD: &str = "correct horse battery";
-
+/// The shared harness, with the steel enterprise this file edits.
 struct App {
-    state: Arc<AppState>,
-    _dir: tempfile::TempDir,
+    inner: common::App,
     steel: String,
 }
 
+impl std::ops::Deref for App {
+    type Target = common::App;
+    fn deref(&self) -> &common::App {
+        &self.inner
+    }
+}
+
 async fn app() -> App {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&format!("sqlite://{}", dir.path().join("w.db").display())).await.unwrap();
-    let policy = PolicyFile::bundled().compile().unwrap();
-    store.seed_chains(&policy).await.unwrap();
+    let policy = common::policy();
     let v = &policy.vocabulary;
     let mut b = DatasetBuilder::new(v.clone());
     let ent = |n: u32, name: &str, chain: &str, town: &str| Enterprise {
@@ -46,89 +44,8 @@ async fn app() -> App {
             Annual { revenue: Some(Fen::yuan(30_000_000)), above_scale: Some(true), ..Annual::unknown(2023) },
         );
     }
-    store.import(&b.build().unwrap(), "test", "fixture", &|_, _| {}).await.unwrap();
-    let hash = auth::hash_password(PASSWORD);
-    store.add_user("admin", "管理员", Role::Admin, None, &hash, "t").await.unwrap();
-    store.add_user("steel", "钢铁专班", Role::TaskForce, Some("steel"), &hash, "t").await.unwrap();
-    App { state: AppState::new(store, policy), _dir: dir, steel: steel.uscc.as_str().to_string() }
-}
-
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-impl App {
-    async fn send(&self, req: Request<Body>) -> Reply {
-        let res = router(self.state.clone()).oneshot(req).await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        let body = String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).into_owned();
-        Reply { status, headers, body }
-    }
-
-    async fn get(&self, path: &str, cookie: &str) -> Reply {
-        self.send(Request::get(path).header(header::COOKIE, cookie).body(Body::empty()).unwrap()).await
-    }
-
-    async fn post(&self, path: &str, cookie: &str, form: &[(&str, &str)]) -> Reply {
-        let body: String = form.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&");
-        let r = Request::post(path)
-            .header(header::COOKIE, cookie)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .unwrap();
-        self.send(r).await
-    }
-
-    async fn session(&self, user: &str) -> String {
-        let form = self.send(Request::get("/login").body(Body::empty()).unwrap()).await;
-        let csrf = token_in(&form.body);
-        let login_cookie = format!("{}={csrf}", auth::LOGIN_CSRF_COOKIE);
-        let r =
-            self.post("/login", &login_cookie, &[("username", user), ("password", PASSWORD), ("csrf", &csrf)]).await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        r.headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|c| c.starts_with(auth::SESSION_COOKIE))
-            .map(|c| c.split(';').next().unwrap().to_string())
-            .unwrap()
-    }
-}
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-fn token_in(html: &str) -> String {
-    let at = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
-    html[at..at + 64].to_string()
-}
-
-/// What a page shows: its text without tags.
-fn text_of(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => {
-                in_tag = false;
-                out.push(' ');
-            }
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out
+    let steel = steel.uscc.as_str().to_string();
+    App { inner: common::app(policy, &b.build().unwrap()).await, steel }
 }
 
 /// The `<select name="…">` element of a page.

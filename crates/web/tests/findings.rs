@@ -43,7 +43,7 @@ async fn registry_and_data() -> (App, String, lianzhang_facts::Dataset) {
 async fn a_doubted_value_holds_its_rule_until_confirmed_with_a_reason() {
     let (app, uscc) = registry().await;
     let page = format!("/enterprises/{uscc}");
-    let cookie = app.session("bureau").await;
+    let cookie = app.session("clerk").await;
     let before = app.get(&page, &cookie).await;
     assert_eq!(before.status, StatusCode::OK);
     let text = text_of(&before.body);
@@ -87,7 +87,7 @@ async fn a_doubted_value_holds_its_rule_until_confirmed_with_a_reason() {
     // A second confirmation of the same finding: it is no longer in force.
     assert_eq!(post(form("再次")).await.status, StatusCode::UNPROCESSABLE_ENTITY);
     let kept = app.state.store.confirmations().await.unwrap();
-    assert!(kept.iter().all(|c| c.actor == "bureau" && c.uscc == uscc && c.year == 2023), "{kept:?}");
+    assert!(kept.iter().all(|c| c.actor == "clerk" && c.uscc == uscc && c.year == 2023), "{kept:?}");
 }
 
 #[tokio::test]
@@ -114,7 +114,7 @@ async fn an_upload_shows_its_doubtful_values_where_they_are_in_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("年报.xlsx");
     lianzhang_facts::write_xlsx(&data, &file, lianzhang_facts::HeaderLanguage::Chinese, None).unwrap();
-    let cookie = app.session("bureau").await;
+    let cookie = app.session("clerk").await;
     let csrf = token_in(&app.get("/import", &cookie).await.body);
     // Named .xls although it is an .xlsx, as some systems' 导出Excel do: read by its content.
     let page = app.upload(&cookie, &csrf, "年报.xls", &std::fs::read(&file).unwrap()).await;

@@ -7,7 +7,7 @@ use common::*;
 async fn a_refused_upload_names_the_users_file_and_no_server_path() {
     let data = lianzhang_facts::DatasetBuilder::new(policy().vocabulary.clone()).build().unwrap();
     let app = app(policy(), &data).await;
-    let cookie = app.session("bureau").await;
+    let cookie = app.session("clerk").await;
     let csrf = token_in(&app.get("/import", &cookie).await.body);
     for (name, bytes) in [
         ("名单.xlsx", "统一社会信用代码,企业名称\n".as_bytes()),

@@ -30,7 +30,7 @@ pub fn policy() -> Policy {
     PolicyFile::bundled().compile().unwrap()
 }
 
-/// A registry holding `data`, with the users `admin` (管理员), `bureau` (工信局), `steel` (钢铁
+/// A registry holding `data`, with the users `admin` (管理员), `clerk` (工信局), `steel` (钢铁
 /// task force), `food` (食品 task force), `leader` and `finance`, all with [`PASSWORD`].
 pub async fn app(policy: Policy, data: &Dataset) -> App {
     let dir = tempfile::tempdir().unwrap();
@@ -40,7 +40,7 @@ pub async fn app(policy: Policy, data: &Dataset) -> App {
     let hash = auth::hash_password(PASSWORD);
     for (name, zh, role, chain) in [
         ("admin", "管理员", Role::Admin, None),
-        ("bureau", "工信局", Role::Bureau, None),
+        ("clerk", "工信局", Role::Bureau, None),
         ("steel", "钢铁专班", Role::TaskForce, Some("steel")),
         ("food", "食品专班", Role::TaskForce, Some("food")),
         ("leader", "领导", Role::Leader, None),
