@@ -120,6 +120,19 @@ fn decide_raw(ctx: &Ctx) -> Tris {
     out
 }
 
+/// Whether any rule other than a project's is left open by the gates of the assessed year.
+/// A closed gate is a flag known "否" or a recognition absent that year, and no plausibility
+/// finding ever doubts those (findings doubt values that are there: money, a "是"), so when
+/// nothing is open the findings need not be worked out at all (the what-if fast path).
+pub(crate) fn any_gate_open(ctx: &Ctx) -> bool {
+    let open = Open::of(ctx);
+    ctx.policy
+        .rules
+        .iter()
+        .zip(&ctx.policy.gates)
+        .any(|(r, g)| open.admits(g) && !matches!(r.kind, RuleKind::ProjectSubsidy { .. }))
+}
+
 /// A cheap look at the facts of the assessed year that rules most enterprise-years out. A
 /// rule is skipped only when a part of its conjunction is known false (which decides it
 /// whatever the other parts are): most enterprises are not chain masters, not above scale, and

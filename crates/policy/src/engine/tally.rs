@@ -38,11 +38,16 @@ pub fn tally_enterprise_with(
     if !policy.in_force(year) {
         return;
     }
+    let completes = facts.projects.iter().any(|p| p.completed_year == Some(year));
+    let ctx = Ctx::new(policy, facts, year);
+    if !completes && !super::any_gate_open(&ctx) {
+        return; // the common case: every rule ruled out by a known "否", no finding can reopen it
+    }
     let doubts = plausibility::findings_of(policy, facts, confirmations);
-    let ctx = Ctx::new(policy, facts, year).with_doubts(&doubts);
+    let ctx = ctx.with_doubts(&doubts);
     let mut tris = decide_raw(&ctx);
-    if tris.iter().all(|&t| t == Tri::False) && !facts.projects.iter().any(|p| p.completed_year == Some(year)) {
-        return; // the common case: nothing to report
+    if tris.iter().all(|&t| t == Tri::False) && !completes {
+        return; // nothing to report
     }
     apply_groups(&ctx, &mut tris, &mut |_, _| {});
     let uscc = facts.enterprise.uscc;

@@ -15,9 +15,9 @@ const WAN: &str = "疑似按万元填报";
 /// The thresholds in force, by check (a check absent from the policy file is off).
 struct Config<'a> {
     below_line: Option<(&'a str, &'a str, Fen)>,
-    unit_jump: Option<(&'a str, &'a str, Decimal)>,
+    unit_jump: Option<(&'a str, &'a str, Ratio)>,
     local_above_total: Option<(&'a str, &'a str)>,
-    collapse: Option<(&'a str, &'a str, Decimal)>,
+    collapse: Option<(&'a str, &'a str, Ratio)>,
 }
 
 impl<'a> Config<'a> {
@@ -27,9 +27,9 @@ impl<'a> Config<'a> {
             let (id, title) = (check.id.as_str(), check.title.as_str());
             match &check.kind {
                 CheckKind::AboveScaleRevenueBelowLine { line } => c.below_line = Some((id, title, *line)),
-                CheckKind::UnitJump { factor } => c.unit_jump = Some((id, title, *factor)),
+                CheckKind::UnitJump { factor } => c.unit_jump = Some((id, title, Ratio::of(*factor))),
                 CheckKind::LocalAboveTotal => c.local_above_total = Some((id, title)),
-                CheckKind::RevenueCollapse { max_drop } => c.collapse = Some((id, title, *max_drop)),
+                CheckKind::RevenueCollapse { max_drop } => c.collapse = Some((id, title, Ratio::of(*max_drop))),
             }
         }
         c
@@ -52,15 +52,30 @@ fn money_fact(fact: MoneyFact, year: Year, v: Fen) -> Involved {
     }
 }
 
+/// A threshold as an exact fraction `m / s`, worked out once per check rather than once per
+/// comparison (the checks run on every enterprise-year the engine decides: the hot path).
+#[derive(Clone, Copy)]
+struct Ratio {
+    m: i128,
+    s: i128,
+    decimal: Decimal,
+}
+
+impl Ratio {
+    fn of(decimal: Decimal) -> Ratio {
+        Ratio { m: decimal.mantissa(), s: 10i128.pow(decimal.scale()), decimal }
+    }
+}
+
 /// `a / b ≥ factor`, exactly.
-fn at_least_times(a: Fen, b: Fen, factor: Decimal) -> bool {
-    let (m, s) = (factor.mantissa(), 10i128.pow(factor.scale()));
+fn at_least_times(a: Fen, b: Fen, factor: Ratio) -> bool {
+    let (m, s) = (factor.m, factor.s);
     (a.0 as i128) * s >= (b.0 as i128) * m
 }
 
 /// A money value of `row` that is smaller than its value in a neighbouring year by `factor` or
 /// more: (fact, value, the other year, its value).
-fn jumps(facts: EnterpriseFacts<'_>, i: usize, factor: Decimal) -> Vec<(MoneyFact, Fen, Year, Fen)> {
+fn jumps(facts: EnterpriseFacts<'_>, i: usize, factor: Ratio) -> Vec<(MoneyFact, Fen, Year, Fen)> {
     let row = &facts.annual[i];
     // Rows are sorted by year, one per year: the neighbours are the rows beside this one.
     let prev = i.checked_sub(1).map(|j| &facts.annual[j]).filter(|r| r.year == row.year - 1);
@@ -188,7 +203,7 @@ pub fn check_enterprise(policy: &Policy, facts: EnterpriseFacts<'_>) -> Vec<Find
                 y - 1,
                 fen(p),
                 crate::engine::text::percent(drop),
-                crate::engine::text::rate(max_drop)
+                crate::engine::text::rate(max_drop.decimal)
             );
             out.push(finding(id, title, y, involved, message, "营业收入骤降"));
         }
@@ -197,14 +212,14 @@ pub fn check_enterprise(policy: &Policy, facts: EnterpriseFacts<'_>) -> Vec<Find
 }
 
 /// `(before − after) / before > share`, exactly (integer cross-multiplication).
-fn fell_more_than(before: Fen, after: Fen, share: Decimal) -> bool {
-    let (m, s) = (share.mantissa(), 10i128.pow(share.scale()));
+fn fell_more_than(before: Fen, after: Fen, share: Ratio) -> bool {
+    let (m, s) = (share.m, share.s);
     ((before.0 - after.0) as i128) * s > (before.0 as i128) * m
 }
 
 /// Whether the previous year's revenue is itself suspected of 万元 (then a fall is no collapse
 /// but the other side of that suspicion: one cause, one finding).
-fn prev_jumped(facts: EnterpriseFacts<'_>, prev: usize, factor: Option<Decimal>) -> bool {
+fn prev_jumped(facts: EnterpriseFacts<'_>, prev: usize, factor: Option<Ratio>) -> bool {
     factor.is_some_and(|f| jumps(facts, prev, f).iter().any(|j| j.0 == MoneyFact::Revenue))
 }
 
