@@ -94,12 +94,18 @@ pub fn format_yuan(d: Decimal) -> String {
     let d = d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
     let s = format!("{:.2}", d.abs());
     let (int, frac) = s.split_once('.').unwrap_or((&s, "00"));
-    let mut out = String::with_capacity(s.len() + s.len() / 3 + 1);
-    if d.is_sign_negative() && !d.is_zero() {
+    group_digits(d.is_sign_negative() && !d.is_zero(), int, frac)
+}
+
+/// `-` when `negative`, the integer digits `int` with thousands separators, `.`, then `frac`:
+/// `group_digits(false, "1234567", "80")` is `1,234,567.80`.
+pub fn group_digits(negative: bool, int: &str, frac: &str) -> String {
+    let mut out = String::with_capacity(int.len() + int.len() / 3 + frac.len() + 2);
+    if negative {
         out.push('-');
     }
     for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
+        if i > 0 && (int.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

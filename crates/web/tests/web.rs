@@ -1,5 +1,6 @@
 //! The web application in-process (the real router, a real SQLite registry): login, lockout,
 //! CSRF, data scope by role on pages and the API, escaping, and search input.
+mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
@@ -359,24 +360,6 @@ async fn administration_users_and_the_audit_trail() {
     assert!(filtered.body.contains("共 0 条"));
 }
 
-fn multipart(csrf: &str, file_name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
-    let boundary = "lzboundary7MA4YWxkTrZu0gW";
-    let mut body = Vec::new();
-    body.extend_from_slice(
-        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n").as_bytes(),
-    );
-    body.extend_from_slice(
-        format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
-             Content-Type: application/octet-stream\r\n\r\n"
-        )
-        .as_bytes(),
-    );
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
 fn zip_of(files: &[(&str, &str)]) -> Vec<u8> {
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     for (name, text) in files {
@@ -388,7 +371,7 @@ fn zip_of(files: &[(&str, &str)]) -> Vec<u8> {
 
 impl App {
     async fn upload(&self, cookie: &str, csrf: &str, name: &str, bytes: &[u8]) -> Reply {
-        let (ct, body) = multipart(csrf, name, bytes);
+        let (ct, body) = common::multipart(csrf, name, bytes);
         let r = Request::post("/import")
             .header(header::COOKIE, cookie)
             .header(header::CONTENT_TYPE, ct)

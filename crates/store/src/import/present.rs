@@ -72,22 +72,7 @@ pub fn exact_wan(fen: i64) -> String {
     let wan = (Fen(fen).to_yuan() / Decimal::from(10_000)).normalize();
     let text = wan.abs().to_string();
     let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
-    let mut out = String::new();
-    if wan.is_sign_negative() && !wan.is_zero() {
-        out.push('-');
-    }
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out.push('.');
-    out.push_str(frac);
-    for _ in frac.len()..2 {
-        out.push('0');
-    }
-    out
+    lianzhang_facts::money::group_digits(wan.is_sign_negative() && !wan.is_zero(), int, &format!("{frac:0<2}"))
 }
 
 /// A stored UTC timestamp as Beijing time (UTC+8 all year), to the second:
