@@ -10,6 +10,7 @@ pub mod money;
 pub mod read;
 pub mod stamp;
 pub mod template;
+pub mod typed;
 pub mod uscc;
 pub mod vocab;
 pub mod write;
