@@ -6,12 +6,17 @@ use std::path::PathBuf;
 /// Why a dataset could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
-    /// The path (or a file in the folder) could not be read at all.
-    #[error("无法读取 {}：{}", path.display(), io_zh(source))]
-    Io { path: PathBuf, source: std::io::Error },
+    /// The path (or a file in the folder) could not be read at all. The system's error is kept
+    /// for logs but is not a `source`: a chain of causes printed never shows its English.
+    #[error("无法读取 {}：{}", path.display(), io_zh(cause))]
+    Io { path: PathBuf, cause: std::io::Error },
     /// The path is not a dataset: no `enterprises` sheet, not a workbook, not decodable text.
     #[error("{0}")]
     NotADataset(String),
+    /// A file goes over a limit of [`crate::read::Limits`] (its size, what it inflates to, one
+    /// record): one Chinese sentence naming the file, the place where known, and the limit.
+    #[error("{0}")]
+    TooLarge(String),
     /// The dataset was read, but some cells are invalid: every one of them, in sheet then row
     /// order.
     #[error("数据有 {n} 处错误：\n{0}", n = .0.len())]
@@ -92,14 +97,60 @@ impl<'a> IntoIterator for &'a DataErrors {
     }
 }
 
+/// Why a file could not be written, as a clerk can act on it (never the system's English).
+pub fn io_write_zh(e: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    match e.kind() {
+        NotFound => "文件夹不存在，请检查路径".into(),
+        PermissionDenied => "没有写入权限，请换一个位置或联系系统管理员".into(),
+        IsADirectory => "已有同名的文件夹".into(),
+        NotADirectory => "路径中的某一级不是文件夹".into(),
+        StorageFull => "磁盘已满".into(),
+        _ => "写入时出错（可能是磁盘或网络存储故障），请稍后重试或联系系统管理员".into(),
+    }
+}
+
+/// Why an Excel writer failed, in Chinese.
+fn xlsx_zh(e: &rust_xlsxwriter::XlsxError) -> String {
+    match e {
+        rust_xlsxwriter::XlsxError::IoError(io) => io_write_zh(io),
+        _ => "内部错误，请联系系统管理员".into(),
+    }
+}
+
 /// Why a workbook could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
-    #[error(transparent)]
-    Io(#[from] std::io::Error),
-    #[error("Excel 工作簿写入失败：{0}")]
-    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    // No `#[from]`/`#[source]`: a chain of causes printed must not show the library's English.
+    #[error("{}", io_write_zh(.0))]
+    Io(std::io::Error),
+    #[error("Excel 工作簿写入失败：{}", xlsx_zh(.0))]
+    Xlsx(rust_xlsxwriter::XlsxError),
     /// A sheet has more rows than a worksheet holds (1,048,576 including the header).
     #[error("{sheet} 表有 {rows} 行，超过 Excel 工作表的上限 1048575 行；请改用 CSV")]
     TooManyRows { sheet: &'static str, rows: usize },
+}
+
+impl From<std::io::Error> for WriteError {
+    fn from(e: std::io::Error) -> Self {
+        WriteError::Io(e)
+    }
+}
+
+impl From<rust_xlsxwriter::XlsxError> for WriteError {
+    fn from(e: rust_xlsxwriter::XlsxError) -> Self {
+        WriteError::Xlsx(e)
+    }
+}
+
+impl From<csv::Error> for WriteError {
+    fn from(e: csv::Error) -> Self {
+        if !e.is_io_error() {
+            return WriteError::Io(e.into());
+        }
+        match e.into_kind() {
+            csv::ErrorKind::Io(io) => WriteError::Io(io),
+            _ => WriteError::Io(std::io::Error::other("CSV")),
+        }
+    }
 }

@@ -21,7 +21,9 @@ pub use model::{
     Year,
 };
 pub use money::{Fen, MoneyError, format_yuan};
-pub use read::{Locations, ReadOutput, TEMPLATE_SHEETS, read_dataset, read_dataset_with};
+pub use read::{
+    BadLimit, Limits, Locations, ReadOutput, TEMPLATE_SHEETS, read_dataset, read_dataset_limited, read_dataset_with,
+};
 pub use stamp::{ExportStamp, STAMP_SHEET};
 pub use uscc::{Uscc, UsccError};
 pub use vocab::{CategoryId, ChainId, ChainVocab, Code, KindId, Vocabulary};

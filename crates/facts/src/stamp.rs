@@ -65,8 +65,17 @@ impl ExportStamp {
                         return Err((row, content.to_string(), reason));
                     }
                 }
-                EXPORTED_AT => exported_at = content.to_string(),
-                EXPORTED_BY => exported_by = content.to_string(),
+                EXPORTED_AT | EXPORTED_BY => {
+                    // Shown on a terminal and a page: text a clerk types, or refused.
+                    if let Err(e) = crate::typed::check_text(content, crate::typed::TextKind::Line) {
+                        return Err((row, content.to_string(), format!("{e}（本表被改动过，请重新导出）")));
+                    }
+                    if item.trim() == EXPORTED_AT {
+                        exported_at = content.to_string();
+                    } else {
+                        exported_by = content.to_string();
+                    }
+                }
                 _ => {}
             }
         }

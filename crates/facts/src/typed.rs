@@ -179,6 +179,21 @@ pub fn csv_formula_unescape(s: &str) -> &str {
     }
 }
 
+/// A value for a terminal, whole: control characters, bidirectional overrides and invisible
+/// characters escaped (`\u{1b}`), so that text the registry may hold from before these checks
+/// never acts on the terminal. Borrowed when there is nothing to escape.
+pub fn escaped(value: &str) -> Cow<'_, str> {
+    let odd = |c: char| c.is_control() || is_bidi(c) || is_invisible(c);
+    if !value.chars().any(odd) {
+        return Cow::Borrowed(value);
+    }
+    let mut out = String::with_capacity(value.len() + 8);
+    for c in value.chars() {
+        escape_into(c, &mut out);
+    }
+    Cow::Owned(out)
+}
+
 /// A value for an error line: control characters escaped, long values cut to 60 characters.
 pub fn shown(value: &str) -> String {
     const MAX: usize = 60;
@@ -188,13 +203,21 @@ pub fn shown(value: &str) -> String {
             out.push('…');
             break;
         }
-        if c.is_control() || is_bidi(c) || is_invisible(c) {
-            out.extend(c.escape_unicode());
-        } else {
-            out.push(c);
-        }
+        escape_into(c, &mut out);
     }
     out
+}
+
+/// `c` as text shows it: a control character as its escape (`\n`, `\t`, `\u{1b}`), a
+/// bidirectional or invisible character as its code (`\u{202e}`), any other as it is.
+fn escape_into(c: char, out: &mut String) {
+    if c.is_control() {
+        out.extend(c.escape_default());
+    } else if is_bidi(c) || is_invisible(c) {
+        out.extend(c.escape_unicode());
+    } else {
+        out.push(c);
+    }
 }
 
 #[cfg(test)]
@@ -243,6 +266,13 @@ mod tests {
         assert_eq!(parse_year("-1").unwrap_err(), "年份 -1 不在 1949 至 2100 之间，请填写四位数字的年份");
         assert!(parse_year("二〇二四").unwrap_err().contains("不是年份"));
         assert_eq!(parse_year(" 2024 "), Ok(2024));
+    }
+
+    #[test]
+    fn terminal_text_is_escaped_whole() {
+        assert_eq!(escaped("泽州钢铁"), "泽州钢铁");
+        assert_eq!(escaped("a\u{1b}[31mb\u{202E}c"), "a\\u{1b}[31mb\\u{202e}c");
+        assert_eq!(escaped(&"字".repeat(300)).chars().count(), 300);
     }
 
     #[test]

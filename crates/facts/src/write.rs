@@ -11,6 +11,7 @@ use crate::model::{Annual, Dataset, Enterprise, Project, Recognition};
 use crate::money::Fen;
 use crate::read::{ANNUAL, ENTERPRISES, Field, PROJECTS, RECOGNITIONS, SheetKind};
 use crate::stamp::{ExportStamp, STAMP_HEADER, STAMP_SHEET};
+use crate::typed::{CELL_MAX_CHARS, csv_formula_safe};
 use crate::uscc::Uscc;
 use crate::vocab::Vocabulary;
 use jiff::civil::Date;
@@ -60,11 +61,12 @@ impl Value<'_> {
         v.map_or(Value::Empty, f)
     }
 
-    /// The CSV text, appended to `out`.
+    /// The CSV text, appended to `out`. Text a spreadsheet would run as a formula gets a
+    /// leading `'` ([`csv_formula_safe`]; the reader takes it away); numbers stay numbers.
     fn write_text(&self, out: &mut String) {
         let _ = match self {
             Value::Empty => Ok(()),
-            Value::Text(t) => out.write_str(t),
+            Value::Text(t) => out.write_str(&csv_formula_safe(t)),
             Value::Number(n) => write!(out, "{n}"),
             Value::Bool(b) => out.write_str(yes_no(*b)),
             Value::Money(f) => write_yuan(*f, out),
@@ -179,7 +181,7 @@ pub fn write_csv_dir(
     dir: &Path,
     lang: HeaderLanguage,
     stamp: Option<&ExportStamp>,
-) -> std::io::Result<()> {
+) -> Result<(), WriteError> {
     write_stamp_csv(dir, stamp)?;
     for kind in SheetKind::ALL {
         let path = dir.join(format!("{}.csv", lang.sheet(kind)));
@@ -201,7 +203,7 @@ pub fn write_csv_dir(
         });
         result?;
         out.flush()?;
-        out.into_inner().map_err(|e| e.into_error())?.flush()?;
+        out.into_inner().map_err(|e| WriteError::Io(e.into_error()))?.flush()?;
     }
     Ok(())
 }
@@ -220,7 +222,7 @@ fn write_stamp_csv(dir: &Path, stamp: Option<&ExportStamp>) -> std::io::Result<(
     let mut out = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(file);
     out.write_record(STAMP_HEADER)?;
     for (item, content) in stamp.rows() {
-        out.write_record([item, content.as_str()])?;
+        out.write_record([item, &*csv_formula_safe(&content)])?;
     }
     out.flush()?;
     out.into_inner().map_err(|e| e.into_error())?.flush()
@@ -269,7 +271,7 @@ pub fn write_xlsx(
         sheet.set_column_width(1, 60.0)?;
         for (i, (item, content)) in stamp.rows().iter().enumerate() {
             sheet.write_string(i as u32 + 1, 0, *item)?;
-            sheet.write_string(i as u32 + 1, 1, content)?;
+            sheet.write_string(i as u32 + 1, 1, xlsx_text(content))?;
         }
     }
     book.save(path)?;
@@ -329,7 +331,7 @@ fn write_cell(
     match value {
         Value::Empty => {}
         Value::Text(t) => {
-            sheet.write_string(row, col, *t)?;
+            sheet.write_string(row, col, xlsx_text(t))?;
         }
         Value::Number(n) => {
             sheet.write_number(row, col, *n as f64)?;
@@ -353,4 +355,39 @@ fn write_cell(
         }
     }
     Ok(())
+}
+
+/// A text as an .xlsx cell holds it: at most [`CELL_MAX_CHARS`] characters (Excel's limit). A
+/// longer text — only the registry's old data can hold one, every door refuses it now — is cut,
+/// and the cell says so at its end, so that one cell never fails a whole export and the cut is
+/// seen (re-importing the cell is refused as over-long, never taken silently). Cells are always
+/// written as strings, never formulas: a text starting with `=` is text in the workbook.
+pub fn xlsx_text(t: &str) -> std::borrow::Cow<'_, str> {
+    if t.len() <= CELL_MAX_CHARS {
+        return std::borrow::Cow::Borrowed(t);
+    }
+    let chars = t.chars().count();
+    if chars <= CELL_MAX_CHARS {
+        return std::borrow::Cow::Borrowed(t);
+    }
+    let note = format!("…【原文 {chars} 个字，超过 Excel 单元格上限 {CELL_MAX_CHARS} 个字，已截断】");
+    let keep = CELL_MAX_CHARS - note.chars().count();
+    let mut cut: String = t.chars().take(keep).collect();
+    cut.push_str(&note);
+    std::borrow::Cow::Owned(cut)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_over_long_text_is_cut_to_a_cell_and_says_so() {
+        assert_eq!(xlsx_text("泽州钢铁"), "泽州钢铁");
+        let at = "字".repeat(CELL_MAX_CHARS);
+        assert_eq!(xlsx_text(&at), at.as_str());
+        let cut = xlsx_text(&"x".repeat(100_011)).into_owned();
+        assert_eq!(cut.chars().count(), CELL_MAX_CHARS);
+        assert!(cut.ends_with("【原文 100011 个字，超过 Excel 单元格上限 32767 个字，已截断】"), "{}", &cut[32_700..]);
+    }
 }

@@ -4,6 +4,7 @@
 use anyhow::Context as _;
 use clap::ValueEnum;
 use comfy_table::{CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
+use lianzhang_facts::typed::{csv_formula_safe, escaped};
 use lianzhang_facts::{EnterpriseFacts, format_yuan};
 use lianzhang_policy::plausibility::Finding as Doubt;
 use lianzhang_policy::{Assessment, Finding, Outcome, Policy, RuleReport, Status};
@@ -152,15 +153,17 @@ fn csv(a: &Assessment, sink: &mut dyn Write) -> anyhow::Result<()> {
     w.write_record(["uscc", "enterprise", "rule", "clause", "status", "amount", "project_id", "explanation"])?;
     for o in &a.outcomes {
         let amount = money(o.amount).unwrap_or_default();
+        // Every text cell through the formula escape: a name beginning with `=` must not run
+        // when the file is opened in Excel or WPS. The amount is a number and stays one.
         w.write_record([
-            o.uscc.as_str(),
-            &o.enterprise,
-            &o.rule,
-            &o.clause,
-            o.status.code(),
-            &amount,
-            o.project_id.as_deref().unwrap_or(""),
-            &o.explanation,
+            csv_formula_safe(o.uscc.as_str()),
+            csv_formula_safe(&o.enterprise),
+            csv_formula_safe(&o.rule),
+            csv_formula_safe(&o.clause),
+            csv_formula_safe(o.status.code()),
+            amount.as_str().into(),
+            csv_formula_safe(o.project_id.as_deref().unwrap_or("")),
+            csv_formula_safe(&o.explanation),
         ])?;
     }
     w.flush()?;
@@ -231,14 +234,15 @@ fn table(ctx: &Context) -> String {
     ]);
     for o in &a.outcomes {
         let title = p.rule(&o.rule).map_or(o.rule.as_str(), |r| r.title.as_str());
+        // Names and ids come from the data: never raw control characters on a terminal.
         t.add_row(vec![
             o.uscc.to_string(),
-            o.enterprise.clone(),
+            escaped(&o.enterprise).into_owned(),
             o.clause.clone(),
             title.to_string(),
             o.status.zh().to_string(),
             o.amount.map(format_yuan).unwrap_or_default(),
-            o.project_id.clone().unwrap_or_default(),
+            escaped(o.project_id.as_deref().unwrap_or("")).into_owned(),
         ]);
     }
     if let Some(c) = t.column_mut(5) {
@@ -316,19 +320,20 @@ pub fn explain_text(
 ) -> String {
     let e = facts.enterprise;
     let chain = e.chain.map(|c| p.vocabulary.chain_info(c).name.clone()).unwrap_or_else(|| "未入链".to_string());
-    let mut s = format!("{}（{}） {}年度 逐条说明\n产业链：{chain}；政策：{}\n", e.name, e.uscc, year, p.meta.document);
+    let name = escaped(&e.name);
+    let mut s = format!("{name}（{}） {}年度 逐条说明\n产业链：{chain}；政策：{}\n", e.uscc, year, p.meta.document);
     if !findings.is_empty() {
         s.push_str("\n数据疑点（读取这些数据的规则为“待核实”）：\n");
         for f in findings {
-            s.push_str(&format!("  · {}年【{}】{}\n", f.year, f.title, f.message));
+            s.push_str(&format!("  · {}年【{}】{}\n", f.year, f.title, escaped(&f.message)));
         }
     }
     for r in reports {
         let amount = r.amount.map(|a| format!(" {}元", format_yuan(a))).unwrap_or_default();
-        let project = r.project_id.as_ref().map(|p| format!(" 项目{p}")).unwrap_or_default();
+        let project = r.project_id.as_ref().map(|p| format!(" 项目{}", escaped(p))).unwrap_or_default();
         s.push_str(&format!("\n【{}】{} {}{project}{amount}\n", finding_zh(&r.finding), r.clause, r.title,));
         // One short line per step.
-        for line in r.explanation.replace("。结论：", "；结论：").split('；') {
+        for line in escaped(&r.explanation).replace("。结论：", "；结论：").split('；') {
             s.push_str(&format!("  {line}\n"));
         }
     }

@@ -3,7 +3,8 @@
 //! tab or semicolon separated. Records are streamed in batches of reused records; a file is read
 //! whole into memory only to decode GB18030 or UTF-16.
 
-use super::quotes::{Problem, QuoteError, QuoteKind, Tail, quote_error};
+use super::limits::{self, Limits};
+use super::quotes::{Problem, QuoteError, QuoteKind, RecordTooLong, Tail, quote_error};
 use super::row::{Errors, SheetInfo};
 use super::schema::{HEADER_SEARCH_ROWS, SheetKind, is_header, no_header_reason};
 use super::sheets::{Fold, Parse, Recent, Rows, Source, parse_row};
@@ -18,9 +19,11 @@ use std::sync::{Mutex, mpsc};
 
 pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// The sheet files of a folder, by sheet; other files are ignored.
-pub(crate) fn sheet_files(dir: &Path) -> Result<Vec<(SheetKind, String, PathBuf)>, ReadError> {
-    let io = |source| ReadError::Io { path: dir.to_path_buf(), source };
+/// The sheet files of a folder, by sheet; other files are ignored. Anything under a sheet's
+/// name that cannot be read as a file (a dangling symbolic link, a link loop, a folder, a
+/// device) is an error naming it, never an absent sheet; so is a file over the size limit.
+pub(crate) fn sheet_files(dir: &Path, limits: &Limits) -> Result<Vec<(SheetKind, String, PathBuf)>, ReadError> {
+    let io = |source| ReadError::Io { path: dir.to_path_buf(), cause: source };
     let mut found: Vec<(SheetKind, String, PathBuf)> = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(io)? {
         let path = entry.map_err(io)?.path();
@@ -28,9 +31,18 @@ pub(crate) fn sheet_files(dir: &Path) -> Result<Vec<(SheetKind, String, PathBuf)
         let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
             continue;
         };
-        let Some(kind) = SheetKind::from_name(stem).filter(|_| is_csv && path.is_file()) else {
+        let Some(kind) = SheetKind::from_name(stem).filter(|_| is_csv) else {
             continue;
         };
+        match limits::present(&path) {
+            // Removed since the folder was listed.
+            None => continue,
+            Some(Err(why)) => return Err(ReadError::NotADataset(format!("{}：{why}", path.display()))),
+            Some(Ok(meta)) if meta.len() > limits.max_file_bytes => {
+                return Err(ReadError::TooLarge(limits::file_too_large(&path, meta.len(), limits)));
+            }
+            Some(Ok(_)) => {}
+        }
         if let Some((_, other, _)) = found.iter().find(|(k, _, _)| *k == kind) {
             return Err(ReadError::NotADataset(format!(
                 "{}：{other}.csv 与 {stem}.csv 是同一张表（{}），请只保留一个",
@@ -51,11 +63,11 @@ pub(crate) fn sheet_files(dir: &Path) -> Result<Vec<(SheetKind, String, PathBuf)
 }
 
 /// Reads every sheet file of a folder into `rows`.
-pub(crate) fn read_dir(dir: &Path, rows: &mut Rows<'_>) -> Result<(), ReadError> {
-    for (kind, name, path) in sheet_files(dir)? {
-        read_file(&path, kind, &name, rows)?;
+pub(crate) fn read_dir(dir: &Path, rows: &mut Rows<'_>, limits: &Limits) -> Result<(), ReadError> {
+    for (kind, name, path) in sheet_files(dir, limits)? {
+        read_file(&path, kind, &name, rows, limits)?;
     }
-    text::read_stamp(dir, rows)
+    text::read_stamp(dir, rows, limits)
 }
 
 /// Why a pass over a file stopped.
@@ -63,13 +75,55 @@ pub(crate) enum Stop {
     /// Not UTF-8 (and no BOM said it was): read it again as GB18030.
     NotUtf8,
     Io(std::io::Error),
+    /// A record over the limit.
+    TooLong(RecordTooLong),
+}
+
+impl From<csv::Error> for Stop {
+    fn from(e: csv::Error) -> Stop {
+        if !e.is_io_error() {
+            return Stop::Io(e.into());
+        }
+        match e.into_kind() {
+            csv::ErrorKind::Io(io) => match io.get_ref().and_then(|inner| inner.downcast_ref::<RecordTooLong>()) {
+                Some(too_long) => Stop::TooLong(*too_long),
+                None => Stop::Io(io),
+            },
+            _ => Stop::Io(std::io::Error::other("CSV")),
+        }
+    }
+}
+
+/// The error of a pass that stopped on an I/O error or a record over the limit.
+fn stopped(path: &Path, stop: Stop) -> ReadError {
+    match stop {
+        Stop::Io(source) => ReadError::Io { path: path.to_path_buf(), cause: source },
+        Stop::NotUtf8 => ReadError::NotADataset(unreadable(path)),
+        Stop::TooLong(RecordTooLong { line, max }) => ReadError::TooLarge(format!(
+            "{}：第 {line} 行起的一行超过 {}（一行数据的上限）：可能是某一格的英文双引号（\"）没有闭合，把下面的内容都并进了这一行，或文件不是逐行的表格；请检查这一行（上限由环境变量 LIANZHANG_MAX_RECORD_KB 设定）",
+            path.display(),
+            limits::size(max)
+        )),
+    }
+}
+
+/// A whole file, at most [`Limits::max_file_bytes`] of it (it may have grown since it was
+/// listed: the size on disk is not trusted).
+pub(crate) fn read_bounded(path: &Path, limits: &Limits) -> Result<Vec<u8>, ReadError> {
+    let io = |source| ReadError::Io { path: path.to_path_buf(), cause: source };
+    let mut bytes = Vec::new();
+    File::open(path).map_err(io)?.take(limits.max_file_bytes + 1).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(ReadError::TooLarge(limits::file_too_large(path, bytes.len() as u64, limits)));
+    }
+    Ok(bytes)
 }
 
 /// Reads one sheet's file: its format checked from its first bytes, its encoding (UTF-8 with or
 /// without BOM, GB18030/GBK, UTF-16 as Excel's "Unicode 文本") and delimiter (comma, tab or
 /// semicolon, from the first lines) found, its header row found below any title rows.
-fn read_file(path: &Path, kind: SheetKind, name: &str, rows: &mut Rows<'_>) -> Result<(), ReadError> {
-    let io = |source| ReadError::Io { path: path.to_path_buf(), source };
+fn read_file(path: &Path, kind: SheetKind, name: &str, rows: &mut Rows<'_>, limits: &Limits) -> Result<(), ReadError> {
+    let io = |source| ReadError::Io { path: path.to_path_buf(), cause: source };
     let head = sniff::head(path).map_err(io)?;
     let format = sniff::sniff(&head);
     if !matches!(format, sniff::Format::Text | sniff::Format::Empty) {
@@ -80,19 +134,17 @@ fn read_file(path: &Path, kind: SheetKind, name: &str, rows: &mut Rows<'_>) -> R
         [0xFE, 0xFF, ..] => Some(encoding_rs::UTF_16BE),
         _ => sniff::utf16_without_bom(&head),
     };
+    let pass = Pass { max_record: limits.max_record_bytes, utf8_certain: true, delimiter: b',' };
     if let Some(encoding) = utf16 {
-        let bytes = std::fs::read(path).map_err(io)?;
+        let bytes = read_bounded(path, limits)?;
         let (text, _, bad) = encoding.decode(&bytes);
         if bad {
             return Err(ReadError::NotADataset(unreadable(path)));
         }
         let text = text.trim_start_matches('\u{feff}');
-        let delimiter = delimiter(text.as_bytes());
-        return match read_records((text.as_bytes(), Some(text.len() as u64)), kind, name, rows, (true, delimiter)) {
-            Ok(()) => Ok(()),
-            Err(Stop::Io(e)) => Err(io(e)),
-            Err(Stop::NotUtf8) => Err(ReadError::NotADataset(unreadable(path))),
-        };
+        let pass = Pass { delimiter: delimiter(text.as_bytes()), ..pass };
+        return read_records((text.as_bytes(), Some(text.len() as u64)), kind, name, rows, pass)
+            .map_err(|stop| stopped(path, stop));
     }
     let delimiter = delimiter(head.strip_prefix(BOM).unwrap_or(&head));
     let mut input = BufReader::with_capacity(1 << 16, File::open(path).map_err(io)?);
@@ -101,23 +153,31 @@ fn read_file(path: &Path, kind: SheetKind, name: &str, rows: &mut Rows<'_>) -> R
         input.consume(BOM.len());
     }
     let size = input.get_ref().metadata().ok().map(|m| m.len());
-    match read_records((input, size), kind, name, rows, (bom, delimiter)) {
+    // Never more than the limit, whatever the file grew to since it was listed.
+    let input = input.take(limits.max_file_bytes);
+    match read_records((input, size), kind, name, rows, Pass { utf8_certain: bom, delimiter, ..pass }) {
         Ok(()) => Ok(()),
-        Err(Stop::Io(e)) => Err(io(e)),
         Err(Stop::NotUtf8) => {
             rows.reset(kind);
-            let bytes = std::fs::read(path).map_err(io)?;
+            let bytes = read_bounded(path, limits)?;
             let Some(text) = encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(&bytes) else {
                 return Err(ReadError::NotADataset(unreadable(path)));
             };
-            match read_records((text.as_bytes(), Some(text.len() as u64)), kind, name, rows, (true, delimiter)) {
-                Ok(()) => Ok(()),
-                Err(Stop::Io(e)) => Err(io(e)),
-                // Read as certainly UTF-8, a bad record is a data error, not a stop.
-                Err(Stop::NotUtf8) => Err(ReadError::NotADataset(unreadable(path))),
-            }
+            // Read as certainly UTF-8, a bad record is a data error, not a stop.
+            read_records((text.as_bytes(), Some(text.len() as u64)), kind, name, rows, Pass { delimiter, ..pass })
+                .map_err(|stop| stopped(path, stop))
         }
+        Err(stop) => Err(stopped(path, stop)),
     }
+}
+
+/// How to read a CSV text: the longest record, whether it is certainly UTF-8 (a BOM, or
+/// decoded text), its delimiter.
+#[derive(Clone, Copy)]
+struct Pass {
+    max_record: u64,
+    utf8_certain: bool,
+    delimiter: u8,
 }
 
 /// One pass over a CSV text. With `utf8_certain` (a BOM, or decoded text), a record that is not
@@ -127,15 +187,16 @@ fn read_records<R: Read + Send>(
     kind: SheetKind,
     name: &str,
     rows: &mut Rows<'_>,
-    (utf8_certain, delimiter): (bool, u8),
+    Pass { max_record, utf8_certain, delimiter }: Pass,
 ) -> Result<(), Stop> {
-    let input = Tail::new(input, delimiter);
+    let input = Tail::new(input, delimiter, max_record);
     let reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(input);
     let mut records = Records { reader, spare: None, utf8_certain, bytes, swallowed: Vec::new(), delimiter };
     let info = match records.header(kind)? {
         Found::Header(Header { row, cells, bad }) => {
             let headers: Vec<&str> = cells.iter().map(String::as_str).collect();
-            let info = rows.start(kind, name, &headers, (row, 0));
+            let mut info = rows.start(kind, name, &headers, (row, 0));
+            info.formula_escaped = true;
             if let Some(field) = bad {
                 bad_utf8(&info, row, field, &mut rows.errors);
             }
@@ -294,7 +355,7 @@ impl<R: Read> Records<R> {
     /// one if the record ended with `\n` (LF; with CRLF the reader stops at the `\r`). Above
     /// that last line are the record's own line breaks inside quoted cells.
     fn read(&mut self, record: &mut csv::ByteRecord) -> Result<Option<(u32, Option<Problem>)>, Stop> {
-        if !self.reader.read_byte_record(record).map_err(|e| Stop::Io(e.into()))? {
+        if !self.reader.read_byte_record(record)? {
             return Ok(None);
         }
         let text = record.as_slice();

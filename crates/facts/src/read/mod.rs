@@ -3,6 +3,7 @@
 
 mod csv;
 mod keys;
+mod limits;
 mod locations;
 mod quotes;
 mod row;
@@ -13,9 +14,11 @@ mod sniff;
 mod text;
 mod values;
 mod xlsx;
+mod xlsx_bounded;
 mod xlsx_extras;
 
 pub use crate::error::{DataError, DataErrors, ReadError};
+pub use limits::{BadLimit, Limits};
 pub use locations::Locations;
 
 /// Sheets of the import template (`lianzhang template`) that carry no data: the column guide and
@@ -57,12 +60,41 @@ pub struct ReadOutput {
 /// As [`read_dataset`]; an export stamp edited so that its revision cannot be read is a data
 /// error too.
 pub fn read_dataset_with(path: &Path, vocab: &Vocabulary) -> Result<ReadOutput, ReadError> {
-    let meta = std::fs::metadata(path).map_err(|source| ReadError::Io { path: path.to_path_buf(), source })?;
+    read_dataset_limited(path, vocab, &Limits::default())
+}
+
+/// Reads and validates a dataset as [`read_dataset_with`] does, within `limits`: a file over
+/// a limit is refused (`ReadError::TooLarge`) as soon as that is seen, before it is read whole.
+///
+/// # Errors
+/// As [`read_dataset`]; a file that is present but cannot be read (a dangling symbolic link, a
+/// link loop, a folder or a device under a sheet's name, no permission) is `ReadError::Io` or
+/// `ReadError::NotADataset` naming it, never taken as absent.
+pub fn read_dataset_limited(path: &Path, vocab: &Vocabulary, limits: &Limits) -> Result<ReadOutput, ReadError> {
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        // A dangling link says so, not "no such file".
+        Err(cause) => {
+            return Err(match limits::present(path) {
+                Some(Err(why)) => ReadError::NotADataset(format!("{}：{why}", path.display())),
+                _ => ReadError::Io { path: path.to_path_buf(), cause },
+            });
+        }
+    };
     let mut rows = sheets::Rows::new(vocab);
     if meta.is_dir() {
-        csv::read_dir(path, &mut rows)?;
+        csv::read_dir(path, &mut rows, limits)?;
     } else {
-        let io = |source| ReadError::Io { path: path.to_path_buf(), source };
+        if !meta.is_file() {
+            return Err(ReadError::NotADataset(format!(
+                "{}：不是普通文件（是设备、管道或套接字），无法作为数据读取",
+                path.display()
+            )));
+        }
+        if meta.len() > limits.max_file_bytes {
+            return Err(ReadError::TooLarge(limits::file_too_large(path, meta.len(), limits)));
+        }
+        let io = |source| ReadError::Io { path: path.to_path_buf(), cause: source };
         let format = sniff::sniff(&sniff::head(path).map_err(io)?);
         let book = match format {
             sniff::Format::Zip => match sniff::archive(path) {
@@ -75,7 +107,7 @@ pub fn read_dataset_with(path: &Path, vocab: &Vocabulary) -> Result<ReadOutput, 
             _ => None,
         };
         match book {
-            Some(book) => xlsx::read_workbook(path, book, &mut rows)?,
+            Some(book) => xlsx::read_workbook(path, book, &mut rows, limits)?,
             None => return Err(ReadError::NotADataset(sniff::refusal(&path.display().to_string(), format, path))),
         }
     }

@@ -53,6 +53,10 @@ struct Scan {
     /// Where the open quoted field started (offset, field).
     open: (u64, usize),
     problems: VecDeque<Problem>,
+    /// Line breaks (`\n`) seen so far.
+    lines: u64,
+    /// Where the record being read starts: its byte offset and its line (1-based).
+    record: (u64, u64),
 }
 
 impl Scan {
@@ -68,8 +72,12 @@ impl Scan {
             State::Start | State::Unquoted if !has_quote => {
                 let d = self.delimiter;
                 let count = |s: &[u8]| s.iter().filter(|&&b| b == d).count();
+                self.lines += newlines(chunk);
                 match chunk.iter().rposition(|&b| b == b'\n' || b == b'\r') {
-                    Some(i) => self.field = count(&chunk[i + 1..]),
+                    Some(i) => {
+                        self.field = count(&chunk[i + 1..]);
+                        self.record = (base + i as u64 + 1, self.lines + 1);
+                    }
                     None => self.field += count(chunk),
                 }
                 if let Some(&last) = chunk.last() {
@@ -77,17 +85,28 @@ impl Scan {
                 }
                 return;
             }
-            State::Quoted if !has_quote => return,
+            State::Quoted if !has_quote => {
+                self.lines += newlines(chunk);
+                return;
+            }
             _ => {}
         }
         for (i, &b) in chunk.iter().enumerate() {
+            if b == b'\n' {
+                self.lines += 1;
+            }
             self.state = match (self.state, b) {
                 (State::Start, b'"') => {
                     self.open = (base + i as u64, self.field);
                     State::Quoted
                 }
                 (State::Start | State::Unquoted | State::QuoteSeen | State::Closed, _) if self.ends_field(b) => {
-                    self.field = if b == self.delimiter { self.field + 1 } else { 0 };
+                    if b == self.delimiter {
+                        self.field += 1;
+                    } else {
+                        self.field = 0;
+                        self.record = (base + i as u64 + 1, self.lines + 1);
+                    }
                     State::Start
                 }
                 (State::Start | State::Unquoted, _) => State::Unquoted,
@@ -115,8 +134,21 @@ impl Scan {
     }
 }
 
+fn newlines(chunk: &[u8]) -> u64 {
+    chunk.iter().filter(|&&b| b == b'\n').count() as u64
+}
+
+/// A CSV record longer than [`super::Limits::max_record_bytes`]: the line it starts on. The
+/// reader stops there, before holding more of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("第 {line} 行起的一行超过 {max} 字节")]
+pub(crate) struct RecordTooLong {
+    pub line: u64,
+    pub max: u64,
+}
+
 /// The input of the CSV reader: keeps the last chunk it read (to tell whether a record ended
-/// with `\n`) and watches the quotes.
+/// with `\n`), watches the quotes, and stops a record longer than the limit.
 pub(crate) struct Tail<R> {
     inner: R,
     /// Bytes read so far.
@@ -126,11 +158,13 @@ pub(crate) struct Tail<R> {
     /// every byte it holds is taken.
     last: Vec<u8>,
     scan: Scan,
+    /// The longest record, in bytes.
+    max_record: u64,
 }
 
 impl<R> Tail<R> {
-    pub(crate) fn new(inner: R, delimiter: u8) -> Self {
-        Tail { inner, read: 0, last: Vec::new(), scan: Scan { delimiter, ..Scan::default() } }
+    pub(crate) fn new(inner: R, delimiter: u8, max_record: u64) -> Self {
+        Tail { inner, read: 0, last: Vec::new(), scan: Scan { delimiter, ..Scan::default() }, max_record }
     }
 
     /// The byte at `offset`, if the last chunk holds it.
@@ -162,6 +196,10 @@ impl<R: Read> Read for Tail<R> {
             self.last.extend_from_slice(&buf[..n]);
             self.scan.scan(&buf[..n], self.read);
             self.read += n as u64;
+            let (start, line) = self.scan.record;
+            if self.read - start > self.max_record {
+                return Err(std::io::Error::other(RecordTooLong { line: line.max(1), max: self.max_record }));
+            }
         } else {
             self.scan.finish();
         }

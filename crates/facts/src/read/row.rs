@@ -3,8 +3,9 @@
 
 use super::locations::{column_display, sheet_display};
 use super::schema::{CellKind, Field, SheetKind, column_letter, field_named, other_unit_header, suggest};
-use super::values::{Reason, shown};
+use super::values::Reason;
 use crate::error::DataError;
+use crate::typed::{CELL_MAX_CHARS, shown};
 
 /// A cell as a source hands it over.
 #[derive(Debug, Clone, Copy)]
@@ -19,6 +20,14 @@ pub(crate) trait Cells {
     fn len(&self) -> usize;
     /// The cell of a physical column; an absent one is empty text.
     fn cell(&self, col: usize) -> Cell<'_>;
+
+    /// The first cell over [`CELL_MAX_CHARS`] characters (more than a spreadsheet cell holds).
+    fn oversize(&self) -> Option<usize> {
+        (0..self.len()).find(|&c| match self.cell(c) {
+            Cell::Text(t) => t.len() > CELL_MAX_CHARS && t.chars().count() > CELL_MAX_CHARS,
+            Cell::Reported => false,
+        })
+    }
 
     fn is_blank(&self) -> bool {
         (0..self.len()).all(|c| match self.cell(c) {
@@ -44,6 +53,14 @@ impl Cells for csv::StringRecord {
 
     fn cell(&self, col: usize) -> Cell<'_> {
         Cell::Text(self.get(col).unwrap_or(""))
+    }
+
+    fn oversize(&self) -> Option<usize> {
+        // One look at the record's length for nearly every record.
+        if self.as_byte_record().as_slice().len() <= CELL_MAX_CHARS {
+            return None;
+        }
+        self.iter().position(|t| t.len() > CELL_MAX_CHARS && t.chars().count() > CELL_MAX_CHARS)
     }
 }
 
@@ -71,9 +88,9 @@ impl Errors {
         self.0.push(Located {
             key: (sheet.order, row, col.map_or(u32::MAX, |c| c as u32)),
             error: DataError {
-                sheet: sheet.name.clone(),
+                sheet: shown(&sheet.name),
                 row: row as usize,
-                column: column.to_string(),
+                column: shown(column),
                 value: shown(value),
                 reason,
             },
@@ -87,7 +104,7 @@ impl Errors {
         self.0.push(Located {
             key: (kind.order(), row, 0),
             error: DataError {
-                sheet: sheet_display(kind, name),
+                sheet: shown(&sheet_display(kind, name)),
                 row: row as usize,
                 column: String::new(),
                 value: shown(value),
@@ -134,6 +151,9 @@ pub(crate) struct SheetInfo {
     pub columns: Vec<String>,
     /// The worksheet column of physical column 0 (a workbook's used range may start right of A).
     pub left: usize,
+    /// Whether text cells may carry the `'` a CSV export puts before a value a spreadsheet
+    /// would run as a formula ([`crate::typed::csv_formula_safe`]); it is taken away on reading.
+    pub formula_escaped: bool,
 }
 
 impl SheetInfo {
@@ -156,6 +176,7 @@ impl SheetInfo {
             headless: Vec::new(),
             columns: Vec::new(),
             left,
+            formula_escaped: false,
         };
         for col in 0..info.header.len() {
             let h = info.header[col].as_str();
@@ -269,6 +290,9 @@ impl<'a, C: Cells> RowCtx<'a, C> {
         match self.sheet.of_field[f] {
             None => Cell::Text(""),
             Some(c) => match cells.cell(c) {
+                Cell::Text(t) if self.sheet.formula_escaped && t.starts_with('\'') => {
+                    Cell::Text(trim(crate::typed::csv_formula_unescape(t)))
+                }
                 Cell::Text(t) => Cell::Text(trim(t)),
                 Cell::Reported => Cell::Reported,
             },

@@ -51,6 +51,16 @@ pub(crate) fn parse_row<C: Cells, P: Parse>(
     if cells.is_blank() {
         return None;
     }
+    if let Some(col) = cells.oversize() {
+        let Cell::Text(text) = cells.cell(col) else { return None };
+        let reason = format!(
+            "单元格有 {} 个字，超过一个单元格的上限 {} 个字：这不是正常填写的内容，请检查这一格",
+            text.chars().count(),
+            crate::typed::CELL_MAX_CHARS
+        );
+        errors.push(sheet, row, Some(col), &sheet.column_at(col), text, reason);
+        return None;
+    }
     if !sheet.headless.is_empty() || cells.len() > sheet.header.len() {
         sheet.check_headless(row, cells, errors);
     }

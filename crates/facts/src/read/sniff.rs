@@ -64,13 +64,16 @@ fn decode_head(head: &[u8]) -> String {
     }
 }
 
-/// Text in any encoding a Chinese "save as" produces: no control bytes but tab and line ends
-/// (UTF-16 has NULs, recognised by its BOM or by every other byte being NUL).
+/// Text in any encoding a Chinese "save as" produces: hardly any control bytes but tab and line
+/// ends (UTF-16 has NULs, recognised by its BOM or by every other byte being NUL). A few stray
+/// ones (a NUL or an escape pasted into a name) leave it text: the cell holding them is then
+/// refused with its place, not the whole file as "not text".
 fn looks_like_text(head: &[u8]) -> bool {
     if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) || utf16_without_bom(head).is_some() {
         return true;
     }
-    !head.iter().any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C | 0x1A))
+    let stray = head.iter().filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C | 0x1A)).count();
+    stray * 64 <= head.len()
 }
 
 /// UTF-16 without a BOM: ASCII text with a NUL after (LE) or before (BE) every character.
@@ -201,5 +204,7 @@ mod tests {
         assert_eq!(sniff(b"\xFF\xFEu\x00s\x00"), Format::Text);
         assert_eq!(sniff(b"u\x00s\x00c\x00c\x00\t\x00"), Format::Text);
         assert_eq!(sniff(b"\x00\x01\x02\x03binary"), Format::Unknown);
+        let stray = format!("uscc,name\n{}9114,甲\x00乙\n", "9114,企业\n".repeat(10));
+        assert_eq!(sniff(stray.as_bytes()), Format::Text);
     }
 }

@@ -2,19 +2,24 @@
 //! and the export stamp file `导出信息.csv`.
 
 use super::csv::BOM;
+use super::limits::Limits;
 use super::sheets::Rows;
 use super::sniff;
 use crate::error::ReadError;
 use crate::stamp::{ExportStamp, STAMP_SHEET};
+use crate::typed::csv_formula_unescape;
 use std::path::Path;
 
 /// Reads `导出信息.csv`, the export stamp, if the folder has one.
-pub(crate) fn read_stamp(dir: &Path, rows: &mut Rows<'_>) -> Result<(), ReadError> {
+/// A stamp file that is present but cannot be read is an error, never an absent stamp.
+pub(crate) fn read_stamp(dir: &Path, rows: &mut Rows<'_>, limits: &Limits) -> Result<(), ReadError> {
     let path = dir.join(format!("{STAMP_SHEET}.csv"));
-    if !path.is_file() {
-        return Ok(());
+    match super::limits::present(&path) {
+        None => return Ok(()),
+        Some(Err(why)) => return Err(ReadError::NotADataset(format!("{}：{why}", path.display()))),
+        Some(Ok(_)) => {}
     }
-    let bytes = std::fs::read(&path).map_err(|source| ReadError::Io { path: path.clone(), source })?;
+    let bytes = super::csv::read_bounded(&path, limits)?;
     let bytes = bytes.strip_prefix(BOM).unwrap_or(&bytes);
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => std::borrow::Cow::Borrowed(t),
@@ -26,7 +31,8 @@ pub(crate) fn read_stamp(dir: &Path, rows: &mut Rows<'_>) -> Result<(), ReadErro
         let Ok(record) = record else { break };
         if i > 0 {
             let row = i as u32 + 1;
-            lines.push((row, record.get(0).unwrap_or("").to_string(), record.get(1).unwrap_or("").to_string()));
+            let cell = |i: usize| csv_formula_unescape(record.get(i).unwrap_or("")).to_string();
+            lines.push((row, cell(0), cell(1)));
         }
     }
     match ExportStamp::from_rows(lines.iter().map(|(r, a, b)| (*r, a.as_str(), b.as_str()))) {

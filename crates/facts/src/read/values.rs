@@ -266,31 +266,16 @@ pub(crate) fn industry_code(t: &str) -> Result<String, Reason> {
     }
 }
 
-/// A free text (name, town, id): as given, trimmed; on one line (a line break in a name is the
-/// sign of an unclosed quote in a CSV file, or of Alt+Enter in a cell).
+/// A free text (name, town, id): as given, trimmed; one line of at most
+/// [`crate::typed::LINE_MAX_CHARS`] characters a clerk can type: no line break (the sign of an
+/// unclosed quote in a CSV file, or of Alt+Enter in a cell), control character, NUL,
+/// bidirectional override or invisible character ([`crate::typed::check_text`]).
 pub(crate) fn text(t: &str) -> Result<String, Reason> {
     if t.as_bytes().contains(&b'\n') || t.as_bytes().contains(&b'\r') {
         return Err("内容中有换行：名称、编号等须写在一行内，请删去换行".into());
     }
+    crate::typed::check_text(t, crate::typed::TextKind::Line).map_err(|e| e.to_string())?;
     Ok(t.to_string())
-}
-
-/// Formats a value for an error line: control characters escaped, long values cut.
-pub(crate) fn shown(value: &str) -> String {
-    const MAX: usize = 60;
-    let mut out = String::new();
-    for (i, c) in value.chars().enumerate() {
-        if i == MAX {
-            out.push('…');
-            break;
-        }
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 #[cfg(test)]

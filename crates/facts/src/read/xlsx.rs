@@ -1,10 +1,12 @@
 //! A dataset as one workbook (.xlsx, .xlsm, .xls, .xlsb, .ods), read with calamine: a sheet per
 //! sheet of FACTS.md, named in English or Chinese.
 
+use super::limits::Limits;
 use super::row::{Cell, Cells, Errors, SheetInfo};
 use super::schema::{CellKind, HEADER_SEARCH_ROWS, SheetKind, is_header, no_header_reason};
 use super::sheets::{Fold, Parse, Recent, Rows, Source, parse_row};
 use super::sniff;
+use super::xlsx_bounded as bounded;
 use super::xlsx_extras::{Extras, uncached, unmerge};
 use crate::error::ReadError;
 use crate::model::{MAX_YEAR, MIN_YEAR};
@@ -26,8 +28,11 @@ pub(crate) enum Book {
 }
 
 /// Reads every sheet of a workbook into `rows`. A damaged file is an error, never a panic.
-pub(crate) fn read_workbook(path: &Path, kind: Book, rows: &mut Rows<'_>) -> Result<(), ReadError> {
-    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_sheets(path, kind, rows)));
+pub(crate) fn read_workbook(path: &Path, kind: Book, rows: &mut Rows<'_>, limits: &Limits) -> Result<(), ReadError> {
+    if kind != Book::Xls {
+        bounded::check_zip(path, limits)?;
+    }
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_sheets(path, kind, rows, limits)));
     read.unwrap_or_else(|_| Err(damaged(path, kind)))
 }
 
@@ -41,8 +46,8 @@ fn damaged(path: &Path, kind: Book) -> ReadError {
     ReadError::NotADataset(sniff::refusal(&what, format, path))
 }
 
-fn open(path: &Path, kind: Book) -> Result<calamine::Sheets<BufReader<File>>, ReadError> {
-    let file = File::open(path).map_err(|source| ReadError::Io { path: path.to_path_buf(), source })?;
+fn open(path: &Path, kind: Book) -> Result<bounded::Book, ReadError> {
+    let file = File::open(path).map_err(|source| ReadError::Io { path: path.to_path_buf(), cause: source })?;
     let file = BufReader::new(file);
     let book = match kind {
         Book::Xlsx => calamine::Xlsx::new(file).map(calamine::Sheets::Xlsx).ok(),
@@ -53,7 +58,7 @@ fn open(path: &Path, kind: Book) -> Result<calamine::Sheets<BufReader<File>>, Re
     book.ok_or_else(|| damaged(path, kind))
 }
 
-fn read_sheets(path: &Path, format: Book, rows: &mut Rows<'_>) -> Result<(), ReadError> {
+fn read_sheets(path: &Path, format: Book, rows: &mut Rows<'_>, limits: &Limits) -> Result<(), ReadError> {
     let mut book = open(path, format)?;
     let names = book.sheet_names();
     let mut sheets: Vec<(SheetKind, String)> = Vec::new();
@@ -72,7 +77,7 @@ fn read_sheets(path: &Path, format: Book, rows: &mut Rows<'_>) -> Result<(), Rea
             }
             None if super::TEMPLATE_SHEETS.contains(&name.trim()) => {}
             None if name.trim() == STAMP_SHEET => {
-                let range = book.worksheet_range(name).map_err(|_| damaged(path, format))?;
+                let range = bounded::range(&mut book, name, path, limits)?.ok_or_else(|| damaged(path, format))?;
                 read_stamp(&range, rows);
             }
             None => unknown.push(name.clone()),
@@ -87,13 +92,13 @@ fn read_sheets(path: &Path, format: Book, rows: &mut Rows<'_>) -> Result<(), Rea
     }
     sheets.sort_by_key(|(k, _)| *k);
     for (kind, name) in &sheets {
-        let range = book.worksheet_range(name).map_err(|_| damaged(path, format))?;
+        let range = bounded::range(&mut book, name, path, limits)?.ok_or_else(|| damaged(path, format))?;
         let extras = Extras::of(&mut book, name, &range);
         read_range(*kind, name, range, &extras, rows);
     }
     // Other sheets are errors (a typo in a sheet name must not drop its rows), unless empty.
     for (i, name) in unknown.iter().enumerate() {
-        let range = book.worksheet_range(name).map_err(|_| damaged(path, format))?;
+        let range = bounded::range(&mut book, name, path, limits)?.ok_or_else(|| damaged(path, format))?;
         if range.cells().any(|(_, _, d)| !is_blank(d)) {
             let info = SheetInfo {
                 kind: SheetKind::Enterprises,
@@ -104,6 +109,7 @@ fn read_sheets(path: &Path, format: Book, rows: &mut Rows<'_>) -> Result<(), Rea
                 headless: Vec::new(),
                 columns: Vec::new(),
                 left: 0,
+                formula_escaped: false,
             };
             let reason = "未知的工作表（应为 企业、年度数据、认定 或 项目）：这张表没有读入，请改正表名，或删去这张表";
             rows.errors.push(&info, 1, None, "", name, reason.into());

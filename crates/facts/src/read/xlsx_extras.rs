@@ -4,7 +4,7 @@
 use super::row::{Errors, SheetInfo};
 use super::schema::{CellKind, column_letter};
 use super::xlsx::cell_text;
-use calamine::{Data, Reader};
+use calamine::Data;
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::BufReader;
@@ -24,12 +24,9 @@ impl Extras {
         range: &calamine::Range<Data>,
     ) -> Extras {
         let mut uncached = HashMap::new();
-        if let Ok(formulas) = book.worksheet_formula(name) {
-            for (r, c, f) in formulas.used_cells() {
-                let at = formulas.start().map_or((0, 0), |(top, left)| (top + r as u32, left + c as u32));
-                if !f.trim().is_empty() && range.get_value(at).is_none_or(|d| matches!(d, Data::Empty)) {
-                    uncached.insert(at, f.clone());
-                }
+        for (at, f) in super::xlsx_bounded::formulas(book, name) {
+            if range.get_value(at).is_none_or(|d| matches!(d, Data::Empty)) {
+                uncached.insert(at, f);
             }
         }
         let merged = match book {

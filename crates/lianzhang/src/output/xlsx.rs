@@ -2,6 +2,7 @@
 //! policy, year and overrides, then one sheet per status with formatted amounts.
 
 use super::{Context, totals};
+use lianzhang_facts::write::xlsx_text;
 use lianzhang_policy::Status;
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
 use std::path::Path;
@@ -99,15 +100,15 @@ fn outcomes_sheet(
     for o in ctx.assessment.outcomes.iter().filter(|o| o.status == status) {
         let title = ctx.policy.rule(&o.rule).map_or("", |r| r.title.as_str());
         ws.write_string(row, 0, o.uscc.as_str())?;
-        ws.write_string(row, 1, &o.enterprise)?;
+        ws.write_string(row, 1, xlsx_text(&o.enterprise))?;
         ws.write_string(row, 2, &o.clause)?;
         ws.write_string(row, 3, &o.rule)?;
         ws.write_string(row, 4, title)?;
         if let Some(a) = o.amount {
             ws.write_number_with_format(row, 5, money_value(a), amount)?;
         }
-        ws.write_string(row, 6, o.project_id.as_deref().unwrap_or(""))?;
-        ws.write_string_with_format(row, 7, &o.explanation, wrap)?;
+        ws.write_string(row, 6, xlsx_text(o.project_id.as_deref().unwrap_or("")))?;
+        ws.write_string_with_format(row, 7, xlsx_text(&o.explanation), wrap)?;
         row += 1;
     }
     for (c, w) in [(0u16, 22.0), (1, 32.0), (2, 9.0), (3, 28.0), (4, 40.0), (5, 16.0), (6, 16.0), (7, 90.0)] {
