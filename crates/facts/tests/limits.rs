@@ -33,7 +33,8 @@ fn refusal(path: &Path, limits: &Limits) -> String {
 #[test]
 fn a_sheet_file_present_but_unreadable_is_an_error_naming_it() {
     use std::os::unix::fs::symlink;
-    let cases: [(&str, fn(&Path)); 4] = [
+    type Make = fn(&Path);
+    let cases: [(&str, Make); 4] = [
         ("dangling", |p| symlink(p.with_file_name("gone.csv"), p).unwrap()),
         ("loop", |p| {
             symlink(p.with_file_name("b.csv"), p).unwrap();
@@ -115,7 +116,7 @@ fn zip_bomb(path: &Path, bytes: usize) {
 }
 
 #[test]
-fn a_zip_bomb_is_refused_while_inflating() {
+fn a_zip_bomb_is_refused_before_inflating() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bomb.xlsx");
     zip_bomb(&path, 64 << 20);
@@ -124,6 +125,40 @@ fn a_zip_bomb_is_refused_while_inflating() {
     let msg = refusal(&path, &limits);
     assert!(msg.contains("bomb.xlsx 解压后") && msg.contains("超过上限 8 MB"), "{msg}");
     assert!(msg.contains("LIANZHANG_MAX_UNZIPPED_MB"), "{msg}");
+}
+
+/// Sets the uncompressed size an archive declares for `name` (local header and directory).
+fn lie_about_size(bytes: &mut [u8], name: &[u8], size: u32) {
+    for (sig, size_at, name_len_at, name_at) in [(b"PK\x03\x04", 22, 26, 30), (b"PK\x01\x02", 24, 28, 46)] {
+        let mut i = 0;
+        while let Some(at) = bytes[i..].windows(4).position(|w| w == sig).map(|p| p + i) {
+            let n = u16::from_le_bytes([bytes[at + name_len_at], bytes[at + name_len_at + 1]]) as usize;
+            if bytes.get(at + name_at..at + name_at + n) == Some(name) {
+                bytes[at + size_at..at + size_at + 4].copy_from_slice(&size.to_le_bytes());
+            }
+            i = at + 4;
+        }
+    }
+}
+
+#[test]
+fn a_zip_whose_header_lies_about_its_size_is_never_inflated_past_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("liar.xlsx");
+    let file = std::fs::File::create(&path).unwrap();
+    let mut zip = zip::ZipWriter::new(file);
+    let deflated = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("xl/workbook.xml", deflated).unwrap();
+    zip.write_all(b"<?xml version=\"1.0\"?><workbook/>").unwrap();
+    zip.start_file("xl/worksheets/sheet1.xml", deflated).unwrap();
+    zip.write_all(&vec![b'0'; 64 << 20]).unwrap();
+    zip.finish().unwrap();
+    let mut bytes = std::fs::read(&path).unwrap();
+    lie_about_size(&mut bytes, b"xl/worksheets/sheet1.xml", 1000);
+    std::fs::write(&path, bytes).unwrap();
+    // The declared sizes pass; what it inflates to is counted, and never read as a dataset.
+    let msg = refusal(&path, &Limits { max_unzipped_bytes: 8 << 20, ..Limits::default() });
+    assert!(msg.contains("liar.xlsx"), "{msg}");
 }
 
 #[test]

@@ -155,7 +155,7 @@ fn csv(a: &Assessment, sink: &mut dyn Write) -> anyhow::Result<()> {
         let amount = money(o.amount).unwrap_or_default();
         // Every text cell through the formula escape: a name beginning with `=` must not run
         // when the file is opened in Excel or WPS. The amount is a number and stays one.
-        w.write_record([
+        let cells = [
             csv_formula_safe(o.uscc.as_str()),
             csv_formula_safe(&o.enterprise),
             csv_formula_safe(&o.rule),
@@ -164,7 +164,8 @@ fn csv(a: &Assessment, sink: &mut dyn Write) -> anyhow::Result<()> {
             amount.as_str().into(),
             csv_formula_safe(o.project_id.as_deref().unwrap_or("")),
             csv_formula_safe(&o.explanation),
-        ])?;
+        ];
+        w.write_record(cells.iter().map(|c| c.as_bytes()))?;
     }
     w.flush()?;
     Ok(())

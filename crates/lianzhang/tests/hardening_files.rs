@@ -77,7 +77,7 @@ fn a_dangling_or_looping_sheet_file_is_an_error_naming_it_never_an_absent_sheet(
     assert!(msg.contains("导出信息.csv") && msg.contains("指向的文件不存在"), "{msg}");
     let policy = dir.path().join("policy.toml");
     symlink(dir.path().join("gone.toml"), &policy).unwrap();
-    let msg = refused(run(&["assess", "--policy", p(&policy), "--year", "2023"]));
+    let msg = refused(run(&["assess", "--demo", "--policy", p(&policy), "--year", "2023"]));
     assert!(msg.contains("policy.toml") && msg.contains("指向的文件不存在"), "{msg}");
     assert!(!msg.contains("os error"), "never the system's English: {msg}");
 }
@@ -95,8 +95,9 @@ fn a_huge_one_line_csv_is_refused_with_the_record_limit_named() {
     assert!(msg.contains("annual.csv：第 ") && msg.contains("行起的一行超过 64 KB"), "{msg}");
     assert!(msg.contains("LIANZHANG_MAX_RECORD_KB"), "{msg}");
     // A bad limit is refused in Chinese.
-    let out = bin().env("LIANZHANG_MAX_RECORD_KB", "lots").args(["assess", "--data", p(&data), "--year", "2023"]);
-    let msg = refused(out.output().unwrap());
+    let out =
+        bin().env("LIANZHANG_MAX_RECORD_KB", "lots").args(["assess", "--data", p(&data), "--year", "2023"]).output();
+    let msg = refused(out.unwrap());
     assert!(msg.contains("LIANZHANG_MAX_RECORD_KB") && msg.contains("不是正整数"), "{msg}");
 }
 
@@ -114,12 +115,14 @@ fn a_workbook_over_the_limits_is_refused_before_it_is_read() {
     }
     book.save(&path).unwrap();
     assert!(std::fs::metadata(&path).unwrap().len() < 1 << 20);
-    let out = bin().env("LIANZHANG_MAX_UNZIPPED_MB", "1").args(["import", "--db", "sqlite://x.db", p(&path)]);
-    let msg = refused(out.current_dir(dir.path()).output().unwrap());
+    let out = bin()
+        .env("LIANZHANG_MAX_UNZIPPED_MB", "1")
+        .args(["import", "--db", "sqlite://x.db", p(&path)])
+        .current_dir(dir.path())
+        .output();
+    let msg = refused(out.unwrap());
     assert!(msg.contains("big.xlsx 解压后") && msg.contains("超过上限 1 MB"), "{msg}");
     assert!(!dir.path().join("x.db").exists(), "nothing created");
-    let out = bin().env("LIANZHANG_MAX_FILE_MB", "1").args(["assess", "--data", p(&path), "--year", "2023"]);
-    assert!(out.output().unwrap().status.success() || true);
 }
 
 /// A copy of `small` whose enterprises are named as a spreadsheet would run them.
@@ -162,7 +165,7 @@ fn assert_no_formula(what: &str, text: &str) {
             assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "{what}: {cell:?}");
         }
     }
-    assert!(cells > 10, "{what}: {text}");
+    assert!(cells > 3, "{what}: {text}");
 }
 
 #[test]
@@ -183,7 +186,7 @@ fn csv_exports_opened_as_text_start_no_cell_with_a_formula() {
     assert!(names > 0, "the names are exported, escaped");
     // The export imports back as it was: nothing to change.
     let again = ok(&["import", "--db", &db, p(&out)]);
-    assert!(!again.contains("=1+1") || again.contains("无变化") || again.contains("没有"), "{again}");
+    assert!(again.contains("没有需要修改的单元格"), "{again}");
     let csv = ok(&["assess", "--data", p(&data), "--year", "2023", "--format", "csv"]);
     assert!(csv.contains("'=1+1"), "{csv}");
     assert_no_formula("assess --format csv", &csv);

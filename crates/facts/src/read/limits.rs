@@ -88,7 +88,7 @@ impl Limits {
 
 /// A size for a message: `200 MB`, `1 MB`, `512 KB`, `100 字节`.
 pub(crate) fn size(bytes: u64) -> String {
-    if bytes >= MIB && bytes % MIB == 0 {
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
         format!("{} MB", bytes / MIB)
     } else if bytes >= MIB {
         format!("{:.1} MB", bytes as f64 / MIB as f64)

@@ -20,9 +20,9 @@ pub(crate) fn check_zip(path: &Path, limits: &Limits) -> Result<(), ReadError> {
     let file = File::open(path).map_err(io)?;
     let Ok(mut zip) = zip::ZipArchive::new(BufReader::new(file)) else { return Ok(()) };
     let max = limits.max_unzipped_bytes;
-    let too_large = |what: String| {
+    let too_large = |how: &str| {
         ReadError::TooLarge(format!(
-            "{} 解压后{what}，超过上限 {}：这不像一份企业数据表（可能是压缩炸弹或损坏的文件），请检查文件；若确是本县数据，请分成几个文件导入（上限由环境变量 LIANZHANG_MAX_UNZIPPED_MB 设定）",
+            "{} 解压后超过上限 {}{how}：这不像一份企业数据表（可能是压缩炸弹或损坏的文件），请检查文件；若确是本县数据，请分成几个文件导入（上限由环境变量 LIANZHANG_MAX_UNZIPPED_MB 设定）",
             path.display(),
             size(max)
         ))
@@ -32,7 +32,7 @@ pub(crate) fn check_zip(path: &Path, limits: &Limits) -> Result<(), ReadError> {
         let Ok(entry) = zip.by_index_raw(i) else { continue };
         declared = declared.saturating_add(entry.size());
         if declared > max {
-            return Err(too_large(format!("声明有 {} 以上", size(declared))));
+            return Err(too_large("（按压缩包中记录的大小）"));
         }
     }
     let mut buf = vec![0u8; 1 << 16];
@@ -46,7 +46,7 @@ pub(crate) fn check_zip(path: &Path, limits: &Limits) -> Result<(), ReadError> {
             };
             total += n as u64;
             if total > max {
-                return Err(too_large(format!("超过 {}", size(max))));
+                return Err(too_large(""));
             }
         }
     }
