@@ -23,6 +23,29 @@ pub enum ReadError {
     Data(DataErrors),
 }
 
+impl ReadError {
+    /// The same error with the path read (`path`, and files under it) named as the person knows
+    /// it (`name`): a web upload is read from a temporary file whose path means nothing to the
+    /// clerk and must not be shown (issue 9 item 10).
+    #[must_use]
+    pub fn shown_as(self, path: &std::path::Path, name: &str) -> ReadError {
+        let from = path.display().to_string();
+        match self {
+            ReadError::Io { path: p, cause } => {
+                let p = match p.strip_prefix(path) {
+                    Ok(rest) if rest.as_os_str().is_empty() => PathBuf::from(name),
+                    Ok(rest) => PathBuf::from(name).join(rest),
+                    Err(_) => p,
+                };
+                ReadError::Io { path: p, cause }
+            }
+            ReadError::NotADataset(m) => ReadError::NotADataset(m.replace(&from, name)),
+            ReadError::TooLarge(m) => ReadError::TooLarge(m.replace(&from, name)),
+            data @ ReadError::Data(_) => data,
+        }
+    }
+}
+
 /// Why a file could not be opened or read, as a clerk can act on it (never the system's English).
 pub fn io_zh(e: &std::io::Error) -> String {
     use std::io::ErrorKind::*;

@@ -76,6 +76,19 @@ fn a_file_over_the_size_limit_is_refused_before_it_is_read() {
 }
 
 #[test]
+fn an_error_names_an_upload_as_the_clerk_knows_it_never_by_its_temporary_path() {
+    let dir = folder(&[("enterprises.csv", enterprises(200).as_bytes())]);
+    let limits = Limits { max_file_bytes: 1024, ..Limits::default() };
+    let e = read_dataset_limited(dir.path(), &vocabulary(), &limits).unwrap_err();
+    let msg = e.shown_as(dir.path(), "上传的文件夹").to_string();
+    assert!(msg.starts_with("上传的文件夹/enterprises.csv 有 "), "{msg}");
+    assert!(!msg.contains(&dir.path().display().to_string()), "{msg}");
+    let e = read_dataset_limited(&dir.path().join("gone.xlsx"), &vocabulary(), &limits).unwrap_err();
+    let msg = e.shown_as(&dir.path().join("gone.xlsx"), "企业名单.xlsx").to_string();
+    assert_eq!(msg, "无法读取 企业名单.xlsx：文件或文件夹不存在，请检查路径");
+}
+
+#[test]
 fn a_huge_one_line_csv_is_refused_at_the_record_limit_with_its_line() {
     let mut text = enterprises(3);
     text.push_str(&format!("{},", u(9)));

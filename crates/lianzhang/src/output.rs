@@ -391,3 +391,51 @@ pub fn explain_json<'a>(
         findings,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assessment(policy: &Policy, name: &str) -> Assessment {
+        let rule = &policy.rules[0];
+        let outcome = Outcome {
+            uscc: lianzhang_facts::Uscc::parse("91140525MA0L00001M").expect("a valid USCC"),
+            enterprise: name.to_string(),
+            rule: rule.id.clone(),
+            clause: rule.clause.clone(),
+            status: Status::NeedsReview,
+            amount: None,
+            project_id: Some("=1+1\u{202E}".into()),
+            explanation: format!("{name}：待核实"),
+            missing: Vec::new(),
+        };
+        Assessment {
+            policy: policy.meta.id.clone(),
+            year: 2023,
+            in_force: true,
+            outcomes: vec![outcome],
+            findings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn old_bad_text_never_reaches_a_terminal_raw_nor_a_csv_as_a_formula() {
+        let policy = lianzhang_policy::PolicyFile::bundled().compile().expect("the bundled policy");
+        let name = "=HYPERLINK(\"x\")\u{1b}[2J\u{0}";
+        let a = assessment(&policy, name);
+        let ctx = Context { policy: &policy, overrides: &[], assessment: &a, locations: None };
+        let t = table(&ctx);
+        assert!(!t.contains('\u{1b}') && !t.contains('\u{0}') && !t.contains('\u{202E}'), "{t}");
+        assert!(t.contains("\\u{1b}[2J"), "{t}");
+        let mut out = Vec::new();
+        csv(&a, &mut out).expect("written");
+        let text = String::from_utf8(out).expect("UTF-8");
+        let mut reader = ::csv::ReaderBuilder::new().from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        for record in reader.records() {
+            for cell in record.expect("a record").iter() {
+                assert!(!cell.starts_with(['=', '+', '-', '@']), "{cell:?}");
+            }
+        }
+        assert!(text.contains("'=HYPERLINK"), "{text}");
+    }
+}

@@ -56,7 +56,7 @@ pub(crate) fn check_zip(path: &Path, limits: &Limits) -> Result<(), ReadError> {
 /// The sentence for a worksheet whose used range is too large.
 fn range_too_large(path: &Path, sheet: &str, (rows, cols): (u64, u64), limits: &Limits) -> ReadError {
     ReadError::TooLarge(format!(
-        "{}：工作表“{}”的使用范围有 {rows} 行 × {cols} 列，超过上限 {} 个单元格：请删去表格右侧和下方多余的内容（包括只有格式或空格的单元格）后再导入（上限由环境变量 LIANZHANG_MAX_SHEET_CELLS 设定）",
+        "{}：工作表“{}”的使用范围有 {rows} 行 × {cols} 列，超过上限 {} 个单元格：请删去表格右侧和下方多余的内容（包括只有空格的单元格）后再导入（上限由环境变量 LIANZHANG_MAX_SHEET_CELLS 设定）",
         path.display(),
         crate::typed::shown(sheet),
         limits.max_sheet_cells
