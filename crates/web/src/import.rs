@@ -152,24 +152,37 @@ pub async fn form(session: Session) -> Result<ImportPage, WebError> {
     Ok(blank(session))
 }
 
-/// The most a zip of CSV files may unpack to (the upload limit itself is 256 MB).
+/// The most a zip of CSV files may unpack to (the upload itself is limited by
+/// [`crate::ServeLimits::max_upload_bytes`]); the readers' default unzipped limit.
 const UNZIPPED_LIMIT: u64 = 1 << 30;
 
-/// Unpacks the CSV files of a zip into `dir` (flat: folders inside the zip are ignored).
-fn unzip(bytes: &[u8], dir: &Path, limit: u64) -> Result<(), String> {
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| format!("不是有效的 zip 文件：{e}"))?;
+/// Unpacks the CSV files of the zip file `zip` into `dir` (flat: folders inside the zip are
+/// ignored). The zip library's own words go to the log: the sentence is the clerk's.
+fn unzip(zip: &Path, dir: &Path, limit: u64) -> Result<(), String> {
+    let broken = |e: &dyn std::fmt::Display| {
+        tracing::info!(error = %e, "zip upload");
+        "zip 文件损坏或不完整，请重新压缩后上传".to_string()
+    };
+    let opened = std::fs::File::open(zip).map_err(|e| broken(&e))?;
+    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(opened)).map_err(|e| {
+        tracing::info!(error = %e, "zip upload");
+        "不是有效的 zip 文件，请上传 .xlsx 工作簿，或把 CSV 文件压缩成 .zip 后上传".to_string()
+    })?;
     let (mut found, mut unpacked) = (0, 0u64);
     for i in 0..zip.len() {
-        let mut f = zip.by_index(i).map_err(|e| format!("zip 文件损坏：{e}"))?;
+        let mut f = zip.by_index(i).map_err(|e| broken(&e))?;
         let Some(name) = f.enclosed_name().and_then(|p| p.file_name().map(|n| n.to_owned())) else { continue };
         if !name.to_string_lossy().to_lowercase().ends_with(".csv") {
             continue;
         }
-        let mut out = std::fs::File::create(dir.join(&name)).map_err(|e| e.to_string())?;
+        let mut out = std::fs::File::create(dir.join(&name)).map_err(|e| {
+            tracing::error!(error = %e, "zip upload scratch space");
+            "服务器无法保存解压的文件（临时目录不可用或磁盘已满），请联系系统管理员".to_string()
+        })?;
         // Read no more than the limit (plus one byte, to know it was passed): a small zip can
         // unpack to gigabytes.
         let room = limit - unpacked;
-        let copied = std::io::copy(&mut (&mut f).take(room + 1), &mut out).map_err(|e| format!("zip 文件损坏：{e}"))?;
+        let copied = std::io::copy(&mut (&mut f).take(room + 1), &mut out).map_err(|e| broken(&e))?;
         if copied > room {
             return Err(format!("zip 解压后超过 {} MB，请拆分后分批导入", limit >> 20));
         }
@@ -212,47 +225,152 @@ async fn outside(state: &AppState, scope: &Scope, ds: &Dataset) -> Result<Vec<St
     Ok(foreign)
 }
 
+/// The sentence of an upload over the limit (no data imported).
+fn too_large(limit: u64) -> WebError {
+    WebError::TooLarge(format!(
+        "上传的文件超过 {} 的上限，未导入任何数据。请拆分后分批导入，或请系统管理员调高上限（lianzhang serve --max-upload-mb）。",
+        crate::size_zh(limit)
+    ))
+}
+
+/// A multipart failure as a Chinese sentence (the library's message goes to the log).
+fn upload_failed(e: axum::extract::multipart::MultipartError, limit: u64) -> WebError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return too_large(limit);
+    }
+    tracing::info!(error = %e, "upload failed");
+    WebError::Invalid("上传未完成（连接中断或不是表单上传的文件），未导入任何数据，请重新选择文件上传".into())
+}
+
+/// The server could not keep the upload (a full disk, no temporary folder): the detail goes to
+/// the log, never the server's paths to the page.
+fn scratch_failed(e: impl std::fmt::Display) -> WebError {
+    tracing::error!(error = %e, "upload scratch space");
+    WebError::Internal("服务器无法保存上传的文件（临时目录不可用或磁盘已满），未导入任何数据；请联系系统管理员")
+}
+
+/// A small form field of an upload (the CSRF token, a check box), at most `max` bytes: a field
+/// is never read into memory whole.
+async fn small_field(
+    mut field: axum::extract::multipart::Field<'_>,
+    max: usize,
+    limit: u64,
+) -> Result<String, WebError> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(|e| upload_failed(e, limit))? {
+        if bytes.len() + chunk.len() > max {
+            return Err(WebError::Invalid("上传的表单字段过长，未导入任何数据".into()));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Streams the file field to `path`, piece by piece: never more than
+/// [`crate::ServeLimits::max_upload_bytes`], never a pause longer than
+/// [`crate::ServeLimits::body_idle_timeout`].
+async fn save_field(
+    field: &mut axum::extract::multipart::Field<'_>,
+    path: &Path,
+    limits: &crate::ServeLimits,
+) -> Result<(), WebError> {
+    use tokio::io::AsyncWriteExt;
+    let limit = limits.max_upload_bytes;
+    let mut out = tokio::fs::File::create(path).await.map_err(scratch_failed)?;
+    let mut size = 0u64;
+    loop {
+        let chunk = match tokio::time::timeout(limits.body_idle_timeout, field.chunk()).await {
+            Err(_) => return Err(WebError::Timeout(limits.body_idle_timeout.as_secs())),
+            Ok(chunk) => chunk.map_err(|e| upload_failed(e, limit))?,
+        };
+        let Some(chunk) = chunk else { break };
+        size += chunk.len() as u64;
+        if size > limit {
+            return Err(too_large(limit));
+        }
+        out.write_all(&chunk).await.map_err(scratch_failed)?;
+    }
+    out.flush().await.map_err(scratch_failed)
+}
+
+/// The name an upload is kept under: its last component only (never a path), `upload` when
+/// there is none.
+fn base_name(name: &str) -> String {
+    let last = name.rsplit(['/', '\\']).next().unwrap_or_default().trim();
+    if last.is_empty() || last == "." || last == ".." { "upload".into() } else { last.to_string() }
+}
+
 pub async fn upload(
     State(state): State<Arc<AppState>>,
     session: Session,
+    headers: axum::http::HeaderMap,
     mut multipart: Multipart,
 ) -> Result<Response, WebError> {
     crate::scope::keeps_records(&session.user)?;
+    let limits = &state.limits;
+    let limit = limits.max_upload_bytes;
+    // A body declared larger than the file limit (and the form around it) is refused unread.
+    let declared =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit.saturating_add(1 << 20)) {
+        return Err(too_large(limit));
+    }
+    // `raw` keeps the file as uploaded (a zip), `dir` what is read.
+    let raw = tempfile::tempdir().map_err(scratch_failed)?;
+    let dir = tempfile::tempdir().map_err(scratch_failed)?;
     let (mut csrf, mut file, mut only_new) = (String::new(), None, false);
-    while let Some(field) = multipart.next_field().await.map_err(|e| WebError::Invalid(format!("上传失败：{e}")))?
-    {
+    while let Some(mut field) = multipart.next_field().await.map_err(|e| upload_failed(e, limit))? {
         match field.name() {
-            Some("csrf") => csrf = field.text().await.unwrap_or_default(),
-            Some("only_new") => only_new = true,
+            Some("csrf") => csrf = small_field(field, 256, limit).await?,
+            Some("only_new") => {
+                small_field(field, 256, limit).await?;
+                only_new = true;
+            }
             Some("file") => {
                 let name = field.file_name().unwrap_or("upload").to_string();
-                let bytes = field.bytes().await.map_err(|e| WebError::Invalid(format!("上传失败：{e}")))?;
-                file = Some((name, bytes));
+                if let Err(e) = lianzhang_facts::typed::check_text(&name, lianzhang_facts::typed::TextKind::Line) {
+                    return Err(WebError::Invalid(format!("文件名：{e}")));
+                }
+                // The CSRF field comes first in the form: a forged upload is not even saved.
+                if !csrf.is_empty() {
+                    check_csrf(&session, &csrf)?;
+                }
+                let base = base_name(&name);
+                let to = if base.to_lowercase().ends_with(".zip") {
+                    raw.path().join("upload.zip")
+                } else {
+                    dir.path().join(&base)
+                };
+                save_field(&mut field, &to, limits).await?;
+                file = Some((name, base, to));
             }
-            _ => {}
+            _ => {
+                small_field(field, 1 << 16, limit).await?;
+            }
         }
     }
     check_csrf(&session, &csrf)?;
-    let Some((name, bytes)) = file else { return Err(WebError::Invalid("请选择文件".into())) };
-    let dir = tempfile::tempdir().map_err(|e| WebError::Invalid(e.to_string()))?;
-    let lower = name.to_lowercase();
+    let Some((name, base, saved)) = file else { return Err(WebError::Invalid("请选择文件".into())) };
+    let lower = base.to_lowercase();
     let mut page = blank(session);
     page.file = Some(name.clone());
     let path = if lower.ends_with(".zip") {
-        if let Err(p) = unzip(&bytes, dir.path(), UNZIPPED_LIMIT) {
+        let (zip, into) = (saved.clone(), dir.path().to_path_buf());
+        let unzipped =
+            tokio::task::spawn_blocking(move || unzip(&zip, &into, UNZIPPED_LIMIT)).await.expect("unzip task");
+        if let Err(p) = unzipped {
             page.problem = Some(p);
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
         dir.path().to_path_buf()
-    } else {
+    } else if lower.ends_with(".csv") {
         // Kept under its own name (only the name, never a path) so that messages name the
         // user's file. A CSV file is one sheet (企业.csv …): a folder of one file. Anything else
         // is taken for a workbook, whose format the reader decides from the content whatever the
         // name says (an .xlsx named .xls, a WPS .et); a file that is none gets its own sentence.
-        let base = Path::new(&name).file_name().map_or_else(|| "upload".into(), |n| n.to_string_lossy().into_owned());
-        let p = dir.path().join(&base);
-        std::fs::write(&p, &bytes).map_err(|e| WebError::Invalid(e.to_string()))?;
-        if lower.ends_with(".csv") { dir.path().to_path_buf() } else { p }
+        dir.path().to_path_buf()
+    } else {
+        saved
     };
     let vocab = state.policy.vocabulary.clone();
     let read_path = path.clone();
@@ -402,19 +520,27 @@ pub async fn confirm(
 /// `GET /import/template.xlsx`
 pub async fn template(State(state): State<Arc<AppState>>, session: Session) -> Result<Response, WebError> {
     crate::scope::keeps_records(&session.user)?;
-    let dir = tempfile::tempdir().map_err(|e| WebError::Invalid(e.to_string()))?;
+    let dir = tempfile::tempdir().map_err(scratch_failed)?;
     let path = dir.path().join("template.xlsx");
     let vocab = state.policy.vocabulary.clone();
     let p = path.clone();
     tokio::task::spawn_blocking(move || lianzhang_facts::template::write_template(&vocab, &p))
         .await
         .expect("template task")
-        .map_err(|e| WebError::Invalid(e.to_string()))?;
+        .map_err(|e| unwritten(&e, dir.path()))?;
     xlsx_download(&path, "导入模板.xlsx")
 }
 
+/// A workbook that could not be written: the writer's sentence without the server's scratch
+/// folder (the detail goes to the log).
+fn unwritten(e: &dyn std::fmt::Display, scratch: &Path) -> WebError {
+    tracing::error!(error = %e, "workbook not written");
+    let scratch = scratch.display().to_string();
+    WebError::Invalid(e.to_string().replace(&format!("{scratch}/"), "").replace(&scratch, "").replace("/tmp/", ""))
+}
+
 fn xlsx_download(path: &Path, name: &str) -> Result<Response, WebError> {
-    let bytes = std::fs::read(path).map_err(|e| WebError::Invalid(e.to_string()))?;
+    let bytes = std::fs::read(path).map_err(scratch_failed)?;
     let disposition =
         format!("attachment; filename=\"registry.xlsx\"; filename*=UTF-8''{}", crate::pages::urlencode(name));
     Ok((
@@ -458,7 +584,7 @@ pub async fn export(State(state): State<Arc<AppState>>, session: Session) -> Res
     if let Scope::Chain(code) = &scope {
         ds = only_chain(&ds, code);
     }
-    let dir = tempfile::tempdir().map_err(|e| WebError::Invalid(e.to_string()))?;
+    let dir = tempfile::tempdir().map_err(scratch_failed)?;
     let path = dir.path().join("registry.xlsx");
     let p = path.clone();
     tokio::task::spawn_blocking(move || {
@@ -466,7 +592,7 @@ pub async fn export(State(state): State<Arc<AppState>>, session: Session) -> Res
     })
     .await
     .expect("export task")
-    .map_err(|e| WebError::Invalid(e.to_string()))?;
+    .map_err(|e| unwritten(&e, dir.path()))?;
     xlsx_download(&path, "企业库.xlsx")
 }
 
@@ -509,13 +635,17 @@ mod tests {
     #[test]
     fn a_zip_unpacks_its_csv_files_up_to_the_limit_and_no_further() {
         let dir = tempfile::tempdir().unwrap();
-        let small = zip_of(&[("a/enterprises.csv", b"uscc,name\n"), ("notes.txt", b"x")]);
+        let saved = tempfile::tempdir().unwrap();
+        let small = saved.path().join("small.zip");
+        std::fs::write(&small, zip_of(&[("a/enterprises.csv", b"uscc,name\n"), ("notes.txt", b"x")])).unwrap();
         unzip(&small, dir.path(), 1 << 20).unwrap();
         assert!(dir.path().join("enterprises.csv").exists() && !dir.path().join("notes.txt").exists());
         // Two files of 3 MB each (a few kilobytes zipped) against a 4 MB limit.
         let big = vec![b'a'; 3 << 20];
-        let bomb = zip_of(&[("enterprises.csv", &big), ("annual.csv", &big)]);
-        assert!(bomb.len() < 100_000);
+        let bomb_bytes = zip_of(&[("enterprises.csv", &big), ("annual.csv", &big)]);
+        assert!(bomb_bytes.len() < 100_000);
+        let bomb = saved.path().join("bomb.zip");
+        std::fs::write(&bomb, bomb_bytes).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let err = unzip(&bomb, dir.path(), 4 << 20).unwrap_err();
         assert!(err.contains("超过 4 MB"), "{err}");
