@@ -2,7 +2,8 @@
 //! without a login. A connection that sends half a request header is closed after
 //! [`ServeLimits::header_timeout`]; an ordinary request (header, body and answer) must be done in
 //! [`ServeLimits::request_timeout`], an upload in [`ServeLimits::upload_timeout`] with at most
-//! [`ServeLimits::body_idle_timeout`] between two pieces of its body; at most
+//! [`ServeLimits::body_idle_timeout`] between two pieces of its body (and no answer waits longer
+//! than that for its client to read it); at most
 //! [`ServeLimits::max_connections`] connections are served at once (the others wait in the
 //! kernel's queue, costing no descriptor); and the process's soft limit of open files is raised
 //! to its hard limit at start ([`raise_open_file_limit`]).
@@ -13,8 +14,12 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
@@ -34,7 +39,8 @@ pub struct ServeLimits {
     /// Time for an upload (`POST /import`): its whole body read, read as a dataset and the diff
     /// made. Default 15 min.
     pub upload_timeout: Duration,
-    /// The longest pause between two pieces of an upload's body. Default 30 s.
+    /// The longest pause between two pieces of an upload's body, and the longest a client may
+    /// leave an answer unread (a slow reader holds no connection for ever). Default 30 s.
     pub body_idle_timeout: Duration,
     /// Connections served at once. Default 1024 (lowered at start to what the open-file limit
     /// allows, see [`connection_cap`]).
@@ -148,6 +154,7 @@ pub async fn serve_on(state: Arc<AppState>, listener: TcpListener) -> std::io::R
             }
         };
         let _ = stream.set_nodelay(true);
+        let stream = StallGuard { inner: stream, limit: limits.body_idle_timeout, stalled: None };
         let connection = http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone()));
         tokio::spawn(async move {
             if let Err(e) = connection.await {
@@ -155,6 +162,71 @@ pub async fn serve_on(state: Arc<AppState>, listener: TcpListener) -> std::io::R
             }
             drop(slot);
         });
+    }
+}
+
+/// A connection whose writes may not wait longer than `limit` for the client to read: a client
+/// that stops reading an answer (a large export) is cut off instead of holding its connection.
+struct StallGuard {
+    inner: tokio::net::TcpStream,
+    limit: Duration,
+    /// Since when the client has not taken what the server writes.
+    stalled: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl StallGuard {
+    /// A write that made progress (or failed) ends the stall; one that waits starts or continues it.
+    fn guard<T>(&mut self, cx: &mut Context<'_>, done: Poll<std::io::Result<T>>) -> Poll<std::io::Result<T>> {
+        if done.is_ready() {
+            self.stalled = None;
+            return done;
+        }
+        let limit = self.limit;
+        let stalled = self.stalled.get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+        match stalled.as_mut().poll(cx) {
+            Poll::Ready(()) => {
+                Poll::Ready(Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "the client stopped reading")))
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl AsyncRead for StallGuard {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for StallGuard {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+        let me = self.get_mut();
+        let done = Pin::new(&mut me.inner).poll_write(cx, buf);
+        me.guard(cx, done)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        let me = self.get_mut();
+        let done = Pin::new(&mut me.inner).poll_write_vectored(cx, bufs);
+        me.guard(cx, done)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let me = self.get_mut();
+        let done = Pin::new(&mut me.inner).poll_flush(cx);
+        me.guard(cx, done)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
     }
 }
 

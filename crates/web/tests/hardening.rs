@@ -199,3 +199,25 @@ async fn typed_text_and_years_are_checked_at_the_door() {
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert!(text_of(&r.body).contains("用户名："), "{}", r.body);
 }
+
+#[tokio::test]
+async fn a_client_that_stops_reading_is_cut_off() {
+    let app = app_limited(policy(), &empty(), short()).await;
+    let addr = serve_real(&app).await;
+    // Ten pipelined requests for the 2 MB font (no login needed), and nothing read: more than
+    // any socket buffer holds.
+    let font = "/assets/fonts/lianzhang-sans-sc.woff2";
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    let mut asked = String::new();
+    for i in 0..10 {
+        let close = if i == 9 { "Connection: close\r\n" } else { "" };
+        asked.push_str(&format!("GET {font} HTTP/1.1\r\nHost: x\r\n{close}\r\n"));
+    }
+    s.write_all(asked.as_bytes()).await.unwrap();
+    // Past the 1 s limit for an unread answer (with room for a slow machine).
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let mut got = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(10), s.read_to_end(&mut got)).await.expect("closed");
+    let whole = 10 * include_bytes!("../assets/fonts/lianzhang-sans-sc.woff2").len();
+    assert!(got.len() < whole, "all {} bytes were sent to a client that read nothing", got.len());
+}
