@@ -37,10 +37,10 @@ pub struct LimitArgs {
     /// Seconds an ordinary request (body read, page made and sent) may take.
     #[arg(long, env = "LIANZHANG_REQUEST_TIMEOUT", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
     pub request_timeout: u64,
-    /// Seconds an upload (POST /import: sent, read and compared) may take.
+    /// Seconds an upload (sent, read and compared), its confirmation and a workbook download may take.
     #[arg(long, env = "LIANZHANG_UPLOAD_TIMEOUT", default_value_t = 900, value_parser = clap::value_parser!(u64).range(1..))]
     pub upload_timeout: u64,
-    /// Seconds an upload may pause between two pieces of its body.
+    /// Seconds an upload may pause between two pieces of its body, or a client leave an answer unread.
     #[arg(long, env = "LIANZHANG_BODY_IDLE_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
     pub body_idle_timeout: u64,
     /// Connections served at once (lowered to fit the open-file limit).

@@ -23,8 +23,12 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
-/// The upload route: the one request allowed a long body (see [`ServeLimits::upload_timeout`]).
+/// The upload route: the one request allowed a long body (see [`ServeLimits::max_upload_bytes`]).
 pub(crate) const UPLOAD_PATH: &str = "/import";
+
+/// The requests given [`ServeLimits::upload_timeout`]: an upload, its confirmation (one
+/// transaction over the whole file) and the workbooks made from the whole registry.
+const LONG_PATHS: [&str; 4] = [UPLOAD_PATH, "/import/confirm", "/export.xlsx", "/import/template.xlsx"];
 
 /// The server's limits. Each has a default (below) and a `lianzhang serve` flag / environment
 /// variable (README, "服务限制").
@@ -36,8 +40,9 @@ pub struct ServeLimits {
     /// Time for an ordinary request: its body read, its page made and answered. Default 60 s.
     /// Past it the answer is 408 and the connection is closed.
     pub request_timeout: Duration,
-    /// Time for an upload (`POST /import`): its whole body read, read as a dataset and the diff
-    /// made. Default 15 min.
+    /// Time for an upload (`/import`: its whole body read, read as a dataset and the diff made),
+    /// its confirmation (`/import/confirm`) and the workbook downloads (`/export.xlsx`,
+    /// `/import/template.xlsx`). Default 15 min.
     pub upload_timeout: Duration,
     /// The longest pause between two pieces of an upload's body, and the longest a client may
     /// leave an answer unread (a slow reader holds no connection for ever). Default 30 s.
@@ -230,11 +235,12 @@ impl AsyncWrite for StallGuard {
     }
 }
 
-/// The whole-request time limit (middleware): [`ServeLimits::upload_timeout`] for an upload,
+/// The whole-request time limit (middleware): [`ServeLimits::upload_timeout`] for an upload and
+/// the other long requests ([`LONG_PATHS`]),
 /// [`ServeLimits::request_timeout`] for the rest. Past it: 408 with a Chinese page; hyper then
 /// closes the connection (the body was not read to its end).
 pub(crate) async fn time_limit(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
-    let upload = request.method() == axum::http::Method::POST && request.uri().path() == UPLOAD_PATH;
+    let upload = LONG_PATHS.contains(&request.uri().path());
     let api = request.uri().path().starts_with("/api/");
     let limit = if upload { state.limits.upload_timeout } else { state.limits.request_timeout };
     match tokio::time::timeout(limit, next.run(request)).await {

@@ -221,3 +221,53 @@ async fn a_client_that_stops_reading_is_cut_off() {
     let whole = 10 * include_bytes!("../assets/fonts/lianzhang-sans-sc.woff2").len();
     assert!(got.len() < whole, "all {} bytes were sent to a client that read nothing", got.len());
 }
+
+#[tokio::test]
+async fn the_edit_form_and_a_confirmation_refuse_bad_text_naming_the_field_and_write_nothing() {
+    use lianzhang_facts::{Annual, DatasetBuilder, Enterprise, Fen, Uscc};
+    let p = policy();
+    let v = p.vocabulary.clone();
+    let mut b = DatasetBuilder::new(v.clone());
+    let e = Enterprise {
+        uscc: Uscc::from_body(b"91140525MA0000001"),
+        name: "泽州钢铁有限公司".into(),
+        chain: v.chain("steel"),
+        stage: None,
+        town: Some("巴公镇".into()),
+        industry_code: None,
+        strategic_emerging: Some(false),
+        established: None,
+        chain_joined_year: None,
+    };
+    b.enterprise(e.clone());
+    b.annual(e.uscc, Annual { revenue: Some(Fen::yuan(30_000_000)), ..Annual::unknown(2023) });
+    let app = app(p, &b.build().unwrap()).await;
+    let uscc = e.uscc.as_str().to_string();
+    let admin = app.session("admin").await;
+    let path = format!("/enterprises/{uscc}/edit");
+    let csrf = token_in(&app.get(&format!("{path}?year=2023"), &admin).await.body);
+    let long = "长".repeat(201);
+    let r = app
+        .post(&path, &admin, &[("csrf", &csrf), ("year", "2023"), ("name", &long), ("town", "巴\u{202E}公镇")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let text = text_of(&r.body);
+    assert!(text.contains("企业名称：") && text.contains("乡镇："), "{text}");
+    assert!(
+        app.state.store.audit(Some(("enterprises", uscc.as_str())), 10).await.unwrap().is_empty(),
+        "nothing written"
+    );
+    let r = app.post(&path, &admin, &[("csrf", &csrf), ("year", "99999"), ("revenue", "1")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text_of(&r.body).contains("年度：年份 99999 不在 1949 至 2100 之间"), "{}", r.body);
+    // A confirmation's reason: a note (line breaks allowed), no NUL, no bidi override.
+    let r = app
+        .post(
+            &format!("/enterprises/{uscc}/confirm"),
+            &admin,
+            &[("csrf", &csrf), ("check", "x"), ("year", "2023"), ("reason", "核实\u{0}")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text_of(&r.body).contains("核实依据："), "{}", r.body);
+}
