@@ -65,3 +65,18 @@ fn the_header_timeout_flag_closes_a_half_sent_request() {
     s.read_to_string(&mut page).unwrap();
     assert!(page.starts_with("HTTP/1.1 200"), "{page}");
 }
+
+#[test]
+fn a_user_name_with_a_bidi_override_is_refused_in_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("u.db").display());
+    let out = Command::cargo_bin("lianzhang")
+        .unwrap()
+        .args(["user", "add", "--db", &db, "--username", "ad\u{202E}min", "--role", "admin", "--password-stdin"])
+        .write_stdin("correct horse battery\n")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("用户名："), "{err}");
+}

@@ -94,7 +94,9 @@ pub fn digest(secret: &str) -> String {
 }
 
 impl Store {
-    /// Creates a user. A task-force user needs a chain; the chain must exist.
+    /// Creates a user. A task-force user needs a chain; the chain must exist. The user name and
+    /// display name are typed text (one line, no control, bidi or invisible characters, at most
+    /// 200 characters: `lianzhang_facts::typed`).
     pub async fn add_user(
         &self,
         username: &str,
@@ -104,6 +106,11 @@ impl Store {
         password_hash: &str,
         actor: &str,
     ) -> Result<User> {
+        // Typed text at the door, whoever calls (the admin page, `lianzhang user add`).
+        use lianzhang_facts::typed::{TextKind, check_text};
+        for (field, value) in [("用户名", username), ("显示名称", display_name)] {
+            check_text(value, TextKind::Line).map_err(|e| StoreError::Refused(format!("{field}：{e}")))?;
+        }
         self.check_scope(role, chain).await?;
         if self.user(username).await?.is_some() {
             return Err(StoreError::Refused(format!("用户 {username} 已存在")));
