@@ -26,6 +26,9 @@ use tokio::sync::Semaphore;
 /// The upload route: the one request allowed a long body (see [`ServeLimits::max_upload_bytes`]).
 pub(crate) const UPLOAD_PATH: &str = "/import";
 
+/// The most a request header may take, in bytes (its cookies included): 64 KiB.
+pub const MAX_HEADER_BYTES: usize = 64 << 10;
+
 /// The requests given [`ServeLimits::upload_timeout`]: an upload, its confirmation (one
 /// transaction over the whole file) and the workbooks made from the whole registry.
 const LONG_PATHS: [&str; 4] = [UPLOAD_PATH, "/import/confirm", "/export.xlsx", "/import/template.xlsx"];
@@ -145,7 +148,8 @@ pub async fn serve_on(state: Arc<AppState>, listener: TcpListener) -> std::io::R
     let app = router(state);
     let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let mut http = hyper::server::conn::http1::Builder::new();
-    http.timer(TokioTimer::new()).header_read_timeout(limits.header_timeout);
+    // A request header is at most 64 KiB (hyper's default lets it grow to ~400 KB), else 431.
+    http.timer(TokioTimer::new()).header_read_timeout(limits.header_timeout).max_header_size(MAX_HEADER_BYTES);
     loop {
         // A slot first: past the cap, connections wait in the kernel's queue.
         let slot = slots.clone().acquire_owned().await.expect("the semaphore is never closed");

@@ -271,3 +271,14 @@ async fn the_edit_form_and_a_confirmation_refuse_bad_text_naming_the_field_and_w
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text_of(&r.body).contains("核实依据："), "{}", r.body);
 }
+
+#[tokio::test]
+async fn a_request_header_over_64_kib_is_refused() {
+    let app = app_limited(policy(), &empty(), short()).await;
+    let addr = serve_real(&app).await;
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    let huge = format!("GET /login HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n", "a".repeat(100 << 10));
+    let _ = s.write_all(huge.as_bytes()).await;
+    let got = until_closed(&mut s).await;
+    assert!(got.is_empty() || got.starts_with("HTTP/1.1 431"), "{got}");
+}
