@@ -24,6 +24,51 @@ pub struct ServeArgs {
     pub enterprises: usize,
     #[command(flatten)]
     pub policy: PolicyOpts,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// The server's limits (README, "服务限制"); each also read from its environment variable.
+#[derive(Args)]
+pub struct LimitArgs {
+    /// Seconds a client has to send a whole request header (also the longest idle keep-alive).
+    #[arg(long, env = "LIANZHANG_HEADER_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_timeout: u64,
+    /// Seconds an ordinary request (body read, page made and sent) may take.
+    #[arg(long, env = "LIANZHANG_REQUEST_TIMEOUT", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout: u64,
+    /// Seconds an upload (sent, read and compared), its confirmation and a workbook download may take.
+    #[arg(long, env = "LIANZHANG_UPLOAD_TIMEOUT", default_value_t = 900, value_parser = clap::value_parser!(u64).range(1..))]
+    pub upload_timeout: u64,
+    /// Seconds an upload may pause between two pieces of its body, or a client leave an answer unread.
+    #[arg(long, env = "LIANZHANG_BODY_IDLE_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub body_idle_timeout: u64,
+    /// Connections served at once (lowered to fit the open-file limit).
+    #[arg(long, env = "LIANZHANG_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_connections: u64,
+    /// The largest file an upload may carry, in MB (MiB).
+    #[arg(long, env = "LIANZHANG_MAX_UPLOAD_MB", default_value_t = lianzhang_web::DEFAULT_MAX_UPLOAD_BYTES >> 20, value_parser = clap::value_parser!(u64).range(1..=65_536))]
+    pub max_upload_mb: u64,
+    /// The largest body of a form post or any other request, in KB (KiB).
+    #[arg(long, env = "LIANZHANG_FORM_BODY_KB", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(16..=1_048_576))]
+    pub form_body_kb: u64,
+}
+
+impl LimitArgs {
+    /// The limits, with the connection cap fitted under `open_files` (the soft open-file limit).
+    pub fn limits(&self, open_files: Option<u64>) -> lianzhang_web::ServeLimits {
+        let secs = std::time::Duration::from_secs;
+        let wanted = usize::try_from(self.max_connections).unwrap_or(usize::MAX);
+        lianzhang_web::ServeLimits {
+            header_timeout: secs(self.header_timeout),
+            request_timeout: secs(self.request_timeout),
+            upload_timeout: secs(self.upload_timeout),
+            body_idle_timeout: secs(self.body_idle_timeout),
+            max_connections: lianzhang_web::connection_cap(wanted, open_files),
+            max_upload_bytes: self.max_upload_mb << 20,
+            form_body_bytes: usize::try_from(self.form_body_kb << 10).unwrap_or(usize::MAX),
+        }
+    }
 }
 
 pub fn run_serve(mut a: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -40,6 +85,15 @@ pub fn run_serve(mut a: ServeArgs) -> anyhow::Result<ExitCode> {
         }
     }
     block_on(async {
+        // Bind first (before the database, and before a demo is made): "started" is said only
+        // of a server that listens, and a port in use is said at once.
+        let listener = match lianzhang_web::bind(&a.bind).await {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("无法启动服务：{e}");
+                return Ok(ExitCode::from(crate::EXIT_INVALID));
+            }
+        };
         let store = registry::open(&a.db, &policy).await?;
         if a.demo {
             if store.user_count().await? > 0 || store.count("enterprises").await? > 0 {
@@ -52,8 +106,20 @@ pub fn run_serve(mut a: ServeArgs) -> anyhow::Result<ExitCode> {
                 a.db.db
             );
         }
-        eprintln!("链长已启动：http://{}/  （数据库 {}）", a.bind, a.db.db);
-        lianzhang_web::serve(AppState::new(store, policy), &a.bind).await.context("无法启动服务")?;
+        let open_files = lianzhang_web::raise_open_file_limit();
+        let limits = a.limits.limits(open_files);
+        if limits.max_connections < usize::try_from(a.limits.max_connections).unwrap_or(usize::MAX) {
+            eprintln!(
+                "提示：本进程最多可打开 {} 个文件，同时连接数上限降为 {}（可用 ulimit -n 提高）",
+                open_files.unwrap_or_default(),
+                limits.max_connections
+            );
+        }
+        let shown = listener.local_addr().map_or_else(|_| a.bind.clone(), |x| x.to_string());
+        eprintln!("链长已启动：http://{shown}/  （数据库 {}）", a.db.db);
+        lianzhang_web::serve_on(AppState::with_limits(store, policy, limits), listener)
+            .await
+            .context("服务异常停止")?;
         anyhow::Ok(ExitCode::SUCCESS)
     })
 }
@@ -199,7 +265,7 @@ pub fn run_token(c: TokenCommand) -> anyhow::Result<ExitCode> {
         };
         match done {
             Ok(()) => Ok(ExitCode::SUCCESS),
-            Err(lianzhang_store::StoreError::NotFound(why)) => {
+            Err(lianzhang_store::StoreError::NotFound(why) | lianzhang_store::StoreError::Refused(why)) => {
                 eprintln!("{why}");
                 Ok(ExitCode::from(crate::EXIT_INVALID))
             }

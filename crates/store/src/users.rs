@@ -94,7 +94,9 @@ pub fn digest(secret: &str) -> String {
 }
 
 impl Store {
-    /// Creates a user. A task-force user needs a chain; the chain must exist.
+    /// Creates a user. A task-force user needs a chain; the chain must exist. The user name and
+    /// display name are typed text (one line, no control, bidi or invisible characters, at most
+    /// 200 characters: `lianzhang_facts::typed`).
     pub async fn add_user(
         &self,
         username: &str,
@@ -104,6 +106,11 @@ impl Store {
         password_hash: &str,
         actor: &str,
     ) -> Result<User> {
+        // Typed text at the door, whoever calls (the admin page, `lianzhang user add`).
+        use lianzhang_facts::typed::{TextKind, check_text};
+        for (field, value) in [("用户名", username), ("显示名称", display_name)] {
+            check_text(value, TextKind::Line).map_err(|e| StoreError::Refused(format!("{field}：{e}")))?;
+        }
         self.check_scope(role, chain).await?;
         if self.user(username).await?.is_some() {
             return Err(StoreError::Refused(format!("用户 {username} 已存在")));
@@ -194,9 +201,14 @@ impl Store {
         Ok(User { role, chain: chain.map(str::to_string), ..user })
     }
 
-    /// Disables an account (it cannot sign in; its sessions end; its API tokens are refused) or
+    /// Disables an account (it cannot sign in; its sessions end; its API tokens are revoked) or
     /// enables it again. Nobody disables their own account, and the last enabled administrator
-    /// stays. Audited.
+    /// stays. Audited, with the number of tokens revoked.
+    ///
+    /// Disabling deletes the sessions and API tokens for good (rather than only refusing them
+    /// while disabled): enabling the account again must not bring back a token handed out before,
+    /// perhaps to someone who has left. After enabling, the user signs in again and a machine
+    /// client needs a new token (`lianzhang token create`).
     pub async fn set_disabled(&self, username: &str, disabled: bool, actor: &str) -> Result<()> {
         let user = self.user(username).await?.ok_or_else(|| StoreError::NotFound(format!("用户 {username}")))?;
         if disabled == user.disabled_at.is_some() {
@@ -218,6 +230,13 @@ impl Store {
             .await?;
         sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user.id).execute(&mut *tx).await?;
         audit_user(&mut tx, &at, actor, username, "disabled_at", user.disabled_at, value).await?;
+        if disabled {
+            let gone = sqlx::query("DELETE FROM api_tokens WHERE user_id = $1").bind(user.id).execute(&mut *tx).await?;
+            let n = gone.rows_affected();
+            if n > 0 {
+                audit_user(&mut tx, &at, actor, username, "api_tokens", Some(n.to_string()), Some("0".into())).await?;
+            }
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -294,15 +313,23 @@ impl Store {
         Ok(())
     }
 
-    /// Stores a new API token for `username` (only its hash is kept).
+    /// Stores a new API token for `username` (only its hash is kept). A disabled account gets
+    /// none: it is inserted only while the account is enabled (one statement, so a disable that
+    /// commits first wins).
     pub async fn add_token(&self, username: &str, token: &str) -> Result<()> {
         let user = self.user(username).await?.ok_or_else(|| StoreError::NotFound(format!("没有用户 {username}")))?;
-        sqlx::query("INSERT INTO api_tokens (user_id, token_hash, created_at) VALUES ($1, $2, $3)")
-            .bind(user.id)
-            .bind(digest(token))
-            .bind(now())
-            .execute(&self.pool)
-            .await?;
+        let added = sqlx::query(
+            "INSERT INTO api_tokens (user_id, token_hash, created_at) \
+             SELECT id, $2, $3 FROM users WHERE id = $1 AND disabled_at IS NULL",
+        )
+        .bind(user.id)
+        .bind(digest(token))
+        .bind(now())
+        .execute(&self.pool)
+        .await?;
+        if added.rows_affected() == 0 {
+            return Err(StoreError::Refused(format!("用户 {username} 已停用，不能生成 API 令牌；请先启用该账户")));
+        }
         Ok(())
     }
 
@@ -331,16 +358,24 @@ impl Store {
         row.as_ref().map(user_of).transpose()
     }
 
-    /// Opens a session for `user_id`; `id` is the cookie's secret, `csrf` the form token.
+    /// Opens a session for `user_id`; `id` is the cookie's secret, `csrf` the form token. Only
+    /// while the account is enabled (one statement): a login that races a disable does not leave
+    /// a session that would come back to life when the account is enabled again.
     pub async fn open_session(&self, id: &str, user_id: i64, csrf: &str, now_secs: i64) -> Result<()> {
-        sqlx::query("INSERT INTO sessions (id_hash, user_id, csrf, created_at, last_seen) VALUES ($1, $2, $3, $4, $5)")
-            .bind(digest(id))
-            .bind(user_id)
-            .bind(csrf)
-            .bind(now())
-            .bind(now_secs)
-            .execute(&self.pool)
-            .await?;
+        let opened = sqlx::query(
+            "INSERT INTO sessions (id_hash, user_id, csrf, created_at, last_seen) \
+             SELECT $1, id, $3, $4, $5 FROM users WHERE id = $2 AND disabled_at IS NULL",
+        )
+        .bind(digest(id))
+        .bind(user_id)
+        .bind(csrf)
+        .bind(now())
+        .bind(now_secs)
+        .execute(&self.pool)
+        .await?;
+        if opened.rows_affected() == 0 {
+            return Err(StoreError::Refused("该账户已停用，请联系系统管理员".into()));
+        }
         Ok(())
     }
 

@@ -183,8 +183,13 @@ async fn user_accounts_change_scope_and_are_audited() {
         assert!(store.session("s2", 1, 1800).await.unwrap().is_none(), "{db}: session gone");
         assert!(store.user_by_token("tok").await.unwrap().is_none(), "{db}: token refused");
         assert!(store.set_disabled("root", true, "root").await.is_err(), "{db}: not oneself");
+        assert!(store.add_token("tf", "tok2").await.is_err(), "{db}: no token for a disabled account");
+        assert!(store.open_session("s3", tf.id, "c", 0).await.is_err(), "{db}: nor a session");
         store.set_disabled("tf", false, "root").await.unwrap();
-        assert!(store.user_by_token("tok").await.unwrap().is_some(), "{db}");
+        assert!(store.user_by_token("tok").await.unwrap().is_none(), "{db}: revoked for good, not revived");
+        assert!(store.session("s2", 1, 1800).await.unwrap().is_none(), "{db}: the old session neither");
+        store.add_token("tf", "tok3").await.unwrap();
+        assert!(store.user_by_token("tok3").await.unwrap().is_some(), "{db}: a new token works");
         store.set_role("tf", Role::Admin, None, "root").await.unwrap();
         store.set_disabled("root", true, "tf").await.unwrap();
         assert!(store.set_disabled("tf", true, "other").await.is_err(), "{db}: the last enabled administrator");

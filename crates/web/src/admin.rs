@@ -69,6 +69,8 @@ pub async fn add_user(
 ) -> Result<Response, WebError> {
     require(&session, &[Role::Admin])?;
     check_csrf(&session, &f.csrf)?;
+    use lianzhang_facts::typed::TextKind::Line;
+    crate::door::texts([("用户名", f.username.as_str(), Line), ("显示名称", f.display_name.as_str(), Line)])?;
     let problem = if f.username.trim().is_empty() || f.username.chars().any(char::is_whitespace) {
         Some("用户名不能为空，也不能含空格".to_string())
     } else if f.password.chars().count() < 8 {
@@ -195,6 +197,14 @@ pub async fn audit(
     Query(query): Query<AuditQuery>,
 ) -> Result<AuditPage, WebError> {
     require(&session, &[Role::Admin, Role::Bureau])?;
+    let given = |v: &Option<String>| v.clone().unwrap_or_default();
+    let (table, actor, key) = (given(&query.table), given(&query.actor), given(&query.key));
+    use lianzhang_facts::typed::TextKind::Line;
+    crate::door::texts([
+        ("表 table", table.as_str(), Line),
+        ("操作人 actor", actor.as_str(), Line),
+        ("记录 key", key.as_str(), Line),
+    ])?;
     let page = query.page.unwrap_or(1).max(1);
     let (entries, total) = state
         .store

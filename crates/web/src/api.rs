@@ -56,16 +56,26 @@ fn yuan_of_fen(fen: Option<i64>) -> Value {
     fen.map_or(Value::Null, |f| json!(lianzhang_facts::Fen(f).to_yuan().to_string()))
 }
 
+/// A query string that does not parse (a year that is not a number, a page below 1): a Chinese
+/// sentence; the parser's own words go to the log.
+pub(crate) fn query_refused(e: &QueryRejection) -> WebError {
+    tracing::info!(error = %e, "query refused");
+    WebError::Invalid(
+        "查询参数无效：年度 year 应为 1949 至 2100 之间的四位数字，页码 page 应为正整数，请检查链接中 ? 之后的部分"
+            .into(),
+    )
+}
+
 /// `GET /api/v1/enterprises?q=&chain=&stage=&town=&above_scale=&year=&sort=&page=`
 pub async fn enterprises(
     State(state): State<Arc<AppState>>,
     Caller(user): Caller,
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let Query(query) = query.map_err(|e| WebError::Invalid(format!("查询参数无效：{e}")))?;
+    let Query(query) = query.map_err(|e| query_refused(&e))?;
     let scope = Scope::of(&user);
     scope.enterprises()?;
-    let filter = query.filter(latest_year(&state).await?, &scope);
+    let filter = query.filter(latest_year(&state).await?, &scope)?;
     let (rows, total) = state.store.search_enterprises(&filter).await?;
     let items: Vec<Value> = rows
         .iter()

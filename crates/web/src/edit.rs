@@ -284,7 +284,15 @@ pub async fn edit_save(
     crate::scope::keeps_records(&session.user)?;
     check_csrf(&session, posted.get("csrf").map_or("", String::as_str))?;
     let record = load_in_scope(&state, &session.user, &uscc).await?;
-    let year: i32 = posted.get("year").and_then(|y| y.parse().ok()).ok_or(WebError::Invalid("年度无效".into()))?;
+    let year = lianzhang_facts::typed::parse_year(posted.get("year").map_or("", String::as_str))
+        .map_err(|e| WebError::Invalid(format!("年度：{e}")))?;
+    // Every typed value, before anything is read or written.
+    crate::door::texts(
+        posted
+            .iter()
+            .filter(|(k, _)| k.as_str() != "csrf")
+            .map(|(k, v)| (form::label(k), v.as_str(), lianzhang_facts::typed::TextKind::Line)),
+    )?;
     let registry = current(&state, &record, year);
     let (mut values, mut was, clashes) = merge(&registry, &posted);
     // A town not yet in the registry is typed beside the drop-down.
@@ -309,8 +317,13 @@ pub async fn edit_save(
         let page = cx.page(session, &record, year, &shown);
         return Ok((axum::http::StatusCode::CONFLICT, page).into_response());
     }
-    let dir = tempfile::tempdir().map_err(|e| WebError::Invalid(format!("无法创建临时目录：{e}")))?;
-    write_sheets(dir.path(), &uscc, year, &values).map_err(|e| WebError::Invalid(format!("无法写入临时文件：{e}")))?;
+    // The server's scratch folder never reaches the page: the detail goes to the log.
+    let scratch = |e: std::io::Error| {
+        tracing::error!(error = %e, "edit scratch space");
+        WebError::Internal("服务器无法保存表单（临时目录不可用或磁盘已满），未保存任何内容；请联系系统管理员")
+    };
+    let dir = tempfile::tempdir().map_err(scratch)?;
+    write_sheets(dir.path(), &uscc, year, &values).map_err(scratch)?;
     match read_dataset(dir.path(), &state.policy.vocabulary) {
         Ok(ds) => {
             state.store.import(&ds, &session.user.username, "网页编辑", &|_, _| {}).await?;
@@ -322,7 +335,10 @@ pub async fn edit_save(
             let page = cx.page(session, &record, year, &shown);
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
-        Err(other) => Err(WebError::Invalid(other.to_string())),
+        Err(other) => {
+            tracing::error!(error = %other, "edit form not read back");
+            Err(WebError::Internal("服务器无法读取表单内容，未保存任何内容；请联系系统管理员"))
+        }
     }
 }
 

@@ -107,6 +107,8 @@ pub async fn confirm(
 ) -> Result<Response, WebError> {
     crate::scope::keeps_records(&session.user)?;
     check_csrf(&session, &form.csrf)?;
+    crate::door::texts([("核实依据", form.reason.as_str(), lianzhang_facts::typed::TextKind::Note)])?;
+    crate::door::year("年度", i64::from(form.year))?;
     if form.reason.trim().is_empty() {
         return Err(WebError::Invalid("请写明核实依据（为什么这个数值是对的），再确认".into()));
     }

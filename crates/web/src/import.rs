@@ -18,9 +18,11 @@ use lianzhang_store::{
     CellChange, CellId, Choice, ImportOptions, ImportOutcome, ImportPreview, ImportReport, Resolution,
 };
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
+
+mod receive;
+use receive::{UNZIPPED_LIMIT, base_name, save_field, scratch_failed, small_field, too_large, unzip, upload_failed};
 
 /// An upload waiting for confirmation: what was read, how it meets the registry, and the diff
 /// the user is shown.
@@ -152,36 +154,6 @@ pub async fn form(session: Session) -> Result<ImportPage, WebError> {
     Ok(blank(session))
 }
 
-/// The most a zip of CSV files may unpack to (the upload limit itself is 256 MB).
-const UNZIPPED_LIMIT: u64 = 1 << 30;
-
-/// Unpacks the CSV files of a zip into `dir` (flat: folders inside the zip are ignored).
-fn unzip(bytes: &[u8], dir: &Path, limit: u64) -> Result<(), String> {
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| format!("不是有效的 zip 文件：{e}"))?;
-    let (mut found, mut unpacked) = (0, 0u64);
-    for i in 0..zip.len() {
-        let mut f = zip.by_index(i).map_err(|e| format!("zip 文件损坏：{e}"))?;
-        let Some(name) = f.enclosed_name().and_then(|p| p.file_name().map(|n| n.to_owned())) else { continue };
-        if !name.to_string_lossy().to_lowercase().ends_with(".csv") {
-            continue;
-        }
-        let mut out = std::fs::File::create(dir.join(&name)).map_err(|e| e.to_string())?;
-        // Read no more than the limit (plus one byte, to know it was passed): a small zip can
-        // unpack to gigabytes.
-        let room = limit - unpacked;
-        let copied = std::io::copy(&mut (&mut f).take(room + 1), &mut out).map_err(|e| format!("zip 文件损坏：{e}"))?;
-        if copied > room {
-            return Err(format!("zip 解压后超过 {} MB，请拆分后分批导入", limit >> 20));
-        }
-        unpacked += copied;
-        found += 1;
-    }
-    if found == 0 {
-        return Err("zip 中没有 CSV 文件".into());
-    }
-    Ok(())
-}
-
 /// What in the dataset a task force may not write: enterprises outside its chain in the file,
 /// enterprises on record under another chain, and projects on record under another chain's
 /// enterprise (a project is keyed by its id alone: the file must not move it to the task force's
@@ -215,44 +187,74 @@ async fn outside(state: &AppState, scope: &Scope, ds: &Dataset) -> Result<Vec<St
 pub async fn upload(
     State(state): State<Arc<AppState>>,
     session: Session,
+    headers: axum::http::HeaderMap,
     mut multipart: Multipart,
 ) -> Result<Response, WebError> {
     crate::scope::keeps_records(&session.user)?;
+    let limits = &state.limits;
+    let limit = limits.max_upload_bytes;
+    // A body declared larger than the file limit (and the form around it) is refused unread.
+    let declared =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit.saturating_add(1 << 20)) {
+        return Err(too_large(limit));
+    }
+    // `raw` keeps the file as uploaded (a zip), `dir` what is read.
+    let raw = tempfile::tempdir().map_err(scratch_failed)?;
+    let dir = tempfile::tempdir().map_err(scratch_failed)?;
     let (mut csrf, mut file, mut only_new) = (String::new(), None, false);
-    while let Some(field) = multipart.next_field().await.map_err(|e| WebError::Invalid(format!("上传失败：{e}")))?
-    {
+    while let Some(mut field) = multipart.next_field().await.map_err(|e| upload_failed(e, limit))? {
         match field.name() {
-            Some("csrf") => csrf = field.text().await.unwrap_or_default(),
-            Some("only_new") => only_new = true,
+            Some("csrf") => csrf = small_field(field, 256, limit).await?,
+            Some("only_new") => {
+                small_field(field, 256, limit).await?;
+                only_new = true;
+            }
             Some("file") => {
                 let name = field.file_name().unwrap_or("upload").to_string();
-                let bytes = field.bytes().await.map_err(|e| WebError::Invalid(format!("上传失败：{e}")))?;
-                file = Some((name, bytes));
+                if let Err(e) = lianzhang_facts::typed::check_text(&name, lianzhang_facts::typed::TextKind::Line) {
+                    return Err(WebError::Invalid(format!("文件名：{e}")));
+                }
+                // The CSRF field comes first in the form: a forged upload is not even saved.
+                if !csrf.is_empty() {
+                    check_csrf(&session, &csrf)?;
+                }
+                let base = base_name(&name);
+                let to = if base.to_lowercase().ends_with(".zip") {
+                    raw.path().join("upload.zip")
+                } else {
+                    dir.path().join(&base)
+                };
+                save_field(&mut field, &to, limits).await?;
+                file = Some((name, base, to));
             }
-            _ => {}
+            _ => {
+                small_field(field, 1 << 16, limit).await?;
+            }
         }
     }
     check_csrf(&session, &csrf)?;
-    let Some((name, bytes)) = file else { return Err(WebError::Invalid("请选择文件".into())) };
-    let dir = tempfile::tempdir().map_err(|e| WebError::Invalid(e.to_string()))?;
-    let lower = name.to_lowercase();
+    let Some((name, base, saved)) = file else { return Err(WebError::Invalid("请选择文件".into())) };
+    let lower = base.to_lowercase();
     let mut page = blank(session);
     page.file = Some(name.clone());
     let path = if lower.ends_with(".zip") {
-        if let Err(p) = unzip(&bytes, dir.path(), UNZIPPED_LIMIT) {
+        let (zip, into) = (saved.clone(), dir.path().to_path_buf());
+        let unzipped =
+            tokio::task::spawn_blocking(move || unzip(&zip, &into, UNZIPPED_LIMIT)).await.expect("unzip task");
+        if let Err(p) = unzipped {
             page.problem = Some(p);
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
         dir.path().to_path_buf()
-    } else {
+    } else if lower.ends_with(".csv") {
         // Kept under its own name (only the name, never a path) so that messages name the
         // user's file. A CSV file is one sheet (企业.csv …): a folder of one file. Anything else
         // is taken for a workbook, whose format the reader decides from the content whatever the
         // name says (an .xlsx named .xls, a WPS .et); a file that is none gets its own sentence.
-        let base = Path::new(&name).file_name().map_or_else(|| "upload".into(), |n| n.to_string_lossy().into_owned());
-        let p = dir.path().join(&base);
-        std::fs::write(&p, &bytes).map_err(|e| WebError::Invalid(e.to_string()))?;
-        if lower.ends_with(".csv") { dir.path().to_path_buf() } else { p }
+        dir.path().to_path_buf()
+    } else {
+        saved
     };
     let vocab = state.policy.vocabulary.clone();
     let read_path = path.clone();
@@ -402,19 +404,27 @@ pub async fn confirm(
 /// `GET /import/template.xlsx`
 pub async fn template(State(state): State<Arc<AppState>>, session: Session) -> Result<Response, WebError> {
     crate::scope::keeps_records(&session.user)?;
-    let dir = tempfile::tempdir().map_err(|e| WebError::Invalid(e.to_string()))?;
+    let dir = tempfile::tempdir().map_err(scratch_failed)?;
     let path = dir.path().join("template.xlsx");
     let vocab = state.policy.vocabulary.clone();
     let p = path.clone();
     tokio::task::spawn_blocking(move || lianzhang_facts::template::write_template(&vocab, &p))
         .await
         .expect("template task")
-        .map_err(|e| WebError::Invalid(e.to_string()))?;
+        .map_err(|e| unwritten(&e, dir.path()))?;
     xlsx_download(&path, "导入模板.xlsx")
 }
 
+/// A workbook that could not be written: the writer's sentence without the server's scratch
+/// folder (the detail goes to the log).
+fn unwritten(e: &dyn std::fmt::Display, scratch: &Path) -> WebError {
+    tracing::error!(error = %e, "workbook not written");
+    let scratch = scratch.display().to_string();
+    WebError::Invalid(e.to_string().replace(&format!("{scratch}/"), "").replace(&scratch, "").replace("/tmp/", ""))
+}
+
 fn xlsx_download(path: &Path, name: &str) -> Result<Response, WebError> {
-    let bytes = std::fs::read(path).map_err(|e| WebError::Invalid(e.to_string()))?;
+    let bytes = std::fs::read(path).map_err(scratch_failed)?;
     let disposition =
         format!("attachment; filename=\"registry.xlsx\"; filename*=UTF-8''{}", crate::pages::urlencode(name));
     Ok((
@@ -458,7 +468,7 @@ pub async fn export(State(state): State<Arc<AppState>>, session: Session) -> Res
     if let Scope::Chain(code) = &scope {
         ds = only_chain(&ds, code);
     }
-    let dir = tempfile::tempdir().map_err(|e| WebError::Invalid(e.to_string()))?;
+    let dir = tempfile::tempdir().map_err(scratch_failed)?;
     let path = dir.path().join("registry.xlsx");
     let p = path.clone();
     tokio::task::spawn_blocking(move || {
@@ -466,14 +476,13 @@ pub async fn export(State(state): State<Arc<AppState>>, session: Session) -> Res
     })
     .await
     .expect("export task")
-    .map_err(|e| WebError::Invalid(e.to_string()))?;
+    .map_err(|e| unwritten(&e, dir.path()))?;
     xlsx_download(&path, "企业库.xlsx")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write;
 
     #[test]
     fn the_confirmation_form_gives_a_choice_per_conflict_and_all_overrides_them() {
@@ -495,31 +504,5 @@ mod tests {
         assert_eq!(chosen.get(cell), Some(&Choice::Keep));
         let (.., all, _) = f(&[(&format!("c:{cell}"), "keep"), ("all", "take")]);
         assert_eq!(all.choice(&id), Some(Choice::Take), "the all buttons decide every conflict");
-    }
-
-    fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
-        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-        for (name, bytes) in files {
-            w.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
-            w.write_all(bytes).unwrap();
-        }
-        w.finish().unwrap().into_inner()
-    }
-
-    #[test]
-    fn a_zip_unpacks_its_csv_files_up_to_the_limit_and_no_further() {
-        let dir = tempfile::tempdir().unwrap();
-        let small = zip_of(&[("a/enterprises.csv", b"uscc,name\n"), ("notes.txt", b"x")]);
-        unzip(&small, dir.path(), 1 << 20).unwrap();
-        assert!(dir.path().join("enterprises.csv").exists() && !dir.path().join("notes.txt").exists());
-        // Two files of 3 MB each (a few kilobytes zipped) against a 4 MB limit.
-        let big = vec![b'a'; 3 << 20];
-        let bomb = zip_of(&[("enterprises.csv", &big), ("annual.csv", &big)]);
-        assert!(bomb.len() < 100_000);
-        let dir = tempfile::tempdir().unwrap();
-        let err = unzip(&bomb, dir.path(), 4 << 20).unwrap_err();
-        assert!(err.contains("超过 4 MB"), "{err}");
-        let written: u64 = std::fs::read_dir(dir.path()).unwrap().map(|f| f.unwrap().metadata().unwrap().len()).sum();
-        assert!(written <= (4 << 20) + 1, "stopped at the limit: {written}");
     }
 }

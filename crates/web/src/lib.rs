@@ -8,12 +8,14 @@ pub mod auth;
 mod chains;
 mod charts;
 mod dashboard;
+mod door;
 mod edit;
 mod findings;
 mod format;
 mod import;
 mod pages;
 mod scope;
+mod server;
 mod snapshot;
 
 use axum::Router;
@@ -24,29 +26,43 @@ use lianzhang_policy::Policy;
 use lianzhang_store::{Store, StoreError};
 use std::sync::Arc;
 
+pub use server::{
+    BindError, DEFAULT_MAX_UPLOAD_BYTES, ServeLimits, bind, connection_cap, raise_open_file_limit, serve_on, size_zh,
+};
 pub use snapshot::Snapshot;
 
 /// What every handler shares.
 pub struct AppState {
     pub store: Store,
     pub policy: Arc<Policy>,
+    /// The server's limits (time, connections, body sizes).
+    pub limits: ServeLimits,
     snapshot: snapshot::Cache,
     staged: import::Staged,
 }
 
 impl AppState {
+    /// The state with the default [`ServeLimits`].
     pub fn new(store: Store, policy: Policy) -> Arc<AppState> {
+        AppState::with_limits(store, policy, ServeLimits::default())
+    }
+
+    pub fn with_limits(store: Store, policy: Policy, limits: ServeLimits) -> Arc<AppState> {
         Arc::new(AppState {
             store,
             policy: Arc::new(policy),
+            limits,
             snapshot: snapshot::Cache::default(),
             staged: import::Staged::default(),
         })
     }
 }
 
-/// All routes.
+/// All routes. Every request body is limited: the upload to [`ServeLimits::max_upload_bytes`]
+/// (plus room for the form around the file), every other to [`ServeLimits::form_body_bytes`];
+/// every request to its time limit (see [`server::time_limit`]).
 pub fn router(state: Arc<AppState>) -> Router {
+    let upload_body = usize::try_from(state.limits.max_upload_bytes).unwrap_or(usize::MAX).saturating_add(1 << 20);
     Router::new()
         .route("/", get(|| async { Redirect::to("/dashboard") }))
         .route("/login", get(pages::login_form).post(pages::login))
@@ -58,11 +74,13 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/enterprises/{uscc}", get(pages::enterprise))
         .route("/enterprises/{uscc}/edit", get(edit::edit_form).post(edit::edit_save))
         .route("/enterprises/{uscc}/confirm", post(findings::confirm))
-        .route("/import", get(import::form).post(import::upload))
+        .route(
+            server::UPLOAD_PATH,
+            get(import::form).post(import::upload).layer(axum::extract::DefaultBodyLimit::max(upload_body)),
+        )
         .route("/import/confirm", post(import::confirm))
         .route("/import/template.xlsx", get(import::template))
         .route("/export.xlsx", get(import::export))
-        .layer(axum::extract::DefaultBodyLimit::max(256 * 1024 * 1024))
         .route("/admin/users", get(admin::users).post(admin::add_user))
         .route("/admin/users/{username}", post(admin::change_user))
         .route("/admin/audit", get(admin::audit))
@@ -75,6 +93,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/openapi.json", get(api::openapi))
         .route("/api/{*rest}", axum::routing::any(api::no_such_endpoint))
         .fallback(no_such_page)
+        .layer(axum::extract::DefaultBodyLimit::max(state.limits.form_body_bytes))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), server::time_limit))
         .with_state(state)
 }
 
@@ -104,10 +124,10 @@ async fn font_licence() -> Response {
     ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], include_str!("../assets/fonts/OFL.txt")).into_response()
 }
 
-/// Serves until the process is stopped.
-pub async fn serve(state: Arc<AppState>, bind: &str) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(bind).await?;
-    axum::serve(listener, router(state)).await
+/// Binds `addr` and serves until the process is stopped (see [`serve_on`] to bind first).
+pub async fn serve(state: Arc<AppState>, addr: &str) -> std::io::Result<()> {
+    let listener = bind(addr).await.map_err(std::io::Error::other)?;
+    serve_on(state, listener).await
 }
 
 /// Why a page request failed, rendered as a Chinese page (the API renders JSON, see `api`).
@@ -125,6 +145,15 @@ pub enum WebError {
     NotFound(String),
     #[error("{0}")]
     Invalid(String),
+    /// The request body is over a limit (the sentence names the limit).
+    #[error("{0}")]
+    TooLarge(String),
+    /// The server failed on its side (disk, temporary folder); the detail is in the log.
+    #[error("{0}")]
+    Internal(&'static str),
+    /// The request was not done within its time limit (seconds).
+    #[error("请求超时：{0} 秒内未完成（网络过慢或请求不完整），请重试")]
+    Timeout(u64),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -136,7 +165,9 @@ impl WebError {
             WebError::Forbidden | WebError::Csrf => StatusCode::FORBIDDEN,
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
             WebError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            WebError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            WebError::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
+            WebError::Store(_) | WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }

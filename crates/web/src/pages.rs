@@ -58,6 +58,9 @@ pub async fn login(State(state): State<Arc<AppState>>, headers: HeaderMap, Form(
     if f.csrf.is_empty() || f.csrf != expected {
         return WebError::Csrf.into_response();
     }
+    if let Err(e) = crate::door::texts([("用户名", f.username.as_str(), lianzhang_facts::typed::TextKind::Line)]) {
+        return login_again(&e.to_string());
+    }
     let user = match state.store.user(f.username.trim()).await {
         Ok(u) => u,
         Err(e) => return WebError::from(e).into_response(),
@@ -85,8 +88,11 @@ pub async fn login(State(state): State<Arc<AppState>>, headers: HeaderMap, Form(
         state.store.login_succeeded(user.id).await?;
         state.store.open_session(&id, user.id, &csrf, now_secs()).await
     };
-    if let Err(e) = opened.await {
-        return WebError::from(e).into_response();
+    match opened.await {
+        Ok(()) => {}
+        // Disabled between the check above and the session.
+        Err(lianzhang_store::StoreError::Refused(why)) => return login_again(&why),
+        Err(e) => return WebError::from(e).into_response(),
     }
     let mut headers = HeaderMap::new();
     headers.append(SET_COOKIE, auth::session_cookie(&id).parse().expect("cookie"));
@@ -152,7 +158,31 @@ pub struct ListQuery {
 }
 
 impl ListQuery {
-    pub fn filter(&self, latest: i32, scope: &Scope) -> EnterpriseFilter {
+    /// The filter the query asks for, within the scope; every typed parameter checked (text,
+    /// and a year within 1949–2100).
+    pub fn filter(&self, latest: i32, scope: &Scope) -> Result<EnterpriseFilter, WebError> {
+        use lianzhang_facts::typed::TextKind::Line;
+        let given = |v: &Option<String>| v.clone().unwrap_or_default();
+        let (q, chain, stage, town, tier, sort) = (
+            given(&self.q),
+            given(&self.chain),
+            given(&self.stage),
+            given(&self.town),
+            given(&self.tier),
+            given(&self.sort),
+        );
+        crate::door::texts([
+            ("查询条件 q（企业名称或代码）", q.as_str(), Line),
+            ("产业链 chain", chain.as_str(), Line),
+            ("环节 stage", stage.as_str(), Line),
+            ("乡镇 town", town.as_str(), Line),
+            ("梯度 tier", tier.as_str(), Line),
+            ("排序 sort", sort.as_str(), Line),
+        ])?;
+        let year = match self.year {
+            Some(y) => crate::door::year("年度 year", i64::from(y))?,
+            None => latest,
+        };
         let mut f = EnterpriseFilter {
             q: self.q.clone(),
             chain: self.chain.clone().filter(|c| !c.is_empty()),
@@ -163,7 +193,7 @@ impl ListQuery {
                 Some("0") => Some(false),
                 _ => None,
             },
-            year: self.year.unwrap_or(latest),
+            year,
             sort: self.sort.clone(),
             page: self.page.unwrap_or(1).max(1),
             per_page: 50,
@@ -171,7 +201,7 @@ impl ListQuery {
             liaison_of: None,
         };
         scope.restrict(&mut f);
-        f
+        Ok(f)
     }
 }
 
@@ -255,12 +285,13 @@ pub async fn latest_year(state: &AppState) -> Result<i32, WebError> {
 pub async fn enterprises(
     State(state): State<Arc<AppState>>,
     session: Session,
-    Query(query): Query<ListQuery>,
+    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<EnterprisesPage, WebError> {
+    let Query(query) = query.map_err(|e| crate::api::query_refused(&e))?;
     let scope = Scope::of(&session.user);
     scope.enterprises()?;
     let mut query = query;
-    let mut filter = query.filter(latest_year(&state).await?, &scope);
+    let mut filter = query.filter(latest_year(&state).await?, &scope)?;
     let v = &state.policy.vocabulary;
     // The stages to choose from are the chosen chain's; a stage without a chain, or left over
     // from another chain (the chain was just changed), no longer applies.

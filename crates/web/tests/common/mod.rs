@@ -33,6 +33,11 @@ pub fn policy() -> Policy {
 /// A registry holding `data`, with the users `admin` (管理员), `clerk` (工信局), `steel` (钢铁
 /// task force), `food` (食品 task force), `leader` and `finance`, all with [`PASSWORD`].
 pub async fn app(policy: Policy, data: &Dataset) -> App {
+    app_limited(policy, data, lianzhang_web::ServeLimits::default()).await
+}
+
+/// As [`app`], with the server's limits `limits`.
+pub async fn app_limited(policy: Policy, data: &Dataset, limits: lianzhang_web::ServeLimits) -> App {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&format!("sqlite://{}", dir.path().join("w.db").display())).await.unwrap();
     store.seed_chains(&policy).await.unwrap();
@@ -48,7 +53,15 @@ pub async fn app(policy: Policy, data: &Dataset) -> App {
     ] {
         store.add_user(name, zh, role, chain, &hash, "t").await.unwrap();
     }
-    App { state: AppState::new(store, policy), _dir: dir }
+    App { state: AppState::with_limits(store, policy, limits), _dir: dir }
+}
+
+/// Runs the real server (the real accept loop and its limits) on a free local port.
+pub async fn serve_real(app: &App) -> std::net::SocketAddr {
+    let listener = lianzhang_web::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(lianzhang_web::serve_on(app.state.clone(), listener));
+    addr
 }
 
 impl App {
