@@ -55,8 +55,9 @@ pub struct LimitArgs {
 }
 
 impl LimitArgs {
-    /// The limits, with the connection cap fitted under `open_files` (the soft open-file limit).
-    pub fn limits(&self, open_files: Option<u64>) -> lianzhang_web::ServeLimits {
+    /// The limits, with the connection cap fitted under `open_files` (the soft open-file limit)
+    /// and the readers' limits `read` (the same as the CLI's, from the environment).
+    pub fn limits(&self, open_files: Option<u64>, read: lianzhang_facts::Limits) -> lianzhang_web::ServeLimits {
         let secs = std::time::Duration::from_secs;
         let wanted = usize::try_from(self.max_connections).unwrap_or(usize::MAX);
         lianzhang_web::ServeLimits {
@@ -67,6 +68,7 @@ impl LimitArgs {
             max_connections: lianzhang_web::connection_cap(wanted, open_files),
             max_upload_bytes: self.max_upload_mb << 20,
             form_body_bytes: usize::try_from(self.form_body_kb << 10).unwrap_or(usize::MAX),
+            read,
         }
     }
 }
@@ -84,6 +86,7 @@ pub fn run_serve(mut a: ServeArgs) -> anyhow::Result<ExitCode> {
             let _ = std::fs::remove_file(format!("lianzhang-demo.db{suffix}"));
         }
     }
+    let read_limits = lianzhang_facts::Limits::from_env()?;
     block_on(async {
         // Bind first (before the database, and before a demo is made): "started" is said only
         // of a server that listens, and a port in use is said at once.
@@ -107,7 +110,7 @@ pub fn run_serve(mut a: ServeArgs) -> anyhow::Result<ExitCode> {
             );
         }
         let open_files = lianzhang_web::raise_open_file_limit();
-        let limits = a.limits.limits(open_files);
+        let limits = a.limits.limits(open_files, read_limits);
         if limits.max_connections < usize::try_from(a.limits.max_connections).unwrap_or(usize::MAX) {
             eprintln!(
                 "提示：本进程最多可打开 {} 个文件，同时连接数上限降为 {}（可用 ulimit -n 提高）",

@@ -13,7 +13,7 @@ use axum::Form;
 use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use lianzhang_facts::{DataError, Dataset, DatasetBuilder, ReadError, read_dataset_with};
+use lianzhang_facts::{DataError, Dataset, DatasetBuilder, ReadError, read_dataset_limited};
 use lianzhang_store::{
     CellChange, CellId, Choice, ImportOptions, ImportOutcome, ImportPreview, ImportReport, Resolution,
 };
@@ -22,7 +22,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 mod receive;
-use receive::{UNZIPPED_LIMIT, base_name, save_field, scratch_failed, small_field, too_large, unzip, upload_failed};
+use receive::{base_name, save_field, scratch_failed, small_field, too_large, unzip, upload_failed};
 
 /// An upload waiting for confirmation: what was read, how it meets the registry, and the diff
 /// the user is shown.
@@ -239,9 +239,8 @@ pub async fn upload(
     let mut page = blank(session);
     page.file = Some(name.clone());
     let path = if lower.ends_with(".zip") {
-        let (zip, into) = (saved.clone(), dir.path().to_path_buf());
-        let unzipped =
-            tokio::task::spawn_blocking(move || unzip(&zip, &into, UNZIPPED_LIMIT)).await.expect("unzip task");
+        let (zip, into, limit) = (saved.clone(), dir.path().to_path_buf(), state.limits.read.max_unzipped_bytes);
+        let unzipped = tokio::task::spawn_blocking(move || unzip(&zip, &into, limit)).await.expect("unzip task");
         if let Err(p) = unzipped {
             page.problem = Some(p);
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
@@ -254,11 +253,14 @@ pub async fn upload(
         // name says (an .xlsx named .xls, a WPS .et); a file that is none gets its own sentence.
         dir.path().to_path_buf()
     } else {
-        saved
+        saved.clone()
     };
     let vocab = state.policy.vocabulary.clone();
     let read_path = path.clone();
-    let read = tokio::task::spawn_blocking(move || read_dataset_with(&read_path, &vocab)).await.expect("reader task");
+    let limits = state.limits.read;
+    let read = tokio::task::spawn_blocking(move || read_dataset_limited(&read_path, &vocab, &limits))
+        .await
+        .expect("reader task");
     let read = match read {
         Ok(read) => read,
         Err(ReadError::Data(errors)) => {
@@ -267,9 +269,13 @@ pub async fn upload(
         }
         Err(other) => {
             // The page names the user's file: never the server's scratch folder.
-            let scratch = dir.path().display().to_string();
-            let said = other.to_string().replace(&format!("{scratch}/"), "").replace(&scratch, "");
-            page.problem = Some(said);
+            page.problem = Some(if path == saved {
+                other.shown_as(&path, &name).to_string()
+            } else {
+                // A folder of CSV files (one uploaded CSV, or a zip's): its files by their names.
+                let scratch = dir.path().display().to_string();
+                other.to_string().replace(&format!("{scratch}/"), "").replace(&scratch, &name)
+            });
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };

@@ -14,6 +14,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
+use lianzhang_facts::Limits;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -58,11 +59,13 @@ pub struct ServeLimits {
     /// The largest body of a form post or any other request but the upload, in bytes.
     /// Default 1 MiB.
     pub form_body_bytes: usize,
+    /// What reading an uploaded file may cost (the readers' limits: inflated size, record,
+    /// sheet grid), the same as the CLI's; [`Limits::from_env`] at `lianzhang serve`.
+    pub read: Limits,
 }
 
-/// The default upload limit: 200 MiB, the readers' default file limit
-/// (`lianzhang_facts` read limits, `LIANZHANG_MAX_FILE_MB`).
-pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 200 << 20;
+/// The default upload limit: the readers' default file limit (200 MiB).
+pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = Limits::DEFAULT_MAX_FILE_BYTES;
 
 impl Default for ServeLimits {
     fn default() -> Self {
@@ -74,6 +77,7 @@ impl Default for ServeLimits {
             max_connections: 1024,
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
             form_body_bytes: 1 << 20,
+            read: Limits::default(),
         }
     }
 }

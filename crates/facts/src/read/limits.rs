@@ -29,10 +29,15 @@ pub struct Limits {
     pub max_sheet_cells: u64,
 }
 
+impl Limits {
+    /// The default of [`Limits::max_file_bytes`]: 200 MiB (also the web upload's default).
+    pub const DEFAULT_MAX_FILE_BYTES: u64 = 200 * MIB;
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_file_bytes: 200 * MIB,
+            max_file_bytes: Limits::DEFAULT_MAX_FILE_BYTES,
             max_unzipped_bytes: 1024 * MIB,
             max_record_bytes: MIB,
             max_sheet_cells: 1 << 24,

@@ -7,10 +7,6 @@ use axum::http::StatusCode;
 use std::io::Read;
 use std::path::Path;
 
-/// The most a zip of CSV files may unpack to (the upload itself is limited by
-/// [`crate::ServeLimits::max_upload_bytes`]); the readers' default unzipped limit.
-pub(super) const UNZIPPED_LIMIT: u64 = 1 << 30;
-
 /// Unpacks the CSV files of the zip file `zip` into `dir` (flat: folders inside the zip are
 /// ignored). The zip library's own words go to the log: the sentence is the clerk's.
 pub(super) fn unzip(zip: &Path, dir: &Path, limit: u64) -> Result<(), String> {
