@@ -49,6 +49,9 @@ pub enum DbCause {
     Permission,
     /// The file, folder or database does not exist or cannot be opened.
     Missing,
+    /// A rule of the database itself (a trigger: the append-only audit trail, runs and ledger)
+    /// refused the write.
+    Guard,
     /// The file is not a SQLite database (or is damaged).
     NotADatabase,
     /// A constraint of the registry (duplicate key, missing reference, required value) refused
@@ -73,6 +76,7 @@ impl std::fmt::Display for DbCause {
             DbCause::ReadOnly => "数据库为只读，无法写入，请检查文件或数据库的写权限",
             DbCause::Permission => "没有访问数据库的权限，请检查文件权限或数据库账号的授权",
             DbCause::Missing => "数据库文件或数据库不存在、无法打开，请检查 --db 地址",
+            DbCause::Guard => "数据库的保护规则拒绝了这次修改（审计记录、评定记录和台账只能追加，不能修改或删除），未写入",
             DbCause::NotADatabase => "该文件不是数据库文件或已损坏，请检查 --db 路径，或从备份恢复",
             DbCause::Constraint => "数据不符合企业库的约束（重复、缺少关联记录或必填项为空），未写入",
             DbCause::NewerSchema => "该数据库由更新版本的链长创建，请使用新版本程序打开",
@@ -123,6 +127,10 @@ fn of_code(code: &str, kind: sqlx::error::ErrorKind) -> Option<DbCause> {
     use sqlx::error::ErrorKind as K;
     if !matches!(kind, K::Other) {
         return Some(DbCause::Constraint);
+    }
+    // SQLITE_CONSTRAINT_TRIGGER, PostgreSQL's raise_exception: our own triggers.
+    if code == "1811" || code == "P0001" {
+        return Some(DbCause::Guard);
     }
     if let Ok(n) = code.parse::<u32>() {
         // SQLite: all its codes are numbers; PostgreSQL SQLSTATEs of five digits are handled below.
@@ -223,6 +231,8 @@ mod tests {
         assert_eq!(of_code("1032", Other), Some(DbCause::ReadOnly), "SQLITE_READONLY_DBMOVED");
         assert_eq!(of_code("2067", UniqueViolation), Some(DbCause::Constraint));
         assert_eq!(of_code("53100", Other), Some(DbCause::DiskFull));
+        assert_eq!(of_code("1811", Other), Some(DbCause::Guard));
+        assert_eq!(of_code("P0001", Other), Some(DbCause::Guard));
         assert_eq!(of_code("23505", Other), Some(DbCause::Constraint));
         assert_eq!(of_code("42P01", Other), None);
         assert_eq!(of_text("error communicating with database: Connection refused (os error 111)"), DbCause::Refused);
