@@ -76,7 +76,9 @@ impl std::fmt::Display for DbCause {
             DbCause::ReadOnly => "数据库为只读，无法写入，请检查文件或数据库的写权限",
             DbCause::Permission => "没有访问数据库的权限，请检查文件权限或数据库账号的授权",
             DbCause::Missing => "数据库文件或数据库不存在、无法打开，请检查 --db 地址",
-            DbCause::Guard => "数据库的保护规则拒绝了这次修改（审计记录、评定记录和台账只能追加，不能修改或删除），未写入",
+            DbCause::Guard => {
+                "数据库的保护规则拒绝了这次修改（审计记录、评定记录和台账只能追加，不能修改或删除），未写入"
+            }
             DbCause::NotADatabase => "该文件不是数据库文件或已损坏，请检查 --db 路径，或从备份恢复",
             DbCause::Constraint => "数据不符合企业库的约束（重复、缺少关联记录或必填项为空），未写入",
             DbCause::NewerSchema => "该数据库由更新版本的链长创建，请使用新版本程序打开",
@@ -107,9 +109,7 @@ impl DbCause {
         use std::io::ErrorKind as K;
         tracing::debug!(error = %e, "file or network error");
         match e.kind() {
-            K::ConnectionRefused | K::AddrNotAvailable | K::HostUnreachable | K::NetworkUnreachable => {
-                DbCause::Refused
-            }
+            K::ConnectionRefused | K::AddrNotAvailable | K::HostUnreachable | K::NetworkUnreachable => DbCause::Refused,
             K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::TimedOut | K::UnexpectedEof => {
                 DbCause::Network
             }

@@ -2,9 +2,9 @@
 //! Append-only in the database itself (triggers); one net payment per award.
 
 use crate::runs::{OUTCOME_SELECT, check_actor, check_typed, check_year, fen_of, outcome_of, yuan_of};
-use lianzhang_facts::typed::TextKind;
 use crate::{Result, Store, StoreError, now};
 use lianzhang_facts::Year;
+use lianzhang_facts::typed::TextKind;
 use rust_decimal::Decimal;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -209,11 +209,7 @@ impl Store {
                     .fetch_all(&self.pool)
                     .await?
             }
-            None => {
-                sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} ORDER BY l.id")))
-                    .fetch_all(&self.pool)
-                    .await?
-            }
+            None => sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} ORDER BY l.id"))).fetch_all(&self.pool).await?,
         };
         rows.iter().map(entry_of).collect()
     }

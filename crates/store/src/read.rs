@@ -82,6 +82,15 @@ impl Store {
         Ok(AssessmentInputs { dataset, revision, paid, confirmations })
     }
 
+    /// The paid awards and the confirmed values from one snapshot: what a page of one enterprise
+    /// needs besides its facts ([`Store::enterprise`]).
+    pub async fn paid_and_confirmations(&self) -> Result<(PaidSet, Confirmations)> {
+        let mut tx = self.begin_read().await?;
+        let paid = crate::runs::paid_in(&mut tx).await?;
+        let confirmations = crate::confirmations::policy_confirmations_in(&mut tx).await?;
+        Ok((paid, confirmations))
+    }
+
     /// Reads the four fact tables in `conn`'s snapshot (at `revision`), the odd years' annual rows
     /// over a second connection when one with the same snapshot is to be had.
     async fn read_dataset(

@@ -34,7 +34,12 @@ const CHECKED: &[Checked] = &[
             ("industry_code", "行业代码", TextKind::Line),
         ],
     ),
-    ("projects", "项目", "project_id", &[("project_id", "项目编号", TextKind::Line), ("name", "项目名称", TextKind::Line)]),
+    (
+        "projects",
+        "项目",
+        "project_id",
+        &[("project_id", "项目编号", TextKind::Line), ("name", "项目名称", TextKind::Line)],
+    ),
     ("ledger", "兑付台账", "id", &[("actor", "经办人", TextKind::Line), ("note", "备注", TextKind::Note)]),
     ("confirmations", "核实确认", "id", &[("actor", "经办人", TextKind::Line), ("reason", "核实依据", TextKind::Note)]),
     ("runs", "评定记录", "id", &[("actor", "经办人", TextKind::Line)]),
@@ -54,12 +59,7 @@ impl Store {
                 for (i, &(_, column, kind)) in columns.iter().enumerate() {
                     let Some(value) = row.try_get::<Option<String>, _>(i + 1)? else { continue };
                     if let Err(p) = check_text(&value, kind) {
-                        out.push(StoredTextProblem {
-                            table: table_zh,
-                            key: shown(&k),
-                            column,
-                            problem: p.to_string(),
-                        });
+                        out.push(StoredTextProblem { table: table_zh, key: shown(&k), column, problem: p.to_string() });
                     }
                 }
             }

@@ -92,7 +92,7 @@ async fn work_at_once(store: Store) {
     let edited: Vec<Uscc> = data
         .iter()
         .filter(|e| e.row(YEAR).is_some_and(|r| r.revenue.is_some()))
-        .map(|e| e.enterprise.uscc.clone())
+        .map(|e| e.enterprise.uscc)
         .take(EDITORS)
         .collect();
     assert_eq!(edited.len(), EDITORS);
@@ -102,7 +102,7 @@ async fn work_at_once(store: Store) {
 
     let mut editors = Vec::new();
     for (n, uscc) in edited.iter().enumerate() {
-        let (state, cookie, uscc, reading) = (state.clone(), cookie.clone(), uscc.clone(), reading.clone());
+        let (state, cookie, uscc, reading) = (state.clone(), cookie.clone(), *uscc, reading.clone());
         editors.push(tokio::spawn(async move {
             let path = format!("/enterprises/{uscc}/edit");
             let (status, form) = get(&state, &format!("{path}?year={YEAR}"), &cookie).await;
@@ -164,11 +164,11 @@ async fn work_at_once(store: Store) {
         revisions.insert(revision);
         assert_eq!(read.dataset.len(), ENTERPRISES);
         for (uscc, trail) in edited.iter().zip(&trails) {
-            let expected = match trail.iter().filter(|a| a.field.as_deref() == Some("revenue")).find(|a| a.id <= revision)
-            {
-                Some(change) => change.new_value.clone(),
-                None => revenue(&data, uscc),
-            };
+            let expected =
+                match trail.iter().filter(|a| a.field.as_deref() == Some("revenue")).find(|a| a.id <= revision) {
+                    Some(change) => change.new_value.clone(),
+                    None => revenue(&data, uscc),
+                };
             assert_eq!(revenue(&read.dataset, uscc), expected, "export {i} at revision {revision}, {uscc}");
         }
     }

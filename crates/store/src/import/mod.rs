@@ -321,5 +321,4 @@ impl Store {
         };
         Ok((dataset, stamp))
     }
-
 }
