@@ -244,7 +244,7 @@ pub fn run_explain(a: ExplainArgs) -> anyhow::Result<ExitCode> {
             println!("{}", serde_json::to_string_pretty(&json)?)
         }
         "text" => print!("{}", output::explain_text(&policy, facts, a.year, &reports, &findings)),
-        other => bail!("未知格式 {other}（text | json）"),
+        other => bail!("未知格式 {}（text | json）", lianzhang_facts::typed::shown(other)),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -86,7 +86,7 @@ pub fn run_findings(a: FindingsArgs) -> anyhow::Result<ExitCode> {
                 findings.len()
             );
         }
-        other => bail!("未知格式 {other}（table | json）"),
+        other => bail!("未知格式 {}（table | json）", lianzhang_facts::typed::shown(other)),
     }
     Ok(ExitCode::SUCCESS)
 }

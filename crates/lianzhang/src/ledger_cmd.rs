@@ -87,11 +87,14 @@ pub fn run(c: LedgerCommand) -> anyhow::Result<ExitCode> {
                 match format.as_str() {
                     "json" => println!("{}", serde_json::to_string_pretty(&runs)?),
                     "table" => print!("{}", runs_table(&runs)),
-                    other => anyhow::bail!("未知格式 {other}（table | json）"),
+                    other => anyhow::bail!("未知格式 {}（table | json）", lianzhang_facts::typed::shown(other)),
                 }
                 return Ok(ExitCode::SUCCESS);
             }
             LedgerCommand::List { uscc, format, db } => {
+                if !matches!(format.as_str(), "table" | "json") {
+                    anyhow::bail!("未知格式 {}（table | json）", lianzhang_facts::typed::shown(&format));
+                }
                 let store = Store::open(&db.db).await?;
                 let entries = store.ledger(uscc.as_deref()).await?;
                 if format == "json" {

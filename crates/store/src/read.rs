@@ -3,14 +3,14 @@
 //! first read to its end; PostgreSQL does the same under `REPEATABLE READ`. Nothing is retried,
 //! so a busy registry costs a reader no more than a quiet one.
 //!
-//! The annual rows (the largest table, the cost of `assess --db`) are read in two halves over two
-//! connections at once. Each connection holds its own snapshot; the second half is used only when
-//! its snapshot is the first's (the newest audit id is the same: every committed change of the
-//! facts writes one). Otherwise, or when no second connection comes free quickly (a busy server
-//! must not have readers each holding one connection and waiting for another), the first
-//! connection reads everything alone.
+//! Reading is the cost of `assess --db`: the annual rows (the largest table) are read in two
+//! halves, and the three small tables besides, over three connections at once. Each connection
+//! holds its own snapshot; a helper's part is used only when its snapshot is the first's (the
+//! newest audit id is the same: every committed change of the facts writes one). Otherwise, or
+//! when no other connection comes free quickly (a busy server must not have readers each holding
+//! one connection and waiting for another), the first connection reads that part itself.
 
-use crate::rows::{ENTERPRISES, PROJECTS, RECOGNITIONS, load_annual, load_table, rows_dataset};
+use crate::rows::{ENTERPRISES, PROJECTS, RECOGNITIONS, Rows, load_annual, load_table, rows_dataset};
 use crate::{Backend, PaidSet, Result, Store};
 use lianzhang_facts::{Dataset, Vocabulary};
 use lianzhang_policy::Confirmations;
@@ -91,34 +91,73 @@ impl Store {
         Ok((paid, confirmations))
     }
 
-    /// Reads the four fact tables in `conn`'s snapshot (at `revision`), the odd years' annual rows
-    /// over a second connection when one with the same snapshot is to be had.
+    /// Reads the four fact tables in `conn`'s snapshot (at `revision`): the odd years' annual rows
+    /// and the three small tables over two more connections at once, when connections with the
+    /// same snapshot are to be had (else `conn` reads them after its own part).
     async fn read_dataset(
         &self,
         conn: &mut AnyConnection,
         vocabulary: &Vocabulary,
         revision: Option<i64>,
     ) -> Result<Dataset> {
+        let odd = self.helper(Part::Annual(1), revision);
+        let tables = self.helper(Part::Tables, revision);
+        let Read::Annual(mut annual) = read_part(&mut *conn, Part::Annual(0)).await? else { unreachable!() };
+        let mut rest = Vec::new();
+        for (part, helper) in [(Part::Annual(1), odd), (Part::Tables, tables)] {
+            rest.push(match helper.await.expect("registry reader") {
+                Ok(Some(read)) => read,
+                // Another snapshot, no connection free, or the helper failed: read it here.
+                Ok(None) | Err(_) => read_part(&mut *conn, part).await?,
+            });
+        }
+        let mut tables = None;
+        for read in rest {
+            match read {
+                Read::Annual(mut odd) => annual.append(&mut odd),
+                Read::Tables(e, r, p) => tables = Some((e, r, p)),
+            }
+        }
+        let (enterprises, recognitions, projects) = tables.expect("the tables were read");
+        rows_dataset(vocabulary, enterprises, annual, recognitions, projects)
+    }
+
+    /// Reads `part` over another connection whose snapshot is at `revision`; `None` when no
+    /// connection comes free within [`HELPER_WAIT`] or its snapshot is another.
+    fn helper(&self, part: Part, revision: Option<i64>) -> tokio::task::JoinHandle<Result<Option<Read>>> {
         let store = self.clone();
-        let helper = tokio::spawn(async move {
+        tokio::spawn(async move {
             let Ok(begun) = tokio::time::timeout(HELPER_WAIT, store.begin_read()).await else { return Ok(None) };
             let mut tx = begun?;
             if self::revision(&mut tx).await? != revision {
                 return Ok(None);
             }
-            load_annual(&mut tx, Some(1)).await.map(Some)
-        });
-        let mut annual = load_annual(&mut *conn, Some(0)).await?;
-        let enterprises = load_table(&mut *conn, &ENTERPRISES).await?;
-        let recognitions = load_table(&mut *conn, &RECOGNITIONS).await?;
-        let projects = load_table(&mut *conn, &PROJECTS).await?;
-        match helper.await.expect("annual reader") {
-            Ok(Some(mut odd)) => annual.append(&mut odd),
-            // Another snapshot, no connection free, or the helper failed: read the rest here.
-            Ok(None) | Err(_) => {
-                annual.append(&mut load_annual(&mut *conn, Some(1)).await?);
-            }
-        }
-        rows_dataset(vocabulary, enterprises, annual, recognitions, projects)
+            read_part(&mut tx, part).await.map(Some)
+        })
     }
+}
+
+/// A share of the reading of the registry.
+#[derive(Clone, Copy)]
+enum Part {
+    /// The annual rows of even (0) or odd (1) years.
+    Annual(i64),
+    /// The enterprises, recognitions and projects.
+    Tables,
+}
+
+enum Read {
+    Annual(Vec<(lianzhang_facts::Uscc, lianzhang_facts::Annual)>),
+    Tables(Rows, Rows, Rows),
+}
+
+async fn read_part(conn: &mut AnyConnection, part: Part) -> Result<Read> {
+    Ok(match part {
+        Part::Annual(parity) => Read::Annual(load_annual(&mut *conn, Some(parity)).await?),
+        Part::Tables => Read::Tables(
+            load_table(&mut *conn, &ENTERPRISES).await?,
+            load_table(&mut *conn, &RECOGNITIONS).await?,
+            load_table(&mut *conn, &PROJECTS).await?,
+        ),
+    })
 }
