@@ -55,10 +55,15 @@ fn load(source: &DataSource, policy: &Policy) -> anyhow::Result<Result<Facts, Ex
     let db = DbOpts { db: url.clone(), actor: None };
     registry::block_on(async {
         let store = registry::open(&db, policy).await?;
-        let dataset = store.load_dataset(&policy.vocabulary).await?;
-        let paid = store.paid().await?;
-        let confirmations = store.policy_confirmations().await?;
-        Ok(Ok(Facts { dataset, locations: None, paid, confirmations, store: Some(store) }))
+        // One snapshot: the facts, the ledger and the confirmations of one moment.
+        let inputs = store.load_assessment_inputs(&policy.vocabulary).await?;
+        Ok(Ok(Facts {
+            dataset: inputs.dataset,
+            locations: None,
+            paid: inputs.paid,
+            confirmations: inputs.confirmations,
+            store: Some(store),
+        }))
     })
 }
 
@@ -67,7 +72,7 @@ pub struct AssessArgs {
     #[command(flatten)]
     pub source: DataSource,
     /// Assessment year, or an inclusive range of years: 2023, 2022..2025.
-    #[arg(long, value_parser = parse_years)]
+    #[arg(long, value_parser = parse_years, allow_hyphen_values = true)]
     pub year: Years,
     #[command(flatten)]
     pub policy: PolicyOpts,
@@ -81,7 +86,7 @@ pub struct AssessArgs {
     #[arg(long, requires = "db")]
     pub record: bool,
     /// Who runs it, for the record (default: $USER).
-    #[arg(long, env = "LIANZHANG_ACTOR")]
+    #[arg(long, env = "LIANZHANG_ACTOR", value_parser = crate::line_arg)]
     pub actor: Option<String>,
 }
 
@@ -89,10 +94,10 @@ pub struct AssessArgs {
 pub struct ExplainArgs {
     #[command(flatten)]
     pub source: DataSource,
-    #[arg(long)]
+    #[arg(long, value_parser = crate::year_arg, allow_hyphen_values = true)]
     pub year: i32,
     /// The enterprise's 统一社会信用代码.
-    #[arg(long)]
+    #[arg(long, value_parser = crate::line_arg)]
     pub uscc: String,
     #[command(flatten)]
     pub policy: PolicyOpts,
@@ -114,25 +119,19 @@ impl Years {
     }
 }
 
+/// `2023`, `2022..2025` or `2022..=2025`; each year 1949–2100
+/// ([`lianzhang_facts::typed::parse_year`]), the range not reversed.
 fn parse_years(text: &str) -> Result<Years, String> {
-    let year = |t: &str| {
-        t.trim()
-            .parse::<i32>()
-            .ok()
-            .filter(|y| (lianzhang_facts::MIN_YEAR..=lianzhang_facts::MAX_YEAR).contains(y))
-            .ok_or_else(|| {
-                format!("年度 `{t}` 无效：应为 {}–{} 的四位年份", lianzhang_facts::MIN_YEAR, lianzhang_facts::MAX_YEAR)
-            })
-    };
+    use lianzhang_facts::typed::parse_year;
     let (from, to) = match text.split_once("..") {
-        Some((a, b)) => (year(a)?, year(b.trim_start_matches('='))?),
+        Some((a, b)) => (parse_year(a)?, parse_year(b.trim_start_matches('='))?),
         None => {
-            let y = year(text)?;
+            let y = parse_year(text)?;
             (y, y)
         }
     };
     if to < from {
-        return Err(format!("年度范围 `{text}` 无效：结束年度早于起始年度"));
+        return Err(format!("年度范围“{}”无效：结束年度早于起始年度", lianzhang_facts::typed::shown(text)));
     }
     Ok(Years { from, to })
 }
@@ -186,7 +185,16 @@ pub fn run_assess(a: AssessArgs) -> anyhow::Result<ExitCode> {
             let actor = DbOpts { db: String::new(), actor: a.actor.clone() }.actor();
             let assessment = &assessments[0];
             let id = registry::block_on(store.record_run(&file, &policy, assessment, &actor))?;
-            eprintln!("已记录为第 {id} 次评定（{} 条结果）", assessment.outcomes.len());
+            if file.overrides().is_empty() {
+                eprintln!("已记录为第 {id} 次评定（{} 条结果）", assessment.outcomes.len());
+            } else {
+                eprintln!(
+                    "已记录为第 {id} 次评定，标为试算（覆盖了参数：{}；{} 条结果）：试算结果不能据此支付，\
+                     支付请按不带 --set 的评定记录",
+                    file.overrides().join("，"),
+                    assessment.outcomes.len()
+                );
+            }
         }
         registry::block_on(store.close());
     }
@@ -236,7 +244,7 @@ pub fn run_explain(a: ExplainArgs) -> anyhow::Result<ExitCode> {
             println!("{}", serde_json::to_string_pretty(&json)?)
         }
         "text" => print!("{}", output::explain_text(&policy, facts, a.year, &reports, &findings)),
-        other => bail!("未知格式 {other}（text | json）"),
+        other => bail!("未知格式 {}（text | json）", lianzhang_facts::typed::shown(other)),
     }
     Ok(ExitCode::SUCCESS)
 }

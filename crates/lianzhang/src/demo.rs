@@ -15,9 +15,9 @@ pub struct DemoArgs {
     pub enterprises: usize,
     #[arg(long, default_value_t = DemoParams::default().seed)]
     pub seed: u64,
-    #[arg(long, default_value_t = DemoParams::default().first_year)]
+    #[arg(long, default_value_t = DemoParams::default().first_year, value_parser = crate::year_arg, allow_hyphen_values = true)]
     pub first_year: i32,
-    #[arg(long, default_value_t = DemoParams::default().last_year)]
+    #[arg(long, default_value_t = DemoParams::default().last_year, value_parser = crate::year_arg, allow_hyphen_values = true)]
     pub last_year: i32,
     /// Write Chinese headers and sheet names.
     #[arg(long)]

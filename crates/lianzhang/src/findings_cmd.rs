@@ -13,10 +13,10 @@ use std::process::ExitCode;
 #[derive(Args)]
 pub struct FindingsArgs {
     /// Only this enterprise (统一社会信用代码).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::line_arg)]
     pub uscc: Option<String>,
     /// Only this year.
-    #[arg(long)]
+    #[arg(long, value_parser = crate::year_arg, allow_hyphen_values = true)]
     pub year: Option<i32>,
     /// table or json.
     #[arg(long, default_value = "table")]
@@ -30,16 +30,16 @@ pub struct FindingsArgs {
 #[derive(Args)]
 pub struct ConfirmArgs {
     /// The enterprise (统一社会信用代码).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::line_arg)]
     pub uscc: String,
     /// The year of the doubted values.
-    #[arg(long)]
+    #[arg(long, value_parser = crate::year_arg, allow_hyphen_values = true)]
     pub year: i32,
     /// The check, as `lianzhang findings` shows it: its code (unit_jump) or its Chinese title.
-    #[arg(long)]
+    #[arg(long, value_parser = crate::line_arg)]
     pub check: String,
     /// Why the values are right (required; kept in the audit trail).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::note_arg)]
     pub reason: String,
     #[command(flatten)]
     pub db: DbOpts,
@@ -55,10 +55,9 @@ fn findings_in_registry(db: &DbOpts, policy_opts: &PolicyOpts) -> anyhow::Result
     };
     block_on(async {
         let store = registry::open(db, &policy).await?;
-        let dataset = store.load_dataset(&policy.vocabulary).await?;
-        let confirmations = store.policy_confirmations().await?;
+        let inputs = store.load_assessment_inputs(&policy.vocabulary).await?;
         store.close().await;
-        Ok(Ok(plausibility::check(&policy, &dataset, &confirmations)))
+        Ok(Ok(plausibility::check(&policy, &inputs.dataset, &inputs.confirmations)))
     })
 }
 
@@ -87,7 +86,7 @@ pub fn run_findings(a: FindingsArgs) -> anyhow::Result<ExitCode> {
                 findings.len()
             );
         }
-        other => bail!("未知格式 {other}（table | json）"),
+        other => bail!("未知格式 {}（table | json）", lianzhang_facts::typed::shown(other)),
     }
     Ok(ExitCode::SUCCESS)
 }

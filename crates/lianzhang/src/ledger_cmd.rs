@@ -10,7 +10,7 @@ use clap::Subcommand;
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use lianzhang_facts::format_yuan;
 use lianzhang_policy::PolicyFile;
-use lianzhang_store::{LedgerEntry, Store, StoreError};
+use lianzhang_store::{LedgerEntry, RecordedRun, Store, StoreError};
 use std::collections::HashMap;
 use std::process::ExitCode;
 
@@ -21,16 +21,16 @@ pub enum LedgerCommand {
         /// The recorded run (`assess --db … --record` prints its number).
         #[arg(long)]
         run: i64,
-        #[arg(long)]
+        #[arg(long, value_parser = crate::line_arg)]
         uscc: String,
         /// Rule id, e.g. above_scale_entry.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::line_arg)]
         rule: String,
         /// Project id, for project subsidies.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::line_arg)]
         project: Option<String>,
         /// Voucher number or remark.
-        #[arg(long, default_value = "")]
+        #[arg(long, default_value = "", value_parser = crate::note_arg)]
         note: String,
         #[command(flatten)]
         db: DbOpts,
@@ -41,14 +41,22 @@ pub enum LedgerCommand {
         #[arg(long)]
         entry: i64,
         /// Why (required: a correction must say why).
-        #[arg(long)]
+        #[arg(long, value_parser = crate::note_arg)]
         note: String,
+        #[command(flatten)]
+        db: DbOpts,
+    },
+    /// 评定记录：已记录的评定（试算标出其覆盖的参数，不能据此支付）
+    Runs {
+        /// table or json.
+        #[arg(long, default_value = "table")]
+        format: String,
         #[command(flatten)]
         db: DbOpts,
     },
     /// 台账列表
     List {
-        #[arg(long)]
+        #[arg(long, value_parser = crate::line_arg)]
         uscc: Option<String>,
         /// table or json.
         #[arg(long, default_value = "table")]
@@ -71,7 +79,22 @@ pub fn run(c: LedgerCommand) -> anyhow::Result<ExitCode> {
                 let r = store.reverse(entry, &db.actor(), &note).await;
                 (store, r.map(|e| vec![e]))
             }
+            LedgerCommand::Runs { format, db } => {
+                let store = Store::open(&db.db).await?;
+                let runs = store.runs().await;
+                store.close().await;
+                let runs = runs?;
+                match format.as_str() {
+                    "json" => println!("{}", serde_json::to_string_pretty(&runs)?),
+                    "table" => print!("{}", runs_table(&runs)),
+                    other => anyhow::bail!("未知格式 {}（table | json）", lianzhang_facts::typed::shown(other)),
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
             LedgerCommand::List { uscc, format, db } => {
+                if !matches!(format.as_str(), "table" | "json") {
+                    anyhow::bail!("未知格式 {}（table | json）", lianzhang_facts::typed::shown(&format));
+                }
                 let store = Store::open(&db.db).await?;
                 let entries = store.ledger(uscc.as_deref()).await?;
                 if format == "json" {
@@ -158,7 +181,7 @@ fn table(entries: &[LedgerEntry], titles: &Titles) -> String {
             local_time(&e.at, &zone),
             e.actor.clone(),
             if e.entry == "payment" { "支付" } else { "冲正" }.to_string(),
-            e.run_id.to_string(),
+            run_label(e.run_id, &e.run_overrides),
             e.uscc.clone(),
             titles.get(&(e.run_id, e.rule.clone())).cloned().unwrap_or_else(|| e.rule.clone()),
             e.year.to_string(),
@@ -170,6 +193,35 @@ fn table(entries: &[LedgerEntry], titles: &Titles) -> String {
     }
     let total: rust_decimal::Decimal = entries.iter().map(|e| e.amount).sum();
     format!("{t}\n合计：{} 元（时间为北京时间）\n", format_yuan(total))
+}
+
+/// A run as the ledger shows it: its number, and for a what-if (试算) the overrides it ran with.
+fn run_label(id: i64, overrides: &[String]) -> String {
+    if overrides.is_empty() { id.to_string() } else { format!("{id}（试算：{}）", overrides.join("，")) }
+}
+
+fn runs_table(runs: &[RecordedRun]) -> String {
+    let zone = jiff::tz::TimeZone::fixed(jiff::tz::offset(8));
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED);
+    t.set_header(["评定", "时间", "经办人", "政策", "年度", "结果数", "奖励合计（元）", "性质"]);
+    for r in runs {
+        t.add_row([
+            r.id.to_string(),
+            local_time(&r.at, &zone),
+            r.actor.clone(),
+            r.policy_id.clone(),
+            r.year.to_string(),
+            r.outcome_count.to_string(),
+            format_yuan(r.total),
+            if r.what_if() {
+                format!("试算，不能支付（覆盖参数：{}）", r.overrides.join("，"))
+            } else {
+                "评定，可据此支付".to_string()
+            },
+        ]);
+    }
+    format!("{t}\n共 {} 次评定（时间为北京时间）\n", runs.len())
 }
 
 #[cfg(test)]

@@ -84,8 +84,9 @@ pub struct PolicyOpts {
     /// Policy file (TOML); the bundled 泽工信字〔2022〕84号 policy when omitted.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
-    /// Override one parameter for this run: RULE.PARAM=VALUE (repeatable).
-    #[arg(long = "set", value_name = "RULE.PARAM=VALUE")]
+    /// Override one parameter for this run: RULE.PARAM=VALUE (repeatable). A run recorded with
+    /// overrides is a what-if (试算): never payable.
+    #[arg(long = "set", value_name = "RULE.PARAM=VALUE", value_parser = line_arg)]
     pub set: Vec<String>,
 }
 
@@ -97,7 +98,10 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return refuse_arguments(e),
+    };
     let result = match cli.command {
         Command::Assess(a) => assess::run_assess(a),
         Command::Explain(a) => assess::run_explain(a),
@@ -119,9 +123,82 @@ fn main() -> ExitCode {
         // The reader of our output went away (`lianzhang assess … | head`): not an error of ours.
         Err(e) if broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("错误：{e:#}");
+            tracing::debug!(error = ?e, "command failed");
+            eprintln!("错误：{}", error_zh(&e));
             ExitCode::FAILURE
         }
+    }
+}
+
+/// A year typed as an argument (`--year`, `--first-year`, …): 1949–2100, the Chinese message
+/// of [`lianzhang_facts::typed::parse_year`] otherwise.
+pub fn year_arg(text: &str) -> Result<i32, String> {
+    lianzhang_facts::typed::parse_year(text)
+}
+
+/// One line of text typed as an argument (`--actor`, `--check`, `--project`): ordinary text of at
+/// most 200 characters ([`lianzhang_facts::typed::check_text`]).
+pub fn line_arg(text: &str) -> Result<String, String> {
+    use lianzhang_facts::typed::{TextKind, check_text};
+    check_text(text, TextKind::Line).map(|()| text.to_string()).map_err(|e| e.to_string())
+}
+
+/// Free text typed as an argument (`--note`, `--reason`): ordinary text of at most 2,000
+/// characters, line breaks allowed.
+pub fn note_arg(text: &str) -> Result<String, String> {
+    use lianzhang_facts::typed::{TextKind, check_text};
+    check_text(text, TextKind::Note).map(|()| text.to_string()).map_err(|e| e.to_string())
+}
+
+/// A command line clap refuses. A value our own checks refuse (a year, a typed text) is one
+/// Chinese sentence naming the argument; help and version are printed as they are, and clap's
+/// other usage errors keep its text (they name the unknown or missing argument).
+fn refuse_arguments(e: clap::Error) -> ExitCode {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if e.kind() != ErrorKind::ValueValidation {
+        e.exit();
+    }
+    let arg = match e.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(a)) => a.split_whitespace().next().unwrap_or_default().to_string(),
+        _ => String::new(),
+    };
+    let why = std::error::Error::source(&e).map(|s| s.to_string()).unwrap_or_else(|| e.to_string());
+    eprintln!("错误：参数 {arg} 的值无效：{why}");
+    ExitCode::from(EXIT_INVALID)
+}
+
+/// An error as one line: each context once (a cause whose text its wrapper already shows is not
+/// repeated), operating-system errors in Chinese (the raw text is in the debug log,
+/// `LIANZHANG_LOG=debug`).
+fn error_zh(e: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in e.chain() {
+        let text = match cause.downcast_ref::<std::io::Error>() {
+            Some(io) => io_zh(io),
+            None => cause.to_string(),
+        };
+        if parts.last().is_some_and(|last| last.contains(&text)) {
+            continue;
+        }
+        parts.push(text);
+    }
+    parts.join("：")
+}
+
+/// An operating-system error in Chinese, by its kind.
+fn io_zh(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::NotFound => "文件或文件夹不存在".into(),
+        K::PermissionDenied => "没有读写权限".into(),
+        K::AlreadyExists => "文件已存在".into(),
+        K::StorageFull | K::QuotaExceeded => "磁盘已满".into(),
+        K::ReadOnlyFilesystem => "文件系统为只读".into(),
+        K::IsADirectory => "这是一个文件夹，不是文件".into(),
+        K::NotADirectory => "路径中有一项不是文件夹".into(),
+        K::InvalidData => "文件内容无法读取（不是预期的格式或编码）".into(),
+        K::ConnectionRefused => "对方拒绝连接".into(),
+        kind => format!("读写失败（{kind}）"),
     }
 }
 

@@ -22,7 +22,7 @@ pub struct DbOpts {
     #[arg(long, env = "LIANZHANG_DB", default_value = "sqlite://lianzhang.db", value_name = "URL")]
     pub db: String,
     /// Who does this, for the audit trail and the ledger (default: $USER).
-    #[arg(long, env = "LIANZHANG_ACTOR")]
+    #[arg(long, env = "LIANZHANG_ACTOR", value_parser = crate::line_arg)]
     pub actor: Option<String>,
 }
 
@@ -382,10 +382,21 @@ pub fn run_db(c: DbCommand) -> anyhow::Result<ExitCode> {
             DbCommand::Check { db } => {
                 let store = Store::open(&db.db).await?;
                 let report = store.integrity_check().await?;
-                store.close().await;
                 if report != ["ok"] {
+                    store.close().await;
                     for line in &report {
                         println!("{line}");
+                    }
+                    return Ok(ExitCode::FAILURE);
+                }
+                // Text stored before the door rules existed (issue 9): listed for correction.
+                let texts = store.stored_text_problems().await;
+                store.close().await;
+                let texts = texts?;
+                if !texts.is_empty() {
+                    println!("库中有 {} 处文字不符合录入规则（请在网页编辑或重新导入改正）：", texts.len());
+                    for t in &texts {
+                        println!("  {} {} 的{}：{}", t.table, t.key, t.column, t.problem);
                     }
                     return Ok(ExitCode::FAILURE);
                 }

@@ -62,9 +62,15 @@ impl Store {
     /// Records confirmations (the facts of one finding, usually) and an audit entry for each, in
     /// one transaction: all or none.
     ///
-    /// Errors: `Refused` when the reason is empty or a value was already confirmed for that
-    /// check; `NotFound` for an unknown enterprise.
+    /// Errors: `Refused` when the reason is empty or not ordinary typed text, the year is outside
+    /// 1949–2100, or a value was already confirmed for that check; `NotFound` for an unknown
+    /// enterprise.
     pub async fn confirm_values(&self, items: &[NewConfirmation<'_>], actor: &str) -> Result<Vec<Confirmation>> {
+        crate::runs::check_actor(actor)?;
+        for c in items {
+            crate::runs::check_year(i64::from(c.year))?;
+            crate::runs::check_typed("核实依据", c.reason, lianzhang_facts::typed::TextKind::Note)?;
+        }
         let mut tx = self.begin_write().await?;
         let at = now();
         let mut done = Vec::with_capacity(items.len());
@@ -77,31 +83,13 @@ impl Store {
 
     /// Every confirmation, oldest first (what an assessment from the registry clears).
     pub async fn confirmations(&self) -> Result<Vec<Confirmation>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM confirmations ORDER BY id")))
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(of_row).collect()
+        confirmations_in(&mut *self.pool.acquire().await?).await
     }
 
     /// The confirmations in force, as the policy engine takes them. A stored USCC that no longer
     /// parses (none should) is skipped: it cannot match a finding.
     pub async fn policy_confirmations(&self) -> Result<lianzhang_policy::Confirmations> {
-        let items = self
-            .confirmations()
-            .await?
-            .into_iter()
-            .filter_map(|c| {
-                Some(lianzhang_policy::Confirmation {
-                    uscc: lianzhang_facts::Uscc::parse(&c.uscc).ok()?,
-                    check: c.check,
-                    year: c.year,
-                    field: c.field,
-                    project_id: c.project_id,
-                    value: c.value,
-                })
-            })
-            .collect();
-        Ok(lianzhang_policy::Confirmations { items })
+        policy_confirmations_in(&mut *self.pool.acquire().await?).await
     }
 
     /// The confirmations of one enterprise, oldest first.
@@ -114,6 +102,32 @@ impl Store {
         .await?;
         rows.iter().map(of_row).collect()
     }
+}
+
+async fn confirmations_in(conn: &mut sqlx::AnyConnection) -> Result<Vec<Confirmation>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM confirmations ORDER BY id")))
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(of_row).collect()
+}
+
+/// [`Store::policy_confirmations`] as `conn` sees them (inside a read transaction: its snapshot).
+pub(crate) async fn policy_confirmations_in(conn: &mut sqlx::AnyConnection) -> Result<lianzhang_policy::Confirmations> {
+    let items = confirmations_in(conn)
+        .await?
+        .into_iter()
+        .filter_map(|c| {
+            Some(lianzhang_policy::Confirmation {
+                uscc: lianzhang_facts::Uscc::parse(&c.uscc).ok()?,
+                check: c.check,
+                year: c.year,
+                field: c.field,
+                project_id: c.project_id,
+                value: c.value,
+            })
+        })
+        .collect();
+    Ok(lianzhang_policy::Confirmations { items })
 }
 
 async fn confirm_one(

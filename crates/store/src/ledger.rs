@@ -1,9 +1,10 @@
 //! The payout ledger: payments against recorded awards, corrections as reversing entries.
 //! Append-only in the database itself (triggers); one net payment per award.
 
-use crate::runs::{OUTCOME_SELECT, fen_of, outcome_of, yuan_of};
+use crate::runs::{OUTCOME_SELECT, check_actor, check_typed, check_year, fen_of, outcome_of, yuan_of};
 use crate::{Result, Store, StoreError, now};
 use lianzhang_facts::Year;
+use lianzhang_facts::typed::TextKind;
 use rust_decimal::Decimal;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -33,10 +34,18 @@ pub struct LedgerEntry {
     pub amount: Decimal,
     pub reverses: Option<i64>,
     pub note: String,
+    /// The overrides of the run the entry came from: empty for a payable run; a what-if (试算)
+    /// run's payments are refused, so only entries made before that refusal existed show any.
+    pub run_overrides: Vec<String>,
 }
 
 const COLUMNS: &str =
     "id, at, actor, entry, award_key, run_id, uscc, rule, year, project_id, amount_fen, reverses, note";
+
+/// Ledger entries with the overrides of their run (`run_overrides`).
+const SELECT: &str = "SELECT l.id, l.at, l.actor, l.entry, l.award_key, l.run_id, l.uscc, l.rule, l.year, \
+     l.project_id, l.amount_fen, l.reverses, l.note, r.overrides AS run_overrides \
+     FROM ledger l JOIN runs r ON r.id = l.run_id";
 
 fn entry_of(r: &AnyRow) -> Result<LedgerEntry> {
     Ok(LedgerEntry {
@@ -53,6 +62,12 @@ fn entry_of(r: &AnyRow) -> Result<LedgerEntry> {
         amount: yuan_of(r.try_get("amount_fen")?),
         reverses: r.try_get("reverses")?,
         note: r.try_get("note")?,
+        // Absent from the RETURNING of an insert: the caller knows the run.
+        run_overrides: r
+            .try_get::<String, _>("run_overrides")
+            .ok()
+            .and_then(|o| serde_json::from_str(&o).ok())
+            .unwrap_or_default(),
     })
 }
 
@@ -64,13 +79,15 @@ fn refused(e: sqlx::Error) -> StoreError {
     } else if text.contains("reversal must") {
         StoreError::Refused("冲正必须与原支付同一奖励、金额相反".into())
     } else {
-        StoreError::Db(e)
+        e.into()
     }
 }
 
 impl Store {
     /// Pays the award of run `run_id` for (uscc, rule, project). Refused unless that outcome is
-    /// an `award` and the award has no net payment yet.
+    /// an `award`, the award has no net payment yet, and the run is not a what-if (试算: recorded
+    /// with overrides, see [`crate::RecordedRun::what_if`]); refused too for a run of a year
+    /// outside 1949–2100, and for an actor or note that is not ordinary typed text.
     pub async fn pay(
         &self,
         run_id: i64,
@@ -80,7 +97,17 @@ impl Store {
         actor: &str,
         note: &str,
     ) -> Result<LedgerEntry> {
+        check_actor(actor)?;
+        check_typed("备注", note, TextKind::Note)?;
         let run = self.run(run_id).await?;
+        if run.what_if() {
+            return Err(StoreError::Refused(format!(
+                "第 {run_id} 次评定是试算（覆盖了参数：{}），试算只回答“参数改了会怎样”，不是可以支付的决定，\
+                 不能据此支付。请按现行政策、不带 --set 重新评定并记录（assess --db … --record），按新的评定支付",
+                run.overrides.join("，")
+            )));
+        }
+        check_year(i64::from(run.year))?;
         let mut tx = self.begin_write().await?;
         let sql = format!(
             "SELECT {OUTCOME_SELECT} FROM run_outcomes WHERE run_id = $1 AND uscc = $2 AND rule = $3 \
@@ -128,6 +155,7 @@ impl Store {
             amount,
             reverses: None,
             note: note.to_string(),
+            run_overrides: Vec::new(),
         };
         let entry = append(&mut tx, entry).await?;
         tx.commit().await?;
@@ -135,9 +163,15 @@ impl Store {
     }
 
     /// Reverses payment `id` in full with a new, negative entry.
+    /// Refused for an actor or note that is not ordinary typed text, and for an empty note.
     pub async fn reverse(&self, id: i64, actor: &str, note: &str) -> Result<LedgerEntry> {
+        check_actor(actor)?;
+        check_typed("冲正原因", note, TextKind::Note)?;
+        if note.trim().is_empty() {
+            return Err(StoreError::Refused("冲正必须写明原因（--note）".into()));
+        }
         let mut tx = self.begin_write().await?;
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM ledger WHERE id = $1")))
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE l.id = $1")))
             .bind(id)
             .fetch_optional(&mut *tx)
             .await?;
@@ -159,7 +193,9 @@ impl Store {
             note: note.to_string(),
             ..p
         };
-        let entry = append(&mut tx, reversal).await?;
+        let overrides = reversal.run_overrides.clone();
+        let mut entry = append(&mut tx, reversal).await?;
+        entry.run_overrides = overrides;
         tx.commit().await?;
         Ok(entry)
     }
@@ -168,16 +204,12 @@ impl Store {
     pub async fn ledger(&self, uscc: Option<&str>) -> Result<Vec<LedgerEntry>> {
         let rows = match uscc {
             Some(u) => {
-                sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM ledger WHERE uscc = $1 ORDER BY id")))
+                sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE l.uscc = $1 ORDER BY l.id")))
                     .bind(u.to_string())
                     .fetch_all(&self.pool)
                     .await?
             }
-            None => {
-                sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM ledger ORDER BY id")))
-                    .fetch_all(&self.pool)
-                    .await?
-            }
+            None => sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} ORDER BY l.id"))).fetch_all(&self.pool).await?,
         };
         rows.iter().map(entry_of).collect()
     }

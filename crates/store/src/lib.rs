@@ -15,15 +15,17 @@ mod import;
 mod ledger;
 mod org;
 mod query;
+mod read;
 mod rows;
 mod runs;
 mod seed;
+mod textcheck;
 mod url;
 mod users;
 
 pub use audit::{AuditEntry, AuditNames};
 pub use confirmations::{Confirmation, NewConfirmation};
-pub use error::StoreError;
+pub use error::{DbCause, StoreError};
 pub use import::{
     CellChange, CellId, Choice, ImportOptions, ImportOutcome, ImportPreview, ImportReport, LastChange, Progress,
     Resolution, SheetCounts, beijing_time, exact_wan, field_zh, table_zh,
@@ -31,12 +33,14 @@ pub use import::{
 pub use ledger::{LedgerEntry, award_key};
 pub use org::ChainRole;
 pub use query::{EnterpriseFilter, EnterpriseSummary};
+pub use read::AssessmentInputs;
 pub use runs::{PaidSet, RecordedRun, RunOutcome};
+pub use textcheck::StoredTextProblem;
 pub use url::DbUrl;
 pub use users::{Role, User, digest};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions, install_default_drivers};
-use sqlx::{AnyPool, ConnectOptions, Executor};
+use sqlx::{AnyPool, ConnectOptions, Connection, Executor};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -71,28 +75,34 @@ impl Store {
             return Err(StoreError::NoFolder(folder.display().to_string()));
         }
         let backend = url.backend();
+        // WAL: readers never block the writer; busy_timeout: a second writer waits for the
+        // first instead of failing. Foreign keys are off in SQLite unless asked for.
+        const SQLITE_INIT: &str = "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 60000; \
+                                   PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
         let options = AnyPoolOptions::new().max_connections(if backend == Backend::Sqlite { 4 } else { 8 });
         let options = match backend {
-            // WAL: readers never block the writer; busy_timeout: a second writer waits for the
-            // first instead of failing. Foreign keys are off in SQLite unless asked for.
             Backend::Sqlite => options.after_connect(|conn, _| {
                 Box::pin(async move {
-                    conn.execute(
-                        "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 60000; \
-                         PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
-                    )
-                    .await?;
+                    conn.execute(SQLITE_INIT).await?;
                     Ok(())
                 })
             }),
             Backend::Postgres => options.acquire_timeout(Duration::from_secs(30)),
         };
-        let connect = |e| StoreError::Connect(url.to_string(), e);
+        let connect = |e| StoreError::connect(&url, e);
         // Large batched statements are expected (imports): never log their text above debug.
         let connect_options = AnyConnectOptions::from_str(&url.sqlx_url())
             .map_err(connect)?
             .log_statements(log::LevelFilter::Trace)
             .log_slow_statements(log::LevelFilter::Debug, Duration::from_secs(5));
+        // One connection made directly first: a server that refuses, a file that is not a
+        // database, fail here at once with their cause. The pool would retry them until its
+        // timeout (30 s) and then report only "timed out".
+        let mut probe = connect_options.connect().await.map_err(connect)?;
+        if backend == Backend::Sqlite {
+            probe.execute(SQLITE_INIT).await.map_err(connect)?;
+        }
+        probe.close().await.map_err(connect)?;
         let pool = options.connect_with(connect_options).await.map_err(connect)?;
         let store = Store { pool, backend, url };
         store.migrate().await?;

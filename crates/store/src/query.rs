@@ -105,7 +105,9 @@ impl Store {
         if f.above_scale.is_some() {
             count = count.bind(i64::from(f.year));
         }
-        let (total,) = count.fetch_one(&self.pool).await?;
+        // The count and the page from one snapshot: a page never disagrees with its total.
+        let mut tx = self.begin_read().await?;
+        let (total,) = count.fetch_one(&mut *tx).await?;
         // Unless the year's row decides the order or the filter, page the enterprises first (from
         // an index) and join the year's row for the page only.
         let list_sql = if f.above_scale.is_none() && order != REVENUE_ORDER {
@@ -125,7 +127,7 @@ impl Store {
             list = list.bind(b.clone());
         }
         list = list.bind(i64::from(f.year));
-        let rows = list.fetch_all(&self.pool).await?;
+        let rows = list.fetch_all(&mut *tx).await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             out.push(EnterpriseSummary {
@@ -184,24 +186,31 @@ impl Store {
         Ok(row.is_some())
     }
 
-    /// One enterprise with all its facts, as a one-enterprise dataset.
+    /// One enterprise with all its facts, as a one-enterprise dataset, read in one snapshot (an
+    /// edit committed meanwhile is either wholly in it or not at all).
     pub async fn enterprise(&self, vocabulary: &Vocabulary, uscc: &Uscc) -> Result<Option<Dataset>> {
         let key = uscc.as_str().to_string();
-        let enterprises = rows_where(&self.pool, &ENTERPRISES, "uscc", &key).await?;
+        let mut tx = self.begin_read().await?;
+        let enterprises = rows_where(&mut tx, &ENTERPRISES, "uscc", &key).await?;
         if enterprises.is_empty() {
             return Ok(None);
         }
-        let annual = rows_where(&self.pool, &ANNUAL, "uscc", &key).await?;
+        let annual = rows_where(&mut tx, &ANNUAL, "uscc", &key).await?;
         let annual: Vec<(Uscc, Annual)> = annual.iter().map(|r| (*uscc, annual_of(r))).collect();
-        let recognitions = rows_where(&self.pool, &RECOGNITIONS, "uscc", &key).await?;
-        let projects = rows_where(&self.pool, &PROJECTS, "uscc", &key).await?;
+        let recognitions = rows_where(&mut tx, &RECOGNITIONS, "uscc", &key).await?;
+        let projects = rows_where(&mut tx, &PROJECTS, "uscc", &key).await?;
         rows_dataset(vocabulary, enterprises, annual, recognitions, projects).map(Some)
     }
 }
 
-async fn rows_where(pool: &sqlx::AnyPool, table: &Table, col: &str, value: &str) -> Result<crate::rows::Rows> {
+async fn rows_where(
+    conn: &mut sqlx::AnyConnection,
+    table: &Table,
+    col: &str,
+    value: &str,
+) -> Result<crate::rows::Rows> {
     let cols: Vec<&str> = table.columns.iter().map(|c| c.0).collect();
     let sql = format!("SELECT {} FROM {} WHERE {col} = $1", cols.join(", "), table.name);
-    let rows = sqlx::query(AssertSqlSafe(sql)).bind(value.to_string()).fetch_all(pool).await?;
+    let rows = sqlx::query(AssertSqlSafe(sql)).bind(value.to_string()).fetch_all(conn).await?;
     rows.iter().map(|r| decode(table, r)).collect()
 }

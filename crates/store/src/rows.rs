@@ -204,8 +204,9 @@ pub fn dataset_rows(ds: &Dataset) -> [Rows; 4] {
 /// Reads the annual rows straight into the engine's type: the registry's largest table, read
 /// for every assessment. Each enterprise's rows arrive as one aggregated text (`string_agg`, in
 /// both databases), which costs the drivers one row per enterprise instead of one per year.
-/// `parity` picks the rows of even (0) or odd (1) years, so that two readers share the work.
-pub async fn load_annual(pool: &sqlx::AnyPool, parity: i64) -> Result<Vec<(Uscc, Annual)>> {
+/// `parity` picks the rows of even (0) or odd (1) years, so that two readers share the work;
+/// `None` reads them all.
+pub async fn load_annual(conn: &mut sqlx::AnyConnection, parity: Option<i64>) -> Result<Vec<(Uscc, Annual)>> {
     use futures_util::TryStreamExt;
     const CELL: &str = "COALESCE(CAST({} AS TEXT), '')";
     let cells: Vec<String> =
@@ -213,12 +214,14 @@ pub async fn load_annual(pool: &sqlx::AnyPool, parity: i64) -> Result<Vec<(Uscc,
             .iter()
             .map(|c| CELL.replace("{}", c))
             .collect();
-    let sql = format!(
-        "SELECT uscc, string_agg({}, ';') FROM annual WHERE year % 2 = $1 GROUP BY uscc",
-        cells.join(" || ',' || ")
-    );
+    let filter = if parity.is_some() { "WHERE year % 2 = $1" } else { "" };
+    let sql = format!("SELECT uscc, string_agg({}, ';') FROM annual {filter} GROUP BY uscc", cells.join(" || ',' || "));
     let mut out = Vec::new();
-    let mut stream = sqlx::query(AssertSqlSafe(sql)).bind(parity).fetch(pool);
+    let mut query = sqlx::query(AssertSqlSafe(sql));
+    if let Some(p) = parity {
+        query = query.bind(p);
+    }
+    let mut stream = query.fetch(conn);
     while let Some(r) = stream.try_next().await? {
         let text: &str = r.try_get(0)?;
         let bad = |what: &str| StoreError::Inconsistent(format!("annual {text}: {what}"));
@@ -259,6 +262,38 @@ where
     let sql = format!("SELECT {} FROM {} ORDER BY {}", cols.join(", "), table.name, keys.join(", "));
     let rows: Vec<AnyRow> = sqlx::query(AssertSqlSafe(sql)).fetch_all(exec).await?;
     rows.iter().map(|r| decode(table, r)).collect()
+}
+
+/// Reads the rows of a table whose `column` holds one of `values`, sorted by key: what an import
+/// of a few enterprises (the edit form) needs, without reading the whole table inside its write
+/// transaction.
+pub async fn load_table_where_in(
+    conn: &mut sqlx::AnyConnection,
+    table: &Table,
+    column: &str,
+    values: &[String],
+) -> Result<Rows> {
+    let cols: Vec<&str> = table.columns.iter().map(|c| c.0).collect();
+    let keys: Vec<&str> = cols[..table.key].to_vec();
+    let mut out = Rows::new();
+    for chunk in values.chunks(400) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT {} FROM {} WHERE {column} IN ({}) ORDER BY {}",
+            cols.join(", "),
+            table.name,
+            marks.join(", "),
+            keys.join(", ")
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for v in chunk {
+            q = q.bind(v.clone());
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            out.push(decode(table, &r)?);
+        }
+    }
+    Ok(out)
 }
 
 pub(crate) fn decode(table: &Table, r: &AnyRow) -> Result<Vec<Cell>> {

@@ -1,5 +1,13 @@
 //! Recorded assessment runs: the policy text (by hash), the overrides, who and when, and every
 //! outcome, written once and never changed (the database refuses UPDATE and DELETE).
+//!
+//! A run recorded with overrides (`assess --record --set RULE.PARAM=VALUE`) is a what-if (试算):
+//! the answer to "what would the policy pay if this parameter were different", kept so that the
+//! question, who asked it and its answer stay on record, but never a payable decision. The
+//! overrides are stored with the run, so a what-if is known by them alone ([`RecordedRun::what_if`]);
+//! [`Store::pay`] refuses every award of a what-if run, whoever calls it (the CLI, the web rounds),
+//! and the ledger and run listings show a run's overrides next to it. Money is paid only from a
+//! run decided by a policy file as adopted, without a parameter changed for the occasion.
 
 use crate::import::insert_rows;
 use crate::ledger::award_key;
@@ -25,6 +33,14 @@ pub struct RecordedRun {
     pub overrides: Vec<String>,
     pub outcome_count: i64,
     pub total: Decimal,
+}
+
+impl RecordedRun {
+    /// Whether the run is a what-if (试算): recorded with overrides, so never payable (see the
+    /// module documentation).
+    pub fn what_if(&self) -> bool {
+        !self.overrides.is_empty()
+    }
 }
 
 /// A stored outcome (FACTS.md fields plus what the ledger needs).
@@ -57,6 +73,23 @@ const OUTCOME_COLUMNS: &[(&str, Ty)] = &[
     ("explanation", Ty::Text),
     ("missing", Ty::Text),
 ];
+
+/// Refuses a year outside 1949–2100 before anything is written to an append-only table.
+pub(crate) fn check_year(year: i64) -> Result<lianzhang_facts::Year> {
+    lianzhang_facts::typed::check_year(year).map_err(|e| StoreError::Refused(e.to_string()))
+}
+
+/// Refuses an actor name that is not one line of ordinary text (it is printed on terminals and
+/// pages for ever).
+pub(crate) fn check_actor(actor: &str) -> Result<()> {
+    check_typed("经办人", actor, lianzhang_facts::typed::TextKind::Line)
+}
+
+/// Refuses typed text that breaks the door rules ([`lianzhang_facts::typed::check_text`]), naming
+/// what it is (`经办人`, `备注`, …).
+pub(crate) fn check_typed(what: &str, text: &str, kind: lianzhang_facts::typed::TextKind) -> Result<()> {
+    lianzhang_facts::typed::check_text(text, kind).map_err(|e| StoreError::Refused(format!("{what}：{e}")))
+}
 
 pub(crate) fn fen_of(d: Decimal) -> Result<i64> {
     Fen::from_decimal_yuan(d).map(|f| f.0).map_err(|e| StoreError::Refused(format!("金额 {d} 无法入账：{e}")))
@@ -104,7 +137,11 @@ pub(crate) const OUTCOME_SELECT: &str = "run_id, uscc, enterprise, rule, clause,
 
 impl Store {
     /// Stores the run: the policy text (once per hash), the overrides, actor, time and every
-    /// outcome. Returns the run id.
+    /// outcome. Returns the run id. A run with overrides is stored as a what-if (试算), never
+    /// payable ([`RecordedRun::what_if`]).
+    ///
+    /// Errors: `Refused` for a year outside 1949–2100 (the runs table is append-only: a run of
+    /// year 99999 would stay for ever) or an actor that is not one line of ordinary text.
     pub async fn record_run(
         &self,
         file: &PolicyFile,
@@ -112,6 +149,8 @@ impl Store {
         assessment: &Assessment,
         actor: &str,
     ) -> Result<i64> {
+        check_year(i64::from(assessment.year))?;
+        check_actor(actor)?;
         let hash = format!("{:x}", Sha256::digest(file.text().as_bytes()));
         let at = now();
         let mut tx = self.pool.begin().await?;
@@ -204,14 +243,19 @@ impl Store {
 
     /// The awards the ledger shows paid (net of reversals), for the engine's guard.
     pub async fn paid(&self) -> Result<PaidSet> {
-        let keys: Vec<(String,)> = sqlx::query_as(
-            "SELECT award_key FROM ledger GROUP BY award_key \
-             HAVING SUM(CASE entry WHEN 'payment' THEN 1 ELSE -1 END) > 0",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(PaidSet(keys.into_iter().map(|k| k.0).collect()))
+        paid_in(&mut *self.pool.acquire().await?).await
     }
+}
+
+/// [`Store::paid`] as `conn` sees the ledger (inside a read transaction: its snapshot).
+pub(crate) async fn paid_in(conn: &mut sqlx::AnyConnection) -> Result<PaidSet> {
+    let keys: Vec<(String,)> = sqlx::query_as(
+        "SELECT award_key FROM ledger GROUP BY award_key \
+         HAVING SUM(CASE entry WHEN 'payment' THEN 1 ELSE -1 END) > 0",
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(PaidSet(keys.into_iter().map(|k| k.0).collect()))
 }
 
 /// The paid awards by [`award_key`]: the engine reports them `already_paid`.

@@ -163,3 +163,33 @@ async fn two_payments_of_one_award_at_once_pay_it_once() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_what_if_run_is_never_paid_and_a_year_out_of_range_never_recorded() {
+    each_db(async |store, db| {
+        let (_, p) = policy();
+        let ds = demo(&p, 200, 5);
+        store.import(&ds, "t", "demo", &no_progress).await.unwrap();
+        let mut file = lianzhang_policy::PolicyFile::bundled();
+        file.set("above_scale_entry.amount=9999999");
+        let what_if = file.compile().unwrap();
+        let a = assess(&what_if, &store.load_dataset(&p.vocabulary).await.unwrap(), 2023, &store.paid().await.unwrap());
+        let id = store.record_run(&file, &what_if, &a, "reviewer").await.unwrap();
+        assert!(store.run(id).await.unwrap().what_if(), "{db}");
+        let award = store.run_outcomes(id).await.unwrap().into_iter().find(|o| o.status == "award").unwrap();
+        let err = store.pay(id, &award.uscc, &award.rule, award.project_id.as_deref(), "f", "").await.unwrap_err();
+        assert!(matches!(err, lianzhang_store::StoreError::Refused(_)), "{db}: {err:?}");
+        assert!(err.to_string().contains("试算") && err.to_string().contains("9999999"), "{db}: {err}");
+        assert!(store.ledger(None).await.unwrap().is_empty(), "{db}");
+
+        let far = assess(&p, &ds, 99999, &store.paid().await.unwrap());
+        let (file, _) = policy();
+        let err = store.record_run(&file, &p, &far, "reviewer").await.unwrap_err();
+        assert!(err.to_string().contains("99999 不在 1949 至 2100 之间"), "{db}: {err}");
+        assert_eq!(store.runs().await.unwrap().len(), 1, "{db}: nothing recorded");
+        // A typed actor that is not one line of text is refused too.
+        let err = store.record_run(&file, &p, &a, "re\u{0}viewer").await.unwrap_err();
+        assert!(err.to_string().contains("经办人"), "{db}: {err}");
+    })
+    .await;
+}

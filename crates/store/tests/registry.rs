@@ -116,7 +116,9 @@ async fn an_import_either_applies_whole_or_not_at_all() {
         }
         assert!(ds.project_count() > 0);
         let err = store.import(&ds, "t", "x", &no_progress).await.unwrap_err();
-        assert!(err.to_string().contains("refused"), "{db}: {err}");
+        // The database's refusal, said in Chinese without the driver's text.
+        assert!(err.to_string().contains("保护规则拒绝"), "{db}: {err}");
+        assert!(!err.to_string().contains("refused"), "{db}: {err}");
         for t in ["enterprises", "annual", "recognitions", "projects", "audit"] {
             assert_eq!(store.count(t).await.unwrap(), 0, "{db}: {t} must be untouched");
         }
@@ -194,6 +196,32 @@ async fn user_accounts_change_scope_and_are_audited() {
         store.set_disabled("root", true, "tf").await.unwrap();
         assert!(store.set_disabled("tf", true, "other").await.is_err(), "{db}: the last enabled administrator");
         assert!(store.set_role("tf", Role::Bureau, None, "other").await.is_err(), "{db}: nor demoted");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn stored_text_that_breaks_the_door_rules_is_listed_for_correction() {
+    let (_, p) = policy();
+    let ds = demo(&p, 20, 3);
+    each_db(async |store, db| {
+        store.import(&ds, "t", "x", &no_progress).await.unwrap();
+        assert!(store.stored_text_problems().await.unwrap().is_empty(), "{db}: the demo county is clean");
+        let uscc = ds.iter().next().unwrap().enterprise.uscc.as_str().to_string();
+        // Written before the door rules existed: a bidirectional override and an over-long name.
+        sqlx::query("UPDATE enterprises SET name = $1, town = $2 WHERE uscc = $3")
+            .bind("钢铁\u{202E}公司".to_string())
+            .bind("镇".repeat(201))
+            .bind(uscc.clone())
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let found = store.stored_text_problems().await.unwrap();
+        assert_eq!(found.len(), 2, "{db}: {found:?}");
+        assert_eq!((found[0].table, found[0].key.as_str(), found[0].column), ("企业", uscc.as_str(), "企业名称"));
+        assert!(found[0].problem.contains("文字方向控制符"), "{db}: {found:?}");
+        assert_eq!(found[1].column, "乡镇");
+        assert!(found[1].problem.contains("最多 200 个字"), "{db}: {found:?}");
     })
     .await;
 }

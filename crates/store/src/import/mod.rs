@@ -21,9 +21,7 @@ pub use present::{beijing_time, exact_wan, field_zh, table_zh};
 use sql::update_row;
 pub(crate) use sql::{AUDIT_COLUMNS, audit_row, batch_rows, insert_rows};
 
-use crate::rows::{
-    Cell, ENTERPRISES, PROJECTS, RECOGNITIONS, Rows, TABLES, dataset_rows, load_annual, load_table, rows_dataset,
-};
+use crate::rows::{Cell, ENTERPRISES, PROJECTS, Rows, TABLES, Table, dataset_rows, load_table, load_table_where_in};
 use crate::{Result, Store, StoreError, now};
 use diff::{cell_changes, fingerprint};
 use lianzhang_facts::stamp::ExportStamp;
@@ -92,18 +90,54 @@ struct Prepared {
     preview: ImportPreview,
 }
 
+/// Up to this many enterprises, an import reads only the registry rows its keys touch (the edit
+/// form writes one enterprise: its write transaction must not read the whole registry and hold
+/// the write lock for seconds); larger files read whole tables, which is faster than long key
+/// lists.
+const KEYED_MAX_ENTERPRISES: usize = 1000;
+
+/// The registry rows `rows` (a table of the dataset) may meet: the whole table for a large
+/// dataset, the rows with its keys for a small one.
+async fn existing_rows(conn: &mut AnyConnection, table: &Table, rows: &Rows, keyed: bool) -> Result<Rows> {
+    if !keyed {
+        return load_table(&mut *conn, table).await;
+    }
+    // Projects are keyed by their id (a project may have moved to another enterprise); the other
+    // tables' keys begin with the USCC, the first column.
+    let column = table.columns[0].0;
+    let mut values: Vec<String> = rows.iter().filter_map(|r| text(&r[0])).collect();
+    values.sort_unstable();
+    values.dedup();
+    load_table_where_in(conn, table, column, &values).await
+}
+
 /// Plans `dataset` against the registry as `conn` sees it and describes every cell to change.
 async fn prepare(conn: &mut AnyConnection, dataset: &Dataset, options: &ImportOptions) -> Result<Prepared> {
     let (registry_revision,): (Option<i64>,) =
         sqlx::query_as("SELECT MAX(id) FROM audit").fetch_one(&mut *conn).await?;
+    let keyed = dataset.len() <= KEYED_MAX_ENTERPRISES;
     let mut plans = Vec::new();
-    let mut names = HashMap::new();
+    let mut names: HashMap<String, String> = HashMap::new();
     for (table, rows) in TABLES.into_iter().zip(dataset_rows(dataset)) {
-        let existing = load_table(&mut *conn, table).await?;
+        let existing = existing_rows(&mut *conn, table, &rows, keyed).await?;
         if table.name == ENTERPRISES.name {
             names = existing.iter().filter_map(|r| Some((text(&r[0])?, text(&r[1])?))).collect();
         }
         plans.push(plan(table, existing, rows, options.only_new));
+    }
+    // A changed project may belong to an enterprise the dataset does not hold: its name too.
+    let mut unnamed: Vec<String> = plans
+        .iter()
+        .filter(|p| p.table.name == PROJECTS.name)
+        .flat_map(|p| p.change.iter().filter_map(|c| text(&c.old[1])))
+        .filter(|u| !names.contains_key(u))
+        .collect();
+    unnamed.sort_unstable();
+    unnamed.dedup();
+    for r in load_table_where_in(&mut *conn, &ENTERPRISES, "uscc", &unnamed).await? {
+        if let (Some(u), Some(n)) = (text(&r[0]), text(&r[1])) {
+            names.insert(u, n);
+        }
     }
     let foreign_stamp = options.revision.is_some_and(|r| r > registry_revision.unwrap_or(0));
     // A stamp from elsewhere says nothing about this registry's history: every recorded change
@@ -146,7 +180,7 @@ impl Store {
     pub async fn preview_import(&self, dataset: &Dataset, options: &ImportOptions) -> Result<ImportPreview> {
         // One read transaction: in SQLite (WAL) the tables and the audit trail are read from one
         // snapshot. Nothing is written; the transaction is rolled back when dropped.
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_read().await?;
         Ok(prepare(&mut tx, dataset, options).await?.preview)
     }
 
@@ -276,36 +310,6 @@ impl Store {
         }
     }
 
-    /// The whole registry as a dataset. The annual rows are read in two halves over two
-    /// connections at once (reading is the cost of `assess --db`); the read is repeated if the
-    /// audit trail shows a change committed meanwhile, so the result is one consistent state.
-    pub async fn load_dataset(&self, vocabulary: &Vocabulary) -> Result<Dataset> {
-        Ok(self.load_dataset_at(vocabulary).await?.0)
-    }
-
-    /// [`Store::load_dataset`] and the registry revision it is the state of (the newest audit id,
-    /// `None` for an empty audit trail): what an export is stamped with.
-    pub async fn load_dataset_at(&self, vocabulary: &Vocabulary) -> Result<(Dataset, Option<i64>)> {
-        for _ in 0..3 {
-            let before = self.last_change().await?;
-            let half = |parity: i64| {
-                let pool = self.pool.clone();
-                tokio::spawn(async move { load_annual(&pool, parity).await })
-            };
-            let (even, odd) = (half(0), half(1));
-            let enterprises = load_table(&self.pool, &ENTERPRISES).await?;
-            let recognitions = load_table(&self.pool, &RECOGNITIONS).await?;
-            let projects = load_table(&self.pool, &PROJECTS).await?;
-            let mut annual = even.await.expect("annual reader")?;
-            annual.append(&mut odd.await.expect("annual reader")?);
-            if self.last_change().await? == before {
-                let dataset = rows_dataset(vocabulary, enterprises, annual, recognitions, projects)?;
-                return Ok((dataset, before));
-            }
-        }
-        Err(crate::StoreError::Refused("企业库在读取期间反复变化，请稍后重试".into()))
-    }
-
     /// The registry for an export, and the stamp the export carries: the revision it was read
     /// at (0 for an empty audit trail), now in Beijing time, and `actor`.
     pub async fn load_for_export(&self, vocabulary: &Vocabulary, actor: &str) -> Result<(Dataset, ExportStamp)> {
@@ -316,11 +320,5 @@ impl Store {
             exported_by: actor.to_string(),
         };
         Ok((dataset, stamp))
-    }
-
-    /// The newest audit entry: every committed change to the registry writes one.
-    pub async fn last_change(&self) -> Result<Option<i64>> {
-        let (id,): (Option<i64>,) = sqlx::query_as("SELECT MAX(id) FROM audit").fetch_one(&self.pool).await?;
-        Ok(id)
     }
 }
