@@ -116,8 +116,7 @@ pub async fn enterprise(
             })
         })
         .collect();
-    let paid = state.store.paid().await?;
-    let confirmations = state.store.policy_confirmations().await?;
+    let (paid, confirmations) = state.store.paid_and_confirmations().await?;
     let outcomes: Vec<Value> = outcomes_by_year(p, f, &paid, &confirmations)
         .into_iter()
         .map(|(year, status, r)| {

@@ -466,8 +466,7 @@ pub async fn enterprise(
             })),
         ),
     ];
-    let paid = state.store.paid().await?;
-    let confirmations = state.store.policy_confirmations().await?;
+    let (paid, confirmations) = state.store.paid_and_confirmations().await?;
     let findings = crate::findings::views(p, facts, &confirmations);
     let outcomes = outcomes_by_year(p, facts, &paid, &confirmations)
         .into_iter()

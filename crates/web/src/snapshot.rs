@@ -180,15 +180,17 @@ impl Cache {
         if let Some(s) = self.fresh(version) {
             return Ok(s);
         }
-        let ds = store.load_dataset(&policy.vocabulary).await?;
-        let paid = store.paid().await?;
-        let confirmations = store.policy_confirmations().await?;
+        // The facts, the paid awards and the confirmations of one moment.
+        let inputs = store.load_assessment_inputs(&policy.vocabulary).await?;
         let p = policy.clone();
-        let snap = tokio::task::spawn_blocking(move || Snapshot::compute(&p, &ds, &paid, &confirmations))
-            .await
-            .expect("snapshot computation");
+        let revision = inputs.revision;
+        let snap = tokio::task::spawn_blocking(move || {
+            Snapshot::compute(&p, &inputs.dataset, &inputs.paid, &inputs.confirmations)
+        })
+        .await
+        .expect("snapshot computation");
         let snap = Arc::new(snap);
-        *self.current.write().expect("snapshot lock") = Some((version, snap.clone()));
+        *self.current.write().expect("snapshot lock") = Some((revision, snap.clone()));
         Ok(snap)
     }
 }
