@@ -76,7 +76,7 @@ impl fmt::Display for TextProblem {
             TextProblem::LineBreak { position } => {
                 write!(f, "第 {position} 个字处有换行：此项须写在一行内，请删去换行")
             }
-            TextProblem::Control { position, code } if code == 0 => {
+            TextProblem::Control { position, code: 0 } => {
                 write!(f, "第 {position} 个字是空字符（U+0000），不是正常输入的文字，请删去后重新输入")
             }
             TextProblem::Control { position, code } => {

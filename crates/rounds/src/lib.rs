@@ -14,11 +14,13 @@
 //! working days (`lianzhang-workdays`), records objections (异议) and settles them; when the
 //! period ends with none open the list is final, and finance pays (never a leader who approved).
 
+mod assessed;
 mod event;
 mod line;
 mod round;
 mod state;
 
+pub use assessed::lines_of;
 pub use event::{Actor, BankAccount, Channel, CreditHit, Event, Role, Upheld, yuan};
 pub use line::{Change, Line, LineKey, Outcome, changes};
 pub use round::{Refusal, Round, Settings};

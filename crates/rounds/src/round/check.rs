@@ -230,7 +230,7 @@ impl Round {
             }
             Event::Reversed { ledger_entry, reason, .. } => {
                 payer("冲正")?;
-                if !self.payments.get(ledger_entry).is_some_and(|p| !p.reversed) {
+                if self.payments.get(ledger_entry).is_none_or(|p| p.reversed) {
                     return refuse(format!("台账第 {ledger_entry} 条不是本批次未冲正的支付"));
                 }
                 text(reason, "冲正原因")?;
