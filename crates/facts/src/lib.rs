@@ -22,7 +22,8 @@ pub use model::{
 };
 pub use money::{Fen, MoneyError, format_yuan};
 pub use read::{
-    BadLimit, Limits, Locations, ReadOutput, TEMPLATE_SHEETS, read_dataset, read_dataset_limited, read_dataset_with,
+    BadLimit, Limits, Locations, ReadOutput, TEMPLATE_SHEETS, csv_sheet_zh, read_dataset, read_dataset_limited,
+    read_dataset_with,
 };
 pub use stamp::{ExportStamp, STAMP_SHEET};
 pub use uscc::{Uscc, UsccError};

@@ -30,7 +30,8 @@ type Values = BTreeMap<String, String>;
 
 /// What the form shows: its values, the registry's values when it was first shown (posted back
 /// in hidden `was.{name}` fields, so that a save changes only what the clerk changed), the
-/// reader's errors and the cells changed by someone else meanwhile: (form field, why).
+/// reader's errors, and (form field, why) for the cells changed by someone else meanwhile and
+/// the values refused at the door (typed text a clerk does not type).
 struct Shown {
     values: Values,
     was: Values,
@@ -286,13 +287,16 @@ pub async fn edit_save(
     let record = load_in_scope(&state, &session.user, &uscc).await?;
     let year = lianzhang_facts::typed::parse_year(posted.get("year").map_or("", String::as_str))
         .map_err(|e| WebError::Invalid(format!("年度：{e}")))?;
-    // Every typed value, before anything is read or written.
-    crate::door::texts(
-        posted
-            .iter()
-            .filter(|(k, _)| k.as_str() != "csrf")
-            .map(|(k, v)| (form::label(k), v.as_str(), lianzhang_facts::typed::TextKind::Line)),
-    )?;
+    // Every typed value is checked before anything is read or written; a refused one is shown
+    // beside its field, escaped so that what was invisible can be seen and deleted.
+    let refused: Vec<(String, String)> = posted
+        .iter()
+        .filter(|(k, _)| k.as_str() != "csrf")
+        .filter_map(|(k, v)| {
+            let why = lianzhang_facts::typed::check_text(v, lianzhang_facts::typed::TextKind::Line).err()?;
+            Some((k.strip_prefix("was.").unwrap_or(k).to_string(), format!("{why}。未保存任何内容")))
+        })
+        .collect();
     let registry = current(&state, &record, year);
     let (mut values, mut was, clashes) = merge(&registry, &posted);
     // A town not yet in the registry is typed beside the drop-down.
@@ -304,6 +308,17 @@ pub async fn edit_save(
         && values["chain"] != own
     {
         return Err(WebError::Forbidden);
+    }
+    if !refused.is_empty() {
+        for (name, _) in &refused {
+            if let Some(v) = values.get_mut(name) {
+                *v = lianzhang_facts::typed::escaped(v).into_owned();
+            }
+        }
+        let cx = context(&state, &session).await?;
+        let shown = Shown { values, was, errors: Vec::new(), conflicts: refused };
+        let page = cx.page(session, &record, year, &shown);
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     if !clashes.is_empty() {
         let conflicts = explain_clashes(&state, &uscc, year, &registry, &clashes).await?;

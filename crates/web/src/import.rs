@@ -247,6 +247,22 @@ pub async fn upload(
         }
         dir.path().to_path_buf()
     } else if lower.ends_with(".csv") {
+        // One CSV file is one sheet, known by its name; alone it can only be the enterprise sheet.
+        let stem = base.get(..base.len() - 4).unwrap_or(&base);
+        let problem = match lianzhang_facts::csv_sheet_zh(stem) {
+            None => Some(format!(
+                "无法判断“{name}”是哪一张表：CSV 文件须以表名命名（企业.csv、年度数据.csv、认定.csv 或 项目.csv），\
+                 请改名后上传；几张表一起导入时请把它们打成一个 zip，或使用 Excel 工作簿"
+            )),
+            Some("企业") => None,
+            Some(sheet) => Some(format!(
+                "“{name}”是{sheet}表：单独上传的 CSV 只能是企业表（企业.csv）；{sheet}须与企业表一起打成一个 zip 上传，或使用 Excel 工作簿"
+            )),
+        };
+        if let Some(p) = problem {
+            page.problem = Some(p);
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
         // Kept under its own name (only the name, never a path) so that messages name the
         // user's file. A CSV file is one sheet (企业.csv …): a folder of one file. Anything else
         // is taken for a workbook, whose format the reader decides from the content whatever the

@@ -23,6 +23,23 @@ pub struct ErrorPage {
     pub message: String,
 }
 
+impl ErrorPage {
+    /// The status as a Chinese reader names it.
+    pub fn title(&self) -> &'static str {
+        match self.status {
+            401 => "请先登录",
+            403 => "无权访问",
+            404 => "未找到",
+            408 => "请求超时",
+            413 => "内容过大",
+            422 => "无法处理",
+            431 => "请求头过大",
+            400..=499 => "请求有误",
+            _ => "服务器出错",
+        }
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "login.html")]
 pub struct LoginPage {

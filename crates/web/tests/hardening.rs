@@ -295,3 +295,24 @@ async fn an_upload_over_the_form_limit_but_under_the_upload_limit_is_read() {
     assert_ne!(page.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", text_of(&page.body));
     assert!(!text_of(&page.body).contains("上限"), "{}", text_of(&page.body));
 }
+
+#[tokio::test]
+async fn a_lone_csv_upload_is_known_by_its_name_and_only_the_enterprise_sheet_stands_alone() {
+    let app = app(policy(), &empty()).await;
+    let cookie = app.session("clerk").await;
+    let csrf = token_in(&app.get("/import", &cookie).await.body);
+    let rows = "统一社会信用代码,企业名称\n91140525MA0000001X,某企业\n";
+    let page = app.upload(&cookie, &csrf, "bad.csv", rows.as_bytes()).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text_of(&page.body).contains("无法判断“bad.csv”是哪一张表"), "{}", text_of(&page.body));
+    let page = app.upload(&cookie, &csrf, "annual.csv", "uscc,year\n".as_bytes()).await;
+    assert!(
+        text_of(&page.body).contains("“annual.csv”是年度数据表：单独上传的 CSV 只能是企业表"),
+        "{}",
+        text_of(&page.body)
+    );
+    assert_eq!(app.state.store.count("enterprises").await.unwrap(), 0, "nothing imported");
+    // The same rows named as their sheet are read (and staged for confirmation).
+    let page = app.upload(&cookie, &csrf, "企业.csv", rows.as_bytes()).await;
+    assert!(!text_of(&page.body).contains("哪一张表"), "{}", text_of(&page.body));
+}

@@ -25,6 +25,12 @@ pub use locations::Locations;
 /// the hidden code lists behind the drop-downs. The xlsx reader skips them by name, so a filled
 /// template imports as it is; any other unknown sheet is still an error.
 pub const TEMPLATE_SHEETS: [&str; 2] = ["填写说明", "代码表"];
+
+/// The sheet a CSV file's name (without `.csv`) stands for, by its Chinese name (企业, 年度数据,
+/// 认定, 项目) whatever the file said (`annual` → `年度数据`); `None` for any other name.
+pub fn csv_sheet_zh(stem: &str) -> Option<&'static str> {
+    SheetKind::from_name(stem).map(SheetKind::zh)
+}
 use crate::model::Dataset;
 use crate::stamp::ExportStamp;
 use crate::vocab::Vocabulary;

@@ -58,27 +58,6 @@ pub const PROJECT: [Spec; 5] = [
     ("completed_year", "竣工投产年度（在建留空）", Input::Year),
 ];
 
-/// The Chinese label of a posted form field (`name`, `was.name`, `p1.name`, `pn.start_year`,
-/// `town_new`, `recognition`), for a message that names it; the field's own name otherwise.
-pub fn label(field: &str) -> String {
-    let bare = field.strip_prefix("was.").unwrap_or(field);
-    let (project, column) = match bare.split_once('.') {
-        Some((_, column)) => (true, column),
-        None => (false, bare),
-    };
-    let specs: &[Spec] = if project { &PROJECT } else { &ENTERPRISE };
-    let found = specs.iter().chain(ANNUAL.iter()).find(|s| s.0 == column).map(|s| s.1);
-    let label = match (found, column) {
-        (Some(l), _) => l,
-        (None, "town_new") => "新乡镇",
-        (None, "recognition") => "认定类型",
-        (None, "project_id") => "项目编号",
-        (None, "year") => "年度",
-        (None, _) => return field.to_string(),
-    };
-    if project { format!("项目“{label}”") } else { label.to_string() }
-}
-
 /// One choice of a drop-down.
 pub struct Choice {
     pub value: String,
