@@ -185,15 +185,14 @@ pub fn run_assess(a: AssessArgs) -> anyhow::Result<ExitCode> {
             let actor = DbOpts { db: String::new(), actor: a.actor.clone() }.actor();
             let assessment = &assessments[0];
             let id = registry::block_on(store.record_run(&file, &policy, assessment, &actor))?;
-            if file.overrides().is_empty() {
-                eprintln!("已记录为第 {id} 次评定（{} 条结果）", assessment.outcomes.len());
-            } else {
-                eprintln!(
-                    "已记录为第 {id} 次评定，标为试算（覆盖了参数：{}；{} 条结果）：试算结果不能据此支付，\
-                     支付请按不带 --set 的评定记录",
-                    file.overrides().join("，"),
+            let run = registry::block_on(store.run(id))?;
+            match run.what_if_reason() {
+                None => eprintln!("已记录为第 {id} 次评定（{} 条结果）", assessment.outcomes.len()),
+                Some(why) => eprintln!(
+                    "已记录为第 {id} 次评定，标为试算（{why}；{} 条结果）：试算结果不能据此支付，\
+                     支付请按现行政策文件、不带 --set 的评定记录",
                     assessment.outcomes.len()
-                );
+                ),
             }
         }
         registry::block_on(store.close());

@@ -214,10 +214,9 @@ fn runs_table(runs: &[RecordedRun]) -> String {
             r.year.to_string(),
             r.outcome_count.to_string(),
             format_yuan(r.total),
-            if r.what_if() {
-                format!("试算，不能支付（覆盖参数：{}）", r.overrides.join("，"))
-            } else {
-                "评定，可据此支付".to_string()
+            match r.what_if_reason() {
+                Some(why) => format!("试算，不能支付（{why}）"),
+                None => "评定，可据此支付".to_string(),
             },
         ]);
     }

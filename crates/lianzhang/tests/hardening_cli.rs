@@ -76,9 +76,38 @@ fn a_what_if_run_is_recorded_as_such_and_never_paid() {
 
     // The runs listing tells the what-if from the decision.
     let (runs, _) = ok(&["ledger", "runs", "--db", &db]);
-    assert!(runs.contains("试算，不能支付（覆盖参数：above_scale_entry.amount=9999999）"), "{runs}");
+    assert!(runs.contains("试算，不能支付（覆盖了参数：above_scale_entry.amount=9999999）"), "{runs}");
     assert!(runs.contains("评定，可据此支付"), "{runs}");
     assert!(runs.contains("共 2 次评定"), "{runs}");
+}
+
+#[test]
+fn an_edited_copy_of_the_policy_under_the_same_id_is_a_what_if_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, uscc) = registry(dir.path());
+    // The genuine policy first: its text is what the id means in this registry.
+    let (_, err) = ok(&["assess", "--db", &db, "--year", "2023", "--record", "--format", "json"]);
+    assert!(err.contains("已记录为第 1 次评定（"), "{err}");
+    // A copy with the entry award raised, the id kept.
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../policies/zezhou-2022.toml")).unwrap();
+    let entry = text.find("[rules.above_scale_entry]").unwrap();
+    let at = entry + text[entry..].find("amount = \"100000\"").unwrap();
+    let edited = format!("{}amount = \"9999999\"{}", &text[..at], &text[at + "amount = \"100000\"".len()..]);
+    let copy = dir.path().join("evil.toml");
+    std::fs::write(&copy, edited).unwrap();
+    let (_, err) = ok(&["assess", "--db", &db, "--year", "2023", "--record", "--policy", p(&copy), "--format", "json"]);
+    assert!(err.contains("已记录为第 2 次评定，标为试算") && err.contains("与本库第 1 次评定所用的不同"), "{err}");
+    let pay = ["ledger", "pay", "--db", &db, "--run", "2", "--uscc", &uscc, "--rule", "above_scale_entry"];
+    let err = refused(&pay, 2);
+    assert!(err.contains("第 2 次评定是试算（政策 zezhou-2022-84 的文本与本库第 1 次评定所用的不同"), "{err}");
+    let (list, _) = ok(&["ledger", "list", "--db", &db, "--format", "json"]);
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&list).unwrap(), serde_json::json!([]), "nothing paid");
+    let (runs, _) = ok(&["ledger", "runs", "--db", &db]);
+    assert!(runs.contains("试算，不能支付（政策 zezhou-2022-84 的文本与本库第 1 次评定所用的不同"), "{runs}");
+    // The genuine run stays payable, at the policy's amount.
+    let (paid, _) = ok(&["ledger", "pay", "--db", &db, "--run", "1", "--uscc", &uscc, "--rule", "above_scale_entry"]);
+    assert!(paid.contains("100,000.00"), "{paid}");
 }
 
 #[test]

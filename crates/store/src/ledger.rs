@@ -100,11 +100,10 @@ impl Store {
         check_actor(actor)?;
         check_typed("备注", note, TextKind::Note)?;
         let run = self.run(run_id).await?;
-        if run.what_if() {
+        if let Some(why) = run.what_if_reason() {
             return Err(StoreError::Refused(format!(
-                "第 {run_id} 次评定是试算（覆盖了参数：{}），试算只回答“参数改了会怎样”，不是可以支付的决定，\
-                 不能据此支付。请按现行政策、不带 --set 重新评定并记录（assess --db … --record），按新的评定支付",
-                run.overrides.join("，")
+                "第 {run_id} 次评定是试算（{why}），试算只回答“改了会怎样”，不是可以支付的决定，\
+                 不能据此支付。请按现行政策文件、不带 --set 重新评定并记录（assess --db … --record），按新的评定支付"
             )));
         }
         check_year(i64::from(run.year))?;

@@ -8,6 +8,12 @@
 //! [`Store::pay`] refuses every award of a what-if run, whoever calls it (the CLI, the web rounds),
 //! and the ledger and run listings show a run's overrides next to it. Money is paid only from a
 //! run decided by a policy file as adopted, without a parameter changed for the occasion.
+//!
+//! One policy id, one text: the first run recorded without overrides under a policy id fixes
+//! the text that id means in this registry. A later run under the same id with another text (an
+//! edited copy of the file, say with an amount changed) is a what-if too
+//! ([`RecordedRun::altered_policy_of`]). A revised policy is adopted under a new id; explicit
+//! policy versions with their years in force will replace this rule (issue 12).
 
 use crate::import::insert_rows;
 use crate::ledger::award_key;
@@ -33,13 +39,32 @@ pub struct RecordedRun {
     pub overrides: Vec<String>,
     pub outcome_count: i64,
     pub total: Decimal,
+    /// When the run's policy text differs from the text its policy id means in this registry:
+    /// the run that fixed that text (the first recorded without overrides under the id).
+    pub altered_policy_of: Option<i64>,
 }
 
 impl RecordedRun {
-    /// Whether the run is a what-if (试算): recorded with overrides, so never payable (see the
-    /// module documentation).
+    /// Whether the run is a what-if (试算), never payable: recorded with overrides, or with an
+    /// altered text of its policy (see the module documentation).
     pub fn what_if(&self) -> bool {
-        !self.overrides.is_empty()
+        !self.overrides.is_empty() || self.altered_policy_of.is_some()
+    }
+
+    /// Why the run is a what-if, in Chinese (`None` for a payable run).
+    pub fn what_if_reason(&self) -> Option<String> {
+        match (&self.overrides[..], self.altered_policy_of) {
+            ([], None) => None,
+            ([], Some(first)) => {
+                Some(format!("政策 {} 的文本与本库第 {first} 次评定所用的不同（改动过的副本）", self.policy_id))
+            }
+            (o, None) => Some(format!("覆盖了参数：{}", o.join("，"))),
+            (o, Some(first)) => Some(format!(
+                "覆盖了参数：{}；且政策 {} 的文本与本库第 {first} 次评定所用的不同",
+                o.join("，"),
+                self.policy_id
+            )),
+        }
     }
 }
 
@@ -111,6 +136,7 @@ fn run_of(r: &AnyRow) -> Result<RecordedRun> {
         overrides: serde_json::from_str(&overrides).unwrap_or_default(),
         outcome_count: r.try_get("outcome_count")?,
         total: yuan_of(r.try_get("total_fen")?),
+        altered_policy_of: r.try_get("altered_policy_of")?,
     })
 }
 
@@ -131,7 +157,12 @@ pub(crate) fn outcome_of(r: &AnyRow) -> Result<RunOutcome> {
     })
 }
 
-const RUN_COLUMNS: &str = "id, at, actor, policy_hash, policy_id, year, overrides, outcome_count, total_fen";
+/// The columns of a run, and `altered_policy_of`: the first run without overrides under the same
+/// policy id, when its text (hash) is another (see the module documentation).
+const RUN_COLUMNS: &str = "id, at, actor, policy_hash, policy_id, year, overrides, outcome_count, total_fen, \
+     (SELECT f.id FROM runs f WHERE f.id = (SELECT MIN(g.id) FROM runs g \
+     WHERE g.policy_id = runs.policy_id AND g.overrides = '[]') AND f.policy_hash <> runs.policy_hash) \
+     AS altered_policy_of";
 pub(crate) const OUTCOME_SELECT: &str = "run_id, uscc, enterprise, rule, clause, status, amount_fen, project_id, \
      one_time, explanation, missing";
 
