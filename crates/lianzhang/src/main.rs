@@ -150,21 +150,84 @@ pub fn note_arg(text: &str) -> Result<String, String> {
     check_text(text, TextKind::Note).map(|()| text.to_string()).map_err(|e| e.to_string())
 }
 
-/// A command line clap refuses. A value our own checks refuse (a year, a typed text) is one
-/// Chinese sentence naming the argument; help and version are printed as they are, and clap's
-/// other usage errors keep its text (they name the unknown or missing argument).
+/// A command line clap refuses, as one Chinese sentence naming the argument (clap's own text is
+/// English); help and version are printed as they are. A value taken from an environment
+/// variable is blamed on the variable.
 fn refuse_arguments(e: clap::Error) -> ExitCode {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
-    if e.kind() != ErrorKind::ValueValidation {
-        e.exit();
-    }
-    let arg = match e.get(ContextKind::InvalidArg) {
-        Some(ContextValue::String(a)) => a.split_whitespace().next().unwrap_or_default().to_string(),
+    let text = |kind| match e.get(kind) {
+        Some(ContextValue::String(s)) => s.clone(),
+        Some(ContextValue::Strings(s)) => s.join("、"),
         _ => String::new(),
     };
-    let why = std::error::Error::source(&e).map(|s| s.to_string()).unwrap_or_else(|| e.to_string());
-    eprintln!("错误：参数 {arg} 的值无效：{why}");
+    let arg = text(ContextKind::InvalidArg);
+    let flag = arg.split_whitespace().next().unwrap_or_default().to_string();
+    // Shown escaped and cut: a refused value may hold control characters or be very long.
+    let value = lianzhang_facts::typed::shown(&text(ContextKind::InvalidValue));
+    let hint = |kind| {
+        let s = text(kind);
+        if s.is_empty() { String::new() } else { format!("（是否想用 {s}？）") }
+    };
+    let said = match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            e.exit()
+        }
+        ErrorKind::ValueValidation => {
+            let why = std::error::Error::source(&e).map(|s| s.to_string()).unwrap_or_default();
+            format!("{}的值“{value}”无效：{}", source_of(&flag), reason_zh(&why))
+        }
+        ErrorKind::InvalidValue => {
+            format!("{}的值“{value}”无效，可选：{}", source_of(&flag), text(ContextKind::ValidValue))
+        }
+        ErrorKind::UnknownArgument => format!("不认识的参数 {arg}{}", hint(ContextKind::SuggestedArg)),
+        ErrorKind::InvalidSubcommand => {
+            format!("不认识的命令 {}{}", text(ContextKind::InvalidSubcommand), hint(ContextKind::SuggestedSubcommand))
+        }
+        ErrorKind::MissingRequiredArgument => format!("缺少必需的参数：{arg}"),
+        ErrorKind::MissingSubcommand => "缺少命令".to_string(),
+        ErrorKind::ArgumentConflict => {
+            format!("参数 {flag} 不能与 {} 同时使用", text(ContextKind::PriorArg))
+        }
+        _ => "命令行参数有误".to_string(),
+    };
+    eprintln!("错误：{said}（用法见 lianzhang --help，或在命令后加 --help）");
     ExitCode::from(EXIT_INVALID)
+}
+
+/// Where a refused value came from: the argument, or the environment variable that set it when
+/// the argument is not on the command line.
+fn source_of(flag: &str) -> String {
+    use clap::CommandFactory;
+    fn env_of(cmd: &clap::Command, long: &str) -> Option<String> {
+        cmd.get_arguments()
+            .find(|a| a.get_long().is_some_and(|l| format!("--{l}") == long))
+            .and_then(|a| a.get_env().map(|v| v.to_string_lossy().into_owned()))
+            .or_else(|| cmd.get_subcommands().find_map(|c| env_of(c, long)))
+    }
+    let typed = std::env::args().any(|a| a == flag || a.starts_with(&format!("{flag}=")));
+    match env_of(&Cli::command(), flag).filter(|v| !typed && std::env::var_os(v).is_some()) {
+        Some(var) => format!("环境变量 {var}（即参数 {flag}）"),
+        None => format!("参数 {flag} "),
+    }
+}
+
+/// A value parser's reason in Chinese: ours already are; clap's and the standard library's
+/// (English) are said by what they mean.
+fn reason_zh(why: &str) -> String {
+    if !why.is_ascii() {
+        return why.to_string();
+    }
+    if let Some((_, range)) = why.split_once(" is not in ") {
+        let (from, to) = range.split_once("..=").or_else(|| range.split_once("..")).unwrap_or((range, ""));
+        if to.len() >= 18 || to.is_empty() {
+            return format!("应为不小于 {from} 的整数");
+        }
+        return format!("应在 {from} 至 {to} 之间");
+    }
+    if why.contains("invalid digit") || why.contains("empty string") || why.contains("too large") {
+        return "应为整数".into();
+    }
+    "格式不对".into()
 }
 
 /// An error as one line: each context once (a cause whose text its wrapper already shows is not

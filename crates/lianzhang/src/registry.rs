@@ -400,7 +400,7 @@ pub fn run_db(c: DbCommand) -> anyhow::Result<ExitCode> {
                     }
                     return Ok(ExitCode::FAILURE);
                 }
-                println!("ok");
+                println!("数据库完好：完整性检查通过，库中文字均符合录入规则");
             }
         }
         Ok(ExitCode::SUCCESS)

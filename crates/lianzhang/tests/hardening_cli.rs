@@ -147,7 +147,10 @@ fn typed_arguments_are_checked_and_name_the_argument() {
         refused(&[&args[..], &["--note", note]].concat(), 2)
     };
     let err = pay("凭证\u{1}号");
-    assert!(err.contains("参数 --note 的值无效") && err.contains("控制字符（U+0001）"), "{err}");
+    assert!(
+        err.contains("参数 --note 的值“") && err.contains("”无效：") && err.contains("控制字符（U+0001）"),
+        "{err}"
+    );
     let err = pay("凭证\u{202E}号");
     assert!(err.contains("--note") && err.contains("文字方向控制符"), "{err}");
     let long = "长".repeat(2001);
@@ -155,9 +158,9 @@ fn typed_arguments_are_checked_and_name_the_argument() {
         &["confirm", "--db", &db, "--year", "2023", "--uscc", &uscc, "--check", "unit_jump", "--reason", &long],
         2,
     );
-    assert!(err.contains("参数 --reason 的值无效") && err.contains("最多 2000 个字"), "{err}");
+    assert!(err.contains("参数 --reason 的值“") && err.contains("”无效：") && err.contains("最多 2000 个字"), "{err}");
     let err = refused(&["ledger", "list", "--db", &db, "--actor", "财务\n张三"], 2);
-    assert!(err.contains("参数 --actor 的值无效") && err.contains("换行"), "{err}");
+    assert!(err.contains("参数 --actor 的值“") && err.contains("”无效：") && err.contains("换行"), "{err}");
 }
 
 #[test]
@@ -175,4 +178,30 @@ fn database_errors_say_their_cause_once_in_chinese() {
     assert!(err.contains("不是数据库文件"), "{err}");
     assert!(!err.contains("file is not a database"), "no driver text: {err}");
     assert_eq!(err.lines().count(), 1, "one sentence: {err}");
+}
+
+#[test]
+fn usage_errors_are_said_in_chinese_naming_the_argument_or_the_variable() {
+    let err = refused(&["assess", "--demo", "--year", "2024", "--format", "pdf"], 2);
+    assert!(err.starts_with("错误：参数 --format 的值“pdf”无效，可选：table、json、csv、xlsx"), "{err}");
+    assert!(refused(&["--bogus"], 2).starts_with("错误：不认识的参数 --bogus"));
+    assert!(refused(&["asess"], 2).starts_with("错误：不认识的命令 asess（是否想用 assess？）"));
+    let err = refused(&["ledger", "pay", "--db", "sqlite::memory:"], 2);
+    assert!(err.starts_with("错误：缺少必需的参数：--run"), "{err}");
+    let err = refused(&["serve", "--header-timeout", "0"], 2);
+    assert!(err.contains("参数 --header-timeout 的值“0”无效：应为不小于 1 的整数"), "{err}");
+    let out = Command::cargo_bin("lianzhang")
+        .unwrap()
+        .args(["serve"])
+        .env("LIANZHANG_HEADER_TIMEOUT", "abc")
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("环境变量 LIANZHANG_HEADER_TIMEOUT（即参数 --header-timeout）的值“abc”无效：应为整数"),
+        "{err}"
+    );
+    let err = refused(&["ledger", "pay", "--run", "1", "--uscc", "x", "--rule", "y", "--note", "a\u{1b}[31m"], 2);
+    assert!(err.contains("a\\u{1b}[31m") && !err.contains('\u{1b}'), "a refused value is shown escaped: {err}");
+    assert!(!err.contains("error:") && !err.contains("Usage"), "no clap English: {err}");
 }

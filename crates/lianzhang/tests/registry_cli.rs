@@ -200,7 +200,7 @@ fn killing_an_import_midway_leaves_the_database_as_it_was() {
     let status = child.wait().unwrap();
     assert!(!status.success(), "killed before it finished");
 
-    assert_eq!(ok(&["db", "check", "--db", &db]).trim(), "ok");
+    assert!(ok(&["db", "check", "--db", &db]).starts_with("数据库完好"));
     assert_eq!(snapshot(&db, dir.path()), before, "the killed import left no trace");
     // And the database still works: the same import now completes.
     ok(&["import", "--db", &db, p(&big)]);
@@ -291,7 +291,7 @@ fn backup_and_restore() {
     assert_ne!(snapshot(&db, dir.path()), before);
     ok(&["db", "restore", "--db", &db, "--from", p(&backup)]);
     assert_eq!(snapshot(&db, dir.path()), before);
-    assert_eq!(ok(&["db", "check", "--db", &db]).trim(), "ok");
+    assert!(ok(&["db", "check", "--db", &db]).starts_with("数据库完好"));
 
     // A damaged backup is refused and the database is left alone.
     let bad = dir.path().join("bad.db");
