@@ -42,12 +42,20 @@ pub(super) fn unzip(zip: &Path, dir: &Path, limit: u64) -> Result<(), String> {
             outside.join("、")
         ));
     }
-    let (mut found, mut unpacked) = (0, 0u64);
+    let (mut found, mut unpacked, mut seen) = (0, 0u64, std::collections::HashSet::new());
     for i in 0..zip.len() {
         let mut f = zip.by_index(i).map_err(|e| broken(&e))?;
         let Some(name) = f.enclosed_name().and_then(|p| p.file_name().map(|n| n.to_owned())) else { continue };
         if !name.to_string_lossy().to_lowercase().ends_with(".csv") {
             continue;
+        }
+        // Unpacked flat: two files of one name in different folders would overwrite each other.
+        let shown_name = lianzhang_facts::typed::shown(&name.to_string_lossy());
+        if !seen.insert(name.to_string_lossy().to_lowercase()) {
+            return Err(format!(
+                "zip 中有两个名为“{shown_name}”的文件（在不同的文件夹中），未导入任何数据；每张表只能有一个 CSV 文件，\
+                 请删去多余的一个后重新压缩上传"
+            ));
         }
         let mut out = std::fs::File::create(dir.join(&name)).map_err(|e| {
             tracing::error!(error = %e, "zip upload scratch space");
@@ -179,6 +187,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let err = unzip(&bomb, dir.path(), 4 << 20).unwrap_err();
         assert!(err.contains("超过 4 MB") && err.contains("LIANZHANG_MAX_UNZIPPED_MB"), "{err}");
+        // One sheet twice, in two folders: refused, not one silently overwriting the other.
+        let twice = saved.path().join("twice.zip");
+        std::fs::write(&twice, zip_of(&[("a/企业.csv", b"x\n"), ("b/企业.csv", b"y\n")])).unwrap();
+        let err = unzip(&twice, tempfile::tempdir().unwrap().path(), 1 << 20).unwrap_err();
+        assert!(err.contains("两个名为“企业.csv”的文件"), "{err}");
         let written: u64 = std::fs::read_dir(dir.path()).unwrap().map(|f| f.unwrap().metadata().unwrap().len()).sum();
         assert!(written <= (4 << 20) + 1, "stopped at the limit: {written}");
     }
