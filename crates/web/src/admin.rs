@@ -200,7 +200,7 @@ pub async fn audit(
     let given = |v: &Option<String>| v.clone().unwrap_or_default();
     let (table, actor, key) = (given(&query.table), given(&query.actor), given(&query.key));
     use lianzhang_facts::typed::TextKind::Line;
-    crate::door::texts([
+    crate::door::search_texts([
         ("表 table", table.as_str(), Line),
         ("操作人 actor", actor.as_str(), Line),
         ("记录 key", key.as_str(), Line),

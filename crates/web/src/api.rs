@@ -31,7 +31,7 @@ impl IntoResponse for ApiError {
         if let WebError::Store(e) = &self.0 {
             tracing::error!(error = %e, "api request failed");
         }
-        (status, Json(json!({"error": {"status": status.as_u16(), "message": self.0.to_string()}}))).into_response()
+        (status, Json(json!({"error": {"status": status.as_u16(), "message": self.0.shown()}}))).into_response()
     }
 }
 

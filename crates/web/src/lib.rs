@@ -154,6 +154,9 @@ pub enum WebError {
     /// The request was not done within its time limit (seconds).
     #[error("请求超时：{0} 秒内未完成（网络过慢或请求不完整），请重试")]
     Timeout(u64),
+    /// An upload's body paused longer than [`ServeLimits::body_idle_timeout`] (seconds).
+    #[error("上传中断超过 {0} 秒，连接已关闭，未导入任何数据；请重新上传")]
+    Stalled(u64),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -166,9 +169,17 @@ impl WebError {
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
             WebError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            WebError::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
+            WebError::Timeout(_) | WebError::Stalled(_) => StatusCode::REQUEST_TIMEOUT,
             WebError::Store(_) | WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
+    }
+}
+
+impl WebError {
+    /// The sentence as a person reads it: control, bidi and invisible characters escaped
+    /// (`\u{202E}`), so no value from a path, query or form is ever echoed raw.
+    pub fn shown(&self) -> String {
+        lianzhang_facts::typed::escaped(&self.to_string()).into_owned()
     }
 }
 
@@ -180,7 +191,7 @@ impl IntoResponse for WebError {
         if let WebError::Store(e) = &self {
             tracing::error!(error = %e, "request failed");
         }
-        let page = pages::ErrorPage { status: self.status().as_u16(), message: self.to_string() };
+        let page = pages::ErrorPage { status: self.status().as_u16(), message: self.shown() };
         (self.status(), Html(askama::Template::render(&page).unwrap_or_default())).into_response()
     }
 }

@@ -75,8 +75,9 @@ pub async fn login(State(state): State<Arc<AppState>>, headers: HeaderMap, Form(
     if f.csrf.is_empty() || f.csrf != expected {
         return WebError::Csrf.into_response();
     }
-    if let Err(e) = crate::door::texts([("用户名", f.username.as_str(), lianzhang_facts::typed::TextKind::Line)]) {
-        return login_again(&e.to_string());
+    let name = [("用户名", f.username.as_str(), lianzhang_facts::typed::TextKind::Line)];
+    if let Err(e) = crate::door::checked(name, "请重新输入。") {
+        return login_again(&e.shown());
     }
     let user = match state.store.user(f.username.trim()).await {
         Ok(u) => u,
@@ -188,7 +189,7 @@ impl ListQuery {
             given(&self.tier),
             given(&self.sort),
         );
-        crate::door::texts([
+        crate::door::search_texts([
             ("查询条件 q（企业名称或代码）", q.as_str(), Line),
             ("产业链 chain", chain.as_str(), Line),
             ("环节 stage", stage.as_str(), Line),

@@ -250,20 +250,70 @@ impl AsyncWrite for StallGuard {
 pub(crate) async fn time_limit(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
     let upload = LONG_PATHS.contains(&request.uri().path());
     let api = request.uri().path().starts_with("/api/");
+    if let Some(refused) = declared_too_large(&request, &state.limits) {
+        let mut response =
+            if api { crate::api::ApiError::from(refused).into_response() } else { refused.into_response() };
+        closing(&mut response);
+        return response;
+    }
     let limit = if upload { state.limits.upload_timeout } else { state.limits.request_timeout };
     match tokio::time::timeout(limit, next.run(request)).await {
-        Ok(response) => chinese_rejection(response, api, &state.limits),
+        Ok(response) => {
+            let mut response = chinese_rejection(response, api, &state.limits);
+            // A refused or timed-out body was not read to its end: the connection is done.
+            let status = response.status();
+            if status == axum::http::StatusCode::REQUEST_TIMEOUT || status == axum::http::StatusCode::PAYLOAD_TOO_LARGE
+            {
+                closing(&mut response);
+            }
+            response
+        }
         Err(_) => {
             let late = WebError::Timeout(limit.as_secs());
             let mut response =
                 if api { crate::api::ApiError::from(late).into_response() } else { late.into_response() };
-            // The body may not have been read to its end: this connection carries nothing more.
-            response
-                .headers_mut()
-                .insert(axum::http::header::CONNECTION, axum::http::HeaderValue::from_static("close"));
+            closing(&mut response);
             response
         }
     }
+}
+
+/// The body may not have been read to its end: this connection carries nothing more.
+fn closing(response: &mut Response) {
+    response.headers_mut().insert(axum::http::header::CONNECTION, axum::http::HeaderValue::from_static("close"));
+}
+
+/// The largest body a request to `path` may carry, in bytes: the upload limit and room for the
+/// form around the file on [`UPLOAD_PATH`], [`ServeLimits::form_body_bytes`] elsewhere.
+pub(crate) fn body_limit(path: &str, limits: &ServeLimits) -> u64 {
+    if path == UPLOAD_PATH { limits.max_upload_bytes.saturating_add(1 << 20) } else { limits.form_body_bytes as u64 }
+}
+
+/// A request whose declared `Content-Length` is over its route's [`body_limit`]: refused at once,
+/// its body never read (a client declaring 2 GB holds no connection until the time limit).
+fn declared_too_large(request: &Request, limits: &ServeLimits) -> Option<WebError> {
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())?;
+    let path = request.uri().path();
+    if declared <= body_limit(path, limits) {
+        return None;
+    }
+    Some(if path == UPLOAD_PATH {
+        crate::import::upload_too_large(limits.max_upload_bytes)
+    } else {
+        form_too_large(limits)
+    })
+}
+
+/// The sentence of a form (or any body but an upload) over [`ServeLimits::form_body_bytes`].
+fn form_too_large(limits: &ServeLimits) -> WebError {
+    WebError::TooLarge(format!(
+        "提交的内容超过 {} 的上限，未保存任何内容（导入文件请用“导入”页上传；上限由 lianzhang serve --form-body-kb 或环境变量 LIANZHANG_FORM_BODY_KB 设定）",
+        size_zh(limits.form_body_bytes as u64)
+    ))
 }
 
 /// A request the framework itself refused (a body over the limit, a form or JSON that does not
@@ -279,10 +329,7 @@ fn chinese_rejection(response: Response, api: bool, limits: &ServeLimits) -> Res
         return response;
     }
     let said = if status == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-        WebError::TooLarge(format!(
-            "提交的内容超过 {} 的上限，未保存任何内容（导入文件请用“导入”页上传）",
-            size_zh(limits.form_body_bytes as u64)
-        ))
+        form_too_large(limits)
     } else {
         WebError::Invalid("提交的内容不完整或格式不对，未保存任何内容；请返回、刷新页面后重试".into())
     };

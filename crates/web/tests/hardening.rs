@@ -54,7 +54,7 @@ async fn a_declared_body_that_never_comes_is_answered_408_and_closed() {
     let addr = serve_real(&app).await;
     let mut s = TcpStream::connect(addr).await.unwrap();
     s.write_all(
-        b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 2147483648\r\n\r\nusername=a",
+        b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nusername=a",
     )
     .await
     .unwrap();
@@ -315,4 +315,114 @@ async fn a_lone_csv_upload_is_known_by_its_name_and_only_the_enterprise_sheet_st
     // The same rows named as their sheet are read (and staged for confirmation).
     let page = app.upload(&cookie, &csrf, "企业.csv", rows.as_bytes()).await;
     assert!(!text_of(&page.body).contains("哪一张表"), "{}", text_of(&page.body));
+}
+
+#[tokio::test]
+async fn control_characters_in_a_path_are_never_echoed_raw() {
+    let app = app(policy(), &empty()).await;
+    let admin = app.session("admin").await;
+    app.state.store.add_token("admin", "t0ken").await.unwrap();
+    let bad = "%E2%80%AE%1B%5B31m";
+    for path in [format!("/enterprises/{bad}"), format!("/chains/{bad}"), format!("/api/v1/enterprises/{bad}")] {
+        let r = axum::http::Request::get(path.as_str())
+            .header(axum::http::header::COOKIE, &admin)
+            .header(axum::http::header::AUTHORIZATION, "Bearer t0ken")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let r = app.send(r).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}: {}", r.body);
+        assert!(!r.body.contains('\u{202E}') && !r.body.contains('\u{1b}'), "{path}: raw characters in {:?}", r.body);
+        // JSON writes a backslash as two.
+        let body = r.body.replace("\\\\", "\\");
+        assert!(body.contains("\\u{202e}\\u{1b}[31m"), "{path}: {}", r.body);
+    }
+}
+
+#[tokio::test]
+async fn a_body_declared_over_its_limit_is_refused_at_once_unread() {
+    // A long request timeout: the answer must not wait for it (until_closed gives up at 10 s).
+    let limits = ServeLimits { request_timeout: Duration::from_secs(60), ..short() };
+    let app = app_limited(policy(), &empty(), limits).await;
+    let addr = serve_real(&app).await;
+    for (path, json) in [("/login", false), ("/api/v1/enterprises", true)] {
+        let mut s = TcpStream::connect(addr).await.unwrap();
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 2000000000\r\n\r\n"
+        );
+        s.write_all(head.as_bytes()).await.unwrap();
+        let got = until_closed(&mut s).await;
+        assert!(got.starts_with("HTTP/1.1 413"), "{path}: {got}");
+        assert!(got.contains("提交的内容超过 1 MB 的上限"), "{path}: {got}");
+        assert!(got.contains("LIANZHANG_FORM_BODY_KB"), "{path}: {got}");
+        assert_eq!(got.contains("application/json"), json, "{path}: {got}");
+    }
+}
+
+#[tokio::test]
+async fn a_refused_search_asks_for_other_terms_and_does_not_speak_of_saving() {
+    let app = app(policy(), &empty()).await;
+    let admin = app.session("admin").await;
+    for path in ["/enterprises?q=%1B", "/api/v1/enterprises?q=%1B", "/admin/audit?actor=%1B"] {
+        let r = app.get(path, &admin).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {}", r.body);
+        assert!(r.body.contains("请修改搜索条件") && !r.body.contains("未保存"), "{path}: {}", r.body);
+        assert!(!r.body.contains('\u{1b}'), "{path}: {}", r.body);
+    }
+}
+
+fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in files {
+        w.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+        w.write_all(bytes).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+#[tokio::test]
+async fn a_zip_over_its_unpacked_limit_names_the_setting() {
+    let mut limits = ServeLimits::default();
+    limits.read.max_unzipped_bytes = 1 << 20;
+    let app = app_limited(policy(), &empty(), limits).await;
+    let cookie = app.session("clerk").await;
+    let csrf = token_in(&app.get("/import", &cookie).await.body);
+    let big = "统一社会信用代码,企业名称\n".repeat(100_000);
+    let page = app.upload(&cookie, &csrf, "数据.zip", &zip_of(&[("企业.csv", big.as_bytes())])).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let text = text_of(&page.body);
+    assert!(text.contains("zip 解压后超过 1 MB 的上限") && text.contains("LIANZHANG_MAX_UNZIPPED_MB"), "{text}");
+}
+
+#[tokio::test]
+async fn a_zip_entry_leaving_its_folder_is_named_and_nothing_is_read() {
+    let app = app(policy(), &empty()).await;
+    let cookie = app.session("clerk").await;
+    let csrf = token_in(&app.get("/import", &cookie).await.body);
+    let rows = "统一社会信用代码,企业名称\n91140525MA0000001X,某企业\n";
+    let zip = zip_of(&[("../../etc/企业.csv", rows.as_bytes()), ("年度数据.csv", b"uscc,year\n")]);
+    let page = app.upload(&cookie, &csrf, "数据.zip", &zip).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let text = text_of(&page.body);
+    assert!(text.contains("路径指向 zip 之外（“../../etc/企业.csv”）"), "{text}");
+    assert!(text.contains("企业.csv、年度数据.csv、认定.csv、项目.csv") && !text.contains("没有 CSV"), "{text}");
+    assert_eq!(app.state.store.count("enterprises").await.unwrap(), 0, "nothing imported");
+}
+
+#[tokio::test]
+async fn a_paused_upload_is_told_apart_from_a_slow_request() {
+    // The whole upload may take a minute; a pause of one second ends it.
+    let limits = ServeLimits { upload_timeout: Duration::from_secs(60), ..short() };
+    let app = app_limited(policy(), &empty(), limits).await;
+    let cookie = app.session("clerk").await;
+    let addr = serve_real(&app).await;
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    let part = "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"企业.csv\"\r\n\r\n统一社会信用代码,";
+    let head = format!(
+        "POST /import HTTP/1.1\r\nHost: x\r\nCookie: {cookie}\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n\r\n{part}"
+    );
+    s.write_all(head.as_bytes()).await.unwrap();
+    let got = until_closed(&mut s).await;
+    assert!(got.starts_with("HTTP/1.1 408"), "{got}");
+    assert!(got.contains("上传中断超过 1 秒，连接已关闭") && !got.contains("秒内未完成"), "{got}");
 }

@@ -7,8 +7,14 @@ use axum::http::StatusCode;
 use std::io::Read;
 use std::path::Path;
 
+/// The names a CSV file in a zip may have (one per sheet).
+const CSV_NAMES: &str = "企业.csv、年度数据.csv、认定.csv、项目.csv";
+
 /// Unpacks the CSV files of the zip file `zip` into `dir` (flat: folders inside the zip are
-/// ignored). The zip library's own words go to the log: the sentence is the clerk's.
+/// ignored), at most `limit` bytes unpacked ([`lianzhang_facts::Limits::max_unzipped_bytes`]).
+/// An entry whose path leaves the zip's folder (`../x.csv`, `/etc/x.csv`) is never written: the
+/// whole zip is refused naming it. The zip library's own words go to the log: the sentence is
+/// the clerk's.
 pub(super) fn unzip(zip: &Path, dir: &Path, limit: u64) -> Result<(), String> {
     let broken = |e: &dyn std::fmt::Display| {
         tracing::info!(error = %e, "zip upload");
@@ -19,12 +25,37 @@ pub(super) fn unzip(zip: &Path, dir: &Path, limit: u64) -> Result<(), String> {
         tracing::info!(error = %e, "zip upload");
         "不是有效的 zip 文件，请上传 .xlsx 工作簿，或把 CSV 文件压缩成 .zip 后上传".to_string()
     })?;
-    let (mut found, mut unpacked) = (0, 0u64);
+    // Entries leaving the zip's folder: refused before anything is unpacked.
+    let mut outside = Vec::new();
+    for i in 0..zip.len() {
+        let f = zip.by_index(i).map_err(|e| broken(&e))?;
+        if f.enclosed_name().is_none() {
+            let name = f.name().map_or_else(|_| "（名称无法读取）".to_string(), |n| lianzhang_facts::typed::shown(&n));
+            outside.push(format!("“{name}”"));
+        }
+    }
+    if !outside.is_empty() {
+        return Err(format!(
+            "zip 中有 {} 个文件的路径指向 zip 之外（{}），为安全起见未读取任何文件，未导入任何数据；\
+             请把 CSV 文件（{CSV_NAMES}）直接放进一个文件夹，重新压缩后上传",
+            outside.len(),
+            outside.join("、")
+        ));
+    }
+    let (mut found, mut unpacked, mut seen) = (0, 0u64, std::collections::HashSet::new());
     for i in 0..zip.len() {
         let mut f = zip.by_index(i).map_err(|e| broken(&e))?;
         let Some(name) = f.enclosed_name().and_then(|p| p.file_name().map(|n| n.to_owned())) else { continue };
         if !name.to_string_lossy().to_lowercase().ends_with(".csv") {
             continue;
+        }
+        // Unpacked flat: two files of one name in different folders would overwrite each other.
+        let shown_name = lianzhang_facts::typed::shown(&name.to_string_lossy());
+        if !seen.insert(name.to_string_lossy().to_lowercase()) {
+            return Err(format!(
+                "zip 中有两个名为“{shown_name}”的文件（在不同的文件夹中），未导入任何数据；每张表只能有一个 CSV 文件，\
+                 请删去多余的一个后重新压缩上传"
+            ));
         }
         let mut out = std::fs::File::create(dir.join(&name)).map_err(|e| {
             tracing::error!(error = %e, "zip upload scratch space");
@@ -35,19 +66,23 @@ pub(super) fn unzip(zip: &Path, dir: &Path, limit: u64) -> Result<(), String> {
         let room = limit - unpacked;
         let copied = std::io::copy(&mut (&mut f).take(room + 1), &mut out).map_err(|e| broken(&e))?;
         if copied > room {
-            return Err(format!("zip 解压后超过 {} MB，请拆分后分批导入", limit >> 20));
+            return Err(format!(
+                "zip 解压后超过 {} MB 的上限，未导入任何数据：请拆分后分批导入，或请系统管理员调高上限\
+                 （环境变量 LIANZHANG_MAX_UNZIPPED_MB，单位 MB，lianzhang serve 启动时读取）",
+                limit >> 20
+            ));
         }
         unpacked += copied;
         found += 1;
     }
     if found == 0 {
-        return Err("zip 中没有 CSV 文件".into());
+        return Err(format!("zip 中没有 CSV 文件：请把各表的 CSV 文件（{CSV_NAMES}）压缩成一个 zip 后上传"));
     }
     Ok(())
 }
 
 /// The sentence of an upload over the limit (no data imported).
-pub(super) fn too_large(limit: u64) -> WebError {
+pub(crate) fn too_large(limit: u64) -> WebError {
     WebError::TooLarge(format!(
         "上传的文件超过 {} 的上限，未导入任何数据。请拆分后分批导入，或请系统管理员调高上限（lianzhang serve --max-upload-mb）。",
         crate::size_zh(limit)
@@ -101,7 +136,7 @@ pub(super) async fn save_field(
     let mut size = 0u64;
     loop {
         let chunk = match tokio::time::timeout(limits.body_idle_timeout, field.chunk()).await {
-            Err(_) => return Err(WebError::Timeout(limits.body_idle_timeout.as_secs())),
+            Err(_) => return Err(WebError::Stalled(limits.body_idle_timeout.as_secs())),
             Ok(chunk) => chunk.map_err(|e| upload_failed(e, limit))?,
         };
         let Some(chunk) = chunk else { break };
@@ -151,7 +186,12 @@ mod tests {
         std::fs::write(&bomb, bomb_bytes).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let err = unzip(&bomb, dir.path(), 4 << 20).unwrap_err();
-        assert!(err.contains("超过 4 MB"), "{err}");
+        assert!(err.contains("超过 4 MB") && err.contains("LIANZHANG_MAX_UNZIPPED_MB"), "{err}");
+        // One sheet twice, in two folders: refused, not one silently overwriting the other.
+        let twice = saved.path().join("twice.zip");
+        std::fs::write(&twice, zip_of(&[("a/企业.csv", b"x\n"), ("b/企业.csv", b"y\n")])).unwrap();
+        let err = unzip(&twice, tempfile::tempdir().unwrap().path(), 1 << 20).unwrap_err();
+        assert!(err.contains("两个名为“企业.csv”的文件"), "{err}");
         let written: u64 = std::fs::read_dir(dir.path()).unwrap().map(|f| f.unwrap().metadata().unwrap().len()).sum();
         assert!(written <= (4 << 20) + 1, "stopped at the limit: {written}");
     }
