@@ -326,3 +326,49 @@ fn an_over_long_name_from_old_data_never_fails_the_xlsx_export() {
     assert_eq!(lines.len(), 1, "{lines:#?}");
     assert!(lines[0].starts_with("企业:") && lines[0].contains("内容过长：32767 个字"), "{}", lines[0]);
 }
+
+/// A workbook whose entry `entry` holds `head`, then `bytes` of `fill`, then `tail`: a few
+/// kilobytes compressed, whatever it inflates to.
+fn huge_run(path: &Path, entry: &str, (head, fill, bytes, tail): (&str, u8, usize, &str)) {
+    let file = std::fs::File::create(path).unwrap();
+    let mut zip = zip::ZipWriter::new(file);
+    let deflated = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("[Content_Types].xml", deflated).unwrap();
+    zip.write_all(b"<?xml version=\"1.0\"?><Types/>").unwrap();
+    zip.start_file("xl/workbook.xml", deflated).unwrap();
+    zip.write_all(b"<?xml version=\"1.0\"?><workbook><sheets><sheet name=\"enterprises\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>").unwrap();
+    zip.start_file(entry, deflated.large_file(true)).unwrap();
+    zip.write_all(head.as_bytes()).unwrap();
+    let chunk = vec![fill; 1 << 20];
+    for _ in 0..bytes / chunk.len() {
+        zip.write_all(&chunk).unwrap();
+    }
+    zip.write_all(tail.as_bytes()).unwrap();
+    zip.finish().unwrap();
+}
+
+#[test]
+fn a_huge_single_cell_or_tag_is_refused_before_any_reader_builds_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let sheet = "<worksheet><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>";
+    let end = "</t></is></c></row></sheetData></worksheet>";
+    let cases = [
+        ("inline.xlsx", "xl/worksheets/sheet1.xml", sheet, b'x', "工作表文件“xl/worksheets/sheet1.xml”中有一段文字超过 196602 字节"),
+        ("shared.xlsx", "xl/sharedStrings.xml", "<sst><si><t>", b'x', "共享文字表“xl/sharedStrings.xml”中有一段文字超过 196602 字节"),
+        ("tag.xlsx", "xl/worksheets/sheet1.xml", "<worksheet><sheetData><row r=\"1\" x=\"", b'y', "工作表文件“xl/worksheets/sheet1.xml”中有一个 XML 标记超过 64 KB"),
+    ];
+    for (file, entry, head, fill, expected) in cases {
+        let path = dir.path().join(file);
+        huge_run(&path, entry, (head, fill, 64 << 20, end));
+        assert!(std::fs::metadata(&path).unwrap().len() < 1 << 20, "a small file");
+        let msg = refusal(&path, &Limits::default());
+        assert!(msg.contains(expected) && msg.contains(file), "{file}: {msg}");
+        assert!(msg.contains("32767 个字") || expected.contains("标记"), "{msg}");
+    }
+    // A run just within the bound (a full cell of entities) is left to the reader and its cell limit.
+    let path = dir.path().join("within.xlsx");
+    huge_run(&path, "xl/worksheets/sheet1.xml", (sheet, b'x', 0, &format!("{}{end}", "&amp;".repeat(39_000))));
+    if let Err(ReadError::TooLarge(m)) = read_dataset_limited(&path, &vocabulary(), &Limits::default()) {
+        panic!("a run within the bound refused: {m}");
+    }
+}

@@ -39,6 +39,8 @@ pub(crate) fn check_zip(path: &Path, limits: &Limits) -> Result<(), ReadError> {
     let mut total = 0u64;
     for i in 0..zip.len() {
         let Ok(mut entry) = zip.by_index(i) else { continue };
+        let name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
+        let mut runs = cells_entry(&name).then(Runs::default);
         loop {
             let n = match entry.read(&mut buf) {
                 Ok(0) | Err(_) => break,
@@ -48,9 +50,94 @@ pub(crate) fn check_zip(path: &Path, limits: &Limits) -> Result<(), ReadError> {
             if total > max {
                 return Err(too_large(""));
             }
+            if let Some(runs) = &mut runs
+                && let Some(over) = runs.feed(&buf[..n])
+            {
+                return Err(over.refusal(path, &name));
+            }
         }
     }
     Ok(())
+}
+
+/// The longest text between two tags an entry holding cells may have, in bytes: a cell holds at
+/// most [`crate::typed::CELL_MAX_CHARS`] characters, four bytes each at most in UTF-8, and an
+/// entity (`&amp;`) takes up to six bytes for one character.
+pub(crate) const MAX_TEXT_RUN_BYTES: u64 = 6 * crate::typed::CELL_MAX_CHARS as u64;
+
+/// The longest tag (`<` … `>`, with its attributes) an entry holding cells may have, in bytes.
+pub(crate) const MAX_TAG_BYTES: u64 = 64 << 10;
+
+/// Whether a zip entry holds cell text that calamine builds whole: a worksheet, the shared
+/// strings of an .xlsx, or the content of an .ods.
+fn cells_entry(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    (lower.starts_with("xl/worksheets/") && lower.ends_with(".xml"))
+        || lower == "xl/sharedstrings.xml"
+        || lower == "content.xml"
+}
+
+/// The longest text run and tag of an XML entry, counted as it inflates, so that a cell of
+/// hundreds of megabytes is refused before any reader builds it as one string.
+#[derive(Default)]
+struct Runs {
+    in_tag: bool,
+    run: u64,
+}
+
+/// What went over a bound of [`Runs`].
+enum Over {
+    Text,
+    Tag,
+}
+
+impl Runs {
+    /// Counts `bytes`; the first bound a run goes over.
+    fn feed(&mut self, mut bytes: &[u8]) -> Option<Over> {
+        while !bytes.is_empty() {
+            let stop = bytes.iter().position(|&b| b == b'<' || (self.in_tag && b == b'>'));
+            let len = stop.unwrap_or(bytes.len());
+            self.run += len as u64;
+            if let Some(over) = self.over() {
+                return Some(over);
+            }
+            let Some(at) = stop else { break };
+            self.in_tag = bytes[at] == b'<';
+            self.run = 0;
+            bytes = &bytes[at + 1..];
+        }
+        None
+    }
+
+    fn over(&self) -> Option<Over> {
+        match self.in_tag {
+            false if self.run > MAX_TEXT_RUN_BYTES => Some(Over::Text),
+            true if self.run > MAX_TAG_BYTES => Some(Over::Tag),
+            _ => None,
+        }
+    }
+}
+
+impl Over {
+    /// The sentence for a workbook whose entry `entry` holds a run over its bound.
+    fn refusal(&self, path: &Path, entry: &str) -> ReadError {
+        let part = if entry.eq_ignore_ascii_case("xl/sharedStrings.xml") {
+            format!("共享文字表“{}”", crate::typed::shown(entry))
+        } else {
+            format!("工作表文件“{}”", crate::typed::shown(entry))
+        };
+        let what = match self {
+            Over::Text => format!(
+                "有一段文字超过 {MAX_TEXT_RUN_BYTES} 字节，超出一个单元格最多 {} 个字的上限",
+                crate::typed::CELL_MAX_CHARS
+            ),
+            Over::Tag => format!("有一个 XML 标记超过 {} KB", MAX_TAG_BYTES >> 10),
+        };
+        ReadError::TooLarge(format!(
+            "{}：{part}中{what}，未读取：这不像一份企业数据表（可能是损坏或被改动过的文件），请在 Excel 或 WPS 中打开检查，删去超长的内容后另存再导入",
+            path.display()
+        ))
+    }
 }
 
 /// The sentence for a worksheet whose used range is too large.
