@@ -243,3 +243,37 @@ fn text_no_clerk_types_is_refused_at_its_place_and_nothing_is_imported() {
     assert!(msg.contains("未导入"), "{msg}");
     assert_eq!(snapshot(&db, dir.path(), "after"), before, "the registry is unchanged");
 }
+
+#[test]
+fn a_data_file_under_a_name_no_sheet_has_is_refused_naming_it_and_nothing_is_imported() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("t.db").display());
+    ok(&["import", "--db", &db, p(&small(dir.path()))]);
+    let before = snapshot(&db, dir.path(), "before");
+    // The annual rows saved under names the reader does not know: never silently dropped.
+    let data = small(&dir.path().join("renamed"));
+    let annual = std::fs::read(data.join("annual.csv")).unwrap();
+    std::fs::remove_file(data.join("annual.csv")).unwrap();
+    for name in ["年度数据(1).csv", "annual.txt", "企业.xlsx", "annual-2023.tsv"] {
+        std::fs::write(data.join(name), &annual).unwrap();
+    }
+    // Files that are not data are left alone.
+    for name in ["README.md", "说明.docx", ".DS_Store", "~$企业.csv"] {
+        std::fs::write(data.join(name), b"x").unwrap();
+    }
+    let out = run(&["import", "--db", &db, p(&data)]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    let msg = refused(out);
+    for name in ["年度数据(1).csv", "annual-2023.tsv"] {
+        let line = format!("文件夹中的“{name}”不是可识别的表名，未读取：请改名为 企业.csv、年度数据.csv、认定.csv、项目.csv 之一");
+        assert!(msg.contains(&line), "{name}: {msg}");
+    }
+    for name in ["annual.txt", "企业.xlsx"] {
+        assert!(msg.contains(&format!("文件夹中的“{name}”不是 CSV 文件，未读取")), "{name}: {msg}");
+    }
+    for name in ["README.md", "说明.docx", ".DS_Store", "~$企业.csv"] {
+        assert!(!msg.contains(name), "{name} is not data: {msg}");
+    }
+    assert!(msg.contains("未导入"), "{msg}");
+    assert_eq!(snapshot(&db, dir.path(), "after"), before, "nothing imported");
+}
