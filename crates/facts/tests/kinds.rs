@@ -375,8 +375,14 @@ fn a_date_outside_1949_to_2100_is_refused_at_its_cell_in_csv_and_xlsx() {
     let text = format!("uscc,name,established\n{},甲公司,9999-12-31\n{},乙公司,1800-01-01\n", u(1), u(2));
     let lines = csv_errors(&[("enterprises.csv", &text)]);
     assert_eq!(lines.len(), 2, "{lines:?}");
-    assert!(lines[0].starts_with("企业:2:成立日期: 9999-12-31: ") && lines[0].contains("年份 9999 不在 1949 至 2100 之间"), "{lines:?}");
-    assert!(lines[1].starts_with("企业:3:成立日期: 1800-01-01: ") && lines[1].contains("年份 1800 不在 1949 至 2100 之间"), "{lines:?}");
+    assert!(
+        lines[0].starts_with("企业:2:成立日期: 9999-12-31: ") && lines[0].contains("年份 9999 不在 1949 至 2100 之间"),
+        "{lines:?}"
+    );
+    assert!(
+        lines[1].starts_with("企业:3:成立日期: 1800-01-01: ") && lines[1].contains("年份 1800 不在 1949 至 2100 之间"),
+        "{lines:?}"
+    );
 
     // A date cell of a workbook: its serial is read as the date it shows.
     let dir = tempfile::tempdir().unwrap();

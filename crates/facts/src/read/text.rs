@@ -66,7 +66,9 @@ pub(crate) fn unread_data_file(path: &Path, stem: &str, ext: Option<&str>) -> Op
             "文件夹中的“{shown}”不是 CSV 文件，未读取：文件夹中只读取 {NAMES} 这几个 CSV 文件（英文名 enterprises.csv 等亦可）：请用 Excel 或 WPS 打开它，“另存为”“CSV UTF-8（逗号分隔）”并按表命名，或移出文件夹"
         )
     } else {
-        format!("文件夹中的“{shown}”不是可识别的表名，未读取：请改名为 {NAMES} 之一（英文名 enterprises.csv 等亦可），或移出文件夹")
+        format!(
+            "文件夹中的“{shown}”不是可识别的表名，未读取：请改名为 {NAMES} 之一（英文名 enterprises.csv 等亦可），或移出文件夹"
+        )
     })
 }
 

@@ -22,8 +22,7 @@ pub(crate) fn check_zip(path: &Path, limits: &Limits) -> Result<(), ReadError> {
     let max = limits.max_unzipped_bytes;
     let too_large = |how: &str| {
         ReadError::TooLarge(format!(
-            "{} 解压后超过上限 {}{how}：这不像一份企业数据表（可能是压缩炸弹或损坏的文件），请检查文件；若确是本县数据，请分成几个文件导入（上限由环境变量 LIANZHANG_MAX_UNZIPPED_MB 设定）",
-            path.display(),
+            "解压后超过上限 {}{how}：这不像一份企业数据表（可能是压缩炸弹或损坏的文件），请检查文件；若确是本县数据，请分成几个文件导入（上限由环境变量 LIANZHANG_MAX_UNZIPPED_MB 设定）",
             size(max)
         ))
     };
@@ -53,7 +52,7 @@ pub(crate) fn check_zip(path: &Path, limits: &Limits) -> Result<(), ReadError> {
             if let Some(runs) = &mut runs
                 && let Some(over) = runs.feed(&buf[..n])
             {
-                return Err(over.refusal(path, &name));
+                return Err(over.refusal(&name));
             }
         }
     }
@@ -120,7 +119,7 @@ impl Runs {
 
 impl Over {
     /// The sentence for a workbook whose entry `entry` holds a run over its bound.
-    fn refusal(&self, path: &Path, entry: &str) -> ReadError {
+    fn refusal(&self, entry: &str) -> ReadError {
         let part = if entry.eq_ignore_ascii_case("xl/sharedStrings.xml") {
             format!("共享文字表“{}”", crate::typed::shown(entry))
         } else {
@@ -134,17 +133,15 @@ impl Over {
             Over::Tag => format!("有一个 XML 标记超过 {} KB", MAX_TAG_BYTES >> 10),
         };
         ReadError::TooLarge(format!(
-            "{}：{part}中{what}，未读取：这不像一份企业数据表（可能是损坏或被改动过的文件），请在 Excel 或 WPS 中打开检查，删去超长的内容后另存再导入",
-            path.display()
+            "{part}中{what}，未读取：这不像一份企业数据表（可能是损坏或被改动过的文件），请在 Excel 或 WPS 中打开检查，删去超长的内容后另存再导入"
         ))
     }
 }
 
 /// The sentence for a worksheet whose used range is too large.
-fn range_too_large(path: &Path, sheet: &str, (rows, cols): (u64, u64), limits: &Limits) -> ReadError {
+fn range_too_large(sheet: &str, (rows, cols): (u64, u64), limits: &Limits) -> ReadError {
     ReadError::TooLarge(format!(
-        "{}：工作表“{}”的使用范围有 {rows} 行 × {cols} 列，超过上限 {} 个单元格：请删去表格右侧和下方多余的内容（包括只有空格的单元格）后再导入（上限由环境变量 LIANZHANG_MAX_SHEET_CELLS 设定）",
-        path.display(),
+        "工作表“{}”的使用范围有 {rows} 行 × {cols} 列，超过上限 {} 个单元格：请删去表格右侧和下方多余的内容（包括只有空格的单元格）后再导入（上限由环境变量 LIANZHANG_MAX_SHEET_CELLS 设定）",
         crate::typed::shown(sheet),
         limits.max_sheet_cells
     ))
@@ -164,12 +161,7 @@ fn extent(cells: &[Cell<Data>]) -> Option<(u64, u64)> {
 /// [`Limits::max_sheet_cells`] before it becomes a grid. Formats without a cell reader (.xls,
 /// .ods) are read by calamine whole; their grids are bounded by the file size (an .xls has at
 /// most 65,536 × 256 cells).
-pub(crate) fn range(
-    book: &mut Book,
-    name: &str,
-    path: &Path,
-    limits: &Limits,
-) -> Result<Option<Range<Data>>, ReadError> {
+pub(crate) fn range(book: &mut Book, name: &str, limits: &Limits) -> Result<Option<Range<Data>>, ReadError> {
     let mut cells: Vec<Cell<Data>> = Vec::new();
     let push = |cell: Cell<DataRef<'_>>, cells: &mut Vec<Cell<Data>>| {
         if !matches!(cell.get_value(), DataRef::Empty) {
@@ -209,7 +201,7 @@ pub(crate) fn range(
     if let Some((rows, cols)) = extent(&cells)
         && rows.saturating_mul(cols) > limits.max_sheet_cells
     {
-        return Err(range_too_large(path, name, (rows, cols), limits));
+        return Err(range_too_large(name, (rows, cols), limits));
     }
     Ok(Some(Range::from_sparse(cells)))
 }
