@@ -155,10 +155,8 @@ pub(crate) fn compound_kind(path: &Path) -> &'static str {
 pub(crate) fn refusal(format: Format, path: &Path) -> String {
     const RESAVE: &str = "请用 Excel 或 WPS 打开它，“另存为”“Excel 工作簿（*.xlsx）”后再导入";
     match format {
-        Format::Empty => format!("是空文件（0 字节），没有数据：请检查是否选错了文件"),
-        Format::Pdf => format!(
-            "是 PDF 文件，不是表格，无法读出数据：请找到原始的 Excel 表格，或把数据录入导入模板（lianzhang template）后导入"
-        ),
+        Format::Empty => "是空文件（0 字节），没有数据：请检查是否选错了文件".to_string(),
+        Format::Pdf => "是 PDF 文件，不是表格，无法读出数据：请找到原始的 Excel 表格，或把数据录入导入模板（lianzhang template）后导入".to_string(),
         Format::Html => {
             format!("实际是网页（HTML）格式的表格，只是文件名像 Excel 文件（一些系统的“导出Excel”会这样做）：{RESAVE}")
         }
@@ -174,9 +172,9 @@ pub(crate) fn refusal(format: Format, path: &Path) -> String {
         },
         Format::Compound => match compound_kind(path) {
             "encrypted" => {
-                format!("设有打开密码，无法读取：请在 Excel 或 WPS 中取消密码（文件→信息→保护工作簿），保存后再导入")
+                "设有打开密码，无法读取：请在 Excel 或 WPS 中取消密码（文件→信息→保护工作簿），保存后再导入".to_string()
             }
-            "word" => format!("是 Word 文档，不是表格：请提供 Excel 工作簿（.xlsx）"),
+            "word" => "是 Word 文档，不是表格：请提供 Excel 工作簿（.xlsx）".to_string(),
             _ => format!(
                 "是旧版 Excel（.xls）或 WPS 表格（.et）格式，但无法读取（可能已损坏或是 WPS 专有格式）：{RESAVE}"
             ),
