@@ -367,3 +367,42 @@ fn an_unclosed_quote_names_the_lines_it_swallowed_and_nothing_else() {
     assert!(lines[0].starts_with("企业:3:企业名称: 乙,steel…: 引号没有闭合"), "{}", lines[0]);
     assert!(lines[0].contains("下面第4至5行被并进了这一格"), "{}", lines[0]);
 }
+
+// ---- dates outside the years the registry keeps ----
+
+#[test]
+fn a_date_outside_1949_to_2100_is_refused_at_its_cell_in_csv_and_xlsx() {
+    let text = format!("uscc,name,established\n{},甲公司,9999-12-31\n{},乙公司,1800-01-01\n", u(1), u(2));
+    let lines = csv_errors(&[("enterprises.csv", &text)]);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(
+        lines[0].starts_with("企业:2:成立日期: 9999-12-31: ") && lines[0].contains("年份 9999 不在 1949 至 2100 之间"),
+        "{lines:?}"
+    );
+    assert!(
+        lines[1].starts_with("企业:3:成立日期: 1800-01-01: ") && lines[1].contains("年份 1800 不在 1949 至 2100 之间"),
+        "{lines:?}"
+    );
+
+    // A date cell of a workbook: its serial is read as the date it shows.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dates.xlsx");
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet().set_name("enterprises").unwrap();
+    let format = Format::new().set_num_format("yyyy-mm-dd");
+    for (c, h) in ["uscc", "name", "established"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, y) in [1900u16, 2101, 1949].into_iter().enumerate() {
+        let r = r as u32 + 1;
+        sheet.write_string(r, 0, u(r)).unwrap();
+        sheet.write_string(r, 1, format!("企业{r}")).unwrap();
+        let date = rust_xlsxwriter::ExcelDateTime::from_ymd(y, 3, 1).unwrap();
+        sheet.write_datetime_with_format(r, 2, &date, &format).unwrap();
+    }
+    book.save(&path).unwrap();
+    let lines = error_lines(&path);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[0].contains("企业:2:成立日期: 1900-03-01: ") && lines[0].contains("年份 1900 不在"), "{lines:?}");
+    assert!(lines[1].contains("企业:3:成立日期: 2101-03-01: ") && lines[1].contains("年份 2101 不在"), "{lines:?}");
+}

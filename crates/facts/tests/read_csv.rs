@@ -231,11 +231,27 @@ fn bad_utf8_in_a_header_after_a_bom_is_reported_and_the_other_columns_read() {
 fn optional_sheets_may_be_absent_and_other_files_are_ignored() {
     let d = read_csv(&[
         ("enterprises.csv", &format!("uscc,name\n{},甲\n", u(1))),
-        ("README.txt", "not a sheet"),
-        ("notes.csv", "anything,at all\n"),
+        ("README.md", "not a sheet"),
+        ("说明.docx", "not a sheet"),
+        (".hidden.csv", "anything,at all\n"),
     ]);
     assert_eq!(d.len(), 1);
     assert_eq!((d.annual_count(), d.recognition_count(), d.project_count()), (0, 0, 0));
+}
+
+#[test]
+fn a_data_file_under_a_name_no_sheet_has_is_refused_never_ignored() {
+    let enterprises = format!("uscc,name\n{},甲\n", u(1));
+    let dir = folder(&[
+        ("enterprises.csv", enterprises.as_bytes()),
+        ("README.txt", b"not a sheet"),
+        ("notes.csv", b"anything,at all\n"),
+    ]);
+    let Err(ReadError::NotADataset(m)) = read(dir.path()) else { panic!("expected a refusal") };
+    let lines: Vec<&str> = m.lines().collect();
+    assert_eq!(lines.len(), 2, "every file at once: {m}");
+    assert!(lines[0].starts_with("文件夹中的“README.txt”不是可识别的表名，未读取：请改名为 企业.csv、"), "{m}");
+    assert!(lines[1].starts_with("文件夹中的“notes.csv”不是可识别的表名，未读取"), "{m}");
 }
 
 #[test]

@@ -21,7 +21,7 @@ fn sample() -> Dataset {
         town: Some("巴公镇".into()),
         industry_code: Some("C3120".into()),
         strategic_emerging: Some(true),
-        established: Some(jiff::civil::date(1900, 2, 28)),
+        established: Some(jiff::civil::date(1949, 10, 1)),
         chain_joined_year: Some(2022),
     });
     b.enterprise(Enterprise {
@@ -32,7 +32,7 @@ fn sample() -> Dataset {
         town: None,
         industry_code: None,
         strategic_emerging: None,
-        established: Some(jiff::civil::date(1899, 12, 31)),
+        established: Some(jiff::civil::date(2100, 12, 31)),
         chain_joined_year: None,
     });
     b.annual(
@@ -105,7 +105,7 @@ fn csv_files_have_a_bom_chinese_names_and_plain_yuan() {
     assert_eq!(lines[2], format!("{},1949,,,,,,", u(7)));
     assert_eq!(lines[3], format!("{},2023,0.01,否,,999999999999.99,92233720368547758.07,1234567890.12", u(7)));
     let enterprises = std::fs::read_to_string(dir.path().join("enterprises.csv")).unwrap();
-    assert!(enterprises.contains(",钢铁,配送,巴公镇,C3120,是,1900-02-28,2022"), "{enterprises}");
+    assert!(enterprises.contains(",钢铁,配送,巴公镇,C3120,是,1949-10-01,2022"), "{enterprises}");
     let recognitions = std::fs::read_to_string(dir.path().join("recognitions.csv")).unwrap();
     assert!(recognitions.contains("国家级制造业单项冠军,2020"), "{recognitions}");
     let projects = std::fs::read_to_string(dir.path().join("projects.csv")).unwrap();
@@ -139,6 +139,18 @@ fn xlsx_sheets_are_named_in_the_language_and_cells_are_typed() {
     assert_eq!(projects.get((1, 4)), Some(&Data::String("10000000000000.01".into())), "beyond 15 digits: text");
     let enterprises = book.worksheet_range("企业").unwrap();
     assert!(matches!(enterprises.get((2, 7)), Some(Data::DateTime(_))), "{:?}", enterprises.get((2, 7)));
+    assert!(matches!(enterprises.get((1, 7)), Some(Data::DateTime(_))), "{:?}", enterprises.get((1, 7)));
+    // A date from before the registry's years (old data) is still written, as text Excel keeps.
+    let mut old = sample().enterprises().to_vec();
+    old[0].established = Some(jiff::civil::date(1899, 12, 31));
+    let mut b = lianzhang_facts::DatasetBuilder::new(sample().vocabulary().clone());
+    for e in old {
+        b.enterprise(e);
+    }
+    let path = dir.path().join("old.xlsx");
+    write_xlsx(&b.build().unwrap(), &path, HeaderLanguage::Chinese, None).unwrap();
+    let mut book = calamine::open_workbook_auto(&path).unwrap();
+    let enterprises = book.worksheet_range("企业").unwrap();
     assert_eq!(enterprises.get((1, 7)), Some(&Data::String("1899-12-31".into())), "before Excel's dates: text");
 }
 
@@ -191,8 +203,9 @@ fn year() -> impl Strategy<Value = i32> {
 
 fn date() -> impl Strategy<Value = Date> {
     prop_oneof![
-        (1800i16..=2100, 1i8..=12, 1i8..=28).prop_map(|(y, m, d)| jiff::civil::date(y, m, d)),
-        (0i32..120).prop_map(|d| jiff::civil::date(1900, 1, 1) + jiff::Span::new().days(d)),
+        (1949i16..=2100, 1i8..=12, 1i8..=28).prop_map(|(y, m, d)| jiff::civil::date(y, m, d)),
+        (0i32..120).prop_map(|d| jiff::civil::date(1949, 1, 1) + jiff::Span::new().days(d)),
+        (0i32..120).prop_map(|d| jiff::civil::date(2100, 12, 31) - jiff::Span::new().days(d)),
     ]
 }
 

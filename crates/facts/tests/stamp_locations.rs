@@ -93,7 +93,7 @@ fn locations_name_rows_and_chinese_columns() {
     let files = [
         ("enterprises.csv", format!("uscc,name,chain\n{},甲,steel\n\n{},乙,steel\n", u(5), u(2))),
         ("annual.csv", format!("uscc,year,revenue\n{a},2023,1\n{b},2022,2\n{a},2022,3\n", a = u(5), b = u(2))),
-        ("年度数据说明.txt", "not a sheet".to_string()),
+        ("年度数据说明.md", "not a sheet".to_string()),
         ("projects.csv", format!("project_id,uscc,name\nP1,{},技改\n", u(5))),
     ];
     let files: Vec<(&str, &[u8])> = files.iter().map(|(n, t)| (*n, t.as_bytes())).collect();

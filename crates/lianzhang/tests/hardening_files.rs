@@ -121,7 +121,8 @@ fn a_workbook_over_the_limits_is_refused_before_it_is_read() {
         .current_dir(dir.path())
         .output();
     let msg = refused(out.unwrap());
-    assert!(msg.contains("big.xlsx 解压后") && msg.contains("超过上限 1 MB"), "{msg}");
+    assert!(msg.contains("big.xlsx：解压后超过上限 1 MB"), "{msg}");
+    assert_eq!(msg.matches("big.xlsx").count(), 1, "the file named once: {msg}");
     assert!(!dir.path().join("x.db").exists(), "nothing created");
 }
 
@@ -242,4 +243,63 @@ fn text_no_clerk_types_is_refused_at_its_place_and_nothing_is_imported() {
     assert!(!msg.contains('\u{0}') && !msg.contains('\u{202E}'), "never raw: {msg}");
     assert!(msg.contains("未导入"), "{msg}");
     assert_eq!(snapshot(&db, dir.path(), "after"), before, "the registry is unchanged");
+}
+
+#[test]
+fn a_data_file_under_a_name_no_sheet_has_is_refused_naming_it_and_nothing_is_imported() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("t.db").display());
+    ok(&["import", "--db", &db, p(&small(dir.path()))]);
+    let before = snapshot(&db, dir.path(), "before");
+    // The annual rows saved under names the reader does not know: never silently dropped.
+    let data = small(&dir.path().join("renamed"));
+    let annual = std::fs::read(data.join("annual.csv")).unwrap();
+    std::fs::remove_file(data.join("annual.csv")).unwrap();
+    for name in ["年度数据(1).csv", "annual.txt", "企业.xlsx", "annual-2023.tsv"] {
+        std::fs::write(data.join(name), &annual).unwrap();
+    }
+    // Files that are not data are left alone.
+    for name in ["README.md", "说明.docx", ".DS_Store", "~$企业.csv"] {
+        std::fs::write(data.join(name), b"x").unwrap();
+    }
+    let out = run(&["import", "--db", &db, p(&data)]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    let msg = refused(out);
+    for name in ["年度数据(1).csv", "annual-2023.tsv"] {
+        let line = format!(
+            "文件夹中的“{name}”不是可识别的表名，未读取：请改名为 企业.csv、年度数据.csv、认定.csv、项目.csv 之一"
+        );
+        assert!(msg.contains(&line), "{name}: {msg}");
+    }
+    for name in ["annual.txt", "企业.xlsx"] {
+        assert!(msg.contains(&format!("文件夹中的“{name}”不是 CSV 文件，未读取")), "{name}: {msg}");
+    }
+    for name in ["README.md", "说明.docx", ".DS_Store", "~$企业.csv"] {
+        assert!(!msg.contains(name), "{name} is not data: {msg}");
+    }
+    assert!(msg.contains("未导入"), "{msg}");
+    assert_eq!(snapshot(&db, dir.path(), "after"), before, "nothing imported");
+}
+
+#[test]
+fn a_file_that_is_no_dataset_is_named_once_with_what_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    // A zip that is no workbook (its first bytes say zip; nothing in it is a workbook).
+    let zip = b"PK\x03\x04\x14\x00\x00\x00\x00\x00not a workbook";
+    let cases: [(&str, &[u8], &str); 3] = [
+        ("bomb.zip", zip, "bomb.zip：是一个压缩包（zip），不是 Excel 工作簿"),
+        ("pdf.pdf", b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n", "pdf.pdf：是 PDF 文件，不是表格"),
+        (
+            "html.xls",
+            b"<html><body><table><tr><td>1</td></tr></table></body></html>",
+            "html.xls：实际是网页（HTML）格式的表格",
+        ),
+    ];
+    for (name, bytes, expected) in cases {
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+        let out = bin().args(["assess", "--year", "2023", "--data", name]).current_dir(dir.path()).output().unwrap();
+        let msg = refused(out);
+        assert!(msg.contains(expected), "{name}: {msg}");
+        assert_eq!(msg.matches(name).count(), 1, "{name} named once: {msg}");
+    }
 }

@@ -19,19 +19,25 @@ use std::sync::{Mutex, mpsc};
 
 pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// The sheet files of a folder, by sheet; other files are ignored. Anything under a sheet's
+/// The sheet files of a folder, by sheet. Another file that looks like data (see
+/// [`text::unread_data_file`]) is an error naming it; other files are ignored. Anything under a sheet's
 /// name that cannot be read as a file (a dangling symbolic link, a link loop, a folder, a
 /// device) is an error naming it, never an absent sheet; so is a file over the size limit.
 pub(crate) fn sheet_files(dir: &Path, limits: &Limits) -> Result<Vec<(SheetKind, String, PathBuf)>, ReadError> {
     let io = |source| ReadError::Io { path: dir.to_path_buf(), cause: source };
     let mut found: Vec<(SheetKind, String, PathBuf)> = Vec::new();
+    let mut unread: Vec<String> = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(io)? {
         let path = entry.map_err(io)?.path();
-        let is_csv = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+        let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+        let is_csv = ext.as_deref() == Some("csv");
         let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
             continue;
         };
         let Some(kind) = SheetKind::from_name(stem).filter(|_| is_csv) else {
+            if let Some(why) = text::unread_data_file(&path, stem, ext.as_deref()) {
+                unread.push(why);
+            }
             continue;
         };
         match limits::present(&path) {
@@ -51,6 +57,11 @@ pub(crate) fn sheet_files(dir: &Path, limits: &Limits) -> Result<Vec<(SheetKind,
             )));
         }
         found.push((kind, stem.to_string(), path));
+    }
+    if !unread.is_empty() {
+        // A file the clerk meant as data is never skipped without a word: one line each.
+        unread.sort();
+        return Err(ReadError::NotADataset(unread.join("\n")));
     }
     if !found.iter().any(|(k, _, _)| *k == SheetKind::Enterprises) {
         return Err(ReadError::NotADataset(format!(

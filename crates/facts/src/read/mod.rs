@@ -82,7 +82,7 @@ pub fn read_dataset_limited(path: &Path, vocab: &Vocabulary, limits: &Limits) ->
         // A dangling link says so, not "no such file".
         Err(cause) => {
             return Err(match limits::present(path) {
-                Some(Err(why)) => ReadError::NotADataset(format!("{}：{why}", path.display())),
+                Some(Err(why)) => ReadError::NotADataset(why),
                 _ => ReadError::Io { path: path.to_path_buf(), cause },
             });
         }
@@ -92,10 +92,7 @@ pub fn read_dataset_limited(path: &Path, vocab: &Vocabulary, limits: &Limits) ->
         csv::read_dir(path, &mut rows, limits)?;
     } else {
         if !meta.is_file() {
-            return Err(ReadError::NotADataset(format!(
-                "{}：不是普通文件（是设备、管道或套接字），无法作为数据读取",
-                path.display()
-            )));
+            return Err(ReadError::NotADataset("不是普通文件（是设备、管道或套接字），无法作为数据读取".into()));
         }
         if meta.len() > limits.max_file_bytes {
             return Err(ReadError::TooLarge(limits::file_too_large(path, meta.len(), limits)));
@@ -114,7 +111,7 @@ pub fn read_dataset_limited(path: &Path, vocab: &Vocabulary, limits: &Limits) ->
         };
         match book {
             Some(book) => xlsx::read_workbook(path, book, &mut rows, limits)?,
-            None => return Err(ReadError::NotADataset(sniff::refusal(&path.display().to_string(), format, path))),
+            None => return Err(ReadError::NotADataset(sniff::refusal(format, path))),
         }
     }
     rows.into_output()

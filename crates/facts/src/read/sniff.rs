@@ -149,38 +149,37 @@ pub(crate) fn compound_kind(path: &Path) -> &'static str {
     }
 }
 
-/// The sentence that refuses a file which is not a readable workbook: what it is, how to
-/// re-save it. `what` names the file (its path).
-pub(crate) fn refusal(what: &str, format: Format, path: &Path) -> String {
+/// The sentence that refuses the file read (`path`) which is not a readable workbook: what it
+/// is, how to re-save it. It does not name the file: whoever reads a single file names it once
+/// (the command line, the upload page).
+pub(crate) fn refusal(format: Format, path: &Path) -> String {
     const RESAVE: &str = "请用 Excel 或 WPS 打开它，“另存为”“Excel 工作簿（*.xlsx）”后再导入";
     match format {
-        Format::Empty => format!("{what} 是空文件（0 字节），没有数据：请检查是否选错了文件"),
-        Format::Pdf => format!(
-            "{what} 是 PDF 文件，不是表格，无法读出数据：请找到原始的 Excel 表格，或把数据录入导入模板（lianzhang template）后导入"
-        ),
-        Format::Html => format!(
-            "{what} 实际是网页（HTML）格式的表格，只是文件名像 Excel 文件（一些系统的“导出Excel”会这样做）：{RESAVE}"
-        ),
-        Format::SpreadsheetXml => format!("{what} 实际是“XML 表格 2003”格式，不是 Excel 工作簿：{RESAVE}"),
+        Format::Empty => "是空文件（0 字节），没有数据：请检查是否选错了文件".to_string(),
+        Format::Pdf => "是 PDF 文件，不是表格，无法读出数据：请找到原始的 Excel 表格，或把数据录入导入模板（lianzhang template）后导入".to_string(),
+        Format::Html => {
+            format!("实际是网页（HTML）格式的表格，只是文件名像 Excel 文件（一些系统的“导出Excel”会这样做）：{RESAVE}")
+        }
+        Format::SpreadsheetXml => format!("实际是“XML 表格 2003”格式，不是 Excel 工作簿：{RESAVE}"),
         Format::Text => format!(
-            "{what} 实际是文本（CSV）文件，不是 Excel 工作簿：{RESAVE}；或把各表的 CSV 文件（企业.csv、年度数据.csv 等）放在同一个文件夹中，导入该文件夹"
+            "实际是文本（CSV）文件，不是 Excel 工作簿：{RESAVE}；或把各表的 CSV 文件（企业.csv、年度数据.csv 等）放在同一个文件夹中，导入该文件夹"
         ),
         Format::Zip => match archive(path) {
-            Archive::Office(kind) => format!("{what} 是{kind}，不是表格：请提供 Excel 工作簿（.xlsx）"),
+            Archive::Office(kind) => format!("是{kind}，不是表格：请提供 Excel 工作簿（.xlsx）"),
             _ => format!(
-                "{what} 是一个压缩包（zip），不是 Excel 工作簿，或工作簿已损坏：若是压缩包，请先解压；若是工作簿，{RESAVE}"
+                "是一个压缩包（zip），不是 Excel 工作簿，或工作簿已损坏：若是压缩包，请先解压；若是工作簿，{RESAVE}"
             ),
         },
         Format::Compound => match compound_kind(path) {
-            "encrypted" => format!(
-                "{what} 设有打开密码，无法读取：请在 Excel 或 WPS 中取消密码（文件→信息→保护工作簿），保存后再导入"
-            ),
-            "word" => format!("{what} 是 Word 文档，不是表格：请提供 Excel 工作簿（.xlsx）"),
+            "encrypted" => {
+                "设有打开密码，无法读取：请在 Excel 或 WPS 中取消密码（文件→信息→保护工作簿），保存后再导入".to_string()
+            }
+            "word" => "是 Word 文档，不是表格：请提供 Excel 工作簿（.xlsx）".to_string(),
             _ => format!(
-                "{what} 是旧版 Excel（.xls）或 WPS 表格（.et）格式，但无法读取（可能已损坏或是 WPS 专有格式）：{RESAVE}"
+                "是旧版 Excel（.xls）或 WPS 表格（.et）格式，但无法读取（可能已损坏或是 WPS 专有格式）：{RESAVE}"
             ),
         },
-        Format::Unknown => format!("{what} 不是 Excel 工作簿，也不是 CSV 文本，无法识别其格式：{RESAVE}"),
+        Format::Unknown => format!("不是 Excel 工作簿，也不是 CSV 文本，无法识别其格式：{RESAVE}"),
     }
 }
 

@@ -1,5 +1,5 @@
-//! The text of a CSV file: the sentences for files that are not readable text, the delimiter,
-//! and the export stamp file `导出信息.csv`.
+//! The text of a CSV file: the sentences for files that are not readable text (or not read), the
+//! delimiter, and the export stamp file `导出信息.csv`.
 
 use super::csv::BOM;
 use super::limits::Limits;
@@ -40,6 +40,36 @@ pub(crate) fn read_stamp(dir: &Path, rows: &mut Rows<'_>, limits: &Limits) -> Re
         Err((row, value, reason)) => rows.errors.stamp(row, &value, reason),
     }
     Ok(())
+}
+
+/// The extensions of files that hold data (text or a workbook): in a dataset folder, such a file
+/// is read or refused, never skipped.
+const DATA_EXTENSIONS: [&str; 8] = ["csv", "txt", "tsv", "xlsx", "xlsm", "xls", "et", "ods"];
+
+/// Why a file of the folder that looks like data is not read, if it does: a data extension but
+/// not a sheet file's name (`年度数据(1).csv`, `annual.txt`, `企业.xlsx`). Hidden files and an
+/// office application's lock files (`.…`, `~$…`) and other extensions (.md, .docx, .pdf) are
+/// left alone, as is the export stamp `导出信息.csv`.
+pub(crate) fn unread_data_file(path: &Path, stem: &str, ext: Option<&str>) -> Option<String> {
+    let file = path.file_name()?.to_str()?;
+    if file.starts_with('.') || file.starts_with("~$") || !ext.is_some_and(|e| DATA_EXTENSIONS.contains(&e)) {
+        return None;
+    }
+    let is_csv = ext == Some("csv");
+    if is_csv && stem.trim() == crate::stamp::STAMP_SHEET {
+        return None;
+    }
+    const NAMES: &str = "企业.csv、年度数据.csv、认定.csv、项目.csv";
+    let shown = crate::typed::shown(file);
+    Some(if !is_csv && (super::SheetKind::from_name(stem).is_some() || stem.trim() == crate::stamp::STAMP_SHEET) {
+        format!(
+            "文件夹中的“{shown}”不是 CSV 文件，未读取：文件夹中只读取 {NAMES} 这几个 CSV 文件（英文名 enterprises.csv 等亦可）：请用 Excel 或 WPS 打开它，“另存为”“CSV UTF-8（逗号分隔）”并按表命名，或移出文件夹"
+        )
+    } else {
+        format!(
+            "文件夹中的“{shown}”不是可识别的表名，未读取：请改名为 {NAMES} 之一（英文名 enterprises.csv 等亦可），或移出文件夹"
+        )
+    })
 }
 
 /// The sentence for a text file in no encoding we know.

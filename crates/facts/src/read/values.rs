@@ -203,7 +203,10 @@ pub(crate) fn date(t: &str) -> Result<Date, Reason> {
         return Err("不是有效的日期".into());
     }
     // y < 10000, m and d < 100: the casts are exact.
-    Date::new(y as i16, m as i8, d as i8).map_err(|_| "不是有效的日期".into())
+    let date = Date::new(y as i16, m as i8, d as i8).map_err(|_| Reason::from("不是有效的日期"))?;
+    // Every date of the registry lies in the years it keeps (1949–2100, FACTS.md).
+    crate::typed::check_year(i64::from(y)).map_err(|e| format!("日期的{e}"))?;
+    Ok(date)
 }
 
 /// Year, month and day of the looser forms of [`date`].
@@ -377,6 +380,12 @@ mod tests {
         for t in ["2008/2/30", "15/3/2008", "2008-3", "2008年3月", "200803155", "2008/3/15 9:30", "2008-13-01"] {
             assert!(date(t).is_err(), "{t}");
         }
+        for t in ["9999-12-31", "1800-01-01", "1948/12/31", "21010101"] {
+            let e = date(t).unwrap_err();
+            assert!(e.contains("不在 1949 至 2100 之间"), "{t}: {e}");
+        }
+        assert_eq!(date("1949-01-01"), Ok(jiff::civil::date(1949, 1, 1)));
+        assert_eq!(date("2100-12-31"), Ok(jiff::civil::date(2100, 12, 31)));
     }
 
     #[test]

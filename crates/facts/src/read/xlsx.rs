@@ -38,12 +38,11 @@ pub(crate) fn read_workbook(path: &Path, kind: Book, rows: &mut Rows<'_>, limits
 
 /// A workbook that could not be read: one sentence, never the library's message.
 fn damaged(path: &Path, kind: Book) -> ReadError {
-    let what = path.display().to_string();
     let format = match kind {
         Book::Xls => sniff::Format::Compound,
         _ => sniff::Format::Zip,
     };
-    ReadError::NotADataset(sniff::refusal(&what, format, path))
+    ReadError::NotADataset(sniff::refusal(format, path))
 }
 
 fn open(path: &Path, kind: Book) -> Result<bounded::Book, ReadError> {
@@ -68,8 +67,7 @@ fn read_sheets(path: &Path, format: Book, rows: &mut Rows<'_>, limits: &Limits) 
             Some(kind) => {
                 if let Some((_, other)) = sheets.iter().find(|(k, _)| *k == kind) {
                     return Err(ReadError::NotADataset(format!(
-                        "{}：工作表“{other}”与“{name}”是同一张表（{}），请只保留一个",
-                        path.display(),
+                        "工作表“{other}”与“{name}”是同一张表（{}），请只保留一个",
                         kind.en()
                     )));
                 }
@@ -77,7 +75,7 @@ fn read_sheets(path: &Path, format: Book, rows: &mut Rows<'_>, limits: &Limits) 
             }
             None if super::TEMPLATE_SHEETS.contains(&name.trim()) => {}
             None if name.trim() == STAMP_SHEET => {
-                let range = bounded::range(&mut book, name, path, limits)?.ok_or_else(|| damaged(path, format))?;
+                let range = bounded::range(&mut book, name, limits)?.ok_or_else(|| damaged(path, format))?;
                 read_stamp(&range, rows);
             }
             None => unknown.push(name.clone()),
@@ -85,20 +83,19 @@ fn read_sheets(path: &Path, format: Book, rows: &mut Rows<'_>, limits: &Limits) 
     }
     if !sheets.iter().any(|(k, _)| *k == SheetKind::Enterprises) {
         return Err(ReadError::NotADataset(format!(
-            "{} 中没有“企业”工作表，不是一个数据集（工作表：{}）：请把企业名单所在的工作表命名为“企业”",
-            path.display(),
+            "没有“企业”工作表，不是一个数据集（工作表：{}）：请把企业名单所在的工作表命名为“企业”",
             names.join("、")
         )));
     }
     sheets.sort_by_key(|(k, _)| *k);
     for (kind, name) in &sheets {
-        let range = bounded::range(&mut book, name, path, limits)?.ok_or_else(|| damaged(path, format))?;
+        let range = bounded::range(&mut book, name, limits)?.ok_or_else(|| damaged(path, format))?;
         let extras = Extras::of(&mut book, name, &range);
         read_range(*kind, name, range, &extras, rows);
     }
     // Other sheets are errors (a typo in a sheet name must not drop its rows), unless empty.
     for (i, name) in unknown.iter().enumerate() {
-        let range = bounded::range(&mut book, name, path, limits)?.ok_or_else(|| damaged(path, format))?;
+        let range = bounded::range(&mut book, name, limits)?.ok_or_else(|| damaged(path, format))?;
         if range.cells().any(|(_, _, d)| !is_blank(d)) {
             let info = SheetInfo {
                 kind: SheetKind::Enterprises,
