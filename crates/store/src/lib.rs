@@ -77,7 +77,8 @@ impl Store {
         let backend = url.backend();
         // WAL: readers never block the writer; busy_timeout: a second writer waits for the
         // first instead of failing. Foreign keys are off in SQLite unless asked for.
-        const SQLITE_INIT: &str = "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 60000; \
+        // busy_timeout first: switching a fresh file to WAL needs a lock another opener may hold.
+        const SQLITE_INIT: &str = "PRAGMA busy_timeout = 60000; PRAGMA journal_mode = WAL; \
                                    PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
         let options = AnyPoolOptions::new().max_connections(if backend == Backend::Sqlite { 4 } else { 8 });
         let options = match backend {
@@ -98,11 +99,18 @@ impl Store {
         // One connection made directly first: a server that refuses, a file that is not a
         // database, fail here at once with their cause. The pool would retry them until its
         // timeout (30 s) and then report only "timed out".
-        let mut probe = connect_options.connect().await.map_err(connect)?;
-        if backend == Backend::Sqlite {
-            probe.execute(SQLITE_INIT).await.map_err(connect)?;
+        // A database busy with another opener is not such a failure: the pool waits for it.
+        let probe = async {
+            let mut probe = connect_options.connect().await?;
+            if backend == Backend::Sqlite {
+                probe.execute(SQLITE_INIT).await?;
+            }
+            probe.close().await
+        };
+        match probe.await {
+            Err(e) if error::DbCause::of(&e) != error::DbCause::Busy => return Err(connect(e)),
+            _ => {}
         }
-        probe.close().await.map_err(connect)?;
         let pool = options.connect_with(connect_options).await.map_err(connect)?;
         let store = Store { pool, backend, url };
         store.migrate().await?;
