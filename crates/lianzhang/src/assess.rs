@@ -18,14 +18,13 @@ use std::time::Instant;
 #[derive(Args)]
 #[group(required = true, multiple = false)]
 pub struct DataSource {
-    /// Facts: a folder of CSV files or one .xlsx workbook (FACTS.md).
+    /// 企业数据：CSV 文件夹或一个 .xlsx 工作簿（FACTS.md 格式）。
     #[arg(long, value_name = "PATH")]
     pub data: Option<PathBuf>,
-    /// Use the built-in demo county (`lianzhang demo` with its defaults), generated in memory.
+    /// 使用内置示范县（与 `lianzhang demo` 默认参数相同），在内存中生成。
     #[arg(long)]
     pub demo: bool,
-    /// The registry: sqlite://file.db or postgres://…; its payout ledger marks paid awards
-    /// `already_paid`.
+    /// 企业库：sqlite://文件.db 或 postgres://…；台账中已支付的奖励标为已兑现（already_paid）。
     #[arg(long, value_name = "URL")]
     pub db: Option<String>,
 }
@@ -71,21 +70,21 @@ fn load(source: &DataSource, policy: &Policy) -> anyhow::Result<Result<Facts, Ex
 pub struct AssessArgs {
     #[command(flatten)]
     pub source: DataSource,
-    /// Assessment year, or an inclusive range of years: 2023, 2022..2025.
+    /// 评定年度，或含首尾的年度范围：2023、2022..2025。
     #[arg(long, value_parser = parse_years, allow_hyphen_values = true)]
     pub year: Years,
     #[command(flatten)]
     pub policy: PolicyOpts,
-    /// Output format.
+    /// 输出格式。
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    /// Write to this file instead of standard output (required for xlsx).
+    /// 写入该文件而不是标准输出（xlsx 格式必填）。
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// Store the run in the registry (with --db): policy hash, overrides, time, actor, outcomes.
+    /// 把本次评定记入企业库（需 --db）：政策文本哈希、覆盖参数、时间、经办人和全部结果。
     #[arg(long, requires = "db")]
     pub record: bool,
-    /// Who runs it, for the record (default: $USER).
+    /// 经办人，记入评定记录（默认为 $USER）。
     #[arg(long, env = "LIANZHANG_ACTOR", value_parser = crate::line_arg)]
     pub actor: Option<String>,
 }
@@ -94,14 +93,15 @@ pub struct AssessArgs {
 pub struct ExplainArgs {
     #[command(flatten)]
     pub source: DataSource,
+    /// 年度。
     #[arg(long, value_parser = crate::year_arg, allow_hyphen_values = true)]
     pub year: i32,
-    /// The enterprise's 统一社会信用代码.
+    /// 企业的统一社会信用代码。
     #[arg(long, value_parser = crate::line_arg)]
     pub uscc: String,
     #[command(flatten)]
     pub policy: PolicyOpts,
-    /// text (default) or json.
+    /// text（文本，默认）或 json。
     #[arg(long, default_value = "text")]
     pub format: String,
 }

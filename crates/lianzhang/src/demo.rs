@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 #[derive(Args)]
 pub struct DemoArgs {
-    /// A folder (CSV files) or a file ending in .xlsx.
+    /// CSV 文件夹，或以 .xlsx 结尾的工作簿文件。
     #[arg(long, value_name = "PATH")]
     pub out: PathBuf,
     #[arg(long, default_value_t = DemoParams::default().enterprises)]
@@ -19,7 +19,7 @@ pub struct DemoArgs {
     pub first_year: i32,
     #[arg(long, default_value_t = DemoParams::default().last_year, value_parser = crate::year_arg, allow_hyphen_values = true)]
     pub last_year: i32,
-    /// Write Chinese headers and sheet names.
+    /// 写出中文表头和工作表名。
     #[arg(long)]
     pub chinese: bool,
     #[command(flatten)]

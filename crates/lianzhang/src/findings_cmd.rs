@@ -12,13 +12,13 @@ use std::process::ExitCode;
 
 #[derive(Args)]
 pub struct FindingsArgs {
-    /// Only this enterprise (统一社会信用代码).
+    /// 只看该企业（统一社会信用代码）。
     #[arg(long, value_parser = crate::line_arg)]
     pub uscc: Option<String>,
-    /// Only this year.
+    /// 只看该年度。
     #[arg(long, value_parser = crate::year_arg, allow_hyphen_values = true)]
     pub year: Option<i32>,
-    /// table or json.
+    /// table（表格）或 json。
     #[arg(long, default_value = "table")]
     pub format: String,
     #[command(flatten)]
@@ -29,16 +29,16 @@ pub struct FindingsArgs {
 
 #[derive(Args)]
 pub struct ConfirmArgs {
-    /// The enterprise (统一社会信用代码).
+    /// 企业（统一社会信用代码）。
     #[arg(long, value_parser = crate::line_arg)]
     pub uscc: String,
-    /// The year of the doubted values.
+    /// 疑点数值所在年度。
     #[arg(long, value_parser = crate::year_arg, allow_hyphen_values = true)]
     pub year: i32,
-    /// The check, as `lianzhang findings` shows it: its code (unit_jump) or its Chinese title.
+    /// 疑点检查项，按 `lianzhang findings` 所列：代码（如 unit_jump）或中文名称。
     #[arg(long, value_parser = crate::line_arg)]
     pub check: String,
-    /// Why the values are right (required; kept in the audit trail).
+    /// 核实依据（必填，记入修改记录）。
     #[arg(long, value_parser = crate::note_arg)]
     pub reason: String,
     #[command(flatten)]

@@ -18,18 +18,19 @@ use std::process::ExitCode;
 pub enum LedgerCommand {
     /// 支付：按某次已记录评定中的一项奖励入账
     Pay {
-        /// The recorded run (`assess --db … --record` prints its number).
+        /// 已记录的评定编号（`assess --db … --record` 会显示）。
         #[arg(long)]
         run: i64,
+        /// 企业（统一社会信用代码）。
         #[arg(long, value_parser = crate::line_arg)]
         uscc: String,
-        /// Rule id, e.g. above_scale_entry.
+        /// 规则编号，如 above_scale_entry。
         #[arg(long, value_parser = crate::line_arg)]
         rule: String,
-        /// Project id, for project subsidies.
+        /// 项目编号（项目补助时填写）。
         #[arg(long, value_parser = crate::line_arg)]
         project: Option<String>,
-        /// Voucher number or remark.
+        /// 凭证号或备注。
         #[arg(long, default_value = "", value_parser = crate::note_arg)]
         note: String,
         #[command(flatten)]
@@ -37,10 +38,10 @@ pub enum LedgerCommand {
     },
     /// 冲正：以一笔反向分录冲销某笔支付
     Reverse {
-        /// The ledger entry to reverse.
+        /// 要冲正的台账条目编号。
         #[arg(long)]
         entry: i64,
-        /// Why (required: a correction must say why).
+        /// 原因（必填：冲正须说明原因）。
         #[arg(long, value_parser = crate::note_arg)]
         note: String,
         #[command(flatten)]
@@ -48,7 +49,7 @@ pub enum LedgerCommand {
     },
     /// 评定记录：已记录的评定（试算标出其覆盖的参数，不能据此支付）
     Runs {
-        /// table or json.
+        /// table（表格）或 json。
         #[arg(long, default_value = "table")]
         format: String,
         #[command(flatten)]
@@ -56,9 +57,10 @@ pub enum LedgerCommand {
     },
     /// 台账列表
     List {
+        /// 只看该企业（统一社会信用代码）。
         #[arg(long, value_parser = crate::line_arg)]
         uscc: Option<String>,
-        /// table or json.
+        /// table（表格）或 json。
         #[arg(long, default_value = "table")]
         format: String,
         #[command(flatten)]

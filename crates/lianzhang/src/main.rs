@@ -11,7 +11,7 @@ mod policy_cmd;
 mod registry;
 mod serve;
 
-use clap::{Parser, Subcommand};
+use clap::{FromArgMatches, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -56,7 +56,7 @@ enum Command {
     Export(registry::ExportArgs),
     /// 导入模板：中文表头、下拉选项、填写说明的 .xlsx
     Template {
-        /// The .xlsx file to write.
+        /// 要写出的 .xlsx 文件。
         #[arg(long, value_name = "FILE.xlsx")]
         out: PathBuf,
         #[command(flatten)]
@@ -81,11 +81,10 @@ enum Command {
 /// Options shared by the commands that evaluate a policy.
 #[derive(clap::Args, Clone)]
 pub struct PolicyOpts {
-    /// Policy file (TOML); the bundled 泽工信字〔2022〕84号 policy when omitted.
+    /// 政策文件（TOML）；不写时使用内置的泽工信字〔2022〕84号政策。
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
-    /// Override one parameter for this run: RULE.PARAM=VALUE (repeatable). A run recorded with
-    /// overrides is a what-if (试算): never payable.
+    /// 本次覆盖一个参数：规则.参数=值（可重复）。带覆盖参数记录的评定是试算，不能据此支付。
     #[arg(long = "set", value_name = "RULE.PARAM=VALUE", value_parser = line_arg)]
     pub set: Vec<String>,
 }
@@ -98,7 +97,7 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = match Cli::try_parse() {
+    let cli = match command_zh().try_get_matches().and_then(|m| Cli::from_arg_matches(&m)) {
         Ok(cli) => cli,
         Err(e) => return refuse_arguments(e),
     };
@@ -148,6 +147,30 @@ pub fn line_arg(text: &str) -> Result<String, String> {
 pub fn note_arg(text: &str) -> Result<String, String> {
     use lianzhang_facts::typed::{TextKind, check_text};
     check_text(text, TextKind::Note).map(|()| text.to_string()).map_err(|e| e.to_string())
+}
+
+/// The command line with clap's own words in Chinese: the headings of every help page, the help
+/// and version flags; no `help` subcommand (`--help` after any command does it).
+fn command_zh() -> clap::Command {
+    use clap::{Arg, ArgAction, CommandFactory};
+    fn zh(cmd: clap::Command) -> clap::Command {
+        let mut template = String::from("{about-with-newline}\n用法：{usage}\n");
+        if cmd.has_subcommands() {
+            template.push_str("\n命令：\n{subcommands}\n");
+        }
+        if cmd.get_positionals().next().is_some() {
+            template.push_str("\n参数：\n{positionals}\n");
+        }
+        template.push_str("\n选项：\n{options}\n");
+        cmd.help_template(template)
+            .disable_help_subcommand(true)
+            .disable_help_flag(true)
+            .arg(Arg::new("help").short('h').long("help").action(ArgAction::Help).help("显示帮助"))
+            .mut_subcommands(zh)
+    }
+    zh(Cli::command())
+        .disable_version_flag(true)
+        .arg(Arg::new("version").short('V').long("version").action(ArgAction::Version).help("显示版本"))
 }
 
 /// A command line clap refuses, as one Chinese sentence naming the argument (clap's own text is

@@ -11,8 +11,9 @@ use std::process::ExitCode;
 pub enum PolicyCommand {
     /// 检查政策文件：逐条报告错误（文件、行、列）
     Check {
-        /// The policy file to check.
+        /// 要检查的政策文件。.
         file: PathBuf,
+        /// 检查时覆盖一个参数：规则.参数=值（可重复）。
         #[arg(long = "set", value_name = "RULE.PARAM=VALUE")]
         set: Vec<String>,
     },

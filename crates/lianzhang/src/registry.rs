@@ -18,10 +18,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// The database: SQLite by default, a file in the current folder.
 #[derive(Args, Clone)]
 pub struct DbOpts {
-    /// sqlite://relative.db, sqlite:///absolute/path.db or postgres://user@host/db
+    /// 数据库：sqlite://相对路径.db、sqlite:///绝对路径.db 或 postgres://用户@主机/库
     #[arg(long, env = "LIANZHANG_DB", default_value = "sqlite://lianzhang.db", value_name = "URL")]
     pub db: String,
-    /// Who does this, for the audit trail and the ledger (default: $USER).
+    /// 经办人，记入修改记录和台账（默认为 $USER）。
     #[arg(long, env = "LIANZHANG_ACTOR", value_parser = crate::line_arg)]
     pub actor: Option<String>,
 }
@@ -53,15 +53,15 @@ pub async fn open(db: &DbOpts, policy: &Policy) -> anyhow::Result<Store> {
 
 #[derive(Args)]
 pub struct ImportArgs {
-    /// A folder of CSV files or one .xlsx workbook (FACTS.md).
+    /// CSV 文件夹或一个 .xlsx 工作簿（FACTS.md 格式）。
     #[arg(
         help = "CSV 文件夹或一个 .xlsx 工作簿（FACTS 格式）；从企业库导出的文件带有库版本，用来发现导出后库中的修改"
     )]
     pub path: PathBuf,
-    /// Add only rows the registry does not have; never change an existing row.
+    /// 只新增库中没有的行，不修改已有的行。
     #[arg(long, help = "只新增库中没有的行，不修改任何已有的行")]
     pub only_new: bool,
-    /// What to do with conflicts (cells changed in the registry after the file was exported).
+    /// 冲突（文件导出后库中又被修改的单元格）如何处理。
     #[arg(
         long,
         value_enum,
@@ -69,7 +69,7 @@ pub struct ImportArgs {
         help = "冲突（文件导出后库中又被修改的单元格）的处理：keep 保留库中值，take 采用文件值；不指定时有冲突即拒绝导入"
     )]
     pub on_conflict: Option<OnConflict>,
-    /// Show what would change and stop.
+    /// 只显示将要修改的内容，不写入。
     #[arg(long, help = "只列出将要修改的单元格，不写入")]
     pub dry_run: bool,
     #[command(flatten)]
@@ -292,10 +292,10 @@ impl Progress {
 
 #[derive(Args)]
 pub struct ExportArgs {
-    /// A folder (CSV files) or a file ending in .xlsx.
+    /// CSV 文件夹，或以 .xlsx 结尾的工作簿文件。
     #[arg(long, value_name = "PATH")]
     pub out: PathBuf,
-    /// Chinese headers and sheet names.
+    /// 使用中文表头和工作表名。
     #[arg(long)]
     pub chinese: bool,
     #[command(flatten)]
@@ -343,6 +343,7 @@ fn write_stamped(
 pub enum DbCommand {
     /// 备份（SQLite，联机一致）：写一个新的数据库文件
     Backup {
+        /// 备份文件（须是新文件，已存在则拒绝）。
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
         #[command(flatten)]
@@ -350,6 +351,7 @@ pub enum DbCommand {
     },
     /// 恢复（SQLite）：用备份文件替换数据库；请先停止服务
     Restore {
+        /// 用来恢复的备份文件。
         #[arg(long, value_name = "FILE")]
         from: PathBuf,
         #[command(flatten)]

@@ -13,13 +13,13 @@ use std::process::ExitCode;
 pub struct ServeArgs {
     #[command(flatten)]
     pub db: DbOpts,
-    /// Address to listen on.
+    /// 监听地址。
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub bind: String,
-    /// A fresh demo database (lianzhang-demo.db, recreated) with a synthetic county and demo users.
+    /// 新建演示库（lianzhang-demo.db，每次重建）：合成的示范县与各角色演示账号。
     #[arg(long)]
     pub demo: bool,
-    /// Demo county size.
+    /// 示范县的企业数。
     #[arg(long, default_value_t = 600, requires = "demo")]
     pub enterprises: usize,
     #[command(flatten)]
@@ -31,25 +31,25 @@ pub struct ServeArgs {
 /// The server's limits (README, "服务限制"); each also read from its environment variable.
 #[derive(Args)]
 pub struct LimitArgs {
-    /// Seconds a client has to send a whole request header (also the longest idle keep-alive).
+    /// 客户端发送完整请求头的时限（秒），也是空闲连接保持的最长时间。
     #[arg(long, env = "LIANZHANG_HEADER_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
     pub header_timeout: u64,
-    /// Seconds an ordinary request (body read, page made and sent) may take.
+    /// 普通请求（读取请求体、生成并发送页面）的时限（秒）。
     #[arg(long, env = "LIANZHANG_REQUEST_TIMEOUT", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
     pub request_timeout: u64,
-    /// Seconds an upload (sent, read and compared), its confirmation and a workbook download may take.
+    /// 上传（发送、读取与比对）、确认导入和下载工作簿的时限（秒）。
     #[arg(long, env = "LIANZHANG_UPLOAD_TIMEOUT", default_value_t = 900, value_parser = clap::value_parser!(u64).range(1..))]
     pub upload_timeout: u64,
-    /// Seconds an upload may pause between two pieces of its body, or a client leave an answer unread.
+    /// 上传中途停顿、或客户端不读取应答的最长时间（秒）。
     #[arg(long, env = "LIANZHANG_BODY_IDLE_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
     pub body_idle_timeout: u64,
-    /// Connections served at once (lowered to fit the open-file limit).
+    /// 同时服务的连接数上限（按本进程可打开的文件数自动调低）。
     #[arg(long, env = "LIANZHANG_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub max_connections: u64,
-    /// The largest file an upload may carry, in MB (MiB).
+    /// 上传文件大小上限（MB）。
     #[arg(long, env = "LIANZHANG_MAX_UPLOAD_MB", default_value_t = lianzhang_web::DEFAULT_MAX_UPLOAD_BYTES >> 20, value_parser = clap::value_parser!(u64).range(1..=65_536))]
     pub max_upload_mb: u64,
-    /// The largest body of a form post or any other request, in KB (KiB).
+    /// 表单提交及其他请求的请求体上限（KB）。
     #[arg(long, env = "LIANZHANG_FORM_BODY_KB", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(16..=1_048_576))]
     pub form_body_kb: u64,
 }
@@ -175,18 +175,19 @@ async fn demo(store: &Store, policy: &lianzhang_policy::Policy, enterprises: usi
 pub enum UserCommand {
     /// 新建用户（密码从标准输入读取）
     Add {
+        /// 用户名（登录名）。
         #[arg(long)]
         username: String,
-        /// admin | bureau | task_force | leader | finance
+        /// 角色：admin（管理员）| bureau（工信局）| task_force（专班）| leader（领导）| finance（财政局）
         #[arg(long)]
         role: String,
-        /// The chain of a task-force user (code, e.g. steel).
+        /// 专班用户所属产业链（代码，如 steel）。
         #[arg(long)]
         chain: Option<String>,
-        /// Shown name (default: the username).
+        /// 显示名称（默认与用户名相同）。
         #[arg(long)]
         name: Option<String>,
-        /// Read the password from standard input (required: never on the command line).
+        /// 从标准输入读取密码（必填：密码不得写在命令行上）。
         #[arg(long, required = true)]
         password_stdin: bool,
         #[command(flatten)]
@@ -237,6 +238,7 @@ pub fn run_user(c: UserCommand) -> anyhow::Result<ExitCode> {
 pub enum TokenCommand {
     /// 为用户生成 API 令牌（单独一行输出到标准输出）
     Create {
+        /// 用户名（登录名）。
         #[arg(long)]
         username: String,
         #[command(flatten)]
@@ -244,6 +246,7 @@ pub enum TokenCommand {
     },
     /// 吊销用户的全部 API 令牌
     Revoke {
+        /// 用户名（登录名）。
         #[arg(long)]
         username: String,
         #[command(flatten)]

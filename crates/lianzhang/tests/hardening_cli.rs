@@ -205,3 +205,15 @@ fn usage_errors_are_said_in_chinese_naming_the_argument_or_the_variable() {
     assert!(err.contains("a\\u{1b}[31m") && !err.contains('\u{1b}'), "a refused value is shown escaped: {err}");
     assert!(!err.contains("error:") && !err.contains("Usage"), "no clap English: {err}");
 }
+
+#[test]
+fn help_pages_are_chinese_down_to_their_headings() {
+    let (root, _) = ok(&["--help"]);
+    assert!(root.contains("用法：lianzhang") && root.contains("命令：") && root.contains("显示版本"), "{root}");
+    assert!(!root.contains("Print help") && !root.contains("Usage:"), "{root}");
+    let (assess, _) = ok(&["assess", "--help"]);
+    assert!(assess.contains("选项：") && assess.contains("评定年度，或含首尾的年度范围"), "{assess}");
+    assert!(assess.contains("-h, --help") && assess.contains("显示帮助"), "{assess}");
+    let (check, _) = ok(&["policy", "check", "--help"]);
+    assert!(check.contains("参数：") && check.contains("要检查的政策文件"), "{check}");
+}
