@@ -6,16 +6,12 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use common::{PASSWORD, enc, token_in};
-use http_body_util::BodyExt;
+use axum::http::StatusCode;
+use common::{app_in, token_in};
 use lianzhang_facts::{Dataset, Fen, Uscc};
-use lianzhang_store::{Role, Store};
-use lianzhang_web::{AppState, auth, router};
+use lianzhang_store::Store;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use tower::ServiceExt;
 
 const ENTERPRISES: usize = 3000;
 const EDITORS: usize = 4;
@@ -25,51 +21,6 @@ const READERS: usize = 2;
 /// Dashboard-and-export rounds of each reader.
 const READS_EACH: usize = 3;
 const YEAR: i32 = 2023;
-
-async fn send(state: &Arc<AppState>, req: Request<Body>) -> (StatusCode, Vec<u8>, axum::http::HeaderMap) {
-    let res = router(state.clone()).oneshot(req).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    (status, res.into_body().collect().await.unwrap().to_bytes().to_vec(), headers)
-}
-
-async fn get(state: &Arc<AppState>, path: &str, cookie: &str) -> (StatusCode, Vec<u8>) {
-    let (s, b, _) = send(state, Request::get(path).header(header::COOKIE, cookie).body(Body::empty()).unwrap()).await;
-    (s, b)
-}
-
-async fn post(state: &Arc<AppState>, path: &str, cookie: &str, form: &[(&str, &str)]) -> (StatusCode, Vec<u8>) {
-    let body: String = form.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&");
-    let req = Request::post(path)
-        .header(header::COOKIE, cookie)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(body))
-        .unwrap();
-    let (s, b, _) = send(state, req).await;
-    (s, b)
-}
-
-/// Signs `user` in through the login form; returns the session cookie.
-async fn session(state: &Arc<AppState>, user: &str) -> String {
-    let (_, form, _) = send(state, Request::get("/login").body(Body::empty()).unwrap()).await;
-    let csrf = token_in(&String::from_utf8_lossy(&form));
-    let cookie = format!("{}={csrf}", auth::LOGIN_CSRF_COOKIE);
-    let body = format!("username={user}&password={}&csrf={csrf}", enc(PASSWORD));
-    let req = Request::post("/login")
-        .header(header::COOKIE, cookie)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(body))
-        .unwrap();
-    let (status, _, headers) = send(state, req).await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
-    headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with(auth::SESSION_COOKIE))
-        .map(|c| c.split(';').next().unwrap().to_string())
-        .unwrap()
-}
 
 fn yuan(f: Option<Fen>) -> Option<String> {
     f.map(|f| f.to_yuan().to_string())
@@ -86,9 +37,6 @@ async fn work_at_once(store: Store) {
         &lianzhang_demo::DemoParams { enterprises: ENTERPRISES, seed: 9, ..Default::default() },
         &policy.vocabulary,
     );
-    store.seed_chains(&policy).await.unwrap();
-    store.import(&data, "test", "fixture", &|_, _| {}).await.unwrap();
-    store.add_user("admin", "管理员", Role::Admin, None, &auth::hash_password(PASSWORD), "t").await.unwrap();
     let edited: Vec<Uscc> = data
         .iter()
         .filter(|e| e.row(YEAR).is_some_and(|r| r.revenue.is_some()))
@@ -96,40 +44,39 @@ async fn work_at_once(store: Store) {
         .take(EDITORS)
         .collect();
     assert_eq!(edited.len(), EDITORS);
-    let state = AppState::new(store.clone(), policy);
-    let cookie = session(&state, "admin").await;
+    let app = Arc::new(app_in(store.clone(), policy, &data, lianzhang_web::ServeLimits::default()).await);
+    let cookie = app.session("admin").await;
     let reading = Arc::new(AtomicBool::new(true));
 
     let mut editors = Vec::new();
     for (n, uscc) in edited.iter().enumerate() {
-        let (state, cookie, uscc, reading) = (state.clone(), cookie.clone(), *uscc, reading.clone());
+        let (app, cookie, uscc, reading) = (app.clone(), cookie.clone(), *uscc, reading.clone());
         editors.push(tokio::spawn(async move {
             let path = format!("/enterprises/{uscc}/edit");
-            let (status, form) = get(&state, &format!("{path}?year={YEAR}"), &cookie).await;
-            assert_eq!(status, StatusCode::OK);
-            let csrf = token_in(&String::from_utf8_lossy(&form));
+            let form = app.get(&format!("{path}?year={YEAR}"), &cookie).await;
+            assert_eq!(form.status, StatusCode::OK);
+            let csrf = token_in(&form.body);
             let mut k = 0;
             while k < EDITS_EACH || reading.load(Ordering::SeqCst) {
                 k += 1;
                 let value = format!("{}.{:02}", 1_000_000 * (n + 1) + k / 100, k % 100);
-                let (status, body) =
-                    post(&state, &path, &cookie, &[("csrf", &csrf), ("year", "2023"), ("revenue", &value)]).await;
-                assert_eq!(status, StatusCode::SEE_OTHER, "edit {uscc} #{k}: {}", String::from_utf8_lossy(&body));
+                let r = app.post(&path, &cookie, &[("csrf", &csrf), ("year", "2023"), ("revenue", &value)]).await;
+                assert_eq!(r.status, StatusCode::SEE_OTHER, "edit {uscc} #{k}: {}", r.body);
             }
             k
         }));
     }
     let mut readers = Vec::new();
     for _ in 0..READERS {
-        let (state, cookie) = (state.clone(), cookie.clone());
+        let (app, cookie) = (app.clone(), cookie.clone());
         readers.push(tokio::spawn(async move {
             let mut exports = Vec::new();
             for _ in 0..READS_EACH {
-                let (status, body) = get(&state, "/dashboard", &cookie).await;
-                assert_eq!(status, StatusCode::OK, "dashboard: {}", String::from_utf8_lossy(&body));
-                let (status, body) = get(&state, "/export.xlsx", &cookie).await;
-                assert_eq!(status, StatusCode::OK, "export: {}", String::from_utf8_lossy(&body));
-                exports.push(body);
+                let r = app.get("/dashboard", &cookie).await;
+                assert_eq!(r.status, StatusCode::OK, "dashboard: {}", r.body);
+                let r = app.get("/export.xlsx", &cookie).await;
+                assert_eq!(r.status, StatusCode::OK, "export: {}", r.body);
+                exports.push(r.bytes);
             }
             exports
         }));

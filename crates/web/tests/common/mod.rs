@@ -16,13 +16,17 @@ pub const PASSWORD: &str = "correct horse battery";
 
 pub struct App {
     pub state: Arc<AppState>,
-    _dir: tempfile::TempDir,
+    /// The folder of the SQLite file, when the harness made it.
+    _dir: Option<tempfile::TempDir>,
 }
 
 pub struct Reply {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
+    /// The body as text (lossy: for pages and JSON).
     pub body: String,
+    /// The body as sent (for downloads).
+    pub bytes: Vec<u8>,
 }
 
 /// The bundled policy, compiled.
@@ -40,6 +44,13 @@ pub async fn app(policy: Policy, data: &Dataset) -> App {
 pub async fn app_limited(policy: Policy, data: &Dataset, limits: lianzhang_web::ServeLimits) -> App {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&format!("sqlite://{}", dir.path().join("w.db").display())).await.unwrap();
+    let mut app = app_in(store, policy, data, limits).await;
+    app._dir = Some(dir);
+    app
+}
+
+/// As [`app_limited`], on a registry of the caller's (SQLite or PostgreSQL, empty).
+pub async fn app_in(store: Store, policy: Policy, data: &Dataset, limits: lianzhang_web::ServeLimits) -> App {
     store.seed_chains(&policy).await.unwrap();
     store.import(data, "test", "fixture", &|_, _| {}).await.unwrap();
     let hash = auth::hash_password(PASSWORD);
@@ -53,7 +64,7 @@ pub async fn app_limited(policy: Policy, data: &Dataset, limits: lianzhang_web::
     ] {
         store.add_user(name, zh, role, chain, &hash, "t").await.unwrap();
     }
-    App { state: AppState::with_limits(store, policy, limits), _dir: dir }
+    App { state: AppState::with_limits(store, policy, limits), _dir: None }
 }
 
 /// Runs the real server (the real accept loop and its limits) on a free local port.
@@ -69,8 +80,9 @@ impl App {
         let res = router(self.state.clone()).oneshot(req).await.unwrap();
         let status = res.status();
         let headers = res.headers().clone();
-        let body = String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).into_owned();
-        Reply { status, headers, body }
+        let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+        let body = String::from_utf8_lossy(&bytes).into_owned();
+        Reply { status, headers, body, bytes }
     }
 
     pub async fn get(&self, path: &str, cookie: &str) -> Reply {
