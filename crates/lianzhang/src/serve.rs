@@ -74,7 +74,7 @@ impl LimitArgs {
 }
 
 pub fn run_serve(mut a: ServeArgs) -> anyhow::Result<ExitCode> {
-    let (_, policy) = match inputs::policy(&a.policy)? {
+    let (file, policy) = match inputs::policy(&a.policy)? {
         Ok(p) => p,
         Err(code) => return Ok(code),
     };
@@ -120,7 +120,7 @@ pub fn run_serve(mut a: ServeArgs) -> anyhow::Result<ExitCode> {
         }
         let shown = listener.local_addr().map_or_else(|_| a.bind.clone(), |x| x.to_string());
         eprintln!("链长已启动：http://{shown}/  （数据库 {}）", a.db.db);
-        lianzhang_web::serve_on(AppState::with_limits(store, policy, limits), listener)
+        lianzhang_web::serve_on(AppState::with_limits(store, file, policy, limits), listener)
             .await
             .context("服务异常停止")?;
         anyhow::Ok(ExitCode::SUCCESS)

@@ -18,6 +18,7 @@ const TOP: &[&str] = &[
     "groups",
     "targets",
     "plausibility",
+    "payout",
 ];
 const FLAGS: &[&str] = &["above_scale", "chain_master", "strategic_emerging"];
 const MONEY: &[&str] = &["revenue", "rd_expense", "local_procurement", "total_procurement"];
@@ -52,6 +53,10 @@ pub fn compile(root: &Node, problems: &mut Vec<Problem>) -> Option<Policy> {
         Some(n) => crate::plausibility::compile::plausibility(n, problems),
         None => Vec::new(),
     };
+    let payout = match top.opt("payout") {
+        Some(n) => payout(n, problems),
+        None => Some(Payout::default()),
+    };
     top.finish(TOP, problems);
     let gates = rules.iter().map(|r| r.kind.gate()).collect();
     let policy = Policy {
@@ -65,6 +70,7 @@ pub fn compile(root: &Node, problems: &mut Vec<Problem>) -> Option<Policy> {
         targets,
         gates,
         plausibility,
+        payout: payout?,
     };
     problems.is_empty().then_some(policy)
 }
@@ -128,6 +134,39 @@ fn history(node: &Node, problems: &mut Vec<Problem>) -> Option<History> {
     });
     f.finish(&["new_enterprise_window"], problems);
     Some(History { new_enterprise_window: window? })
+}
+
+/// The `[payout]` section (兑现): how an award round runs under this policy; absent keys keep
+/// [`Payout::default`].
+fn payout(node: &Node, problems: &mut Vec<Problem>) -> Option<Payout> {
+    let mut f = Fields::new(node, "[payout]", problems)?;
+    let d = Payout::default();
+    let mut ranged = |key: &str, range: std::ops::RangeInclusive<i64>, what: &str, problems: &mut Vec<Problem>| {
+        let n = f.opt(key)?;
+        let v = integer(n, problems)?;
+        if range.contains(&v) {
+            Some(v as u32)
+        } else {
+            problems.push(Problem::new(Some(&n.origin), format!("{what}应为 {}–{}", range.start(), range.end())));
+            None
+        }
+    };
+    let approvals = ranged("approvals", 1..=9, "审批人数", problems).unwrap_or(d.approvals);
+    let publicity_days =
+        ranged("publicity_working_days", 1..=30, "公示期工作日数", problems).unwrap_or(d.publicity_days);
+    let confirmation = match f.opt("confirmation") {
+        Some(n) => match &n.value {
+            Value::Bool(b) => *b,
+            _ => {
+                problems.push(Problem::new(Some(&n.origin), "应为 true 或 false"));
+                d.confirmation
+            }
+        },
+        None => d.confirmation,
+    };
+    let objection_to = f.opt("objection_to").and_then(|n| string(n, problems)).unwrap_or(d.objection_to);
+    f.finish(&["confirmation", "approvals", "publicity_working_days", "objection_to"], problems);
+    Some(Payout { confirmation, approvals, publicity_days, objection_to })
 }
 
 fn codes(node: Option<&Node>, what: &str, problems: &mut Vec<Problem>) -> Vec<Code> {

@@ -10,8 +10,11 @@ pub const BUNDLED_NAME: &str = "policies/zezhou-2022.toml";
 pub const BUNDLED_TEXT: &str = include_str!("../../../policies/zezhou-2022.toml");
 
 /// Keys of the top-level sections that are parameters (besides rule and group parameters).
-const SECTION_PARAMS: &[(&str, &[&str])] =
-    &[("policy", &["effective_from", "effective_to", "rounding", "round_to"]), ("history", &["new_enterprise_window"])];
+const SECTION_PARAMS: &[(&str, &[&str])] = &[
+    ("policy", &["effective_from", "effective_to", "rounding", "round_to"]),
+    ("history", &["new_enterprise_window"]),
+    ("payout", &["confirmation", "approvals", "publicity_working_days", "objection_to"]),
+];
 /// Keys of a rule or group table that are identity, not parameters.
 const NOT_PARAMS: &[&str] = &["kind", "clause", "title", "rules"];
 

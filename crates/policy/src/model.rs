@@ -19,6 +19,27 @@ pub struct Policy {
     pub gates: Vec<Gate>,
     /// The plausibility checks of the `[plausibility]` section (none when it is absent).
     pub plausibility: Vec<crate::plausibility::Check>,
+    /// How award rounds (兑现批次) run under this policy: the `[payout]` section.
+    pub payout: Payout,
+}
+
+/// The `[payout]` section: the workflow parameters of an award round (兑现批次).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payout {
+    /// 意愿确认: a line is payable only once the enterprise accepted it and confirmed its account.
+    pub confirmation: bool,
+    /// The leaders' sign-offs that approve a round (k, 1–9).
+    pub approvals: u32,
+    /// The 公示 period in working days on China's official calendar (1–30).
+    pub publicity_days: u32,
+    /// Where and how to object during the 公示 period (printed on the public list).
+    pub objection_to: String,
+}
+
+impl Default for Payout {
+    fn default() -> Self {
+        Payout { confirmation: true, approvals: 1, publicity_days: 5, objection_to: String::new() }
+    }
 }
 
 /// What the facts of the assessed year must not rule out for a rule to be worth deciding: the

@@ -37,17 +37,19 @@ pub struct LedgerEntry {
     /// The overrides of the run the entry came from: empty for a payable run; a what-if (试算)
     /// run's payments are refused, so only entries made before that refusal existed show any.
     pub run_overrides: Vec<String>,
+    /// The award round (兑现批次) the payment was made in, if any.
+    pub round_id: Option<i64>,
 }
 
 const COLUMNS: &str =
-    "id, at, actor, entry, award_key, run_id, uscc, rule, year, project_id, amount_fen, reverses, note";
+    "id, at, actor, entry, award_key, run_id, uscc, rule, year, project_id, amount_fen, reverses, note, round_id";
 
 /// Ledger entries with the overrides of their run (`run_overrides`).
-const SELECT: &str = "SELECT l.id, l.at, l.actor, l.entry, l.award_key, l.run_id, l.uscc, l.rule, l.year, \
-     l.project_id, l.amount_fen, l.reverses, l.note, r.overrides AS run_overrides \
+pub(crate) const SELECT: &str = "SELECT l.id, l.at, l.actor, l.entry, l.award_key, l.run_id, l.uscc, l.rule, l.year, \
+     l.project_id, l.amount_fen, l.reverses, l.note, l.round_id, r.overrides AS run_overrides \
      FROM ledger l JOIN runs r ON r.id = l.run_id";
 
-fn entry_of(r: &AnyRow) -> Result<LedgerEntry> {
+pub(crate) fn entry_of(r: &AnyRow) -> Result<LedgerEntry> {
     Ok(LedgerEntry {
         id: r.try_get("id")?,
         at: r.try_get("at")?,
@@ -62,6 +64,7 @@ fn entry_of(r: &AnyRow) -> Result<LedgerEntry> {
         amount: yuan_of(r.try_get("amount_fen")?),
         reverses: r.try_get("reverses")?,
         note: r.try_get("note")?,
+        round_id: r.try_get("round_id")?,
         // Absent from the RETURNING of an insert: the caller knows the run.
         run_overrides: r
             .try_get::<String, _>("run_overrides")
@@ -155,8 +158,9 @@ impl Store {
             reverses: None,
             note: note.to_string(),
             run_overrides: Vec::new(),
+            round_id: None,
         };
-        let entry = append(&mut tx, entry).await?;
+        let entry = append(&mut tx, entry, None).await?;
         tx.commit().await?;
         Ok(entry)
     }
@@ -178,6 +182,11 @@ impl Store {
         if p.entry != "payment" {
             return Err(StoreError::Refused(format!("台账第 {id} 条是冲正，不能再冲正")));
         }
+        if let Some(round) = p.round_id {
+            return Err(StoreError::Refused(format!(
+                "台账第 {id} 条是第 {round} 号兑现批次中的支付，请在该批次中冲正（lianzhang round reverse 或批次页面）"
+            )));
+        }
         let done: Option<(i64,)> =
             sqlx::query_as("SELECT id FROM ledger WHERE reverses = $1").bind(id).fetch_optional(&mut *tx).await?;
         if let Some((r,)) = done {
@@ -193,7 +202,7 @@ impl Store {
             ..p
         };
         let overrides = reversal.run_overrides.clone();
-        let mut entry = append(&mut tx, reversal).await?;
+        let mut entry = append(&mut tx, reversal, None).await?;
         entry.run_overrides = overrides;
         tx.commit().await?;
         Ok(entry)
@@ -214,13 +223,20 @@ impl Store {
     }
 }
 
-/// Appends one entry (its `id` is assigned by the database) and returns it as stored.
-async fn append(tx: &mut sqlx::Transaction<'static, sqlx::Any>, e: LedgerEntry) -> Result<LedgerEntry> {
+/// Appends one entry (its `id` is assigned by the database) and returns it as stored. A payment
+/// made in a round carries `owed_fen`, the line's final amount: the database accepts partial
+/// payments up to it (without it, one net payment per award).
+pub(crate) async fn append(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    e: LedgerEntry,
+    owed_fen: Option<i64>,
+) -> Result<LedgerEntry> {
     // Reversals are negative; fen_of takes the magnitude.
     let fen = fen_of(e.amount.abs())? * if e.amount.is_sign_negative() { -1 } else { 1 };
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO ledger (at, actor, entry, award_key, run_id, uscc, rule, year, project_id, amount_fen, \
-         reverses, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING {COLUMNS}"
+         reverses, note, round_id, owed_fen) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+         RETURNING {COLUMNS}"
     )))
     .bind(e.at)
     .bind(e.actor)
@@ -234,6 +250,8 @@ async fn append(tx: &mut sqlx::Transaction<'static, sqlx::Any>, e: LedgerEntry) 
     .bind(fen)
     .bind(e.reverses)
     .bind(e.note)
+    .bind(e.round_id)
+    .bind(owed_fen)
     .fetch_one(&mut **tx)
     .await
     .map_err(refused)?;

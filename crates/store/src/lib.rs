@@ -16,6 +16,7 @@ mod ledger;
 mod org;
 mod query;
 mod read;
+mod rounds;
 mod rows;
 mod runs;
 mod seed;
@@ -34,6 +35,10 @@ pub use ledger::{LedgerEntry, award_key};
 pub use org::ChainRole;
 pub use query::{EnterpriseFilter, EnterpriseSummary};
 pub use read::AssessmentInputs;
+pub use rounds::{
+    BudgetLine, CreditList, FrozenFacts, NewBudget, NewCreditEntry, NewPayment, NewRound, Revision, RoundHeader,
+    RoundRecord, StoredEvent,
+};
 pub use runs::{PaidSet, RecordedRun, RunOutcome};
 pub use textcheck::StoredTextProblem;
 pub use url::DbUrl;
@@ -59,6 +64,8 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     url: DbUrl,
+    /// Replayed rounds, reused until a new event is stored.
+    rounds_cache: std::sync::Arc<rounds::RoundCache>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -112,7 +119,7 @@ impl Store {
             _ => {}
         }
         let pool = options.connect_with(connect_options).await.map_err(connect)?;
-        let store = Store { pool, backend, url };
+        let store = Store { pool, backend, url, rounds_cache: Default::default() };
         store.migrate().await?;
         Ok(store)
     }

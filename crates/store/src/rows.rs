@@ -157,48 +157,53 @@ pub fn dataset_rows(ds: &Dataset) -> [Rows; 4] {
     let mut out: [Rows; 4] = Default::default();
     out[1].reserve(ds.annual_count());
     for f in ds.iter() {
-        let e = f.enterprise;
-        let u = Cell::Text(e.uscc.as_str().to_string());
-        let chain = e.chain.map(|c| v.chain_info(c));
-        out[0].push(vec![
-            u.clone(),
-            Cell::Text(e.name.clone()),
-            Cell::text(chain.map(|c| c.code.as_str())),
-            Cell::text(chain.zip(e.stage).map(|(c, s)| c.stages[s as usize].as_str())),
-            Cell::text(e.town.as_deref()),
-            Cell::text(e.industry_code.as_deref()),
-            Cell::bool(e.strategic_emerging),
-            Cell::text(e.established.map(|d| d.to_string()).as_deref()),
-            Cell::int(e.chain_joined_year.map(i64::from)),
-        ]);
-        for r in f.annual {
-            out[1].push(vec![
-                u.clone(),
-                Cell::Int(r.year.into()),
-                Cell::money(r.revenue),
-                Cell::bool(r.above_scale),
-                Cell::bool(r.chain_master),
-                Cell::money(r.local_procurement),
-                Cell::money(r.total_procurement),
-                Cell::money(r.rd_expense),
-            ]);
-        }
-        for r in f.recognitions {
-            out[2].push(vec![u.clone(), Cell::Text(v.kind_info(r.kind).code.clone()), Cell::Int(r.year.into())]);
-        }
-        for p in f.projects {
-            out[3].push(vec![
-                Cell::Text(p.project_id.clone()),
-                u.clone(),
-                Cell::Text(p.name.clone()),
-                Cell::text(p.category.map(|c| v.category_info(c).code.as_str())),
-                Cell::money(p.fixed_asset_investment),
-                Cell::int(p.start_year.map(i64::from)),
-                Cell::int(p.completed_year.map(i64::from)),
-            ]);
-        }
+        enterprise_rows(v, f, &mut out);
     }
     out
+}
+
+/// One enterprise's rows of the four tables, appended to `out` (in [`TABLES`] order).
+pub fn enterprise_rows(v: &Vocabulary, f: lianzhang_facts::EnterpriseFacts<'_>, out: &mut [Rows; 4]) {
+    let e = f.enterprise;
+    let u = Cell::Text(e.uscc.as_str().to_string());
+    let chain = e.chain.map(|c| v.chain_info(c));
+    out[0].push(vec![
+        u.clone(),
+        Cell::Text(e.name.clone()),
+        Cell::text(chain.map(|c| c.code.as_str())),
+        Cell::text(chain.zip(e.stage).map(|(c, s)| c.stages[s as usize].as_str())),
+        Cell::text(e.town.as_deref()),
+        Cell::text(e.industry_code.as_deref()),
+        Cell::bool(e.strategic_emerging),
+        Cell::text(e.established.map(|d| d.to_string()).as_deref()),
+        Cell::int(e.chain_joined_year.map(i64::from)),
+    ]);
+    for r in f.annual {
+        out[1].push(vec![
+            u.clone(),
+            Cell::Int(r.year.into()),
+            Cell::money(r.revenue),
+            Cell::bool(r.above_scale),
+            Cell::bool(r.chain_master),
+            Cell::money(r.local_procurement),
+            Cell::money(r.total_procurement),
+            Cell::money(r.rd_expense),
+        ]);
+    }
+    for r in f.recognitions {
+        out[2].push(vec![u.clone(), Cell::Text(v.kind_info(r.kind).code.clone()), Cell::Int(r.year.into())]);
+    }
+    for p in f.projects {
+        out[3].push(vec![
+            Cell::Text(p.project_id.clone()),
+            u.clone(),
+            Cell::Text(p.name.clone()),
+            Cell::text(p.category.map(|c| v.category_info(c).code.as_str())),
+            Cell::money(p.fixed_asset_investment),
+            Cell::int(p.start_year.map(i64::from)),
+            Cell::int(p.completed_year.map(i64::from)),
+        ]);
+    }
 }
 
 /// Reads the annual rows straight into the engine's type: the registry's largest table, read

@@ -124,7 +124,7 @@ pub(crate) fn yuan_of(fen: i64) -> Decimal {
     Fen(fen).to_yuan()
 }
 
-fn run_of(r: &AnyRow) -> Result<RecordedRun> {
+pub(crate) fn run_of(r: &AnyRow) -> Result<RecordedRun> {
     let overrides: String = r.try_get("overrides")?;
     Ok(RecordedRun {
         id: r.try_get("id")?,
@@ -159,7 +159,7 @@ pub(crate) fn outcome_of(r: &AnyRow) -> Result<RunOutcome> {
 
 /// The columns of a run, and `altered_policy_of`: the first run without overrides under the same
 /// policy id, when its text (hash) is another (see the module documentation).
-const RUN_COLUMNS: &str = "id, at, actor, policy_hash, policy_id, year, overrides, outcome_count, total_fen, \
+pub(crate) const RUN_COLUMNS: &str = "id, at, actor, policy_hash, policy_id, year, overrides, outcome_count, total_fen, \
      (SELECT f.id FROM runs f WHERE f.id = (SELECT MIN(g.id) FROM runs g \
      WHERE g.policy_id = runs.policy_id AND g.overrides = '[]') AND f.policy_hash <> runs.policy_hash) \
      AS altered_policy_of";
@@ -182,61 +182,8 @@ impl Store {
     ) -> Result<i64> {
         check_year(i64::from(assessment.year))?;
         check_actor(actor)?;
-        let hash = format!("{:x}", Sha256::digest(file.text().as_bytes()));
-        let at = now();
         let mut tx = self.pool.begin().await?;
-        let known: Option<(String,)> = sqlx::query_as("SELECT hash FROM policy_versions WHERE hash = $1")
-            .bind(&hash)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if known.is_none() {
-            sqlx::query(
-                "INSERT INTO policy_versions (hash, policy_id, name, text, stored_at) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(&hash)
-            .bind(&policy.meta.id)
-            .bind(file.name())
-            .bind(file.text())
-            .bind(&at)
-            .execute(&mut *tx)
-            .await?;
-        }
-        let overrides = serde_json::to_string(file.overrides()).unwrap_or_else(|_| "[]".into());
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO runs (at, actor, policy_hash, policy_id, year, overrides, outcome_count, total_fen) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-        )
-        .bind(&at)
-        .bind(actor)
-        .bind(&hash)
-        .bind(&policy.meta.id)
-        .bind(i64::from(assessment.year))
-        .bind(overrides)
-        .bind(assessment.outcomes.len() as i64)
-        .bind(fen_of(assessment.total())?)
-        .fetch_one(&mut *tx)
-        .await?;
-        let one_time = |rule: &str| policy.rules.iter().find(|r| r.id == rule).is_some_and(|r| r.kind.one_time());
-        let mut rows = Vec::with_capacity(assessment.outcomes.len());
-        for (seq, o) in assessment.outcomes.iter().enumerate() {
-            rows.push(vec![
-                Cell::Int(id),
-                Cell::Int(seq as i64),
-                Cell::Text(o.uscc.as_str().to_string()),
-                Cell::Text(o.enterprise.clone()),
-                Cell::Text(o.rule.clone()),
-                Cell::Text(o.clause.clone()),
-                Cell::Text(o.status.code().to_string()),
-                o.amount.map(fen_of).transpose()?.map_or(Cell::Null, Cell::Int),
-                o.project_id.clone().map_or(Cell::Null, Cell::Text),
-                Cell::Int(i64::from(one_time(&o.rule))),
-                Cell::Text(o.explanation.clone()),
-                Cell::Text(serde_json::to_string(&o.missing).unwrap_or_else(|_| "[]".into())),
-            ]);
-        }
-        for chunk in rows.chunks(crate::import::batch_rows(self.backend, OUTCOME_COLUMNS.len())) {
-            insert_rows(&mut tx, "run_outcomes", OUTCOME_COLUMNS, chunk).await?;
-        }
+        let id = record_run_in(&mut tx, self.backend, file, policy, assessment, actor).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -278,20 +225,98 @@ impl Store {
     }
 }
 
+/// [`Store::record_run`] inside a caller's transaction (a round records its run with its lines).
+/// The caller has checked the year and the actor. Returns the run id.
+pub(crate) async fn record_run_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    backend: crate::Backend,
+    file: &PolicyFile,
+    policy: &Policy,
+    assessment: &Assessment,
+    actor: &str,
+) -> Result<i64> {
+    let hash = format!("{:x}", Sha256::digest(file.text().as_bytes()));
+    let at = now();
+    let known: Option<(String,)> = sqlx::query_as("SELECT hash FROM policy_versions WHERE hash = $1")
+        .bind(&hash)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if known.is_none() {
+        sqlx::query("INSERT INTO policy_versions (hash, policy_id, name, text, stored_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&hash)
+            .bind(&policy.meta.id)
+            .bind(file.name())
+            .bind(file.text())
+            .bind(&at)
+            .execute(&mut **tx)
+            .await?;
+    }
+    let overrides = serde_json::to_string(file.overrides()).unwrap_or_else(|_| "[]".into());
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO runs (at, actor, policy_hash, policy_id, year, overrides, outcome_count, total_fen) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(&at)
+    .bind(actor)
+    .bind(&hash)
+    .bind(&policy.meta.id)
+    .bind(i64::from(assessment.year))
+    .bind(overrides)
+    .bind(assessment.outcomes.len() as i64)
+    .bind(fen_of(assessment.total())?)
+    .fetch_one(&mut **tx)
+    .await?;
+    let one_time = |rule: &str| policy.rules.iter().find(|r| r.id == rule).is_some_and(|r| r.kind.one_time());
+    let mut rows = Vec::with_capacity(assessment.outcomes.len());
+    for (seq, o) in assessment.outcomes.iter().enumerate() {
+        rows.push(vec![
+            Cell::Int(id),
+            Cell::Int(seq as i64),
+            Cell::Text(o.uscc.as_str().to_string()),
+            Cell::Text(o.enterprise.clone()),
+            Cell::Text(o.rule.clone()),
+            Cell::Text(o.clause.clone()),
+            Cell::Text(o.status.code().to_string()),
+            o.amount.map(fen_of).transpose()?.map_or(Cell::Null, Cell::Int),
+            o.project_id.clone().map_or(Cell::Null, Cell::Text),
+            Cell::Int(i64::from(one_time(&o.rule))),
+            Cell::Text(o.explanation.clone()),
+            Cell::Text(serde_json::to_string(&o.missing).unwrap_or_else(|_| "[]".into())),
+        ]);
+    }
+    for chunk in rows.chunks(crate::import::batch_rows(backend, OUTCOME_COLUMNS.len())) {
+        insert_rows(tx, "run_outcomes", OUTCOME_COLUMNS, chunk).await?;
+    }
+    Ok(id)
+}
+
 /// [`Store::paid`] as `conn` sees the ledger (inside a read transaction: its snapshot).
 pub(crate) async fn paid_in(conn: &mut sqlx::AnyConnection) -> Result<PaidSet> {
-    let keys: Vec<(String,)> = sqlx::query_as(
-        "SELECT award_key FROM ledger GROUP BY award_key \
-         HAVING SUM(CASE entry WHEN 'payment' THEN 1 ELSE -1 END) > 0",
-    )
-    .fetch_all(conn)
-    .await?;
+    let keys: Vec<(String,)> =
+        sqlx::query_as("SELECT award_key FROM ledger GROUP BY award_key HAVING SUM(amount_fen) > 0")
+            .fetch_all(conn)
+            .await?;
     Ok(PaidSet(keys.into_iter().map(|k| k.0).collect()))
 }
 
 /// The paid awards by [`award_key`]: the engine reports them `already_paid`.
 #[derive(Debug, Default, Clone)]
 pub struct PaidSet(HashSet<String>);
+
+impl PaidSet {
+    /// The paid award keys of one enterprise, sorted (what a round freezes with its facts).
+    pub fn keys_of(&self, uscc: &str) -> Vec<String> {
+        let prefix = format!("{uscc}|");
+        let mut keys: Vec<String> = self.0.iter().filter(|k| k.starts_with(&prefix)).cloned().collect();
+        keys.sort();
+        keys
+    }
+
+    /// A paid set of exactly these award keys (a round's frozen ledger).
+    pub fn from_keys(keys: impl IntoIterator<Item = String>) -> PaidSet {
+        PaidSet(keys.into_iter().collect())
+    }
+}
 
 impl PaidLedger for PaidSet {
     fn is_paid(&self, uscc: &Uscc, rule: &str, year: Option<Year>, project_id: Option<&str>) -> bool {

@@ -22,7 +22,7 @@ use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use lianzhang_policy::Policy;
+use lianzhang_policy::{Policy, PolicyFile};
 use lianzhang_store::{Store, StoreError};
 use std::sync::Arc;
 
@@ -34,6 +34,8 @@ pub use snapshot::Snapshot;
 /// What every handler shares.
 pub struct AppState {
     pub store: Store,
+    /// The policy file as adopted (its text is what a new award round is pinned to).
+    pub file: Arc<PolicyFile>,
     pub policy: Arc<Policy>,
     /// The server's limits (time, connections, body sizes).
     pub limits: ServeLimits,
@@ -43,13 +45,15 @@ pub struct AppState {
 
 impl AppState {
     /// The state with the default [`ServeLimits`].
-    pub fn new(store: Store, policy: Policy) -> Arc<AppState> {
-        AppState::with_limits(store, policy, ServeLimits::default())
+    pub fn new(store: Store, file: PolicyFile, policy: Policy) -> Arc<AppState> {
+        AppState::with_limits(store, file, policy, ServeLimits::default())
     }
 
-    pub fn with_limits(store: Store, policy: Policy, limits: ServeLimits) -> Arc<AppState> {
+    /// `policy` is `file` compiled.
+    pub fn with_limits(store: Store, file: PolicyFile, policy: Policy, limits: ServeLimits) -> Arc<AppState> {
         Arc::new(AppState {
             store,
+            file: Arc::new(file),
             policy: Arc::new(policy),
             limits,
             snapshot: snapshot::Cache::default(),

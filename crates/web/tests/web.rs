@@ -53,7 +53,7 @@ async fn app() -> App {
     store.add_user("steel", "钢铁专班", Role::TaskForce, Some("steel"), &hash, "t").await.unwrap();
     store.add_user("finance", "财政", Role::Finance, None, &hash, "t").await.unwrap();
     App {
-        state: AppState::new(store, policy),
+        state: AppState::new(store, lianzhang_policy::PolicyFile::bundled(), policy),
         _dir: dir,
         steel: steel.uscc.as_str().to_string(),
         other: other.uscc.as_str().to_string(),

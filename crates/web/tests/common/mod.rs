@@ -64,7 +64,7 @@ pub async fn app_in(store: Store, policy: Policy, data: &Dataset, limits: lianzh
     ] {
         store.add_user(name, zh, role, chain, &hash, "t").await.unwrap();
     }
-    App { state: AppState::with_limits(store, policy, limits), _dir: None }
+    App { state: AppState::with_limits(store, lianzhang_policy::PolicyFile::bundled(), policy, limits), _dir: None }
 }
 
 /// Runs the real server (the real accept loop and its limits) on a free local port.

@@ -1,0 +1,146 @@
+//! Payments of a round's final lines (财政支付) and their reversals (冲正): each is a ledger entry
+//! and a round event, written in one transaction. The ledger's own guard (a trigger) still refuses
+//! more than a line's final amount across every round and every payment outside rounds.
+
+use super::{RoundRecord, append, load};
+use crate::ledger::LedgerEntry;
+use crate::runs::{check_actor, check_typed, yuan_of};
+use crate::{Result, Store, StoreError, now};
+use jiff::civil::Date;
+use lianzhang_facts::typed::TextKind;
+use lianzhang_rounds::{Actor, Event, LineKey, LineState};
+use std::sync::Arc;
+
+/// One payment to record: a line of a final round, the amount (fen, ≤ what remains of the
+/// line's final amount), the accounting voucher number (凭证号) and the payment date.
+#[derive(Debug, Clone)]
+pub struct NewPayment {
+    pub line: LineKey,
+    pub amount_fen: i64,
+    pub voucher: String,
+    pub date: Date,
+}
+
+impl Store {
+    /// Records `payments` on round `id`, all or none: each is checked by the workflow (finance
+    /// only, never a leader who approved the round, the round final, the line ready, the amount
+    /// within what remains) and by the ledger (no award paid beyond its amount, in any round).
+    /// A refusal names the payment and, for an award already paid, the ledger entries that paid it.
+    pub async fn pay_round(&self, id: i64, actor: &Actor, payments: &[NewPayment]) -> Result<Arc<RoundRecord>> {
+        check_actor(&actor.username)?;
+        if payments.is_empty() {
+            return Err(StoreError::Refused("没有要支付的行".into()));
+        }
+        let mut tx = self.begin_write().await?;
+        let mut record = (*load(&mut tx, &self.rounds_cache, id).await?).clone();
+        for p in payments {
+            check_typed("凭证号", &p.voucher, TextKind::Line)?;
+            let probe = Event::Paid {
+                line: p.line.clone(),
+                ledger_entry: i64::MIN,
+                voucher: p.voucher.clone(),
+                date: p.date,
+                amount_fen: p.amount_fen,
+            };
+            record.round.clone().apply(actor, &probe).map_err(|r| StoreError::Refused(r.0))?;
+            let line = record.round.line(&p.line).expect("checked by the workflow");
+            let LineState::Ready { amount_fen: owed, .. } = record.round.state(line) else {
+                unreachable!("checked by the workflow")
+            };
+            let award_key = record.award_key(&p.line).expect("every line has its award key").to_string();
+            let run_id = record.revisions.last().expect("a round has a revision").run_id;
+            let entry = LedgerEntry {
+                id: 0,
+                at: now(),
+                actor: actor.username.clone(),
+                entry: "payment".into(),
+                award_key: award_key.clone(),
+                run_id,
+                uscc: p.line.uscc.clone(),
+                rule: p.line.rule.clone(),
+                year: record.header.year,
+                project_id: p.line.project_id.clone(),
+                amount: yuan_of(p.amount_fen),
+                reverses: None,
+                note: format!("第 {id} 号兑现批次，凭证号 {}，支付日期 {}", p.voucher, p.date),
+                run_overrides: Vec::new(),
+                round_id: Some(id),
+            };
+            let entry = match crate::ledger::append(&mut tx, entry, Some(owed)).await {
+                Ok(e) => e,
+                Err(StoreError::Refused(_)) => {
+                    drop(tx);
+                    return Err(StoreError::Refused(self.already_paid(&p.line, &award_key).await?));
+                }
+                Err(e) => return Err(e),
+            };
+            let event = Event::Paid {
+                line: p.line.clone(),
+                ledger_entry: entry.id,
+                voucher: p.voucher.clone(),
+                date: p.date,
+                amount_fen: p.amount_fen,
+            };
+            record = append(&mut tx, &record, actor, event).await?;
+        }
+        tx.commit().await?;
+        let record = Arc::new(record);
+        self.rounds_cache.put(record.clone());
+        Ok(record)
+    }
+
+    /// Reverses payment `ledger_entry` of round `id` in full (冲正), with the reason: a negative
+    /// ledger entry and a round event. The line becomes payable again (a follow-up payment).
+    pub async fn reverse_round_payment(
+        &self,
+        id: i64,
+        actor: &Actor,
+        ledger_entry: i64,
+        reason: &str,
+    ) -> Result<Arc<RoundRecord>> {
+        check_actor(&actor.username)?;
+        check_typed("冲正原因", reason, TextKind::Note)?;
+        let mut tx = self.begin_write().await?;
+        let record = load(&mut tx, &self.rounds_cache, id).await?;
+        let probe = Event::Reversed { ledger_entry, reversal_entry: i64::MIN, reason: reason.to_string() };
+        record.round.clone().apply(actor, &probe).map_err(|r| StoreError::Refused(r.0))?;
+        let paid = self.ledger_entry_in(&mut tx, ledger_entry).await?;
+        let reversal = LedgerEntry {
+            at: now(),
+            actor: actor.username.clone(),
+            entry: "reversal".into(),
+            amount: -paid.amount,
+            reverses: Some(ledger_entry),
+            note: reason.to_string(),
+            ..paid
+        };
+        let reversal = crate::ledger::append(&mut tx, reversal, None).await?;
+        let event = Event::Reversed { ledger_entry, reversal_entry: reversal.id, reason: reason.to_string() };
+        let record = append(&mut tx, &record, actor, event).await?;
+        tx.commit().await?;
+        let record = Arc::new(record);
+        self.rounds_cache.put(record.clone());
+        Ok(record)
+    }
+
+    /// Why an award cannot be paid again: the ledger entries that paid it, in Chinese.
+    async fn already_paid(&self, line: &LineKey, award_key: &str) -> Result<String> {
+        let entries: Vec<LedgerEntry> =
+            self.ledger(Some(&line.uscc)).await?.into_iter().filter(|e| e.award_key == award_key).collect();
+        let shown: Vec<String> = entries
+            .iter()
+            .filter(|e| e.entry == "payment" && !entries.iter().any(|r| r.reverses == Some(e.id)))
+            .map(|e| {
+                let place = e.round_id.map_or_else(|| "台账直接支付".to_string(), |r| format!("第 {r} 号兑现批次"));
+                format!("台账第 {} 条（{}，{} 元，{}，{}）", e.id, place, e.amount, crate::beijing_time(&e.at), e.note)
+            })
+            .collect();
+        Ok(format!("{line} 的奖励已支付，不能超额或重复支付：{}", shown.join("；")))
+    }
+
+    async fn ledger_entry_in(&self, tx: &mut sqlx::Transaction<'static, sqlx::Any>, id: i64) -> Result<LedgerEntry> {
+        let sql = format!("{} WHERE l.id = $1", crate::ledger::SELECT);
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&mut **tx).await?;
+        crate::ledger::entry_of(&row.ok_or_else(|| StoreError::NotFound(format!("台账中没有第 {id} 条")))?)
+    }
+}
