@@ -3,6 +3,7 @@
 
 mod assess;
 mod demo;
+mod demo_rounds;
 mod findings_cmd;
 mod inputs;
 mod ledger_cmd;

@@ -102,7 +102,7 @@ pub fn run_serve(mut a: ServeArgs) -> anyhow::Result<ExitCode> {
             if store.user_count().await? > 0 || store.count("enterprises").await? > 0 {
                 bail!("--demo 需要一个空数据库：{} 中已有数据（不加 --db 时使用 lianzhang-demo.db）", a.db.db);
             }
-            demo(&store, &policy, a.enterprises).await?;
+            demo(&store, &file, &policy, a.enterprises).await?;
         } else if store.user_count().await? == 0 {
             eprintln!(
                 "提示：数据库中还没有用户。请先创建：lianzhang user add --db {} --username admin --role admin --password-stdin",
@@ -128,7 +128,12 @@ pub fn run_serve(mut a: ServeArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Fills a fresh database: the demo county, one user per role, printed with their passwords.
-async fn demo(store: &Store, policy: &lianzhang_policy::Policy, enterprises: usize) -> anyhow::Result<()> {
+async fn demo(
+    store: &Store,
+    file: &lianzhang_policy::PolicyFile,
+    policy: &lianzhang_policy::Policy,
+    enterprises: usize,
+) -> anyhow::Result<()> {
     let params = lianzhang_demo::DemoParams { enterprises, ..Default::default() };
     let dataset = lianzhang_demo::generate(&params, &policy.vocabulary);
     store.import(&dataset, "demo", "演示数据", &|_, _| {}).await?;
@@ -164,7 +169,10 @@ async fn demo(store: &Store, policy: &lianzhang_policy::Policy, enterprises: usi
     for e in dataset.enterprises().iter().step_by((dataset.len() / 12).max(1)).take(12) {
         store.add_liaison(leader, e.uscc.as_str()).await?;
     }
-    eprintln!("演示库：{}（{} 家企业）", store.url(), dataset.len());
+    if let Some(steel) = &steel {
+        crate::demo_rounds::demo_rounds(store, file, policy, steel).await?;
+    }
+    eprintln!("演示库：{}（{} 家企业，2023、2024 年度兑现批次各一）", store.url(), dataset.len());
     eprintln!(
         "演示账号（密码均为 {password}）：admin 系统管理员、bureau 工信局、steel 钢铁专班、leader 链长、finance 财政局"
     );
