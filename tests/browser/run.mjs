@@ -42,7 +42,7 @@ async function login(user) {
   await page.fill('input[name=username]', user);
   await page.fill('input[name=password]', password);
   await page.click('button[type=submit]');
-  await page.waitForURL('**/dashboard');
+  await page.waitForURL('**/home');
   return page;
 }
 

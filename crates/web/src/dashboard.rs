@@ -19,6 +19,8 @@ use std::sync::Arc;
 pub struct DashboardPage {
     frame: Frame,
     snap: Arc<Snapshot>,
+    /// The award rounds: proposed, approved and paid (paid against owed).
+    rounds: Vec<crate::payouts::RoundFigures>,
 }
 
 /// A headline figure at the top of the dashboard.
@@ -134,5 +136,6 @@ impl DashboardPage {
 
 pub async fn dashboard(State(state): State<Arc<AppState>>, session: Session) -> Result<DashboardPage, WebError> {
     let snap = state.snapshot.get(&state.store, &state.policy).await?;
-    Ok(DashboardPage { frame: Frame::new(session, "dashboard"), snap })
+    let rounds = crate::payouts::figures(&state.store.rounds().await?);
+    Ok(DashboardPage { frame: Frame::new(session, "dashboard"), snap, rounds })
 }

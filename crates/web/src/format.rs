@@ -83,6 +83,11 @@ pub fn beijing(stored: &str) -> String {
     }
 }
 
+/// Today's date in Beijing (UTC+8 all year): the default date of the forms and "this month".
+pub fn beijing_today() -> jiff::civil::Date {
+    jiff::tz::Offset::constant(8).to_datetime(jiff::Timestamp::now()).date()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

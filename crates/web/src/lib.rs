@@ -12,8 +12,10 @@ mod door;
 mod edit;
 mod findings;
 mod format;
+mod home;
 mod import;
 mod pages;
+mod payouts;
 mod scope;
 mod server;
 mod snapshot;
@@ -68,7 +70,8 @@ impl AppState {
 pub fn router(state: Arc<AppState>) -> Router {
     let upload_body = usize::try_from(state.limits.max_upload_bytes).unwrap_or(usize::MAX).saturating_add(1 << 20);
     Router::new()
-        .route("/", get(|| async { Redirect::to("/dashboard") }))
+        .route("/", get(|| async { Redirect::to("/home") }))
+        .route("/home", get(home::home))
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))
         .route("/dashboard", get(dashboard::dashboard))

@@ -115,7 +115,7 @@ pub async fn login(State(state): State<Arc<AppState>>, headers: HeaderMap, Form(
     let mut headers = HeaderMap::new();
     headers.append(SET_COOKIE, auth::session_cookie(&id).parse().expect("cookie"));
     headers.append(SET_COOKIE, auth::clear_cookie(LOGIN_CSRF_COOKIE, "/login").parse().expect("cookie"));
-    (headers, Redirect::to("/dashboard")).into_response()
+    (headers, Redirect::to("/home")).into_response()
 }
 
 #[derive(serde::Deserialize)]
@@ -424,6 +424,8 @@ pub struct EnterprisePage {
     /// 数据疑点 in force, with the confirm form for those who keep records.
     findings: Vec<crate::findings::FindingView>,
     outcomes: Vec<OutcomeRow>,
+    /// 兑现记录: the enterprise's lines in every award round, with payments.
+    payouts: Vec<crate::payouts::PayoutRow>,
     audit: Vec<crate::admin::trail::TrailRow>,
 }
 
@@ -498,6 +500,7 @@ pub async fn enterprise(
             explanation: r.explanation,
         })
         .collect();
+    let payouts = crate::payouts::record_of(&state.store.rounds().await?, e.uscc.as_str());
     let entries = state.store.audit_of_enterprise(e.uscc.as_str(), 50).await?;
     let names = state.store.audit_names(&entries).await?;
     let audit = crate::admin::trail::rows(&entries, &names, v);
@@ -519,6 +522,7 @@ pub async fn enterprise(
         categories: v.project_categories.iter().map(|c| c.name.clone()).collect(),
         findings,
         outcomes,
+        payouts,
         audit,
     })
 }

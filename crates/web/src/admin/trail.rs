@@ -31,7 +31,7 @@ pub struct TrailRow {
 }
 
 /// The tables the audit page filters by, with their Chinese names.
-pub const TABLES: [(&str, &str); 8] = [
+pub const TABLES: [(&str, &str); 12] = [
     ("enterprises", "企业"),
     ("annual", "年度数据"),
     ("recognitions", "认定"),
@@ -39,6 +39,10 @@ pub const TABLES: [(&str, &str); 8] = [
     ("users", "用户"),
     ("chain_roles", "链长分工"),
     ("confirmations", "数值核实"),
+    ("rounds", "兑现批次"),
+    ("credit_lists", "失信名单"),
+    ("budgets", "预算"),
+    ("calendar_years", "工作日历"),
     ("*", "数据导入"),
 ];
 
@@ -53,6 +57,7 @@ fn action_zh(action: &str) -> &'static str {
         "delete" => "删除",
         "import" => "导入",
         "confirm" => "确认数值",
+        "round" => "兑现办理",
         "keep" => "保留企业库的值",
         "take" => "采用文件的值",
         _ => "其他操作",
@@ -197,6 +202,10 @@ impl Render<'_> {
                 (format!("{} · {who}", self.chain(chain)), String::new(), None)
             }
             ("*", _) => (import_source(&e.row_key), String::new(), None),
+            ("rounds", [id, ..]) => (format!("第 {id} 号兑现批次"), String::new(), Some(format!("/rounds/{id}"))),
+            ("credit_lists", [id, ..]) => (format!("第 {id} 次导入的失信名单"), String::new(), None),
+            ("budgets", [year, ..]) => (format!("{year} 年度预算"), String::new(), None),
+            ("calendar_years", [year, ..]) => (format!("{year} 年放假安排"), String::new(), None),
             _ => (e.row_key.clone(), String::new(), None),
         }
     }
@@ -204,6 +213,12 @@ impl Render<'_> {
     fn row(&self, e: &AuditEntry) -> TrailRow {
         let (subject, detail, link) = self.subject(e);
         let (field, old, new) = match (e.action.as_str(), e.field.as_deref()) {
+            // A round's event: its Chinese sentence is the new value; budgets name their clause.
+            ("round", _) => (String::new(), String::new(), e.new_value.clone().unwrap_or_default()),
+            (_, Some(clause)) if e.table_name == "budgets" => {
+                (format!("{clause} 预算"), String::new(), e.new_value.clone().unwrap_or_default())
+            }
+            ("import", _) if e.table_name != "*" => (String::new(), String::new(), e.new_value.clone().unwrap_or_default()),
             ("import", _) => (String::new(), String::new(), import_summary(e.new_value.as_deref().unwrap_or_default())),
             // A confirmation records `check|field`, the value confirmed and the reason.
             ("confirm", Some(f)) => {
