@@ -198,7 +198,7 @@ impl Table {
     fn header(&mut self, index: usize, grid: &Grid, row: u32, texts: &[String]) {
         let columns = self.spec.columns;
         self.sheets.push(Sheet { name: grid.name.clone(), header_row: row, physical: Vec::new(), shown: Vec::new() });
-        let mut physical = vec![None; columns.len()];
+        let mut physical: Vec<Option<usize>> = vec![None; columns.len()];
         let mut unknown = Vec::new();
         let mut shown_as: Vec<String> = columns.iter().map(|c| c.names[0].to_string()).collect();
         for (p, text) in texts.iter().enumerate() {
@@ -239,8 +239,8 @@ impl Table {
                 if column.names.len() > 1 {
                     reason.push_str(&format!("（也可写作“{}”）", column.names[1..].join("”“")));
                 }
-                if let Some(near) = unknown.iter().find(|u| column.names.iter().any(|n| near(u, n))) {
-                    reason.push_str(&format!("：表头中的“{}”是否就是这一列？请改为“{}”", shown(near), column.names[0]));
+                if let Some(guess) = unknown.iter().find(|u| column.names.iter().any(|n| near(u, n))) {
+                    reason.push_str(&format!("：表头中的“{}”是否就是这一列？请改为“{}”", shown(guess), column.names[0]));
                 } else {
                     reason.push_str("：请在表头行加上这一列");
                 }
@@ -382,9 +382,9 @@ pub(crate) struct RowCtx<'a> {
     pub ok: bool,
 }
 
-impl RowCtx<'_> {
+impl<'a> RowCtx<'a> {
     /// The trimmed text of column `c`; `None` if the cell was refused already.
-    pub(crate) fn get(&self, c: usize) -> Option<&str> {
+    pub(crate) fn get(&self, c: usize) -> Option<&'a str> {
         self.line.cells[c].as_deref().map(str::trim)
     }
 
@@ -406,8 +406,7 @@ impl RowCtx<'_> {
         match parse(text) {
             Ok(v) => Some(v),
             Err(reason) => {
-                let text = text.to_string();
-                self.report(c, &text, reason);
+                self.report(c, text, reason);
                 None
             }
         }
