@@ -124,7 +124,13 @@ fn an_xlsx_with_a_merged_title_and_merged_list_names() {
             entry("91140525MA0L00030M", "山西丁物流有限公司", court, "泽州县人民法院", date(2024, 3, 1)),
             CreditEntry {
                 name: None,
-                ..entry("91140525MA0L00040N", "", "重大税收违法失信主体名单", "国家税务总局泽州县税务局", date(2024, 3, 1))
+                ..entry(
+                    "91140525MA0L00040N",
+                    "",
+                    "重大税收违法失信主体名单",
+                    "国家税务总局泽州县税务局",
+                    date(2024, 3, 1)
+                )
             },
         ]
     );
@@ -173,7 +179,9 @@ fn a_near_miss_header_is_named_and_an_empty_list_is_refused() {
     std::fs::write(&path, "统一社会信用码,名单名称,来源,列入日期\n").unwrap();
     assert_eq!(
         errors(credit::read(&path, &Limits::default())),
-        ["空名单:1:统一社会信用代码: : 缺少必需的列“统一社会信用代码”（也可写作“社会信用代码”“信用代码”“统一代码”“USCC”）：表头中的“统一社会信用码”是否就是这一列？请改为“统一社会信用代码”"]
+        [
+            "空名单:1:统一社会信用代码: : 缺少必需的列“统一社会信用代码”（也可写作“社会信用代码”“信用代码”“统一代码”“USCC”）：表头中的“统一社会信用码”是否就是这一列？请改为“统一社会信用代码”"
+        ]
     );
     std::fs::write(&path, "统一社会信用代码,名单名称,来源,列入日期\r\n,,,\r\n").unwrap();
     assert_eq!(
@@ -198,7 +206,9 @@ fn files_that_are_not_a_list() {
     std::fs::write(&notes, "泽州县失信名单\n本表由县发改委提供\n").unwrap();
     assert_eq!(
         errors(credit::read(&notes, &Limits::default())),
-        ["说明:1:: 泽州县失信名单: 找不到表头行：前30行中没有一行是失信名单的列名（应有“统一社会信用代码”“名单名称”“来源”“列入日期”等）。请在数据上方加上列名行（可从模板复制）后再导入"]
+        [
+            "说明:1:: 泽州县失信名单: 找不到表头行：前30行中没有一行是失信名单的列名（应有“统一社会信用代码”“名单名称”“来源”“列入日期”等）。请在数据上方加上列名行（可从模板复制）后再导入"
+        ]
     );
     // Over the size limit: refused before it is read.
     let limits = Limits { max_file_bytes: 10, ..Limits::default() };

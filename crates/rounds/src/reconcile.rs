@@ -73,8 +73,14 @@ impl From<lianzhang_facts::lists::receipt::ReceiptRow> for ReceiptLine {
 #[serde(tag = "field", rename_all = "snake_case")]
 pub enum Difference {
     /// Amounts in fen.
-    Amount { sent: i64, bank: i64 },
-    Account { sent: String, bank: String },
+    Amount {
+        sent: i64,
+        bank: i64,
+    },
+    Account {
+        sent: String,
+        bank: String,
+    },
 }
 
 impl Difference {
@@ -146,7 +152,11 @@ fn same_account(sent: &str, bank: &str) -> bool {
     }
     let (Some(first), Some(last)) = (bank.find('*'), bank.rfind('*')) else { return false };
     let (head, tail) = (&bank[..first], &bank[last + 1..]);
-    !head.is_empty() && !tail.is_empty() && sent.len() > head.len() + tail.len() && sent.starts_with(head) && sent.ends_with(tail)
+    !head.is_empty()
+        && !tail.is_empty()
+        && sent.len() > head.len() + tail.len()
+        && sent.starts_with(head)
+        && sent.ends_with(tail)
 }
 
 /// Reconciles the receipt rows `receipt` with the payments `sent` (see the module's text).

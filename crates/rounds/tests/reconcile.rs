@@ -64,7 +64,10 @@ fn each_bucket() {
             Difference::Account { sent: "6222020200000000003".into(), bank: "6222020200000000009".into() },
         ]
     );
-    assert_eq!(r.unmatched_receipt.iter().map(|u| (u.receipt.row, u.repeats)).collect::<Vec<_>>(), [(8, None), (9, Some(7))]);
+    assert_eq!(
+        r.unmatched_receipt.iter().map(|u| (u.receipt.row, u.repeats)).collect::<Vec<_>>(),
+        [(8, None), (9, Some(7))]
+    );
     assert_eq!(r.unanswered.iter().map(|s| s.ledger_entry).collect::<Vec<_>>(), [104]);
     assert_eq!(r.to_reverse(), [102]);
     assert_eq!(r.follow_up(), [&key("B")]);
@@ -105,7 +108,9 @@ fn arb_sent() -> impl Strategy<Value = Vec<Sent>> {
     prop::collection::vec((0u8..6, 0u8..3, 1i64..4), 0..12).prop_map(|v| {
         v.into_iter()
             .enumerate()
-            .map(|(i, (r, a, amount))| sent(&format!("{:0w$}", r, w = 1 + i % 3), "U", &format!("62{a}"), amount, i as i64))
+            .map(|(i, (r, a, amount))| {
+                sent(&format!("{:0w$}", r, w = 1 + i % 3), "U", &format!("62{a}"), amount, i as i64)
+            })
             .collect()
     })
 }

@@ -62,7 +62,9 @@ pub(crate) static SPEC: Spec = Spec {
             required: false,
             read_as: As::Text,
         },
-        Column { names: &["名单名称", "名单类型", "名单", "失信类型", "列入名单"], required: true, read_as: As::Text },
+        Column {
+            names: &["名单名称", "名单类型", "名单", "失信类型", "列入名单"], required: true, read_as: As::Text
+        },
         Column {
             names: &["来源", "认定部门", "认定单位", "列入部门", "发布部门", "数据来源", "来源单位"],
             required: true,
@@ -73,7 +75,9 @@ pub(crate) static SPEC: Spec = Spec {
             required: true,
             read_as: As::Date,
         },
-        Column { names: &["移出日期", "移出时间", "退出日期", "信用修复日期"], required: false, read_as: As::Date },
+        Column {
+            names: &["移出日期", "移出时间", "退出日期", "信用修复日期"], required: false, read_as: As::Date
+        },
     ],
 };
 
@@ -163,13 +167,7 @@ fn entry(ctx: &mut RowCtx<'_>) -> Option<CreditEntry> {
 /// # Errors
 /// The workbook could not be written (`crate::WriteError`).
 pub fn template_xlsx() -> Result<Vec<u8>, crate::WriteError> {
-    let example = [
-        "91140525MA0L00010K",
-        "山西示例机械制造有限公司",
-        "失信被执行人名单",
-        "晋城市中级人民法院",
-        "2024-03-01",
-        "",
-    ];
+    let example =
+        ["91140525MA0L00010K", "山西示例机械制造有限公司", "失信被执行人名单", "晋城市中级人民法院", "2024-03-01", ""];
     super::template::xlsx("失信名单", &SPEC, &example)
 }

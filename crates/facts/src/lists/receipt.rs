@@ -46,15 +46,29 @@ const FAILURE: usize = 7;
 pub(crate) static SPEC: Spec = Spec {
     what: "银行回单",
     columns: &[
-        Column { names: &["凭证号", "银行凭证号", "回单编号", "交易流水号", "银行流水号"], required: false, read_as: As::Text },
+        Column {
+            names: &["凭证号", "银行凭证号", "回单编号", "交易流水号", "银行流水号"],
+            required: false,
+            read_as: As::Text,
+        },
         Column {
             names: &["付款流水号", "业务编号", "业务参考号", "客户流水号", "商户流水号", "付款编号", "摘要编号"],
             required: true,
             read_as: As::Text,
         },
-        Column { names: &["收款户名", "收款人户名", "收款人名称", "收款方户名", "户名"], required: true, read_as: As::Text },
-        Column { names: &["收款账号", "收款人账号", "收款方账号", "收款卡号", "账号"], required: true, read_as: As::Account },
-        Column { names: &["金额", "交易金额", "付款金额", "代发金额", "发生额"], required: true, read_as: As::Money },
+        Column {
+            names: &["收款户名", "收款人户名", "收款人名称", "收款方户名", "户名"],
+            required: true,
+            read_as: As::Text,
+        },
+        Column {
+            names: &["收款账号", "收款人账号", "收款方账号", "收款卡号", "账号"],
+            required: true,
+            read_as: As::Account,
+        },
+        Column {
+            names: &["金额", "交易金额", "付款金额", "代发金额", "发生额"], required: true, read_as: As::Money
+        },
         Column {
             names: &["交易日期", "交易时间", "付款日期", "处理日期", "入账日期", "日期"],
             required: true,
@@ -65,7 +79,9 @@ pub(crate) static SPEC: Spec = Spec {
             required: true,
             read_as: As::Text,
         },
-        Column { names: &["失败原因", "失败原由", "退回原因", "错误信息"], required: false, read_as: As::Text },
+        Column {
+            names: &["失败原因", "失败原由", "退回原因", "错误信息"], required: false, read_as: As::Text
+        },
     ],
 };
 
@@ -95,10 +111,13 @@ pub fn read_named(path: &Path, name: &str, limits: &Limits) -> Result<Vec<Receip
         let mut table = Table::of(&SPEC, source::grids(path, &stem, limits, SPEC.what)?);
         let rows = table.parse(row);
         table.finish()?;
-        Ok(rows.into_iter().map(|(place, mut r)| {
-            r.row = place.row as usize;
-            r
-        }).collect())
+        Ok(rows
+            .into_iter()
+            .map(|(place, mut r)| {
+                r.row = place.row as usize;
+                r
+            })
+            .collect())
     };
     read().map_err(|e| e.shown_as(path, name))
 }
@@ -154,11 +173,37 @@ fn account(t: &str) -> Result<String, Reason> {
 
 /// 处理结果: success or failure, as banks write them.
 fn status(t: &str) -> Result<bool, Reason> {
-    const OK: [&str; 12] =
-        ["成功", "交易成功", "处理成功", "支付成功", "代发成功", "付款成功", "入账成功", "已入账", "已到账", "已成功", "S", "SUCCESS"];
+    const OK: [&str; 12] = [
+        "成功",
+        "交易成功",
+        "处理成功",
+        "支付成功",
+        "代发成功",
+        "付款成功",
+        "入账成功",
+        "已入账",
+        "已到账",
+        "已成功",
+        "S",
+        "SUCCESS",
+    ];
     const FAILED: [&str; 16] = [
-        "失败", "交易失败", "处理失败", "支付失败", "代发失败", "付款失败", "入账失败", "已退回", "退回", "已退票",
-        "退票", "退汇", "已退汇", "已失败", "F", "FAIL",
+        "失败",
+        "交易失败",
+        "处理失败",
+        "支付失败",
+        "代发失败",
+        "付款失败",
+        "入账失败",
+        "已退回",
+        "退回",
+        "已退票",
+        "退票",
+        "退汇",
+        "已退汇",
+        "已失败",
+        "F",
+        "FAIL",
     ];
     const PENDING: [&str; 6] = ["处理中", "待处理", "已受理", "交易处理中", "银行处理中", "未处理"];
     let t: String = half_width(t).chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();

@@ -240,7 +240,11 @@ impl Table {
                     reason.push_str(&format!("（也可写作“{}”）", column.names[1..].join("”“")));
                 }
                 if let Some(guess) = unknown.iter().find(|u| column.names.iter().any(|n| near(u, n))) {
-                    reason.push_str(&format!("：表头中的“{}”是否就是这一列？请改为“{}”", shown(guess), column.names[0]));
+                    reason.push_str(&format!(
+                        "：表头中的“{}”是否就是这一列？请改为“{}”",
+                        shown(guess),
+                        column.names[0]
+                    ));
                 } else {
                     reason.push_str("：请在表头行加上这一列");
                 }
@@ -311,13 +315,8 @@ impl Table {
         value: &str,
         reason: Reason,
     ) {
-        let error = DataError {
-            sheet: shown(name),
-            row: row as usize,
-            column: shown(column),
-            value: shown(value),
-            reason,
-        };
+        let error =
+            DataError { sheet: shown(name), row: row as usize, column: shown(column), value: shown(value), reason };
         self.errors.push(((sheet, row, physical.unwrap_or(usize::MAX)), error));
     }
 
@@ -362,7 +361,10 @@ impl Table {
                     self.push_named(0, &name, row, None, "", "", reason);
                 }
                 None => {
-                    return Err(ReadError::NotADataset(format!("没有数据：表格中没有任何内容，不是一份{}", self.spec.what)));
+                    return Err(ReadError::NotADataset(format!(
+                        "没有数据：表格中没有任何内容，不是一份{}",
+                        self.spec.what
+                    )));
                 }
             }
         }
@@ -505,7 +507,11 @@ fn read_cell(d: &Data, read_as: As, out: &mut String) -> Result<(), Reason> {
                         return cell_text(&Data::Float(serial), CellKind::Date, out);
                     }
                     let day = match s.split_once([' ', 'T']) {
-                        Some((day, time)) if timed && time.trim().bytes().all(|b| b.is_ascii_digit() || b == b':' || b == b'.') => day,
+                        Some((day, time))
+                            if timed && time.trim().bytes().all(|b| b.is_ascii_digit() || b == b':' || b == b'.') =>
+                        {
+                            day
+                        }
                         _ => s,
                     };
                     out.push_str(day);

@@ -19,7 +19,8 @@ pub(crate) fn xlsx(sheet: &str, spec: &Spec, example: &[&str]) -> Result<Vec<u8>
     let money = Format::new().set_num_format("#,##0.00");
     for (c, column) in spec.columns.iter().enumerate() {
         let col = c as u16;
-        let name = if column.read_as == As::Money { format!("{}（元）", column.names[0]) } else { column.names[0].into() };
+        let name =
+            if column.read_as == As::Money { format!("{}（元）", column.names[0]) } else { column.names[0].into() };
         ws.write_string_with_format(0, col, name, if column.required { &required } else { &header })?;
         let format = match column.read_as {
             As::Date | As::DateTime => &date,
