@@ -237,3 +237,47 @@ fn the_template_reads_back_as_its_example() {
         )]
     );
 }
+
+#[test]
+fn unicode_text_from_excel_is_read_as_tab_separated_utf16() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("名单.txt");
+    let text = "统一社会信用代码\t名单名称\t来源\t列入日期\r\n91140525MA0L00000J\t失信被执行人名单\t泽州县人民法院\t2024/3/1\r\n";
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    std::fs::write(&path, bytes).unwrap();
+    let read = credit::read(&path, &Limits::default()).unwrap();
+    assert_eq!(
+        read,
+        vec![CreditEntry {
+            name: None,
+            ..entry("91140525MA0L00000J", "", "失信被执行人名单", "泽州县人民法院", date(2024, 3, 1))
+        }]
+    );
+}
+
+#[test]
+fn a_sheet_of_notes_beside_the_list_is_not_skipped_silently() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("名单.xlsx");
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    ws.set_name("名单").unwrap();
+    for (c, h) in ["统一社会信用代码", "名单名称", "来源", "列入日期"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in ["91140525MA0L00000J", "失信被执行人名单", "泽州县人民法院", "2024-03-01"].iter().enumerate()
+    {
+        ws.write_string(1, c as u16, *v).unwrap();
+    }
+    let notes = book.add_worksheet();
+    notes.set_name("说明").unwrap();
+    notes.write_string(2, 1, "数据来源：信用中国（山西晋城）").unwrap();
+    book.save(&path).unwrap();
+    assert_eq!(
+        errors(credit::read(&path, &Limits::default())),
+        [
+            "说明:3:: 数据来源：信用中国（山西晋城）: 这张工作表找不到表头行，其中的内容没有读入：若是说明，请删去这张工作表；若是失信名单的数据，请在数据上方加上列名行（应有“统一社会信用代码”“名单名称”“来源”“列入日期”等）"
+        ]
+    );
+}

@@ -14,6 +14,7 @@
 //! cells are [`crate::DataError`]s (`sheet:row:column: value: reason`), every one at once, and no
 //! list is returned then.
 
+mod cells;
 pub mod credit;
 pub mod receipt;
 mod source;
