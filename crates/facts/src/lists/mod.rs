@@ -8,7 +8,7 @@
 //! digits, Chinese dates, 万元 refused — all by the facts reader's own parts (`read::sniff`,
 //! `read::values`, `read::xlsx::cell_text`, `read::xlsx_bounded`, [`crate::Limits`]); only the
 //! mapping of a header onto the list's columns (each with a few synonyms; columns the list does
-//! not use, such as a bank's 摘要 or 币种, are ignored) is this module's own ([`table`]).
+//! not use, such as a bank's 摘要 or 币种, are ignored) is this module's own (`table.rs`, `cells.rs`).
 //!
 //! Errors are the facts reader's [`ReadError`]: a file that is not a table is one sentence; bad
 //! cells are [`crate::DataError`]s (`sheet:row:column: value: reason`), every one at once, and no
