@@ -5,6 +5,7 @@
 //! kinds, project categories) are passed in as a [`Vocabulary`].
 
 pub mod error;
+pub mod lists;
 pub mod model;
 pub mod money;
 pub mod read;

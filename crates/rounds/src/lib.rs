@@ -17,11 +17,13 @@
 mod assessed;
 mod event;
 mod line;
+mod reconcile;
 mod round;
 mod state;
 
 pub use assessed::lines_of;
 pub use event::{Actor, BankAccount, Channel, CreditHit, Event, Role, Upheld, yuan};
 pub use line::{Change, Line, LineKey, Outcome, changes};
+pub use reconcile::{Difference, Mismatched, Paired, ReceiptLine, Reconciliation, Sent, Unmatched, reconcile};
 pub use round::{Refusal, Round, Settings};
 pub use state::{LineState, Pending, Phase};

@@ -1,20 +1,20 @@
 //! Reading a dataset (FACTS.md): a folder of CSV files or one workbook, every cell validated,
 //! every error reported with its place; a dataset with any error is refused whole.
 
-mod csv;
+pub(crate) mod csv;
 mod keys;
-mod limits;
+pub(crate) mod limits;
 mod locations;
 mod quotes;
 mod row;
 pub(crate) mod schema;
 mod sheets;
 mod sheets_refs;
-mod sniff;
-mod text;
-mod values;
-mod xlsx;
-mod xlsx_bounded;
+pub(crate) mod sniff;
+pub(crate) mod text;
+pub(crate) mod values;
+pub(crate) mod xlsx;
+pub(crate) mod xlsx_bounded;
 mod xlsx_extras;
 
 pub use crate::error::{DataError, DataErrors, ReadError};
