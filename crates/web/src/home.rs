@@ -112,7 +112,10 @@ pub async fn home(State(state): State<Arc<AppState>>, session: Session) -> Resul
         for r in &rounds {
             for e in &r.events {
                 if let Event::Paid { line, date, amount_fen, voucher, ledger_entry } = &e.event {
-                    let reversed = r.events.iter().any(|x| matches!(&x.event, Event::Reversed { ledger_entry: n, .. } if n == ledger_entry));
+                    let reversed = r
+                        .events
+                        .iter()
+                        .any(|x| matches!(&x.event, Event::Reversed { ledger_entry: n, .. } if n == ledger_entry));
                     if date.year() == today.year() && date.month() == today.month() && !reversed {
                         let l = r.round.line(line);
                         total += amount_fen;
@@ -140,13 +143,18 @@ pub async fn home(State(state): State<Arc<AppState>>, session: Session) -> Resul
             let lines = rounds
                 .iter()
                 .flat_map(|r| {
-                    r.round.lines().filter(|l| l.key.uscc == e.uscc).map(move |l| {
-                        format!("{} · {}：{}", r.header.name, l.rule_title, r.round.state(l).zh())
-                    })
+                    r.round
+                        .lines()
+                        .filter(|l| l.key.uscc == e.uscc)
+                        .map(move |l| format!("{} · {}：{}", r.header.name, l.rule_title, r.round.state(l).zh()))
                 })
                 .collect();
             liaison.push(LiaisonRow {
-                chain: e.chain.as_deref().and_then(|c| v.chain(c)).map_or_else(String::new, |c| v.chain_info(c).name.clone()),
+                chain: e
+                    .chain
+                    .as_deref()
+                    .and_then(|c| v.chain(c))
+                    .map_or_else(String::new, |c| v.chain_info(c).name.clone()),
                 uscc: e.uscc,
                 name: e.name,
                 lines,

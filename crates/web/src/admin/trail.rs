@@ -218,7 +218,9 @@ impl Render<'_> {
             (_, Some(clause)) if e.table_name == "budgets" => {
                 (format!("{clause} 预算"), String::new(), e.new_value.clone().unwrap_or_default())
             }
-            ("import", _) if e.table_name != "*" => (String::new(), String::new(), e.new_value.clone().unwrap_or_default()),
+            ("import", _) if e.table_name != "*" => {
+                (String::new(), String::new(), e.new_value.clone().unwrap_or_default())
+            }
             ("import", _) => (String::new(), String::new(), import_summary(e.new_value.as_deref().unwrap_or_default())),
             // A confirmation records `check|field`, the value confirmed and the reason.
             ("confirm", Some(f)) => {
