@@ -322,3 +322,60 @@ async fn the_timeline_and_the_audit_trail_record_every_step() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_bank_receipt_reconciles_and_failed_payments_go_back_to_be_paid_again() {
+    each_db(async |store, db| {
+        let (_, id) = created(&store, 2023).await;
+        to_final(&store, id, &actor("boss", Role::Leader)).await;
+        let finance = actor("cashier", Role::Finance);
+        let record = store.round(id).await.unwrap();
+        let ready: Vec<NewPayment> = record
+            .round
+            .lines()
+            .filter_map(|l| match record.round.state(l) {
+                LineState::Ready { amount_fen, .. } => Some(NewPayment {
+                    line: l.key.clone(),
+                    amount_fen,
+                    voucher: "记-100".into(),
+                    date: date(2024, 10, 20),
+                }),
+                _ => None,
+            })
+            .take(3)
+            .collect();
+        assert_eq!(ready.len(), 3, "{db}");
+        let record = store.pay_round(id, &finance, &ready).await.unwrap();
+        let sent = record.sent();
+        assert_eq!(sent.len(), 3, "{db}");
+        assert!(sent.iter().all(|s| s.account == "6228000011112222"), "{db}: the confirmed account");
+        let row = |i: usize, ok: bool| lianzhang_rounds::ReceiptLine {
+            reference: sent[i].reference.clone(),
+            voucher: None,
+            holder: sent[i].holder.clone(),
+            account: sent[i].account.clone(),
+            amount_fen: sent[i].amount_fen,
+            date: date(2024, 10, 21),
+            ok,
+            failure: (!ok).then(|| "账户已销户".to_string()),
+            row: i + 2,
+        };
+        let receipt = [row(0, true), row(1, false)];
+        let r = store.reconcile_round(id, &receipt).await.unwrap();
+        assert_eq!((r.matched.len(), r.failed.len(), r.unanswered.len()), (1, 1, 1), "{db}");
+        let after = store.settle_failed_payments(id, &finance, &receipt).await.unwrap();
+        assert_eq!(after.round.paid_fen(&sent[1].line), 0, "{db}: the failed payment is reversed");
+        assert_eq!(after.round.paid_fen(&sent[0].line), sent[0].amount_fen, "{db}");
+        let again = store.settle_failed_payments(id, &finance, &receipt).await.unwrap();
+        assert_eq!(again.events.len(), after.events.len(), "{db}: a receipt applied twice reverses nothing twice");
+        // The failed line is paid again in a follow-up batch.
+        let follow = NewPayment {
+            line: sent[1].line.clone(),
+            amount_fen: sent[1].amount_fen,
+            voucher: "记-101".into(),
+            date: date(2024, 11, 1),
+        };
+        store.pay_round(id, &finance, &[follow]).await.unwrap();
+    })
+    .await;
+}

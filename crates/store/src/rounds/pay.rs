@@ -8,7 +8,7 @@ use crate::runs::{check_actor, check_typed, yuan_of};
 use crate::{Result, Store, StoreError, now};
 use jiff::civil::Date;
 use lianzhang_facts::typed::TextKind;
-use lianzhang_rounds::{Actor, Event, LineKey, LineState};
+use lianzhang_rounds::{Actor, Event, LineKey, LineState, ReceiptLine, Reconciliation, Sent};
 use std::sync::Arc;
 
 /// One payment to record: a line of a final round, the amount (fen, ≤ what remains of the
@@ -21,7 +21,68 @@ pub struct NewPayment {
     pub date: Date,
 }
 
+impl RoundRecord {
+    /// The payments of the round still standing (not reversed), as the bank was asked to make
+    /// them: the reference is the ledger entry number (付款流水号 on the payment instruction), the
+    /// account the one the enterprise confirmed. What a bank receipt is reconciled against.
+    pub fn sent(&self) -> Vec<Sent> {
+        let reversed: std::collections::HashSet<i64> = self
+            .events
+            .iter()
+            .filter_map(|e| match &e.event {
+                Event::Reversed { ledger_entry, .. } => Some(*ledger_entry),
+                _ => None,
+            })
+            .collect();
+        self.events
+            .iter()
+            .filter_map(|e| match &e.event {
+                Event::Paid { line, ledger_entry, amount_fen, .. } if !reversed.contains(ledger_entry) => {
+                    let account = self.round.line(line).and_then(|l| match self.round.state(l) {
+                        LineState::Ready { account, .. } => account,
+                        _ => None,
+                    });
+                    Some(Sent {
+                        reference: ledger_entry.to_string(),
+                        line: line.clone(),
+                        holder: account.as_ref().map_or_else(String::new, |a| a.holder.clone()),
+                        account: account.map_or_else(String::new, |a| a.number),
+                        amount_fen: *amount_fen,
+                        ledger_entry: *ledger_entry,
+                    })
+                }
+                _ => None,
+            })
+            .collect()
+    }
+}
+
 impl Store {
+    /// Reconciles a bank receipt (银行回单) with the round's payments: nothing is written.
+    pub async fn reconcile_round(&self, id: i64, receipt: &[ReceiptLine]) -> Result<Reconciliation> {
+        let record = self.round(id).await?;
+        Ok(lianzhang_rounds::reconcile(&record.sent(), receipt))
+    }
+
+    /// Reverses every payment the bank reports failed (退票), each with the bank's reason: the
+    /// lines become payable again, for a follow-up batch. Returns the round as it then stands.
+    /// Reconciled again inside, so a receipt applied twice reverses nothing twice.
+    pub async fn settle_failed_payments(
+        &self,
+        id: i64,
+        actor: &Actor,
+        receipt: &[ReceiptLine],
+    ) -> Result<Arc<RoundRecord>> {
+        let reconciliation = self.reconcile_round(id, receipt).await?;
+        let mut record = self.round(id).await?;
+        for failed in &reconciliation.failed {
+            let why = failed.receipt.failure.clone().unwrap_or_else(|| "未说明原因".into());
+            let reason = format!("银行回单第 {} 行：支付失败（{why}），转入补发", failed.receipt.row);
+            record = self.reverse_round_payment(id, actor, failed.sent.ledger_entry, &reason).await?;
+        }
+        Ok(record)
+    }
+
     /// Records `payments` on round `id`, all or none: each is checked by the workflow (finance
     /// only, never a leader who approved the round, the round final, the line ready, the amount
     /// within what remains) and by the ledger (no award paid beyond its amount, in any round).
