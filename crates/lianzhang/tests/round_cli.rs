@@ -84,7 +84,8 @@ fn a_round_walked_on_the_command_line() {
         args.iter().map(|s| s.to_string()).chain(who(user).iter().map(|s| s.to_string())).collect()
     };
     let okw = |args: &[&str], user| ok(&with(args, user).iter().map(String::as_str).collect::<Vec<_>>());
-    let refw = |args: &[&str], user, says| refused(&with(args, user).iter().map(String::as_str).collect::<Vec<_>>(), says);
+    let refw =
+        |args: &[&str], user, says| refused(&with(args, user).iter().map(String::as_str).collect::<Vec<_>>(), says);
     let jsonw = |args: &[&str], user| json(&with(args, user).iter().map(String::as_str).collect::<Vec<_>>());
 
     // Only the bureau creates; a refusal changes nothing.
@@ -136,7 +137,9 @@ fn a_round_walked_on_the_command_line() {
         }
         okw(&args, "clerk");
     }
-    for l in jsonw(&["round", "lines", "1", "--status", "final_amount", "--format", "json"], "clerk").as_array().unwrap() {
+    for l in
+        jsonw(&["round", "lines", "1", "--status", "final_amount", "--format", "json"], "clerk").as_array().unwrap()
+    {
         let (u, r, a) = (l["uscc"].as_str().unwrap(), l["rule"].as_str().unwrap(), l["amount"].as_str().unwrap());
         let mut args = vec!["round", "amount", "1", "--uscc", u, "--rule", r, "--amount", a, "--basis", "评审会纪要"];
         if let Some(p) = l["project_id"].as_str() {
@@ -144,12 +147,29 @@ fn a_round_walked_on_the_command_line() {
         }
         okw(&args, "clerk");
     }
-    for l in jsonw(&["round", "lines", "1", "--status", "confirmation", "--format", "json"], "clerk").as_array().unwrap() {
+    for l in
+        jsonw(&["round", "lines", "1", "--status", "confirmation", "--format", "json"], "clerk").as_array().unwrap()
+    {
         let (u, r) = (l["uscc"].as_str().unwrap(), l["rule"].as_str().unwrap());
         let user = if l["chain"] == "steel" { "steel" } else { "clerk" };
         let mut args = vec![
-            "round", "confirm", "1", "--uscc", u, "--rule", r, "--channel", "phone", "--date", "2024-09-02",
-            "--holder", "企业", "--bank", "泽州农商行", "--account", "6228000011112222",
+            "round",
+            "confirm",
+            "1",
+            "--uscc",
+            u,
+            "--rule",
+            r,
+            "--channel",
+            "phone",
+            "--date",
+            "2024-09-02",
+            "--holder",
+            "企业",
+            "--bank",
+            "泽州农商行",
+            "--account",
+            "6228000011112222",
         ];
         if let Some(p) = l["project_id"].as_str() {
             args.extend(["--project", p]);
@@ -175,7 +195,21 @@ fn a_round_walked_on_the_command_line() {
     let ready = jsonw(&["round", "lines", "1", "--status", "ready", "--format", "json"], "finance");
     let first = &ready.as_array().unwrap()[0];
     let (u, r) = (first["uscc"].as_str().unwrap(), first["rule"].as_str().unwrap());
-    let mut again = vec!["round", "pay", "1", "--uscc", u, "--rule", r, "--amount", "1.00", "--voucher", "V9", "--date", "2024-10-21"];
+    let mut again = vec![
+        "round",
+        "pay",
+        "1",
+        "--uscc",
+        u,
+        "--rule",
+        r,
+        "--amount",
+        "1.00",
+        "--voucher",
+        "V9",
+        "--date",
+        "2024-10-21",
+    ];
     if let Some(p) = first["project_id"].as_str() {
         again.extend(["--project", p]);
     }

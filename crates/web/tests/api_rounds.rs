@@ -30,9 +30,7 @@ fn bearer(user: &str) -> String {
 }
 
 async fn get(app: &App, user: &str, path: &str) -> (StatusCode, Value) {
-    let r = app
-        .send(Request::get(path).header(header::AUTHORIZATION, bearer(user)).body(Body::empty()).unwrap())
-        .await;
+    let r = app.send(Request::get(path).header(header::AUTHORIZATION, bearer(user)).body(Body::empty()).unwrap()).await;
     (r.status, serde_json::from_str(&r.body).unwrap_or(Value::Null))
 }
 
@@ -105,9 +103,20 @@ async fn a_year_walked_by_api_with_roles_and_refusals() {
     let food_line = lines.iter().find(|l| l["chain"] == "food" && l["outcome"] == "award").expect("a food award");
 
     // Refusals by role: nothing changes.
-    refused(&app, id, "steel", &format!("{base}/decisions"), json!({"line": food_line["line"], "action": "reject", "reason": "不符"}), StatusCode::CONFLICT, "不属于本专班").await;
-    refused(&app, id, "finance", &format!("{base}/approvals"), json!({"note": "同意"}), StatusCode::CONFLICT, "领导").await;
-    refused(&app, id, "leader", &format!("{base}/approvals"), json!({"note": "同意"}), StatusCode::CONFLICT, "未办结").await;
+    refused(
+        &app,
+        id,
+        "steel",
+        &format!("{base}/decisions"),
+        json!({"line": food_line["line"], "action": "reject", "reason": "不符"}),
+        StatusCode::CONFLICT,
+        "不属于本专班",
+    )
+    .await;
+    refused(&app, id, "finance", &format!("{base}/approvals"), json!({"note": "同意"}), StatusCode::CONFLICT, "领导")
+        .await;
+    refused(&app, id, "leader", &format!("{base}/approvals"), json!({"note": "同意"}), StatusCode::CONFLICT, "未办结")
+        .await;
     refused(&app, id, "leader", &format!("{base}/refresh"), json!({}), StatusCode::CONFLICT, "工信局").await;
     // At the door: every problem at once, 422.
     refused(
@@ -120,7 +129,9 @@ async fn a_year_walked_by_api_with_roles_and_refusals() {
         "第 1 笔的支付日期 date",
     )
     .await;
-    let (s, v) = post(&app, "clerk", &format!("{base}/decisions"), json!({"line": food_line["line"], "action": "approve"})).await;
+    let (s, v) =
+        post(&app, "clerk", &format!("{base}/decisions"), json!({"line": food_line["line"], "action": "approve"}))
+            .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(message(&v).contains("approve"), "{v}");
     let (s, _) = get(&app, "clerk", "/api/v1/rounds/abc").await;
@@ -132,11 +143,23 @@ async fn a_year_walked_by_api_with_roles_and_refusals() {
 
     // Review: needs_review lines rejected, ceiling lines given their final amount.
     for l in all_lines(&app, "clerk", id, "&status=review").await {
-        let (s, v) = post(&app, "clerk", &format!("{base}/decisions"), json!({"line": l["line"], "action": "reject", "reason": "资料不全，本批不予兑现"})).await;
+        let (s, v) = post(
+            &app,
+            "clerk",
+            &format!("{base}/decisions"),
+            json!({"line": l["line"], "action": "reject", "reason": "资料不全，本批不予兑现"}),
+        )
+        .await;
         assert_eq!(s, StatusCode::OK, "{v}");
     }
     for l in all_lines(&app, "clerk", id, "&status=final_amount").await {
-        let (s, v) = post(&app, "clerk", &format!("{base}/decisions"), json!({"line": l["line"], "action": "set_amount", "amount": l["amount"], "basis": "评审会纪要"})).await;
+        let (s, v) = post(
+            &app,
+            "clerk",
+            &format!("{base}/decisions"),
+            json!({"line": l["line"], "action": "set_amount", "amount": l["amount"], "basis": "评审会纪要"}),
+        )
+        .await;
         assert_eq!(s, StatusCode::OK, "{v}");
     }
     // Confirmation: the steel task force its chain's lines, the bureau the others.
@@ -149,7 +172,16 @@ async fn a_year_walked_by_api_with_roles_and_refusals() {
     }
     // Credit check: one enterprise on the list, cleared with evidence.
     let hit = lines.iter().find(|l| l["outcome"] == "award").unwrap()["line"]["uscc"].as_str().unwrap().to_string();
-    refused(&app, id, "clerk", &format!("{base}/credit-check"), json!({"date": "2024-09-10"}), StatusCode::CONFLICT, "失信名单").await;
+    refused(
+        &app,
+        id,
+        "clerk",
+        &format!("{base}/credit-check"),
+        json!({"date": "2024-09-10"}),
+        StatusCode::CONFLICT,
+        "失信名单",
+    )
+    .await;
     let entry = NewCreditEntry {
         uscc: hit.clone(),
         name: None,
@@ -162,7 +194,13 @@ async fn a_year_walked_by_api_with_roles_and_refusals() {
     let (s, v) = post(&app, "clerk", &format!("{base}/credit-check"), json!({"date": "2024-09-10"})).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert!(!all_lines(&app, "clerk", id, "&status=credit_hit").await.is_empty());
-    let (s, v) = post(&app, "clerk", &format!("{base}/credit-clearances"), json!({"uscc": hit, "reason": "已完成信用修复", "evidence": "信用修复决定书"})).await;
+    let (s, v) = post(
+        &app,
+        "clerk",
+        &format!("{base}/credit-clearances"),
+        json!({"uscc": hit, "reason": "已完成信用修复", "evidence": "信用修复决定书"}),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert!(all_lines(&app, "clerk", id, "&status=open").await.is_empty());
 
@@ -170,17 +208,53 @@ async fn a_year_walked_by_api_with_roles_and_refusals() {
     let (s, v) = post(&app, "leader", &format!("{base}/approvals"), json!({"note": "同意"})).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["phase"]["phase"], "approved");
-    let (s, v) = post(&app, "clerk", &format!("{base}/publish"), json!({"date": "2024-09-27", "document_no": "泽工信字〔2024〕9号"})).await;
+    let (s, v) = post(
+        &app,
+        "clerk",
+        &format!("{base}/publish"),
+        json!({"date": "2024-09-27", "document_no": "泽工信字〔2024〕9号"}),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["phase"]["last_day"], "2024-10-10");
     let some = &all_lines(&app, "clerk", id, "&status=ready").await[0];
-    let (s, v) = post(&app, "clerk", &format!("{base}/objections"), json!({"line": some["line"], "objector": "张三", "date": "2024-09-30", "content": "产值有误"})).await;
+    let (s, v) = post(
+        &app,
+        "clerk",
+        &format!("{base}/objections"),
+        json!({"line": some["line"], "objector": "张三", "date": "2024-09-30", "content": "产值有误"}),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["open_objections"], json!([1]));
-    refused(&app, id, "clerk", &format!("{base}/finalise"), json!({"date": "2024-10-11"}), StatusCode::CONFLICT, "异议未处理").await;
-    let (s, v) = post(&app, "clerk", &format!("{base}/objections/1/resolve"), json!({"result": "dismissed", "reason": "经核实产值无误"})).await;
+    refused(
+        &app,
+        id,
+        "clerk",
+        &format!("{base}/finalise"),
+        json!({"date": "2024-10-11"}),
+        StatusCode::CONFLICT,
+        "异议未处理",
+    )
+    .await;
+    let (s, v) = post(
+        &app,
+        "clerk",
+        &format!("{base}/objections/1/resolve"),
+        json!({"result": "dismissed", "reason": "经核实产值无误"}),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    refused(&app, id, "clerk", &format!("{base}/finalise"), json!({"date": "2024-10-10"}), StatusCode::CONFLICT, "期满后").await;
+    refused(
+        &app,
+        id,
+        "clerk",
+        &format!("{base}/finalise"),
+        json!({"date": "2024-10-10"}),
+        StatusCode::CONFLICT,
+        "期满后",
+    )
+    .await;
     let (s, v) = post(&app, "clerk", &format!("{base}/finalise"), json!({"date": "2024-10-11"})).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["phase"]["phase"], "final");
@@ -192,17 +266,45 @@ async fn a_year_walked_by_api_with_roles_and_refusals() {
         .enumerate()
         .map(|(i, l)| json!({"line": l["line"], "amount": l["final_amount"], "voucher": format!("记-{i}"), "date": "2024-10-20"}))
         .collect();
-    refused(&app, id, "leader", &format!("{base}/payments"), json!({"payments": payments}), StatusCode::CONFLICT, "财政局").await;
+    refused(
+        &app,
+        id,
+        "leader",
+        &format!("{base}/payments"),
+        json!({"payments": payments}),
+        StatusCode::CONFLICT,
+        "财政局",
+    )
+    .await;
     let (s, v) = post(&app, "finance", &format!("{base}/payments"), json!({"payments": payments})).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["totals"]["paid"], v["totals"]["ready"]);
-    refused(&app, id, "finance", &format!("{base}/payments"), json!({"payments": [payments[0]]}), StatusCode::CONFLICT, "最多可付").await;
+    refused(
+        &app,
+        id,
+        "finance",
+        &format!("{base}/payments"),
+        json!({"payments": [payments[0]]}),
+        StatusCode::CONFLICT,
+        "最多可付",
+    )
+    .await;
     let (_, ev) = get(&app, "clerk", &format!("{base}/events")).await;
     let paid = ev["items"].as_array().unwrap().iter().find(|e| e["event"]["kind"] == "paid").unwrap().clone();
     assert_eq!(paid["event"]["amount"], payments[0]["amount"]);
     let entry = paid["event"]["ledger_entry"].as_i64().unwrap();
-    refused(&app, id, "clerk", &format!("{base}/payments/{entry}/reversal"), json!({"reason": "账号有误"}), StatusCode::CONFLICT, "财政局").await;
-    let (s, v) = post(&app, "finance", &format!("{base}/payments/{entry}/reversal"), json!({"reason": "账号有误"})).await;
+    refused(
+        &app,
+        id,
+        "clerk",
+        &format!("{base}/payments/{entry}/reversal"),
+        json!({"reason": "账号有误"}),
+        StatusCode::CONFLICT,
+        "财政局",
+    )
+    .await;
+    let (s, v) =
+        post(&app, "finance", &format!("{base}/payments/{entry}/reversal"), json!({"reason": "账号有误"})).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_ne!(v["totals"]["paid"], v["totals"]["ready"]);
     let (s, v) = post(&app, "finance", &format!("{base}/payments"), json!({"payments": [payments[0]]})).await;
@@ -211,8 +313,21 @@ async fn a_year_walked_by_api_with_roles_and_refusals() {
 
     // The timeline: every step, who and what in Chinese; a task force sees its chain's entries.
     let (_, ev) = get(&app, "clerk", &format!("{base}/events")).await;
-    let kinds: Vec<&str> = ev["items"].as_array().unwrap().iter().map(|e| e["event"]["kind"].as_str().unwrap()).collect();
-    for k in ["refreshed", "confirmed", "credit_checked", "credit_cleared", "approved", "published", "objected", "objection_dismissed", "finalised", "paid", "reversed"] {
+    let kinds: Vec<&str> =
+        ev["items"].as_array().unwrap().iter().map(|e| e["event"]["kind"].as_str().unwrap()).collect();
+    for k in [
+        "refreshed",
+        "confirmed",
+        "credit_checked",
+        "credit_cleared",
+        "approved",
+        "published",
+        "objected",
+        "objection_dismissed",
+        "finalised",
+        "paid",
+        "reversed",
+    ] {
         assert!(kinds.contains(&k), "{k} missing from {kinds:?}");
     }
     assert!(ev["items"][0]["zh"].as_str().unwrap().contains("第 1 版"));
@@ -246,8 +361,42 @@ async fn bodies_must_be_json_and_filters_known() {
     let (s, v) = get(&app, "clerk", &format!("/api/v1/rounds/{}/lines?status=paid", round["id"])).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(message(&v).contains("可选"), "{v}");
-    let (s, v) = get(&app, "clerk", &format!("/api/v1/rounds/{}/lines?rule=above_scale_entry&per_page=2", round["id"])).await;
+    let (s, v) =
+        get(&app, "clerk", &format!("/api/v1/rounds/{}/lines?rule=above_scale_entry&per_page=2", round["id"])).await;
     assert_eq!(s, StatusCode::OK);
     assert!(v["items"].as_array().unwrap().len() <= 2);
     assert!(v["items"].as_array().unwrap().iter().all(|l| l["line"]["rule"] == "above_scale_entry"));
+}
+
+#[tokio::test]
+async fn every_rounds_endpoint_is_documented() {
+    let app = walk_app().await;
+    let r = app.send(Request::get("/api/openapi.json").body(Body::empty()).unwrap()).await;
+    let spec: Value = serde_json::from_str(&r.body).unwrap();
+    let documented = |path: &str, method: &str| {
+        let op = &spec["paths"][path][method];
+        op["summary"].is_string() && op["description"].as_str().is_some_and(|d| d.starts_with("角色："))
+    };
+    assert!(documented("/api/v1/rounds", "get") && documented("/api/v1/rounds", "post"));
+    for get in ["", "/lines", "/events"] {
+        assert!(documented(&format!("/api/v1/rounds/{{id}}{get}"), "get"), "{get}");
+    }
+    for post in [
+        "refresh",
+        "decisions",
+        "confirmations",
+        "credit-check",
+        "credit-clearances",
+        "approvals",
+        "publish",
+        "objections",
+        "objections/{n}/resolve",
+        "finalise",
+        "payments",
+        "payments/{entry}/reversal",
+    ] {
+        let path = format!("/api/v1/rounds/{{id}}/{post}");
+        assert!(documented(&path, "post"), "{path}");
+        assert!(spec["paths"][&path]["post"]["responses"]["409"].is_object(), "{path}");
+    }
 }

@@ -125,7 +125,13 @@ pub enum BudgetCommand {
 fn done(r: &RoundRecord) -> ExitCode {
     let round = &r.round;
     let last = r.events.last().map(|e| e.event.zh()).unwrap_or_default();
-    println!("第 {} 号兑现批次（{}，第 {} 版，{}）：{last}", r.header.id, r.header.name, round.revision(), round.phase().zh());
+    println!(
+        "第 {} 号兑现批次（{}，第 {} 版，{}）：{last}",
+        r.header.id,
+        r.header.name,
+        round.revision(),
+        round.phase().zh()
+    );
     ExitCode::SUCCESS
 }
 
@@ -247,7 +253,10 @@ pub async fn run(c: RoundCommand) -> anyhow::Result<ExitCode> {
             println!("已导入 {year} 年放假安排");
             Ok(ExitCode::SUCCESS)
         }
-        RoundCommand::List { .. } | RoundCommand::Show { .. } | RoundCommand::Lines(_) | RoundCommand::Timeline { .. } => {
+        RoundCommand::List { .. }
+        | RoundCommand::Show { .. }
+        | RoundCommand::Lines(_)
+        | RoundCommand::Timeline { .. } => {
             unreachable!("reading commands are dispatched in round_cmd::run")
         }
     }
@@ -291,7 +300,12 @@ async fn pay(a: PayArgs) -> anyhow::Result<ExitCode> {
             project_id: a.project,
         };
         let left = payable(&r).into_iter().find(|(k, _)| *k == key).map_or(0, |(_, left)| left);
-        vec![NewPayment { line: key, amount_fen: a.amount.unwrap_or(left), voucher: a.voucher.unwrap_or_default(), date: a.date }]
+        vec![NewPayment {
+            line: key,
+            amount_fen: a.amount.unwrap_or(left),
+            voucher: a.voucher.unwrap_or_default(),
+            date: a.date,
+        }]
     };
     let total: i64 = payments.iter().map(|p| p.amount_fen).sum();
     let r = store.pay_round(a.id, &super::actor_of(&user), &payments).await.map_err(refused)?;
@@ -324,7 +338,14 @@ async fn budget(c: BudgetCommand) -> anyhow::Result<ExitCode> {
                 println!("{year} 年尚未录入预算");
             }
             for b in lines {
-                println!("{}\t{}\t{}（{}，{}）", b.clause, yuan(b.amount_fen), b.note, b.actor, lianzhang_store::beijing_time(&b.at));
+                println!(
+                    "{}\t{}\t{}（{}，{}）",
+                    b.clause,
+                    yuan(b.amount_fen),
+                    b.note,
+                    b.actor,
+                    lianzhang_store::beijing_time(&b.at)
+                );
             }
         }
     }

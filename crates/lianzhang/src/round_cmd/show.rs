@@ -123,13 +123,9 @@ pub fn change_zh(c: &Change) -> String {
     match c {
         Change::Added(k) => format!("新增 {k}"),
         Change::Removed(k) => format!("移除 {k}"),
-        Change::Changed { key, before, after } => format!(
-            "变化 {key}：{}{} → {}{}",
-            before.0.zh(),
-            amount(before.1),
-            after.0.zh(),
-            amount(after.1)
-        ),
+        Change::Changed { key, before, after } => {
+            format!("变化 {key}：{}{} → {}{}", before.0.zh(), amount(before.1), after.0.zh(), amount(after.1))
+        }
     }
 }
 
@@ -147,7 +143,16 @@ pub async fn list(who: &Who, format: Format) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let mut t = Table::new();
-    t.load_style(UTF8_FULL_CONDENSED).set_header(["编号", "年度", "名称", "阶段", "版本", "奖励行", "可兑现", "已支付"]);
+    t.load_style(UTF8_FULL_CONDENSED).set_header([
+        "编号",
+        "年度",
+        "名称",
+        "阶段",
+        "版本",
+        "奖励行",
+        "可兑现",
+        "已支付",
+    ]);
     for r in &rounds {
         let v = round_json(&user, r);
         t.add_row([

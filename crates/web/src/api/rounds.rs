@@ -309,11 +309,7 @@ pub async fn list(State(state): State<Arc<AppState>>, Caller(user): Caller) -> R
 }
 
 /// `GET /api/v1/rounds/{id}`
-pub async fn show(
-    State(state): State<Arc<AppState>>,
-    Caller(user): Caller,
-    ids: Ids,
-) -> Result<Json<Value>, ApiError> {
+pub async fn show(State(state): State<Arc<AppState>>, Caller(user): Caller, ids: Ids) -> Result<Json<Value>, ApiError> {
     let r = state.store.round(ids.round()).await.map_err(store_error)?;
     Ok(detail(&user, &r))
 }

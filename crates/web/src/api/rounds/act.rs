@@ -30,7 +30,9 @@ fn body<T: DeserializeOwned>(headers: &HeaderMap, bytes: &Bytes) -> Result<T, Ap
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json")));
     if !json {
-        return Err(WebError::Invalid("请求体应为 JSON（Content-Type: application/json）。未做任何修改。".into()).into());
+        return Err(
+            WebError::Invalid("请求体应为 JSON（Content-Type: application/json）。未做任何修改。".into()).into()
+        );
     }
     serde_json::from_slice(bytes).map_err(|e| {
         tracing::info!(error = %e, "api body refused");
