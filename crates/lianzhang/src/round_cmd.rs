@@ -4,6 +4,15 @@
 //! (`lianzhang-rounds`, through the store). A refusal prints the workflow's Chinese sentence,
 //! exits non-zero and changes nothing.
 
+/// `println!` that returns the write error: a closed pipe (`lianzhang round lines 1 | head`)
+/// ends the command quietly (see `main`), never a panic.
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout(), $($t)*)?
+    }};
+}
+
 mod act;
 mod show;
 

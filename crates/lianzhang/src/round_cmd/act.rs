@@ -122,22 +122,22 @@ pub enum BudgetCommand {
 }
 
 /// Prints the round after a step: its phase and what the step was.
-fn done(r: &RoundRecord) -> ExitCode {
+fn done(r: &RoundRecord) -> anyhow::Result<ExitCode> {
     let round = &r.round;
-    let last = r.events.last().map(|e| e.event.zh()).unwrap_or_default();
-    println!(
+    let last = r.events.last().map(|e| super::show::event_zh(r, &e.event)).unwrap_or_default();
+    outln!(
         "第 {} 号兑现批次（{}，第 {} 版，{}）：{last}",
         r.header.id,
         r.header.name,
         round.revision(),
         round.phase().zh()
     );
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn act(store: &Store, user: &User, id: i64, event: Event) -> anyhow::Result<ExitCode> {
     let r = store.act(id, &super::actor_of(user), event).await.map_err(refused)?;
-    Ok(done(&r))
+    done(&r)
 }
 
 pub async fn run(c: RoundCommand) -> anyhow::Result<ExitCode> {
@@ -153,15 +153,15 @@ pub async fn run(c: RoundCommand) -> anyhow::Result<ExitCode> {
             let new = NewRound { year, name: &name, file: &file, policy: &policy, actor: &actor };
             let r = store.create_round(new).await.map_err(refused)?;
             let lines = r.round.lines().count();
-            println!("已新建第 {} 号兑现批次：{}（{} 年，{} 行）", r.header.id, r.header.name, r.header.year, lines);
+            outln!("已新建第 {} 号兑现批次：{}（{} 年，{} 行）", r.header.id, r.header.name, r.header.year, lines);
             Ok(ExitCode::SUCCESS)
         }
         RoundCommand::Refresh { id, who } => {
             let (store, user) = open(&who).await?;
             let r = store.refresh_round(id, &super::actor_of(&user)).await.map_err(refused)?;
-            done(&r);
+            done(&r)?;
             for c in r.round.last_changes() {
-                println!("  {}", super::show::change_zh(c));
+                outln!("  {}", super::show::change_zh(c));
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -191,7 +191,7 @@ pub async fn run(c: RoundCommand) -> anyhow::Result<ExitCode> {
         RoundCommand::CreditCheck { id, date, who } => {
             let (store, user) = open(&who).await?;
             let r = store.credit_check(id, &super::actor_of(&user), date).await.map_err(refused)?;
-            Ok(done(&r))
+            done(&r)
         }
         RoundCommand::CreditClear { id, uscc, reason, evidence, who } => {
             let (store, user) = open(&who).await?;
@@ -206,7 +206,7 @@ pub async fn run(c: RoundCommand) -> anyhow::Result<ExitCode> {
             let r = store.round(id).await.map_err(refused)?;
             let calendar = store.calendar().await?;
             let period = calendar.period(date, r.header.publicity_days.max(1))?;
-            println!("公示期：{period}");
+            outln!("公示期：{period}");
             act(&store, &user, id, Event::Published { date, last_day: period.last, document_no }).await
         }
         RoundCommand::Object(a) => {
@@ -239,7 +239,7 @@ pub async fn run(c: RoundCommand) -> anyhow::Result<ExitCode> {
         RoundCommand::Reverse { id, entry, reason, who } => {
             let (store, user) = open(&who).await?;
             let r = store.reverse_round_payment(id, &super::actor_of(&user), entry, &reason).await.map_err(refused)?;
-            Ok(done(&r))
+            done(&r)
         }
         RoundCommand::Budget { command } => budget(command).await,
         RoundCommand::Calendar { command: super::CalendarCommand::Add { file, who } } => {
@@ -250,7 +250,7 @@ pub async fn run(c: RoundCommand) -> anyhow::Result<ExitCode> {
             let json = std::fs::read_to_string(&file)
                 .map_err(|e| anyhow::anyhow!("无法读取 {}：{}", file.display(), lianzhang_facts::error::io_zh(&e)))?;
             let year = store.add_calendar_year(&json, &user.username).await.map_err(refused)?;
-            println!("已导入 {year} 年放假安排");
+            outln!("已导入 {year} 年放假安排");
             Ok(ExitCode::SUCCESS)
         }
         RoundCommand::List { .. }
@@ -309,10 +309,10 @@ async fn pay(a: PayArgs) -> anyhow::Result<ExitCode> {
     };
     let total: i64 = payments.iter().map(|p| p.amount_fen).sum();
     let r = store.pay_round(a.id, &super::actor_of(&user), &payments).await.map_err(refused)?;
-    println!("已支付 {} 行，合计 {}", payments.len(), yuan(total));
+    outln!("已支付 {} 行，合计 {}", payments.len(), yuan(total));
     for e in r.events.iter().rev().take(payments.len()).rev() {
         if let Event::Paid { ledger_entry, .. } = &e.event {
-            println!("  台账第 {ledger_entry} 条：{}", e.event.zh());
+            outln!("  台账第 {ledger_entry} 条：{}", e.event.zh());
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -329,16 +329,16 @@ async fn budget(c: BudgetCommand) -> anyhow::Result<ExitCode> {
                 .set_budget(&NewBudget { year, clause, amount_fen: amount, note }, &user.username)
                 .await
                 .map_err(refused)?;
-            println!("已录入 {} 年 {} 预算 {}", b.year, b.clause, yuan(b.amount_fen));
+            outln!("已录入 {} 年 {} 预算 {}", b.year, b.clause, yuan(b.amount_fen));
         }
         BudgetCommand::Show { year, who } => {
             let (store, _) = open(&who).await?;
             let lines = store.budgets(year).await?;
             if lines.is_empty() {
-                println!("{year} 年尚未录入预算");
+                outln!("{year} 年尚未录入预算");
             }
             for b in lines {
-                println!(
+                outln!(
                     "{}\t{}\t{}（{}，{}）",
                     b.clause,
                     yuan(b.amount_fen),

@@ -131,7 +131,7 @@ pub fn change_zh(c: &Change) -> String {
 
 fn print_json(v: &Value) -> anyhow::Result<()> {
     serde_json::to_writer_pretty(std::io::stdout().lock(), v)?;
-    println!();
+    outln!();
     Ok(())
 }
 
@@ -167,9 +167,9 @@ pub async fn list(who: &Who, format: Format) -> anyhow::Result<ExitCode> {
         ]);
     }
     if rounds.is_empty() {
-        println!("还没有兑现批次");
+        outln!("还没有兑现批次");
     } else {
-        println!("{t}");
+        outln!("{t}");
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -183,19 +183,19 @@ pub async fn show(who: &Who, id: i64, format: Format) -> anyhow::Result<ExitCode
         return Ok(ExitCode::SUCCESS);
     }
     let h = &r.header;
-    println!("第 {} 号兑现批次：{}（{} 年）", h.id, h.name, h.year);
-    println!("阶段：{}；名单第 {} 版", r.round.phase().zh(), r.round.revision());
-    println!("政策：{}（{}）", h.policy_id, &h.policy_hash[..h.policy_hash.len().min(12)]);
-    println!("新建：{}，{}", h.created_by, lianzhang_store::beijing_time(&h.created_at));
-    println!(
+    outln!("第 {} 号兑现批次：{}（{} 年）", h.id, h.name, h.year);
+    outln!("阶段：{}；名单第 {} 版", r.round.phase().zh(), r.round.revision());
+    outln!("政策：{}（{}）", h.policy_id, &h.policy_hash[..h.policy_hash.len().min(12)]);
+    outln!("新建：{}，{}", h.created_by, lianzhang_store::beijing_time(&h.created_at));
+    outln!(
         "奖励行 {}，可兑现 {} 元，已支付 {} 元",
         v["award_lines"],
         v["ready"].as_str().unwrap_or_default(),
         v["paid"].as_str().unwrap_or_default()
     );
-    println!("审批：{}/{}；未处理异议：{}", r.round.approvals().len(), h.approvals, r.round.open_objections().len());
+    outln!("审批：{}/{}；未处理异议：{}", r.round.approvals().len(), h.approvals, r.round.open_objections().len());
     for rev in &r.revisions {
-        println!(
+        outln!(
             "  第 {} 版：评定记录 {}，企业库版本 {}，事实摘要 {}（{}，{}）",
             rev.revision,
             rev.run_id,
@@ -206,7 +206,7 @@ pub async fn show(who: &Who, id: i64, format: Format) -> anyhow::Result<ExitCode
         );
     }
     for c in r.round.last_changes() {
-        println!("  上次刷新：{}", change_zh(c));
+        outln!("  上次刷新：{}", change_zh(c));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -255,17 +255,36 @@ pub async fn lines(a: LinesArgs) -> anyhow::Result<ExitCode> {
         }
         Format::Table => {
             let mut t = Table::new();
-            t.load_style(UTF8_FULL_CONDENSED).set_header(["企业", "统一社会信用代码", "规则", "金额（元）", "状态"]);
+            t.load_style(UTF8_FULL_CONDENSED).set_header([
+                "企业",
+                "统一社会信用代码 规则",
+                "规则名称",
+                "金额（元）",
+                "状态",
+            ]);
             for l in &chosen {
                 let v = line_json(round, l);
                 let amount = v["final_amount"].as_str().or(v["amount"].as_str()).unwrap_or("—").to_string();
                 t.add_row([l.enterprise.clone(), l.key.to_string(), l.rule_title.clone(), amount, round.state(l).zh()]);
             }
-            println!("{t}");
-            println!("共 {} 行", chosen.len());
+            outln!("{t}");
+            outln!("共 {} 行", chosen.len());
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// An event in Chinese. The timeline keeps a refresh without its lines (they are stored apart),
+/// so its sentence is made here: the line count only for the current revision.
+pub(super) fn event_zh(r: &RoundRecord, e: &lianzhang_rounds::Event) -> String {
+    use lianzhang_rounds::Event as E;
+    match e {
+        E::Refreshed { revision, .. } if *revision == r.round.revision() => {
+            format!("刷新名单，形成第 {revision} 版（{} 行）", r.round.lines().count())
+        }
+        E::Refreshed { revision, .. } => format!("刷新名单，形成第 {revision} 版"),
+        e => e.zh(),
+    }
 }
 
 pub async fn timeline(who: &Who, id: i64, format: Format) -> anyhow::Result<ExitCode> {
@@ -301,20 +320,20 @@ pub async fn timeline(who: &Who, id: i64, format: Format) -> anyhow::Result<Exit
                 {
                     o.insert("amount".into(), money(f.as_i64()));
                 }
-                json!({"seq": e.seq, "at": e.at, "actor": e.actor.username, "role": e.actor.role, "zh": e.event.zh(), "event": ev})
+                json!({"seq": e.seq, "at": e.at, "actor": e.actor.username, "role": e.actor.role, "zh": event_zh(&r, &e.event), "event": ev})
             })
             .collect();
         print_json(&Value::Array(items))?;
         return Ok(ExitCode::SUCCESS);
     }
     for e in r.events.iter().filter(seen) {
-        println!(
+        outln!(
             "{:>3}  {}  {}（{}）  {}",
             e.seq,
             lianzhang_store::beijing_time(&e.at),
             e.actor.username,
             e.actor.role.zh(),
-            e.event.zh()
+            event_zh(&r, &e.event)
         );
     }
     Ok(ExitCode::SUCCESS)
