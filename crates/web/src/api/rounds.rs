@@ -8,6 +8,7 @@
 //! string with two places (`"1200000.00"`), dates are ISO (`2024-10-08`).
 
 mod act;
+mod door;
 
 pub use act::{
     approve, confirm, create, credit_check, credit_clear, decide, finalise, object, pay, publish, refresh, resolve,
