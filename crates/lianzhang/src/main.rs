@@ -10,6 +10,7 @@ mod ledger_cmd;
 mod output;
 mod policy_cmd;
 mod registry;
+mod round_cmd;
 mod serve;
 
 use clap::{FromArgMatches, Parser, Subcommand};
@@ -72,6 +73,11 @@ enum Command {
     Findings(findings_cmd::FindingsArgs),
     /// 核实确认：确认某个疑点涉及的数值无误（记入审计记录）
     Confirm(findings_cmd::ConfirmArgs),
+    /// 兑现批次：新建、审核、确认、信用核查、审批、公示、异议、支付
+    Round {
+        #[command(subcommand)]
+        command: round_cmd::RoundCommand,
+    },
     /// 数据库：备份、恢复、完整性检查
     Db {
         #[command(subcommand)]
@@ -115,6 +121,7 @@ fn main() -> ExitCode {
         Command::Template { out, policy } => registry::run_template(&out, &policy),
         Command::Ledger { command } => ledger_cmd::run(command),
         Command::Db { command } => registry::run_db(command),
+        Command::Round { command } => round_cmd::run(command),
         Command::Findings(a) => findings_cmd::run_findings(a),
         Command::Confirm(a) => findings_cmd::run_confirm(a),
     };

@@ -13,21 +13,32 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
-/// A [`WebError`] rendered as JSON.
-pub struct ApiError(WebError);
+pub(crate) mod rounds;
+
+/// A [`WebError`] rendered as JSON, with its own status when the API says more than the page
+/// would (409 for a workflow refusal, see [`ApiError::conflict`]).
+pub struct ApiError(WebError, Option<axum::http::StatusCode>);
 
 impl<E: Into<WebError>> From<E> for ApiError {
     fn from(e: E) -> Self {
-        ApiError(e.into())
+        ApiError(e.into(), None)
+    }
+}
+
+impl ApiError {
+    /// 409: the request was well formed but the round's workflow (or the ledger) refused it, with
+    /// its Chinese sentence; nothing was changed.
+    pub(crate) fn conflict(why: String) -> ApiError {
+        ApiError(WebError::Invalid(why), Some(axum::http::StatusCode::CONFLICT))
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = match self.0 {
+        let status = self.1.unwrap_or_else(|| match &self.0 {
             WebError::LoginRequired => axum::http::StatusCode::UNAUTHORIZED,
-            ref e => e.status(),
-        };
+            e => e.status(),
+        });
         if let WebError::Store(e) = &self.0 {
             tracing::error!(error = %e, "api request failed");
         }
@@ -37,11 +48,11 @@ impl IntoResponse for ApiError {
 
 /// Any other path under `/api`: a JSON 404 like every API error.
 pub async fn no_such_endpoint(uri: axum::http::Uri) -> ApiError {
-    ApiError(WebError::NotFound(format!("接口 {}", uri.path())))
+    ApiError(WebError::NotFound(format!("接口 {}", uri.path())), None)
 }
 
 /// The API caller, with API-shaped rejections.
-pub struct Caller(lianzhang_store::User);
+pub struct Caller(pub(crate) lianzhang_store::User);
 
 impl FromRequestParts<Arc<AppState>> for Caller {
     type Rejection = ApiError;
@@ -52,7 +63,7 @@ impl FromRequestParts<Arc<AppState>> for Caller {
 }
 
 /// Fen as a FACTS.md yuan string with two places (`"30000000.00"`), or null when unknown.
-fn yuan_of_fen(fen: Option<i64>) -> Value {
+pub(crate) fn yuan_of_fen(fen: Option<i64>) -> Value {
     fen.map_or(Value::Null, |f| json!(lianzhang_facts::Fen(f).to_yuan().to_string()))
 }
 

@@ -1,0 +1,455 @@
+//! `/api/v1/rounds…`: award rounds (兑现批次) as JSON, with the pages' roles and scope. Every
+//! action goes through the store, whose workflow (`lianzhang-rounds`) makes every check; a
+//! refusal is **409** with the workflow's Chinese sentence, and nothing is changed. A body that
+//! does not parse or breaks the door rules is **422**, every problem named at once.
+//!
+//! Scope: every role may read rounds; a task force sees only the lines (and the timeline
+//! entries) of its own chain, and the totals it is shown are over those lines. Money is a yuan
+//! string with two places (`"1200000.00"`), dates are ISO (`2024-10-08`).
+
+mod act;
+mod door;
+
+pub use act::{
+    approve, confirm, create, credit_check, credit_clear, decide, finalise, object, pay, publish, refresh, resolve,
+    reverse,
+};
+
+use super::{ApiError, Caller, query_refused, yuan_of_fen};
+use crate::{AppState, WebError};
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use lianzhang_rounds::{Actor, Event, Line, LineKey, LineState, Pending, Role, Round};
+use lianzhang_store::{RoundRecord, StoreError, User};
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// A number in the path (the round's id, then an objection's or a ledger entry's): one that is
+/// not a number is a JSON 404 naming it, like any path that leads nowhere.
+pub struct Ids(Vec<i64>);
+
+impl Ids {
+    /// The round's id (the first number of the path).
+    fn round(&self) -> i64 {
+        self.0.first().copied().unwrap_or_default()
+    }
+    /// The second number of the path.
+    fn second(&self) -> i64 {
+        self.0.get(1).copied().unwrap_or_default()
+    }
+}
+
+impl axum::extract::FromRequestParts<Arc<AppState>> for Ids {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        let Path(params) = Path::<Vec<(String, String)>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| WebError::NotFound("接口路径".into()))?;
+        params
+            .iter()
+            .map(|(_, v)| {
+                v.parse::<i64>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| WebError::NotFound(format!("编号“{}”", lianzhang_facts::typed::shown(v))).into())
+            })
+            .collect::<Result<Vec<_>, ApiError>>()
+            .map(Ids)
+    }
+}
+
+/// The workflow's actor for an account: its role, a task force with its chain. (The pages have
+/// their own mapping in `crate::rounds`; the integrator may unify them.)
+pub(crate) fn actor_of(user: &User) -> Actor {
+    use lianzhang_store::Role as R;
+    let role = match user.role {
+        R::Admin => Role::Admin,
+        R::Bureau => Role::Bureau,
+        R::TaskForce => Role::TaskForce(user.chain.clone().unwrap_or_default()),
+        R::Leader => Role::Leader,
+        R::Finance => Role::Finance,
+    };
+    Actor { username: user.username.clone(), role }
+}
+
+/// Whether `user` may see `line`: a task force only its chain's lines.
+fn visible(user: &User, line: &Line) -> bool {
+    match user.role {
+        lianzhang_store::Role::TaskForce => user.chain.is_some() && line.chain == user.chain,
+        _ => true,
+    }
+}
+
+/// A store error as the API says it: a refusal 409, a missing round 404, the rest as usual.
+pub(crate) fn store_error(e: StoreError) -> ApiError {
+    match e {
+        StoreError::Refused(why) => ApiError::conflict(why),
+        StoreError::NotFound(what) => WebError::NotFound(what).into(),
+        e => e.into(),
+    }
+}
+
+fn fen(f: i64) -> Value {
+    yuan_of_fen(Some(f))
+}
+
+/// The state of a line as a code: `recommendation`, `open`, `rejected`, `declined`,
+/// `withdrawn`, `ready`.
+fn state_code(s: &LineState) -> &'static str {
+    match s {
+        LineState::Recommendation => "recommendation",
+        LineState::Open { .. } => "open",
+        LineState::Rejected { .. } => "rejected",
+        LineState::Declined => "declined",
+        LineState::Withdrawn { .. } => "withdrawn",
+        LineState::Ready { .. } => "ready",
+    }
+}
+
+/// What an open line still needs, as a code: `review`, `final_amount`, `confirmation`,
+/// `credit_check`, `credit_hit`.
+fn pending_code(p: &Pending) -> &'static str {
+    match p {
+        Pending::Review { .. } => "review",
+        Pending::FinalAmount => "final_amount",
+        Pending::Confirmation => "confirmation",
+        Pending::CreditCheck => "credit_check",
+        Pending::CreditHit(_) => "credit_hit",
+    }
+}
+
+/// The values `status=` takes.
+const STATUSES: &[&str] = &[
+    "open",
+    "review",
+    "final_amount",
+    "confirmation",
+    "credit_check",
+    "credit_hit",
+    "ready",
+    "rejected",
+    "declined",
+    "withdrawn",
+    "recommendation",
+];
+
+fn matches_status(s: &LineState, status: &str) -> bool {
+    state_code(s) == status
+        || matches!(s, LineState::Open { pending } if pending.iter().any(|p| pending_code(p) == status))
+}
+
+/// One line as JSON.
+pub(crate) fn line_json(round: &Round, award_key: Option<&str>, l: &Line) -> Value {
+    let state = round.state(l);
+    let (final_amount, account) = match &state {
+        LineState::Ready { amount_fen, account } => (fen(*amount_fen), json!(account)),
+        _ => (Value::Null, Value::Null),
+    };
+    let pending: Vec<Value> = match &state {
+        LineState::Open { pending } => pending
+            .iter()
+            .map(|p| {
+                let mut v = json!({"code": pending_code(p), "zh": p.zh()});
+                if let Pending::CreditHit(h) = p {
+                    v["hit"] = json!(h);
+                }
+                v
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    json!({
+        "line": {"uscc": l.key.uscc, "rule": l.key.rule, "project_id": l.key.project_id},
+        "award_key": award_key,
+        "enterprise": l.enterprise, "chain": l.chain, "town": l.town,
+        "clause": l.clause, "rule_title": l.rule_title,
+        "outcome": l.outcome, "outcome_zh": l.outcome.zh(), "pays": l.pays, "ceiling": l.ceiling,
+        "recommendation": l.is_recommendation(),
+        "amount": yuan_of_fen(l.amount_fen), "final_amount": final_amount, "paid": fen(round.paid_fen(&l.key)),
+        "state": state_code(&state), "state_zh": state.zh(), "pending": pending, "account": account,
+        "explanation": l.explanation, "missing": l.missing,
+    })
+}
+
+/// Sums of award lines (recommendations are never counted): lines, proposed (the engine's
+/// amounts, a set final amount for ceiling lines), ready (decided and payable once final), paid.
+#[derive(Default)]
+struct Sums {
+    lines: u64,
+    open: u64,
+    proposed: i64,
+    ready: i64,
+    paid: i64,
+}
+
+impl Sums {
+    fn add(&mut self, round: &Round, l: &Line) {
+        let state = round.state(l);
+        if matches!(state, LineState::Recommendation) {
+            return;
+        }
+        self.lines += 1;
+        self.open += u64::from(!state.is_decided());
+        match state {
+            LineState::Ready { amount_fen, .. } => {
+                self.proposed += amount_fen;
+                self.ready += amount_fen;
+            }
+            LineState::Open { .. } => self.proposed += l.amount_fen.unwrap_or(0),
+            _ => {}
+        }
+        self.paid += round.paid_fen(&l.key);
+    }
+
+    fn json(&self) -> Value {
+        json!({"lines": self.lines, "open": self.open, "proposed": fen(self.proposed), "ready": fen(self.ready), "paid": fen(self.paid)})
+    }
+}
+
+fn phase_json(round: &Round) -> Value {
+    let mut v = serde_json::to_value(round.phase()).unwrap_or_default();
+    v["zh"] = json!(round.phase().zh());
+    v
+}
+
+/// A round's summary (the list) or, with `detail`, everything but its lines and events.
+fn round_json(user: &User, r: &RoundRecord, detail: bool) -> Value {
+    let h = &r.header;
+    let round = &r.round;
+    let mut all = Sums::default();
+    let mut recommendations = 0u64;
+    let mut by_rule: BTreeMap<(String, String, String), Sums> = BTreeMap::new();
+    let mut by_chain: BTreeMap<String, Sums> = BTreeMap::new();
+    for l in round.lines().filter(|l| visible(user, l)) {
+        recommendations += u64::from(l.is_recommendation());
+        all.add(round, l);
+        if detail && !l.is_recommendation() {
+            by_rule.entry((l.key.rule.clone(), l.rule_title.clone(), l.clause.clone())).or_default().add(round, l);
+            by_chain.entry(l.chain.clone().unwrap_or_default()).or_default().add(round, l);
+        }
+    }
+    let mut v = json!({
+        "id": h.id, "year": h.year, "name": h.name, "created_at": h.created_at, "created_by": h.created_by,
+        "policy_id": h.policy_id, "policy_hash": h.policy_hash,
+        "phase": phase_json(round), "revision": round.revision(),
+        "totals": all.json(), "recommendations": recommendations,
+    });
+    if detail {
+        let rules: Vec<Value> = by_rule
+            .iter()
+            .map(|((rule, title, clause), s)| {
+                let mut v = s.json();
+                v["rule"] = json!(rule);
+                v["rule_title"] = json!(title);
+                v["clause"] = json!(clause);
+                v
+            })
+            .collect();
+        let chains: Vec<Value> = by_chain
+            .iter()
+            .map(|(chain, s)| {
+                let mut v = s.json();
+                v["chain"] = if chain.is_empty() { Value::Null } else { json!(chain) };
+                v
+            })
+            .collect();
+        let o = v.as_object_mut().expect("an object");
+        o.insert(
+            "settings".into(),
+            json!({"confirmation": h.confirmation, "approvals": h.approvals, "publicity_days": h.publicity_days, "objection_to": h.objection_to}),
+        );
+        o.insert("by_rule".into(), Value::Array(rules));
+        o.insert("by_chain".into(), Value::Array(chains));
+        o.insert("approvals".into(), json!(round.approvals()));
+        o.insert("open_objections".into(), json!(round.open_objections()));
+        o.insert("revisions".into(), json!(r.revisions));
+        let changes: Vec<Value> = round
+            .last_changes()
+            .iter()
+            .map(|c| match c {
+                lianzhang_rounds::Change::Added(k) => json!({"change": "added", "line": k}),
+                lianzhang_rounds::Change::Removed(k) => json!({"change": "removed", "line": k}),
+                lianzhang_rounds::Change::Changed { key, before, after } => json!({
+                    "change": "changed", "line": key,
+                    "before": {"outcome": before.0, "amount": yuan_of_fen(before.1)},
+                    "after": {"outcome": after.0, "amount": yuan_of_fen(after.1)},
+                }),
+            })
+            .filter(|c| user.role != lianzhang_store::Role::TaskForce || line_visible(user, r, &c["line"]))
+            .collect();
+        o.insert("last_changes".into(), Value::Array(changes));
+    }
+    v
+}
+
+/// Whether a line named by its JSON key is visible to `user` (lines no longer in the round are
+/// not).
+fn line_visible(user: &User, r: &RoundRecord, key: &Value) -> bool {
+    serde_json::from_value::<LineKey>(key.clone())
+        .ok()
+        .and_then(|k| r.round.line(&k).map(|l| visible(user, l)))
+        .unwrap_or(false)
+}
+
+/// The round with its detail, as every action answers.
+pub(crate) fn detail(user: &User, r: &RoundRecord) -> Json<Value> {
+    Json(round_json(user, r, true))
+}
+
+/// `GET /api/v1/rounds`: every round, newest first.
+pub async fn list(State(state): State<Arc<AppState>>, Caller(user): Caller) -> Result<Json<Value>, ApiError> {
+    let rounds = state.store.rounds().await.map_err(store_error)?;
+    let items: Vec<Value> = rounds.iter().map(|r| round_json(&user, r, false)).collect();
+    Ok(Json(json!({"items": items})))
+}
+
+/// `GET /api/v1/rounds/{id}`
+pub async fn show(State(state): State<Arc<AppState>>, Caller(user): Caller, ids: Ids) -> Result<Json<Value>, ApiError> {
+    let r = state.store.round(ids.round()).await.map_err(store_error)?;
+    Ok(detail(&user, &r))
+}
+
+/// The filters of the lines endpoint.
+#[derive(serde::Deserialize)]
+pub struct LinesQuery {
+    status: Option<String>,
+    rule: Option<String>,
+    chain: Option<String>,
+    town: Option<String>,
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+/// `GET /api/v1/rounds/{id}/lines?status=&rule=&chain=&town=&page=&per_page=`
+pub async fn lines(
+    State(state): State<Arc<AppState>>,
+    Caller(user): Caller,
+    ids: Ids,
+    query: Result<Query<LinesQuery>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    use lianzhang_facts::typed::TextKind::Line as L;
+    let Query(q) = query.map_err(|e| query_refused(&e))?;
+    let given = |v: &Option<String>| v.clone().unwrap_or_default();
+    let (status, rule, chain, town) = (given(&q.status), given(&q.rule), given(&q.chain), given(&q.town));
+    crate::door::search_texts([
+        ("状态 status", status.as_str(), L),
+        ("规则 rule", rule.as_str(), L),
+        ("产业链 chain", chain.as_str(), L),
+        ("乡镇 town", town.as_str(), L),
+    ])?;
+    if !status.is_empty() && !STATUSES.contains(&status.as_str()) {
+        return Err(WebError::Invalid(format!(
+            "状态 status 的值“{}”无效，可选：{}",
+            lianzhang_facts::typed::shown(&status),
+            STATUSES.join("、")
+        ))
+        .into());
+    }
+    let page = q.page.unwrap_or(1).max(1);
+    let per_page = q.per_page.unwrap_or(50).clamp(1, 500);
+    let id = ids.round();
+    let r = state.store.round(id).await.map_err(store_error)?;
+    let round = &r.round;
+    let mut sums = Sums::default();
+    let chosen: Vec<&Line> = round
+        .lines()
+        .filter(|l| visible(&user, l))
+        .filter(|l| rule.is_empty() || l.key.rule == rule)
+        .filter(|l| chain.is_empty() || l.chain.as_deref() == Some(chain.as_str()))
+        .filter(|l| town.is_empty() || l.town.as_deref() == Some(town.as_str()))
+        .filter(|l| status.is_empty() || matches_status(&round.state(l), &status))
+        .inspect(|l| sums.add(round, l))
+        .collect();
+    let items: Vec<Value> = chosen
+        .iter()
+        .skip((page as usize - 1).saturating_mul(per_page as usize))
+        .take(per_page as usize)
+        .map(|l| line_json(round, r.award_key(&l.key), l))
+        .collect();
+    Ok(Json(json!({
+        "round": id, "revision": round.revision(), "page": page, "per_page": per_page, "total": chosen.len(),
+        "totals": sums.json(), "items": items,
+    })))
+}
+
+/// The line an event is about, if any (to keep a task force to its chain's entries).
+fn event_line(e: &Event) -> Option<&LineKey> {
+    match e {
+        Event::Rejected { line, .. }
+        | Event::AmountSet { line, .. }
+        | Event::Reopened { line, .. }
+        | Event::Confirmed { line, .. }
+        | Event::Declined { line, .. }
+        | Event::Objected { line, .. }
+        | Event::Paid { line, .. } => Some(line),
+        _ => None,
+    }
+}
+
+/// An event as JSON: its fields, with money as yuan strings (`amount` for `amount_fen`).
+fn event_json(e: &Event) -> Value {
+    let mut v = serde_json::to_value(e).unwrap_or_default();
+    if let Some(o) = v.as_object_mut()
+        && let Some(f) = o.remove("amount_fen")
+    {
+        o.insert("amount".into(), yuan_of_fen(f.as_i64()));
+    }
+    if let Some(o) = v.as_object_mut() {
+        o.remove("lines");
+    }
+    v
+}
+
+/// An event in Chinese. The timeline keeps a refresh without its lines (they are stored apart),
+/// so its sentence is made here: the line count only for the current revision.
+fn event_zh(r: &RoundRecord, e: &Event) -> String {
+    match e {
+        Event::Refreshed { revision, .. } if *revision == r.round.revision() => {
+            format!("刷新名单，形成第 {revision} 版（{} 行）", r.round.lines().count())
+        }
+        Event::Refreshed { revision, .. } => format!("刷新名单，形成第 {revision} 版"),
+        e => e.zh(),
+    }
+}
+
+/// `GET /api/v1/rounds/{id}/events`: the timeline, oldest first.
+pub async fn events(
+    State(state): State<Arc<AppState>>,
+    Caller(user): Caller,
+    ids: Ids,
+) -> Result<Json<Value>, ApiError> {
+    let id = ids.round();
+    let r = state.store.round(id).await.map_err(store_error)?;
+    let task_force = user.role == lianzhang_store::Role::TaskForce;
+    let items: Vec<Value> = r
+        .events
+        .iter()
+        .filter(|e| {
+            !task_force
+                || match &e.event {
+                    Event::CreditCleared { uscc, .. } => {
+                        r.round.lines().any(|l| &l.key.uscc == uscc && visible(&user, l))
+                    }
+                    ev => event_line(ev).is_none_or(|k| r.round.line(k).is_some_and(|l| visible(&user, l))),
+                }
+        })
+        .map(|e| {
+            let mut o = Map::new();
+            o.insert("seq".into(), json!(e.seq));
+            o.insert("at".into(), json!(e.at));
+            o.insert("actor".into(), json!(e.actor.username));
+            o.insert("role".into(), json!(e.actor.role));
+            o.insert("role_zh".into(), json!(e.actor.role.zh()));
+            o.insert("zh".into(), json!(event_zh(&r, &e.event)));
+            o.insert("event".into(), event_json(&e.event));
+            Value::Object(o)
+        })
+        .collect();
+    Ok(Json(json!({"round": id, "items": items})))
+}
