@@ -302,6 +302,27 @@ pub enum RoundCommand {
         #[command(subcommand)]
         command: act::BudgetCommand,
     },
+    /// 导入失信名单文件（工信局）：统一社会信用代码、名单名称、认定部门、列入日期、移出日期
+    CreditImport {
+        /// 名单文件（.xlsx 或 .csv）。
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// 银行回单对账（财政局）：与本批次的支付逐笔核对；加 --apply 将支付失败的冲正，转入补发
+    Receipt {
+        /// 批次编号。
+        id: i64,
+        /// 银行回单（.xlsx 或 .csv）：付款流水号（即台账编号）、收款户名、收款账号、金额（元）、交易日期、处理结果。
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// 冲正回单中支付失败的各笔（写明银行给出的原因），这些行重新可付。
+        #[arg(long)]
+        apply: bool,
+        #[command(flatten)]
+        who: Who,
+    },
     /// 工作日历：导入国务院办公厅公布的某年放假安排（holiday-cn 格式 JSON）
     Calendar {
         #[command(subcommand)]

@@ -225,23 +225,23 @@ fn a_round_walked_on_the_command_line() {
     assert_ne!(show["paid"], show["ready"]);
 }
 
-/// Imports a one-entry list of seriously untrustworthy entities (the reader of list files is
-/// another helper's; the store takes the entries as read).
+/// Imports a one-entry list of seriously untrustworthy entities with `round credit-import`, after
+/// a refused list file (every problem located, nothing imported) and a refused role.
 fn credit_list(db: &str) {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    rt.block_on(async {
-        let store = lianzhang_store::Store::open(db).await.unwrap();
-        let entry = lianzhang_store::NewCreditEntry {
-            uscc: "91140525MA0000000X".into(),
-            name: None,
-            list: "失信被执行人名单".into(),
-            source: "信用中国".into(),
-            listed: "2024-01-05".parse().unwrap(),
-            removed: None,
-        };
-        store.import_credit_list("失信名单.xlsx", &[entry], "clerk").await.unwrap();
-        store.close().await;
-    });
+    let dir = Path::new(db.trim_start_matches("sqlite://")).parent().unwrap().to_path_buf();
+    let bad = Path::new(env!("CARGO_MANIFEST_DIR")).join("../facts/tests/data/lists/失信名单_错误.csv");
+    let out = run(&["round", "credit-import", bad.to_str().unwrap(), "--db", db, "--user", "clerk"]);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!out.status.success() && err.contains("处错误，未做任何修改") && err.contains("行"), "{err}");
+    let file = dir.join("失信名单.csv");
+    std::fs::write(
+        &file,
+        "统一社会信用代码,名单名称,认定部门,列入日期,移出日期\n91140525MA0000000Y,失信被执行人名单,信用中国,2024-01-05,\n",
+    )
+    .unwrap();
+    refused(&["round", "credit-import", file.to_str().unwrap(), "--db", db, "--user", "finance"], "由工信局办理");
+    let said = ok(&["round", "credit-import", file.to_str().unwrap(), "--db", db, "--user", "clerk"]);
+    assert!(said.contains("已导入失信名单 失信名单.csv") && said.contains("1 条"), "{said}");
 }
 
 /// The round's amounts equal the engine's on the round's frozen facts, to the fen, and stay what

@@ -124,7 +124,7 @@ pub enum BudgetCommand {
 /// Prints the round after a step: its phase and what the step was.
 fn done(r: &RoundRecord) -> anyhow::Result<ExitCode> {
     let round = &r.round;
-    let last = r.events.last().map(|e| super::show::event_zh(r, &e.event)).unwrap_or_default();
+    let last = r.events.last().map(|e| e.zh()).unwrap_or_default();
     outln!(
         "第 {} 号兑现批次（{}，第 {} 版，{}）：{last}",
         r.header.id,
@@ -253,6 +253,43 @@ pub async fn run(c: RoundCommand) -> anyhow::Result<ExitCode> {
             outln!("已导入 {year} 年放假安排");
             Ok(ExitCode::SUCCESS)
         }
+        RoundCommand::CreditImport { file, who } => {
+            let (store, user) = open(&who).await?;
+            if user.role != lianzhang_store::Role::Bureau {
+                bail!("{}不能导入失信名单：此操作由工信局办理（未做任何修改）", user.role.zh());
+            }
+            let limits = lianzhang_facts::Limits::from_env()?;
+            let entries = match lianzhang_facts::lists::credit::read(&file, &limits) {
+                Ok(e) => e,
+                Err(e) => return Ok(list_refused(&file, &e)),
+            };
+            let entries: Vec<_> = entries.into_iter().map(credit_entry).collect();
+            let name =
+                file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
+            let list = store.import_credit_list(&name, &entries, &user.username).await.map_err(refused)?;
+            outln!("已导入失信名单 {}（第 {} 次导入，{} 条）", list.file_name, list.id, list.entry_count);
+            Ok(ExitCode::SUCCESS)
+        }
+        RoundCommand::Receipt { id, file, apply, who } => {
+            let (store, user) = open(&who).await?;
+            let limits = lianzhang_facts::Limits::from_env()?;
+            let rows = match lianzhang_facts::lists::receipt::read(&file, &limits) {
+                Ok(r) => r,
+                Err(e) => return Ok(list_refused(&file, &e)),
+            };
+            let rows: Vec<lianzhang_rounds::ReceiptLine> = rows.into_iter().map(Into::into).collect();
+            let r = store.reconcile_round(id, &rows).await.map_err(refused)?;
+            outln!("{}", r.zh());
+            for p in r.problems_zh() {
+                outln!("  {p}");
+            }
+            if apply && !r.failed.is_empty() {
+                let record = store.settle_failed_payments(id, &super::actor_of(&user), &rows).await.map_err(refused)?;
+                outln!("已冲正支付失败的 {} 笔，相应行重新可付", r.failed.len());
+                return done(&record);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         RoundCommand::List { .. }
         | RoundCommand::Show { .. }
         | RoundCommand::Lines(_)
@@ -350,4 +387,28 @@ async fn budget(c: BudgetCommand) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A list file that cannot be read: every problem on stderr, nothing changed.
+fn list_refused(file: &std::path::Path, e: &lianzhang_facts::ReadError) -> ExitCode {
+    match e {
+        lianzhang_facts::ReadError::Data(errors) => {
+            eprintln!("{} 有 {} 处错误，未做任何修改：", file.display(), errors.0.len());
+            eprintln!("{errors}");
+        }
+        other => eprintln!("无法读取 {}：{other}（未做任何修改）", file.display()),
+    }
+    ExitCode::from(crate::EXIT_INVALID)
+}
+
+/// A read list entry as the store takes it.
+pub(crate) fn credit_entry(e: lianzhang_facts::lists::credit::CreditEntry) -> lianzhang_store::NewCreditEntry {
+    lianzhang_store::NewCreditEntry {
+        uscc: e.uscc,
+        name: e.name,
+        list: e.list,
+        source: e.source,
+        listed: e.listed,
+        removed: e.removed,
+    }
 }

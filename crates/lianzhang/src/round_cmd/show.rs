@@ -274,19 +274,6 @@ pub async fn lines(a: LinesArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// An event in Chinese. The timeline keeps a refresh without its lines (they are stored apart),
-/// so its sentence is made here: the line count only for the current revision.
-pub(super) fn event_zh(r: &RoundRecord, e: &lianzhang_rounds::Event) -> String {
-    use lianzhang_rounds::Event as E;
-    match e {
-        E::Refreshed { revision, .. } if *revision == r.round.revision() => {
-            format!("刷新名单，形成第 {revision} 版（{} 行）", r.round.lines().count())
-        }
-        E::Refreshed { revision, .. } => format!("刷新名单，形成第 {revision} 版"),
-        e => e.zh(),
-    }
-}
-
 pub async fn timeline(who: &Who, id: i64, format: Format) -> anyhow::Result<ExitCode> {
     let (store, user) = open(who).await?;
     let r = store.round(id).await.map_err(refused)?;
@@ -320,7 +307,7 @@ pub async fn timeline(who: &Who, id: i64, format: Format) -> anyhow::Result<Exit
                 {
                     o.insert("amount".into(), money(f.as_i64()));
                 }
-                json!({"seq": e.seq, "at": e.at, "actor": e.actor.username, "role": e.actor.role, "zh": event_zh(&r, &e.event), "event": ev})
+                json!({"seq": e.seq, "at": e.at, "actor": e.actor.username, "role": e.actor.role, "zh": e.zh(), "event": ev})
             })
             .collect();
         print_json(&Value::Array(items))?;
@@ -333,7 +320,7 @@ pub async fn timeline(who: &Who, id: i64, format: Format) -> anyhow::Result<Exit
             lianzhang_store::beijing_time(&e.at),
             e.actor.username,
             e.actor.role.zh(),
-            event_zh(&r, &e.event)
+            e.zh()
         );
     }
     Ok(ExitCode::SUCCESS)

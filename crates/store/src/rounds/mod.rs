@@ -73,7 +73,26 @@ pub struct StoredEvent {
     /// RFC 3339 UTC.
     pub at: String,
     pub actor: Actor,
+    /// The event; a refresh is kept without its lines (they are the round's state and
+    /// `round_lines`): see `line_count`.
     pub event: Event,
+    /// For a refresh: how many lines the revision has.
+    pub line_count: Option<usize>,
+}
+
+impl StoredEvent {
+    /// The event on the timeline, in Chinese (a refresh with its line count).
+    pub fn zh(&self) -> String {
+        match (&self.event, self.line_count) {
+            (Event::Refreshed { revision, .. }, Some(n)) => format!("刷新名单，形成第 {revision} 版（{n} 行）"),
+            (e, _) => e.zh(),
+        }
+    }
+
+    /// The role of whoever did it, in Chinese.
+    pub fn role_zh(&self) -> &'static str {
+        self.actor.role.zh()
+    }
 }
 
 /// A round as stored, replayed: its header, revisions, events and the state they fold into.
@@ -282,10 +301,12 @@ pub(crate) async fn load(conn: &mut sqlx::AnyConnection, cache: &RoundCache, id:
             StoreError::Inconsistent(format!("批次 {id} 的第 {} 个事件无法重演：{e}", stored.len() + 1))
         })?;
         // The refresh's lines live in the round's state; the timeline keeps the event without them.
+        let mut line_count = None;
         if let Event::Refreshed { lines, .. } = &mut event {
+            line_count = Some(lines.len());
             lines.clear();
         }
-        stored.push(StoredEvent { seq: r.try_get("seq")?, at: r.try_get("at")?, actor, event });
+        stored.push(StoredEvent { seq: r.try_get("seq")?, at: r.try_get("at")?, actor, event, line_count });
     }
     let record = Arc::new(RoundRecord { header, revisions, events: stored, round, award_keys });
     cache.put(record.clone());
@@ -324,13 +345,18 @@ pub(crate) async fn append(
     .bind(&actor.username)
     .bind(record.header.id.to_string())
     .bind(kind_of(&event))
-    .bind(event.zh())
+    .bind(match &event {
+        Event::Refreshed { revision, lines } => format!("刷新名单，形成第 {revision} 版（{} 行）", lines.len()),
+        e => e.zh(),
+    })
     .execute(&mut **tx)
     .await?;
     let mut timeline_event = event;
+    let mut line_count = None;
     if let Event::Refreshed { lines, .. } = &mut timeline_event {
+        line_count = Some(lines.len());
         lines.clear();
     }
-    next.events.push(StoredEvent { seq, at, actor: actor.clone(), event: timeline_event });
+    next.events.push(StoredEvent { seq, at, actor: actor.clone(), event: timeline_event, line_count });
     Ok(next)
 }

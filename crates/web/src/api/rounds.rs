@@ -406,18 +406,6 @@ fn event_json(e: &Event) -> Value {
     v
 }
 
-/// An event in Chinese. The timeline keeps a refresh without its lines (they are stored apart),
-/// so its sentence is made here: the line count only for the current revision.
-fn event_zh(r: &RoundRecord, e: &Event) -> String {
-    match e {
-        Event::Refreshed { revision, .. } if *revision == r.round.revision() => {
-            format!("刷新名单，形成第 {revision} 版（{} 行）", r.round.lines().count())
-        }
-        Event::Refreshed { revision, .. } => format!("刷新名单，形成第 {revision} 版"),
-        e => e.zh(),
-    }
-}
-
 /// `GET /api/v1/rounds/{id}/events`: the timeline, oldest first.
 pub async fn events(
     State(state): State<Arc<AppState>>,
@@ -446,7 +434,7 @@ pub async fn events(
             o.insert("actor".into(), json!(e.actor.username));
             o.insert("role".into(), json!(e.actor.role));
             o.insert("role_zh".into(), json!(e.actor.role.zh()));
-            o.insert("zh".into(), json!(event_zh(&r, &e.event)));
+            o.insert("zh".into(), json!(e.zh()));
             o.insert("event".into(), event_json(&e.event));
             Value::Object(o)
         })
