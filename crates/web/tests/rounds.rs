@@ -172,7 +172,9 @@ async fn a_year_walked_from_creation_to_payment_reversal_and_payment_again() {
     // Review: reject a doubtful line with a reason; the missing fact links to the edit form.
     let doubtful = line(&r, |l| l.outcome == Outcome::NeedsReview && !l.is_recommendation());
     let page = app.get(&url(id, &doubtful), &clerk).await;
-    assert!(page.body.contains(&format!("/enterprises/{}/edit", doubtful.key.uscc)), "no edit link");
+    let year = &doubtful.missing[0][..4];
+    let edit = format!("/enterprises/{}/edit?year={year}", doubtful.key.uscc);
+    assert!(page.body.contains(&edit), "no edit link to {edit}");
     let done =
         post(&app, &url(id, &doubtful), &clerk, &[("action", "reject"), ("reason", "未纳入规上库，不予兑现")]).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", text_of(&done.body));
@@ -184,8 +186,10 @@ async fn a_year_walked_from_creation_to_payment_reversal_and_payment_again() {
     let before = record(&app, id).await.events.len();
     let over = format!("{}.01", cap / 100);
     let refused =
-        post(&app, &url(id, &ceiling), &clerk, &[("action", "amount"), ("amount", &over), ("basis", "评审")]).await;
+        post(&app, &url(id, &ceiling), &clerk, &[("action", "amount"), ("amount", &over), ("basis", "评审会第3次")])
+            .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains(">评审会第3次</textarea>"), "what was typed is kept in the refused form");
     assert!(text_of(&refused.body).contains("不超过上限"), "{}", text_of(&refused.body));
     assert_eq!(record(&app, id).await.events.len(), before);
     let half = format!("{}.50", cap / 200);
@@ -323,8 +327,14 @@ async fn a_year_walked_from_creation_to_payment_reversal_and_payment_again() {
     assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
     let shown = text_of(&again.body);
     assert!(shown.contains("未支付") && shown.contains("已付") && shown.contains("记-2024-10-001"), "{shown}");
+    assert!(shown.contains("本行此前的支付：台账第"), "{shown}");
     let again = post(&app, &format!("{round}/pay"), &finance, &batch).await;
     assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let shown = text_of(&again.body);
+    assert!(
+        shown.contains("未支付任何一行") && shown.contains("此前的支付") && shown.contains("凭证号 记-2024-10-002"),
+        "{shown}"
+    );
     assert_eq!(record(&app, id).await.events.len(), r.events.len());
 
     // Reversal, then the line is paid again.

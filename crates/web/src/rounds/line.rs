@@ -44,11 +44,12 @@ pub struct LinePage {
     state_zh: String,
     pending: Vec<String>,
     /// The missing facts of a doubtful line, and the edit form to fix them (when the user may).
-    missing: Vec<String>,
-    edit_url: Option<String>,
+    missing: Vec<(String, Option<String>)>,
     link: bool,
     amount: String,
     ceiling_yuan: String,
+    /// The ceiling with separators, for the label.
+    amount_cap: String,
     account: Option<BankAccount>,
     hit: Option<String>,
     history: Vec<HistoryRow>,
@@ -66,9 +67,32 @@ pub struct LinePage {
     today: String,
     next_objection: u32,
     refused: Option<(String, String)>,
+    /// What was typed in the refused form, shown again in it.
+    typed: LineForm,
 }
 
 impl LinePage {
+    /// The value typed in `field` of `form` when that form was refused (else empty).
+    fn v(&self, form: &str, field: &str) -> &str {
+        if self.error_for(form).is_none() {
+            return "";
+        }
+        let t = &self.typed;
+        match field {
+            "reason" => &t.reason,
+            "amount" => &t.amount,
+            "basis" => &t.basis,
+            "holder" => &t.holder,
+            "bank" => &t.bank,
+            "number" => &t.number,
+            "note" => &t.note,
+            "evidence" => &t.evidence,
+            "voucher" => &t.voucher,
+            "objector" => &t.objector,
+            "content" => &t.content,
+            _ => "",
+        }
+    }
     fn error_for(&self, form: &str) -> Option<&str> {
         self.refused.as_ref().filter(|(f, _)| f == form).map(|(_, t)| t.as_str())
     }
@@ -90,6 +114,7 @@ async fn render(
     r: Arc<RoundRecord>,
     line: Line,
     refused: Option<(String, String)>,
+    typed: LineForm,
 ) -> Result<LinePage, WebError> {
     let actor = actor_of(&session.user);
     let round = &r.round;
@@ -123,6 +148,16 @@ async fn render(
     let link = super::page::links(state, &session, &line.key.uscc).await?;
     let edit_url = (session.user.role.keeps_records() && !line.missing.is_empty())
         .then(|| format!("/enterprises/{}/edit", line.key.uscc));
+    // Each missing fact links to the edit form at its year (`2024年研发投入` → `?year=2024`).
+    let missing = line
+        .missing
+        .iter()
+        .map(|m| {
+            let year: String = m.chars().take_while(char::is_ascii_digit).collect();
+            let url = edit_url.as_ref().map(|u| if year.len() == 4 { format!("{u}?year={year}") } else { u.clone() });
+            (m.clone(), url)
+        })
+        .collect();
     let hit = pending.iter().find_map(|p| match p {
         Pending::CreditHit(h) => Some(format!(
             "{}（{}），{} 列入{}",
@@ -137,11 +172,11 @@ async fn render(
         url: line_url(r.header.id, &line.key),
         state_zh: st.zh(),
         pending: pending.iter().map(Pending::zh).collect(),
-        missing: line.missing.clone(),
-        edit_url,
+        missing,
         link,
         amount: view::amount_text(&line, &st),
         ceiling_yuan: line.amount_fen.map(yuan_input).unwrap_or_default(),
+        amount_cap: line.amount_fen.map(yuan_plain).unwrap_or_default(),
         account: match &st {
             LineState::Ready { account, .. } => account.clone(),
             _ => None,
@@ -165,6 +200,7 @@ async fn render(
         today: today().to_string(),
         next_objection: round.next_objection(),
         refused,
+        typed,
         frame: Frame::new(session, "rounds"),
         r,
         line,
@@ -179,10 +215,10 @@ pub async fn show(
 ) -> Result<LinePage, WebError> {
     let r = load(&state, id).await?;
     let line = find(&r, &actor_of(&session.user), &uscc, &rule, q.project)?;
-    render(&state, session, r, line, None).await
+    render(&state, session, r, line, None, LineForm::default()).await
 }
 
-#[derive(serde::Deserialize, Default)]
+#[derive(serde::Deserialize, Default, Clone)]
 #[serde(default)]
 pub struct LineForm {
     csrf: String,
@@ -240,7 +276,7 @@ pub async fn act(
         Ok(()) => Ok(Redirect::to(&line_url(id, &line.key)).into_response()),
         Err(why) => {
             let r = load(&state, id).await?;
-            let page = render(&state, session, r, line, Some((form, why))).await?;
+            let page = render(&state, session, r, line, Some((form, why)), f).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }

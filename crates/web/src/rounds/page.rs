@@ -211,20 +211,10 @@ async fn render(
     towns.dedup();
     let budgets = state.store.budgets(r.header.year).await?;
     let visible_round = |l: &lianzhang_rounds::Line| sees(&actor, l);
-    let totals = if matches!(actor.role, RoundRole::TaskForce(_)) {
-        // A task force's totals are its chain's: the same sums over its lines only.
-        let mut t = view::totals(round, &|c| chain_name(state, c), &[]);
-        let own = chain_name(state, actor_chain(&actor));
-        t.by_chain.retain(|x| x.name == own);
-        t.by_rule.clear();
-        t.by_clause.clear();
-        if let Some(x) = t.by_chain.first() {
-            t.all = view::Total { name: "合计".into(), budget: None, ..clone_total(x) };
-        }
-        t
-    } else {
-        view::totals(round, &|c| chain_name(state, c), &budgets)
-    };
+    // A task force's totals are its chain's lines' (and no county budget beside them).
+    let task_force = matches!(actor.role, RoundRole::TaskForce(_));
+    let budgets = if task_force { Vec::new() } else { budgets };
+    let totals = view::totals(round, &visible_round, &|c| chain_name(state, c), &budgets);
     let changes = round
         .last_changes()
         .iter()
@@ -271,24 +261,6 @@ async fn render(
         query,
         r,
     })
-}
-
-fn actor_chain(actor: &Actor) -> Option<&str> {
-    match &actor.role {
-        RoundRole::TaskForce(c) => Some(c.as_str()),
-        _ => None,
-    }
-}
-
-fn clone_total(t: &view::Total) -> view::Total {
-    view::Total {
-        name: t.name.clone(),
-        lines: t.lines,
-        proposed: t.proposed,
-        approved: t.approved,
-        paid: t.paid,
-        budget: t.budget,
-    }
 }
 
 pub async fn show(

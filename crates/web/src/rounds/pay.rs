@@ -125,7 +125,27 @@ pub async fn pay(
         }
     };
     let r = load(&state, id).await?;
+    let earlier = earlier(&r, &actor, &picked);
+    let refused = refused
+        .map(|why| if earlier.is_empty() { why } else { format!("{why}。此前的支付：{}", earlier.join("；")) });
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page(session, r, &picked, prefix, refused)).into_response())
+}
+
+/// The payments not reversed of the picked lines, one sentence each (shown with a refusal).
+fn earlier(r: &RoundRecord, actor: &lianzhang_rounds::Actor, picked: &[usize]) -> Vec<String> {
+    let lines: Vec<_> = r.round.lines().collect();
+    picked
+        .iter()
+        .filter_map(|i| lines.get(*i).filter(|l| sees(actor, l)))
+        .flat_map(|l| {
+            super::view::payments(r, &l.key).into_iter().filter(|p| p.reversed.is_none()).map(|p| {
+                format!(
+                    "{} {}：台账第 {} 条，凭证号 {}，{}，{} 元",
+                    l.enterprise, l.rule_title, p.ledger_entry, p.voucher, p.date, p.amount
+                )
+            })
+        })
+        .collect()
 }
 
 /// The payments the form asks for, or every problem of the form at once.

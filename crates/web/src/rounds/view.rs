@@ -136,13 +136,19 @@ pub struct Totals {
     pub all: Total,
 }
 
-pub fn totals(round: &Round, chain_name: &dyn Fn(Option<&str>) -> String, budgets: &[BudgetLine]) -> Totals {
+/// `shown` picks the lines counted (a task force: its chain's).
+pub fn totals(
+    round: &Round,
+    shown: &dyn Fn(&Line) -> bool,
+    chain_name: &dyn Fn(Option<&str>) -> String,
+    budgets: &[BudgetLine],
+) -> Totals {
     let approved_phase = *round.phase() != Phase::Review;
     let mut by_rule: BTreeMap<String, Total> = BTreeMap::new();
     let mut by_chain: BTreeMap<String, Total> = BTreeMap::new();
     let mut by_clause: BTreeMap<String, Total> = BTreeMap::new();
     let mut all = Total::new("合计".into());
-    for line in round.lines().filter(|l| !l.is_recommendation()) {
+    for line in round.lines().filter(|l| !l.is_recommendation() && shown(l)) {
         let state = round.state(line);
         let proposed = if line.outcome == Outcome::Award { line.amount_fen.unwrap_or(0) } else { 0 };
         let approved = match state {
