@@ -185,8 +185,7 @@ async fn render(
         can_amount: reviewer && in_review && award && line.ceiling && line.outcome == Outcome::Award,
         can_reopen: reviewer
             && in_review
-            && (matches!(st, LineState::Rejected { .. })
-                || (line.ceiling && !pending.contains(&Pending::FinalAmount))),
+            && (matches!(st, LineState::Rejected { .. }) || (line.ceiling && !pending.contains(&Pending::FinalAmount))),
         can_confirm: reviewer && in_review && award && line.outcome == Outcome::Award,
         can_clear: actor.role == RoundRole::Bureau && in_review && hit.is_some(),
         can_object: actor.role == RoundRole::Bureau && matches!(round.phase(), Phase::Publicity { .. }) && award,

@@ -211,10 +211,13 @@ async fn render(
     towns.dedup();
     let budgets = state.store.budgets(r.header.year).await?;
     let visible_round = |l: &lianzhang_rounds::Line| sees(&actor, l);
-    // A task force's totals are its chain's lines' (and no county budget beside them).
+    // A task force's totals are its chain's lines' (the county's budget is not set per chain).
     let task_force = matches!(actor.role, RoundRole::TaskForce(_));
     let budgets = if task_force { Vec::new() } else { budgets };
-    let totals = view::totals(round, &visible_round, &|c| chain_name(state, c), &budgets);
+    let mut totals = view::totals(round, &visible_round, &|c| chain_name(state, c), &budgets);
+    if task_force {
+        totals.by_clause.clear();
+    }
     let changes = round
         .last_changes()
         .iter()
