@@ -383,3 +383,41 @@ async fn an_award_in_two_open_rounds_is_a_conflict_shown_on_both() {
         assert!(page.contains("与其他未确定批次重复的奖励") && page.contains(&format!("#{other}")), "round {id}");
     }
 }
+
+#[tokio::test]
+async fn a_refresh_keeps_the_decisions_of_unchanged_lines_and_only_the_bureau_refreshes() {
+    let app = demo_app().await;
+    let clerk = app.session("clerk").await;
+    let id = create(&app, &clerk).await;
+    let r = record(&app, id).await;
+    let round = format!("/rounds/{id}");
+    let doubtful = line(&r, |l| l.outcome == Outcome::NeedsReview && !l.is_recommendation());
+    let done = post(&app, &url(id, &doubtful), &clerk, &[("action", "reject"), ("reason", "不予兑现的理由")]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let steel = app.session("steel").await;
+    let refused = post(&app, &round, &steel, &[("action", "refresh")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text_of(&refused.body).contains("工信局"), "{}", text_of(&refused.body));
+    assert_eq!(record(&app, id).await.round.revision(), 1);
+    assert_eq!(post(&app, &round, &clerk, &[("action", "refresh")]).await.status, StatusCode::SEE_OTHER);
+    let r = record(&app, id).await;
+    assert_eq!(r.round.revision(), 2);
+    assert!(matches!(r.round.state(&doubtful), LineState::Rejected { .. }), "the decision was kept");
+    assert!(text_of(&app.get(&round, &clerk).await.body).contains("第 2 版"));
+}
+
+#[tokio::test]
+async fn a_refusal_is_shown_even_when_the_role_has_no_such_form() {
+    let app = demo_app().await;
+    let clerk = app.session("clerk").await;
+    let id = create(&app, &clerk).await;
+    let r = record(&app, id).await;
+    let award = line(&r, award_of("steel"));
+    let finance = app.session("finance").await;
+    let before = record(&app, id).await.events.len();
+    let refused = post(&app, &url(id, &award), &finance, &[("action", "reject"), ("reason", "财政不认可")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let shown = text_of(&refused.body);
+    assert!(shown.contains("未办理：财政局不能审核"), "{shown}");
+    assert_eq!(record(&app, id).await.events.len(), before);
+}

@@ -72,6 +72,22 @@ pub struct LinePage {
 }
 
 impl LinePage {
+    /// A refusal whose form is not on the page for this role and phase: shown above the forms.
+    fn orphan(&self) -> Option<&str> {
+        let (form, text) = self.refused.as_ref()?;
+        let shown = match form.as_str() {
+            "reject" => self.can_review,
+            "amount" => self.can_amount,
+            "reopen" => self.can_reopen,
+            "confirm" | "decline" => self.can_confirm,
+            "clear_credit" => self.can_clear,
+            "object" => self.can_object,
+            "pay" => true,
+            f => f.starts_with("reverse-") && self.can_reverse && self.payments.iter().any(|p| p.reversed.is_none()),
+        };
+        (!shown).then_some(text.as_str())
+    }
+
     /// The value typed in `field` of `form` when that form was refused (else empty).
     fn v(&self, form: &str, field: &str) -> &str {
         if self.error_for(form).is_none() {

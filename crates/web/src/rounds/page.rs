@@ -127,6 +127,21 @@ impl RoundPage {
     fn error_for(&self, form: &str) -> Option<&str> {
         self.refused.as_ref().filter(|(f, _)| *f == form).map(|(_, t)| t.as_str())
     }
+    /// A refusal whose form is not on the page for this role and phase (say, a task force that
+    /// posted a refresh): shown above the panel instead.
+    fn orphan(&self) -> Option<&str> {
+        let (form, text) = self.refused.as_ref()?;
+        let shown = match *form {
+            "refresh" | "credit" => self.bureau() && self.in_review(),
+            "approve" => self.leader() && self.in_review(),
+            "publish" => self.bureau() && self.approved(),
+            "finalise" => self.bureau() && self.publicity().is_some(),
+            "settle" => !self.objections.is_empty(),
+            "budget" => self.bureau(),
+            _ => false,
+        };
+        (!shown).then_some(text.as_str())
+    }
     fn is(&self, a: &str, b: &str) -> bool {
         a == b
     }
