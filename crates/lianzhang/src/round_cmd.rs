@@ -18,7 +18,6 @@ mod show;
 
 use clap::{Args, Subcommand};
 use jiff::civil::Date;
-use lianzhang_rounds::{Actor, Role};
 use lianzhang_store::{Store, StoreError, User};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -354,19 +353,6 @@ pub fn date_arg(text: &str) -> Result<Date, String> {
 /// A yuan amount typed as an argument (`1200000.00`), as fen.
 pub fn yuan_arg(text: &str) -> Result<i64, String> {
     lianzhang_facts::Fen::parse_yuan(text).map(|f| f.0).map_err(|e| format!("{e}（应为元，最多两位小数）"))
-}
-
-/// The workflow's actor for an account (a task force with its chain).
-pub fn actor_of(user: &User) -> Actor {
-    use lianzhang_store::Role as R;
-    let role = match user.role {
-        R::Admin => Role::Admin,
-        R::Bureau => Role::Bureau,
-        R::TaskForce => Role::TaskForce(user.chain.clone().unwrap_or_default()),
-        R::Leader => Role::Leader,
-        R::Finance => Role::Finance,
-    };
-    Actor { username: user.username.clone(), role }
 }
 
 /// Opens the registry and finds the acting account: refused when there is none or it is disabled.

@@ -68,6 +68,22 @@ pub struct User {
     pub disabled_at: Option<String>,
 }
 
+impl User {
+    /// The account as the award-round workflow sees it ([`lianzhang_rounds::Actor`]): its role, a
+    /// task force with its chain. The one mapping, for the pages, the API and the CLI.
+    pub fn actor(&self) -> lianzhang_rounds::Actor {
+        use lianzhang_rounds::Role as R;
+        let role = match self.role {
+            Role::Admin => R::Admin,
+            Role::Bureau => R::Bureau,
+            Role::TaskForce => R::TaskForce(self.chain.clone().unwrap_or_default()),
+            Role::Leader => R::Leader,
+            Role::Finance => R::Finance,
+        };
+        lianzhang_rounds::Actor { username: self.username.clone(), role }
+    }
+}
+
 const USER_COLUMNS: &str =
     "id, username, display_name, role, chain, password_hash, failed_logins, locked_until, disabled_at";
 /// The same columns of the `users` table aliased `u`, for joins.

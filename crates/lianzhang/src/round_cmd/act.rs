@@ -136,7 +136,7 @@ fn done(r: &RoundRecord) -> anyhow::Result<ExitCode> {
 }
 
 async fn act(store: &Store, user: &User, id: i64, event: Event) -> anyhow::Result<ExitCode> {
-    let r = store.act(id, &super::actor_of(user), event).await.map_err(refused)?;
+    let r = store.act(id, &user.actor(), event).await.map_err(refused)?;
     done(&r)
 }
 
@@ -149,7 +149,7 @@ pub async fn run(c: RoundCommand) -> anyhow::Result<ExitCode> {
             };
             let (store, user) = open(&who).await?;
             store.seed_chains(&policy).await?;
-            let actor = super::actor_of(&user);
+            let actor = user.actor();
             let new = NewRound { year, name: &name, file: &file, policy: &policy, actor: &actor };
             let r = store.create_round(new).await.map_err(refused)?;
             let lines = r.round.lines().count();
@@ -158,7 +158,7 @@ pub async fn run(c: RoundCommand) -> anyhow::Result<ExitCode> {
         }
         RoundCommand::Refresh { id, who } => {
             let (store, user) = open(&who).await?;
-            let r = store.refresh_round(id, &super::actor_of(&user)).await.map_err(refused)?;
+            let r = store.refresh_round(id, &user.actor()).await.map_err(refused)?;
             done(&r)?;
             for c in r.round.last_changes() {
                 outln!("  {}", super::show::change_zh(c));
@@ -190,7 +190,7 @@ pub async fn run(c: RoundCommand) -> anyhow::Result<ExitCode> {
         }
         RoundCommand::CreditCheck { id, date, who } => {
             let (store, user) = open(&who).await?;
-            let r = store.credit_check(id, &super::actor_of(&user), date).await.map_err(refused)?;
+            let r = store.credit_check(id, &user.actor(), date).await.map_err(refused)?;
             done(&r)
         }
         RoundCommand::CreditClear { id, uscc, reason, evidence, who } => {
@@ -238,7 +238,7 @@ pub async fn run(c: RoundCommand) -> anyhow::Result<ExitCode> {
         RoundCommand::Pay(a) => pay(a).await,
         RoundCommand::Reverse { id, entry, reason, who } => {
             let (store, user) = open(&who).await?;
-            let r = store.reverse_round_payment(id, &super::actor_of(&user), entry, &reason).await.map_err(refused)?;
+            let r = store.reverse_round_payment(id, &user.actor(), entry, &reason).await.map_err(refused)?;
             done(&r)
         }
         RoundCommand::Budget { command } => budget(command).await,
@@ -284,7 +284,7 @@ pub async fn run(c: RoundCommand) -> anyhow::Result<ExitCode> {
                 outln!("  {p}");
             }
             if apply && !r.failed.is_empty() {
-                let record = store.settle_failed_payments(id, &super::actor_of(&user), &rows).await.map_err(refused)?;
+                let record = store.settle_failed_payments(id, &user.actor(), &rows).await.map_err(refused)?;
                 outln!("已冲正支付失败的 {} 笔，相应行重新可付", r.failed.len());
                 return done(&record);
             }
@@ -345,7 +345,7 @@ async fn pay(a: PayArgs) -> anyhow::Result<ExitCode> {
         }]
     };
     let total: i64 = payments.iter().map(|p| p.amount_fen).sum();
-    let r = store.pay_round(a.id, &super::actor_of(&user), &payments).await.map_err(refused)?;
+    let r = store.pay_round(a.id, &user.actor(), &payments).await.map_err(refused)?;
     outln!("已支付 {} 行，合计 {}", payments.len(), yuan(total));
     for e in r.events.iter().rev().take(payments.len()).rev() {
         if let Event::Paid { ledger_entry, .. } = &e.event {

@@ -20,7 +20,7 @@ use crate::{AppState, WebError};
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use lianzhang_rounds::{Actor, Event, Line, LineKey, LineState, Pending, Role, Round};
+use lianzhang_rounds::{Event, Line, LineKey, LineState, Pending, Round};
 use lianzhang_store::{RoundRecord, StoreError, User};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -62,20 +62,6 @@ impl axum::extract::FromRequestParts<Arc<AppState>> for Ids {
             .collect::<Result<Vec<_>, ApiError>>()
             .map(Ids)
     }
-}
-
-/// The workflow's actor for an account: its role, a task force with its chain. (The pages have
-/// their own mapping in `crate::rounds`; the integrator may unify them.)
-pub(crate) fn actor_of(user: &User) -> Actor {
-    use lianzhang_store::Role as R;
-    let role = match user.role {
-        R::Admin => Role::Admin,
-        R::Bureau => Role::Bureau,
-        R::TaskForce => Role::TaskForce(user.chain.clone().unwrap_or_default()),
-        R::Leader => Role::Leader,
-        R::Finance => Role::Finance,
-    };
-    Actor { username: user.username.clone(), role }
 }
 
 /// Whether `user` may see `line`: a task force only its chain's lines.

@@ -4,7 +4,7 @@
 //! workflow decides (a refusal is 409, nothing changed). Each answers with the round's detail.
 
 use super::door::{Door, body};
-use super::{Ids, actor_of, detail, store_error};
+use super::{Ids, detail, store_error};
 use crate::api::{ApiError, Caller};
 use crate::{AppState, WebError};
 use axum::Json;
@@ -22,7 +22,7 @@ type Answer = Result<Json<Value>, ApiError>;
 
 /// Records `event` on round `id` as the caller.
 async fn act(state: &AppState, user: &lianzhang_store::User, id: i64, event: Event) -> Answer {
-    let r = state.store.act(id, &actor_of(user), event).await.map_err(store_error)?;
+    let r = state.store.act(id, &user.actor(), event).await.map_err(store_error)?;
     Ok(detail(user, &r))
 }
 
@@ -48,7 +48,7 @@ pub async fn create(
         door.0.push(e.to_string());
     }
     door.done()?;
-    let actor = actor_of(&user);
+    let actor = user.actor();
     let new = NewRound {
         year: year.unwrap_or_default(),
         name: &b.name,
@@ -63,7 +63,7 @@ pub async fn create(
 /// `POST /api/v1/rounds/{id}/refresh` (工信局): the next revision on the registry's facts.
 pub async fn refresh(State(state): State<Arc<AppState>>, Caller(user): Caller, ids: Ids) -> Answer {
     let id = ids.round();
-    let r = state.store.refresh_round(id, &actor_of(&user)).await.map_err(store_error)?;
+    let r = state.store.refresh_round(id, &user.actor()).await.map_err(store_error)?;
     Ok(detail(&user, &r))
 }
 
@@ -183,7 +183,7 @@ pub async fn credit_check(
     let mut door = Door::default();
     let date = door.date("核查日期 date", &b.date);
     door.done()?;
-    let r = state.store.credit_check(id, &actor_of(&user), date).await.map_err(store_error)?;
+    let r = state.store.credit_check(id, &user.actor(), date).await.map_err(store_error)?;
     Ok(detail(&user, &r))
 }
 
@@ -404,7 +404,7 @@ pub async fn pay(
         })
         .collect();
     door.done()?;
-    let r = state.store.pay_round(id, &actor_of(&user), &payments).await.map_err(store_error)?;
+    let r = state.store.pay_round(id, &user.actor(), &payments).await.map_err(store_error)?;
     Ok(detail(&user, &r))
 }
 
@@ -428,6 +428,6 @@ pub async fn reverse(
     let mut door = Door::default();
     door.text("冲正原因 reason", &b.reason, TextKind::Note);
     door.done()?;
-    let r = state.store.reverse_round_payment(id, &actor_of(&user), entry, &b.reason).await.map_err(store_error)?;
+    let r = state.store.reverse_round_payment(id, &user.actor(), entry, &b.reason).await.map_err(store_error)?;
     Ok(detail(&user, &r))
 }

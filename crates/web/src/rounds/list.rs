@@ -1,0 +1,150 @@
+//! `/rounds`: every round with what waits on it, and the bureau's form to create one.
+
+use super::{refusal, sees};
+use crate::auth::{Session, check_csrf};
+use crate::format::wan;
+use crate::pages::Frame;
+use crate::{AppState, WebError};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use lianzhang_facts::typed::TextKind;
+use lianzhang_rounds::{LineState, Outcome, Pending, Phase, Role as RoundRole};
+use lianzhang_store::{NewRound, RoundRecord};
+use std::sync::Arc;
+
+/// A round as the list shows it (counts over the lines the user may see).
+pub struct RoundSummary {
+    pub id: i64,
+    pub name: String,
+    pub year: i32,
+    pub phase: String,
+    pub revision: u32,
+    pub award_lines: usize,
+    pub award_wan: String,
+    pub review: usize,
+    pub unconfirmed: usize,
+    pub hits: usize,
+    pub signoffs: String,
+    pub objections: usize,
+    pub payable: usize,
+    pub paid: usize,
+}
+
+pub fn summary(record: &RoundRecord, actor: &lianzhang_rounds::Actor) -> RoundSummary {
+    let round = &record.round;
+    let mut s = RoundSummary {
+        id: record.header.id,
+        name: record.header.name.clone(),
+        year: record.header.year,
+        phase: match round.phase() {
+            Phase::Publicity { last_day, .. } => format!("公示中（至 {last_day}）"),
+            p => p.zh().to_string(),
+        },
+        revision: round.revision(),
+        award_lines: 0,
+        award_wan: String::new(),
+        review: 0,
+        unconfirmed: 0,
+        hits: 0,
+        signoffs: format!("{}/{}", round.approvals().len(), round.settings().approvals.max(1)),
+        objections: round.open_objections().len(),
+        payable: 0,
+        paid: 0,
+    };
+    let mut total = 0;
+    for line in round.lines().filter(|l| sees(actor, l) && !l.is_recommendation()) {
+        if line.outcome == Outcome::Award {
+            s.award_lines += 1;
+            total += line.amount_fen.unwrap_or(0);
+        }
+        match round.state(line) {
+            LineState::Open { pending } => {
+                for p in &pending {
+                    match p {
+                        Pending::Review { .. } => s.review += 1,
+                        Pending::Confirmation => s.unconfirmed += 1,
+                        Pending::CreditHit(_) => s.hits += 1,
+                        _ => {}
+                    }
+                }
+            }
+            LineState::Ready { .. } => {
+                s.payable += 1;
+                if round.paid_fen(&line.key) > 0 {
+                    s.paid += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    s.award_wan = wan(total);
+    s
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "rounds/list.html")]
+pub struct ListPage {
+    frame: Frame,
+    rounds: Vec<RoundSummary>,
+    /// The policy's years in force to create a round for (bureau only; empty otherwise).
+    years: Vec<i32>,
+    default_year: i32,
+    name: String,
+    error: Option<String>,
+}
+
+async fn page(state: &AppState, session: Session, error: Option<String>, name: String) -> Result<ListPage, WebError> {
+    let actor = session.user.actor();
+    let rounds = state.store.rounds().await?.iter().map(|r| summary(r, &actor)).collect();
+    let years = if actor.role == RoundRole::Bureau { years(state).await? } else { Vec::new() };
+    let latest = crate::pages::latest_year(state).await?;
+    let default_year = if years.contains(&latest) { latest } else { years.last().copied().unwrap_or(latest) };
+    Ok(ListPage { frame: Frame::new(session, "rounds"), rounds, years, default_year, name, error })
+}
+
+/// The years a round can be made for: the policy's years in force up to its end year, or up to
+/// this year (or the latest year with data) when it has none.
+async fn years(state: &AppState) -> Result<Vec<i32>, WebError> {
+    let meta = &state.policy.meta;
+    let latest = crate::pages::latest_year(state).await?;
+    let to = meta.effective_to.unwrap_or_else(|| latest.max(super::today().year() as i32 - 1));
+    Ok((meta.effective_from..=to).filter(|y| state.policy.in_force(*y)).collect())
+}
+
+pub async fn list(State(state): State<Arc<AppState>>, session: Session) -> Result<ListPage, WebError> {
+    page(&state, session, None, String::new()).await
+}
+
+#[derive(serde::Deserialize)]
+pub struct CreateForm {
+    csrf: String,
+    year: i32,
+    name: String,
+}
+
+/// POST `/rounds`: the bureau creates a round (assessed now, its facts frozen with it).
+pub async fn create(
+    State(state): State<Arc<AppState>>,
+    session: Session,
+    Form(f): Form<CreateForm>,
+) -> Result<Response, WebError> {
+    check_csrf(&session, &f.csrf)?;
+    let actor = session.user.actor();
+    let mut refused = match crate::door::texts([("批次名称", f.name.as_str(), TextKind::Line)]) {
+        Err(e) => Some(e.to_string()),
+        Ok(()) => None,
+    };
+    if refused.is_none() {
+        let new = NewRound { year: f.year, name: &f.name, file: &state.file, policy: &state.policy, actor: &actor };
+        match state.store.create_round(new).await {
+            Ok(r) => return Ok(Redirect::to(&format!("/rounds/{}", r.header.id)).into_response()),
+            Err(e) => refused = Some(refusal(e)?),
+        }
+    }
+    let page = page(&state, session, refused, f.name).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}

@@ -1,0 +1,314 @@
+//! What the round pages show, computed from a replayed round: the status of each line as the
+//! filters name it, totals (proposed, approved, paid; budget per clause), objections and payments
+//! read from the timeline, and conflicts with other open rounds.
+
+use super::line_url;
+use crate::format::wan;
+use lianzhang_rounds::{Event, Line, LineKey, LineState, Outcome, Pending, Phase, Round};
+use lianzhang_store::{BudgetLine, RoundRecord};
+use std::collections::{BTreeMap, HashSet};
+
+/// The statuses a lines list can be filtered by: (code, Chinese).
+pub const STATUSES: [(&str, &str); 10] = [
+    ("review", "待核实"),
+    ("amount", "待核定金额"),
+    ("confirm", "待企业确认"),
+    ("check", "待信用核查"),
+    ("hit", "信用命中"),
+    ("ready", "可兑现"),
+    ("rejected", "不予兑现"),
+    ("declined", "已放弃"),
+    ("withdrawn", "已撤下"),
+    ("referral", "推荐"),
+];
+
+/// The status codes a line has (an open line can wait on several things at once).
+pub fn codes(state: &LineState) -> Vec<&'static str> {
+    match state {
+        LineState::Recommendation => vec!["referral"],
+        LineState::Rejected { .. } => vec!["rejected"],
+        LineState::Declined => vec!["declined"],
+        LineState::Withdrawn { .. } => vec!["withdrawn"],
+        LineState::Ready { .. } => vec!["ready"],
+        LineState::Open { pending } => pending
+            .iter()
+            .map(|p| match p {
+                Pending::Review { .. } => "review",
+                Pending::FinalAmount => "amount",
+                Pending::Confirmation => "confirm",
+                Pending::CreditCheck => "check",
+                Pending::CreditHit(_) => "hit",
+            })
+            .collect(),
+    }
+}
+
+/// One row of the lines table.
+pub struct LineRow {
+    pub url: String,
+    pub uscc: String,
+    pub enterprise: String,
+    /// Whether the signed-in user may open the enterprise's record.
+    pub link: bool,
+    pub clause: String,
+    pub rule_title: String,
+    pub project: Option<String>,
+    pub outcome: &'static str,
+    /// The amount in yuan: the final amount, or the ceiling (上限) while none is set.
+    pub amount: String,
+    pub state: String,
+    pub ready: bool,
+    pub paid: String,
+}
+
+/// The amount column of a line: `120,000.00` (final), `上限 300,000.00` (a ceiling not yet
+/// set), `—` (no amount).
+pub fn amount_text(line: &Line, state: &LineState) -> String {
+    match (state, line.amount_fen) {
+        (LineState::Ready { amount_fen, .. }, _) if line.ceiling => {
+            format!("{}（上限 {}）", super::yuan_plain(*amount_fen), super::yuan_plain(line.amount_fen.unwrap_or(0)))
+        }
+        (LineState::Ready { amount_fen, .. }, _) => super::yuan_plain(*amount_fen),
+        (_, Some(a)) if line.ceiling => format!("上限 {}", super::yuan_plain(a)),
+        (_, Some(a)) => super::yuan_plain(a),
+        (_, None) => "—".into(),
+    }
+}
+
+pub fn row(id: i64, round: &Round, line: &Line, link: bool) -> LineRow {
+    let state = round.state(line);
+    let paid = round.paid_fen(&line.key);
+    LineRow {
+        url: line_url(id, &line.key),
+        uscc: line.key.uscc.clone(),
+        enterprise: line.enterprise.clone(),
+        link,
+        clause: line.clause.clone(),
+        rule_title: line.rule_title.clone(),
+        project: line.key.project_id.clone(),
+        outcome: line.outcome.zh(),
+        amount: amount_text(line, &state),
+        ready: matches!(state, LineState::Ready { .. }),
+        state: state.zh(),
+        paid: if paid == 0 { "—".into() } else { super::yuan_plain(paid) },
+    }
+}
+
+/// A total: (name, proposed, approved, paid), in fen; the budget when one is entered.
+pub struct Total {
+    pub name: String,
+    pub lines: usize,
+    pub proposed: i64,
+    pub approved: i64,
+    pub paid: i64,
+    pub budget: Option<i64>,
+}
+
+impl Total {
+    fn new(name: String) -> Total {
+        Total { name, lines: 0, proposed: 0, approved: 0, paid: 0, budget: None }
+    }
+    pub fn proposed_wan(&self) -> String {
+        wan(self.proposed)
+    }
+    pub fn approved_wan(&self) -> String {
+        wan(self.approved)
+    }
+    pub fn paid_wan(&self) -> String {
+        wan(self.paid)
+    }
+    pub fn budget_wan(&self) -> String {
+        self.budget.map_or_else(|| "未录入".into(), wan)
+    }
+    /// Proposed beyond the budget.
+    pub fn over(&self) -> bool {
+        self.budget.is_some_and(|b| self.proposed > b)
+    }
+}
+
+/// The totals of a round by rule, by chain and by clause (with the budgets of its year). Only
+/// award lines count (never the recommendation list); "approved" is what is payable once the
+/// leaders signed off (nothing while the round is in review).
+pub struct Totals {
+    pub by_rule: Vec<Total>,
+    pub by_chain: Vec<Total>,
+    pub by_clause: Vec<Total>,
+    pub all: Total,
+}
+
+/// `shown` picks the lines counted (a task force: its chain's).
+pub fn totals(
+    round: &Round,
+    shown: &dyn Fn(&Line) -> bool,
+    chain_name: &dyn Fn(Option<&str>) -> String,
+    budgets: &[BudgetLine],
+) -> Totals {
+    let approved_phase = *round.phase() != Phase::Review;
+    let mut by_rule: BTreeMap<String, Total> = BTreeMap::new();
+    let mut by_chain: BTreeMap<String, Total> = BTreeMap::new();
+    let mut by_clause: BTreeMap<String, Total> = BTreeMap::new();
+    let mut all = Total::new("合计".into());
+    for line in round.lines().filter(|l| !l.is_recommendation() && shown(l)) {
+        let state = round.state(line);
+        let proposed = if line.outcome == Outcome::Award { line.amount_fen.unwrap_or(0) } else { 0 };
+        let approved = match state {
+            LineState::Ready { amount_fen, .. } if approved_phase => amount_fen,
+            _ => 0,
+        };
+        let paid = round.paid_fen(&line.key);
+        let rule_name = format!("{}（{}）", line.rule_title, line.clause);
+        for t in [
+            by_rule.entry(rule_name).or_insert_with_key(|k| Total::new(k.clone())),
+            by_chain.entry(chain_name(line.chain.as_deref())).or_insert_with_key(|k| Total::new(k.clone())),
+            by_clause.entry(line.clause.clone()).or_insert_with_key(|k| Total::new(k.clone())),
+            &mut all,
+        ] {
+            t.lines += 1;
+            t.proposed += proposed;
+            t.approved += approved;
+            t.paid += paid;
+        }
+    }
+    for b in budgets {
+        by_clause.entry(b.clause.clone()).or_insert_with_key(|k| Total::new(k.clone())).budget = Some(b.amount_fen);
+    }
+    if !budgets.is_empty() {
+        all.budget = Some(budgets.iter().map(|b| b.amount_fen).sum());
+    }
+    Totals {
+        by_rule: by_rule.into_values().collect(),
+        by_chain: by_chain.into_values().collect(),
+        by_clause: by_clause.into_values().collect(),
+        all,
+    }
+}
+
+/// An objection as the timeline recorded it, and how it was settled.
+pub struct ObjectionView {
+    pub id: u32,
+    pub line: LineKey,
+    pub url: String,
+    pub objector: String,
+    pub date: String,
+    pub content: String,
+    pub evidence: String,
+    /// `None` while open.
+    pub settled: Option<String>,
+}
+
+pub fn objections(record: &RoundRecord) -> Vec<ObjectionView> {
+    let id = record.header.id;
+    let mut out: Vec<ObjectionView> = Vec::new();
+    for e in &record.events {
+        match &e.event {
+            Event::Objected { id: n, line, objector, date, content, evidence } => out.push(ObjectionView {
+                id: *n,
+                line: line.clone(),
+                url: line_url(id, line),
+                objector: objector.clone(),
+                date: date.to_string(),
+                content: content.clone(),
+                evidence: evidence.clone(),
+                settled: None,
+            }),
+            ev @ (Event::ObjectionUpheld { id: n, .. } | Event::ObjectionDismissed { id: n, .. }) => {
+                if let Some(o) = out.iter_mut().find(|o| o.id == *n) {
+                    o.settled = Some(ev.zh());
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A payment of a line: its ledger entry, voucher, date, amount, and whether it was reversed.
+pub struct PaymentView {
+    pub ledger_entry: i64,
+    pub voucher: String,
+    pub date: String,
+    pub amount: String,
+    pub by: String,
+    pub reversed: Option<String>,
+}
+
+pub fn payments(record: &RoundRecord, key: &LineKey) -> Vec<PaymentView> {
+    let mut out: Vec<PaymentView> = Vec::new();
+    for e in &record.events {
+        match &e.event {
+            Event::Paid { line, ledger_entry, voucher, date, amount_fen } if line == key => out.push(PaymentView {
+                ledger_entry: *ledger_entry,
+                voucher: voucher.clone(),
+                date: date.to_string(),
+                amount: super::yuan_plain(*amount_fen),
+                by: e.actor.username.clone(),
+                reversed: None,
+            }),
+            Event::Reversed { ledger_entry, reason, .. } => {
+                if let Some(p) = out.iter_mut().find(|p| p.ledger_entry == *ledger_entry) {
+                    p.reversed = Some(format!("{}：{reason}", crate::format::beijing(&e.at)));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Whether a timeline event is about `line` (its history on the line page).
+pub fn about(event: &Event, line: &LineKey, payments: &[i64], objections: &[u32]) -> bool {
+    match event {
+        Event::Rejected { line: l, .. }
+        | Event::AmountSet { line: l, .. }
+        | Event::Reopened { line: l, .. }
+        | Event::Confirmed { line: l, .. }
+        | Event::Declined { line: l, .. }
+        | Event::Objected { line: l, .. }
+        | Event::Paid { line: l, .. } => l == line,
+        Event::CreditChecked { hits, .. } => hits.iter().any(|h| h.uscc == line.uscc),
+        Event::CreditCleared { uscc, .. } => *uscc == line.uscc,
+        Event::Reversed { ledger_entry, .. } => payments.contains(ledger_entry),
+        Event::ObjectionUpheld { id, .. } | Event::ObjectionDismissed { id, .. } => objections.contains(id),
+        Event::Refreshed { .. } | Event::Approved { .. } | Event::Published { .. } | Event::Finalised { .. } => false,
+    }
+}
+
+/// One conflict: a line of this round whose award is also in another open round.
+pub struct Conflict {
+    pub line: LineKey,
+    pub url: String,
+    pub enterprise: String,
+    pub other_id: i64,
+    pub other_name: String,
+}
+
+/// The award lines of `this` whose award key is also on an award line of another round that is
+/// not final (an award must be paid by one round only).
+pub fn conflicts(this: &RoundRecord, others: &[std::sync::Arc<RoundRecord>]) -> Vec<Conflict> {
+    let mine: Vec<(&Line, &str)> = this
+        .round
+        .lines()
+        .filter(|l| !l.is_recommendation())
+        .filter_map(|l| this.award_key(&l.key).map(|k| (l, k)))
+        .collect();
+    let mut out = Vec::new();
+    for other in others.iter().filter(|o| o.header.id != this.header.id) {
+        if matches!(other.round.phase(), Phase::Final { .. }) {
+            continue;
+        }
+        let theirs: HashSet<&str> =
+            other.round.lines().filter(|l| !l.is_recommendation()).filter_map(|l| other.award_key(&l.key)).collect();
+        for (line, key) in &mine {
+            if theirs.contains(key) {
+                out.push(Conflict {
+                    line: line.key.clone(),
+                    url: line_url(this.header.id, &line.key),
+                    enterprise: line.enterprise.clone(),
+                    other_id: other.header.id,
+                    other_name: other.header.name.clone(),
+                });
+            }
+        }
+    }
+    out
+}
