@@ -15,15 +15,9 @@ fn thousand_lines(c: &mut Criterion) {
     lianzhang_publicity::pdf(&list).expect("renders");
     let mut group = c.benchmark_group("publicity_1000_lines");
     group.sample_size(10);
-    group.bench_function("pdf", |b| {
-        b.iter(|| lianzhang_publicity::pdf(black_box(&list)).expect("renders"))
-    });
-    group.bench_function("xlsx", |b| {
-        b.iter(|| lianzhang_publicity::xlsx(black_box(&list)).expect("renders"))
-    });
-    group.bench_function("missing_glyphs", |b| {
-        b.iter(|| lianzhang_publicity::missing_glyphs(black_box(&list)))
-    });
+    group.bench_function("pdf", |b| b.iter(|| lianzhang_publicity::pdf(black_box(&list)).expect("renders")));
+    group.bench_function("xlsx", |b| b.iter(|| lianzhang_publicity::xlsx(black_box(&list)).expect("renders")));
+    group.bench_function("missing_glyphs", |b| b.iter(|| lianzhang_publicity::missing_glyphs(black_box(&list))));
     group.finish();
 }
 

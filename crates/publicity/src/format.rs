@@ -18,11 +18,7 @@ pub fn wan(fen: i64) -> String {
     let int = grouped(abs / 1_000_000);
     let frac = format!("{:06}", abs % 1_000_000);
     let frac = frac.trim_end_matches('0');
-    if frac.is_empty() {
-        format!("{sign}{int}")
-    } else {
-        format!("{sign}{int}.{frac}")
-    }
+    if frac.is_empty() { format!("{sign}{int}") } else { format!("{sign}{int}.{frac}") }
 }
 
 /// `n` with a comma every three digits: `1,234,567`.

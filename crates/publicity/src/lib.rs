@@ -111,11 +111,7 @@ impl PublicList {
     /// The document number field: `文号：泽工信发〔2025〕12号`, or `文号：＿＿＿＿＿＿` when empty.
     pub fn document_no_text(&self) -> String {
         let no = self.document_no.trim();
-        if no.is_empty() {
-            "文号：＿＿＿＿＿＿".to_string()
-        } else {
-            format!("文号：{no}")
-        }
+        if no.is_empty() { "文号：＿＿＿＿＿＿".to_string() } else { format!("文号：{no}") }
     }
 
     /// The opening paragraph, citing the policy and the year.

@@ -22,12 +22,8 @@ static TEMPLATE: &str = include_str!("list.typ");
 
 /// The engine with its fonts parsed once; only these two fonts exist for it (typst-as-lib is
 /// built without its font-search features, so no system font is ever read).
-static ENGINE: LazyLock<TypstEngine<TypstTemplateMainFile>> = LazyLock::new(|| {
-    TypstEngine::builder()
-        .main_file(TEMPLATE)
-        .fonts([Bytes::new(REGULAR), Bytes::new(BOLD)])
-        .build()
-});
+static ENGINE: LazyLock<TypstEngine<TypstTemplateMainFile>> =
+    LazyLock::new(|| TypstEngine::builder().main_file(TEMPLATE).fonts([Bytes::new(REGULAR), Bytes::new(BOLD)]).build());
 
 #[derive(Serialize)]
 struct View<'a> {
@@ -127,33 +123,21 @@ fn view(list: &PublicList) -> Result<View<'_>, PublicityError> {
 /// fails (a bug here).
 pub fn pdf(list: &PublicList) -> Result<Vec<u8>, PublicityError> {
     let document = document(list)?;
-    let options = typst_pdf::PdfOptions {
-        ident: typst::foundations::Smart::Custom(list.title.clone()),
-        ..Default::default()
-    };
+    let options =
+        typst_pdf::PdfOptions { ident: typst::foundations::Smart::Custom(list.title.clone()), ..Default::default() };
     typst_pdf::pdf(&document, &options).map_err(|diags| PublicityError::Pdf {
-        detail: diags
-            .iter()
-            .map(|d| d.message.to_string())
-            .collect::<Vec<_>>()
-            .join("; "),
+        detail: diags.iter().map(|d| d.message.to_string()).collect::<Vec<_>>().join("; "),
     })
 }
 
 /// The laid-out pages.
 fn document(list: &PublicList) -> Result<PagedDocument, PublicityError> {
     list.check()?;
-    let json = serde_json::to_string(&view(list)?).map_err(|e| PublicityError::Pdf {
-        detail: e.to_string(),
-    })?;
+    let json = serde_json::to_string(&view(list)?).map_err(|e| PublicityError::Pdf { detail: e.to_string() })?;
     let mut inputs = Dict::new();
     inputs.insert("data".into(), json.into_value());
-    let document: PagedDocument = ENGINE
-        .compile_with_input(inputs)
-        .output
-        .map_err(|e| PublicityError::Pdf {
-            detail: e.to_string(),
-        })?;
+    let document: PagedDocument =
+        ENGINE.compile_with_input(inputs).output.map_err(|e| PublicityError::Pdf { detail: e.to_string() })?;
     Ok(document)
 }
 
@@ -197,10 +181,8 @@ mod tests {
 
     #[test]
     fn the_embedded_fonts_are_one_family_in_two_weights() {
-        let fonts: Vec<typst::text::Font> = [REGULAR, BOLD]
-            .into_iter()
-            .flat_map(|b| typst::text::Font::iter(Bytes::new(b)))
-            .collect();
+        let fonts: Vec<typst::text::Font> =
+            [REGULAR, BOLD].into_iter().flat_map(|b| typst::text::Font::iter(Bytes::new(b))).collect();
         assert_eq!(fonts.len(), 2);
         for f in &fonts {
             assert_eq!(f.info().family, "Noto Sans CJK SC");

@@ -35,41 +35,25 @@ pub struct ClauseTotal {
 /// Counts and sums the list exactly. Errors with [`PublicityError::Overflow`] when a sum does
 /// not fit in an i64 of fen.
 pub fn totals(list: &PublicList) -> Result<Totals, PublicityError> {
-    let overflow = |what: &str| PublicityError::Overflow {
-        what: what.to_string(),
-    };
+    let overflow = |what: &str| PublicityError::Overflow { what: what.to_string() };
     let mut amount_fen: i64 = 0;
     let mut enterprises = BTreeSet::new();
     let mut clauses: Vec<ClauseTotal> = Vec::new();
     let mut index: HashMap<&str, usize> = HashMap::new();
     for line in &list.lines {
-        amount_fen = amount_fen
-            .checked_add(line.amount_fen)
-            .ok_or_else(|| overflow("全部奖励合计"))?;
+        amount_fen = amount_fen.checked_add(line.amount_fen).ok_or_else(|| overflow("全部奖励合计"))?;
         enterprises.insert(line.uscc.trim());
         let i = *index.entry(line.clause.as_str()).or_insert_with(|| {
-            clauses.push(ClauseTotal {
-                clause: line.clause.clone(),
-                rule_titles: Vec::new(),
-                lines: 0,
-                amount_fen: 0,
-            });
+            clauses.push(ClauseTotal { clause: line.clause.clone(), rule_titles: Vec::new(), lines: 0, amount_fen: 0 });
             clauses.len() - 1
         });
         let c = &mut clauses[i];
         c.lines += 1;
-        c.amount_fen = c
-            .amount_fen
-            .checked_add(line.amount_fen)
-            .ok_or_else(|| overflow(&format!("{}小计", line.clause)))?;
+        c.amount_fen =
+            c.amount_fen.checked_add(line.amount_fen).ok_or_else(|| overflow(&format!("{}小计", line.clause)))?;
         if !c.rule_titles.contains(&line.rule_title) {
             c.rule_titles.push(line.rule_title.clone());
         }
     }
-    Ok(Totals {
-        lines: list.lines.len(),
-        enterprises: enterprises.len(),
-        amount_fen,
-        clauses,
-    })
+    Ok(Totals { lines: list.lines.len(), enterprises: enterprises.len(), amount_fen, clauses })
 }

@@ -40,9 +40,7 @@ fn wan(fen: i64) -> f64 {
 
 /// Display width in Excel character units: a wide (CJK, full-width) character counts two.
 fn width(text: &str) -> usize {
-    text.chars()
-        .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
-        .sum()
+    text.chars().map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 }).sum()
 }
 
 struct Formats {
@@ -61,9 +59,7 @@ struct Formats {
 
 impl Formats {
     fn new() -> Self {
-        let cell = Format::new()
-            .set_border(FormatBorder::Thin)
-            .set_align(FormatAlign::VerticalCenter);
+        let cell = Format::new().set_border(FormatBorder::Thin).set_align(FormatAlign::VerticalCenter);
         let bold = cell.clone().set_bold();
         Formats {
             title: Format::new()
@@ -71,14 +67,8 @@ impl Formats {
                 .set_font_size(16)
                 .set_align(FormatAlign::Center)
                 .set_align(FormatAlign::VerticalCenter),
-            note: Format::new()
-                .set_text_wrap()
-                .set_align(FormatAlign::VerticalCenter),
-            header: bold
-                .clone()
-                .set_align(FormatAlign::Center)
-                .set_text_wrap()
-                .set_background_color(0xE4E4E4),
+            note: Format::new().set_text_wrap().set_align(FormatAlign::VerticalCenter),
+            header: bold.clone().set_align(FormatAlign::Center).set_text_wrap().set_background_color(0xE4E4E4),
             text: cell.clone(),
             wrap: cell.clone().set_text_wrap(),
             number: cell.clone().set_align(FormatAlign::Center),
@@ -97,9 +87,7 @@ impl Formats {
 pub fn xlsx(list: &PublicList) -> Result<Vec<u8>, PublicityError> {
     list.check()?;
     let totals = summary::totals(list)?;
-    let fail = |e: XlsxError| PublicityError::Xlsx {
-        detail: e.to_string(),
-    };
+    let fail = |e: XlsxError| PublicityError::Xlsx { detail: e.to_string() };
     let f = Formats::new();
     let mut book = Workbook::new();
     write_list(book.add_worksheet(), list, &totals, &f).map_err(fail)?;
@@ -143,13 +131,8 @@ fn write_list(
         row += 1;
         let chain = line.chain.as_deref().unwrap_or("");
         sheet.write_number_with_format(row, 0, (i + 1) as f64, &f.number)?;
-        let texts = [
-            (1, line.enterprise.as_str()),
-            (2, &line.uscc),
-            (3, chain),
-            (4, &line.clause),
-            (5, &line.rule_title),
-        ];
+        let texts =
+            [(1, line.enterprise.as_str()), (2, &line.uscc), (3, chain), (4, &line.clause), (5, &line.rule_title)];
         for (col, text) in texts {
             sheet.write_string_with_format(row, col, text, &f.wrap)?;
             widths[col as usize] = widths[col as usize].max(width(text));
@@ -161,10 +144,7 @@ fn write_list(
         widths[7] = widths[7].max(format::wan(line.amount_fen).len() + 3);
     }
     row += 1;
-    let label = format!(
-        "合计：{}家企业，{}项奖励",
-        totals.enterprises, totals.lines
-    );
+    let label = format!("合计：{}家企业，{}项奖励", totals.enterprises, totals.lines);
     sheet.merge_range(row, 0, row, 5, &label, &f.total_text)?;
     sheet.write_number_with_format(row, 6, yuan(totals.amount_fen), &f.total_yuan)?;
     sheet.write_number_with_format(row, 7, wan(totals.amount_fen), &f.total_wan)?;
@@ -185,11 +165,7 @@ fn write_list(
     Ok(())
 }
 
-fn write_clauses(
-    sheet: &mut Worksheet,
-    totals: &summary::Totals,
-    f: &Formats,
-) -> Result<(), XlsxError> {
+fn write_clauses(sheet: &mut Worksheet, totals: &summary::Totals, f: &Formats) -> Result<(), XlsxError> {
     sheet.set_name(CLAUSE_SHEET)?;
     let headers = ["条款", "奖励事项", "项数", "金额（元）", "金额（万元）"];
     for (col, h) in headers.iter().enumerate() {

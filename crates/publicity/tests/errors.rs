@@ -11,10 +11,7 @@ fn a_period_that_ends_before_it_starts_is_refused_by_both() {
     for result in [pdf(&list), xlsx(&list)] {
         let err = result.expect_err("refused");
         assert!(matches!(err, PublicityError::Period { .. }));
-        assert_eq!(
-            err.to_string(),
-            "公示期有误：结束日期 2024年9月26日 早于发布日期 2024年9月27日"
-        );
+        assert_eq!(err.to_string(), "公示期有误：结束日期 2024年9月26日 早于发布日期 2024年9月27日");
     }
 }
 

@@ -13,10 +13,7 @@ use lianzhang_publicity::{fen_to_wan, fen_to_yuan, pdf, totals};
 /// Runs a poppler tool on the PDF bytes; `None` (after saying why) when the tool is absent and
 /// not required.
 fn poppler(tool: &str, pdf: &[u8], extra: &[&str]) -> Option<String> {
-    let mut file = tempfile::Builder::new()
-        .suffix(".pdf")
-        .tempfile()
-        .expect("temporary file");
+    let mut file = tempfile::Builder::new().suffix(".pdf").tempfile().expect("temporary file");
     file.write_all(pdf).expect("write the PDF");
     let mut cmd = Command::new(tool);
     cmd.args(extra).arg(file.path());
@@ -25,11 +22,7 @@ fn poppler(tool: &str, pdf: &[u8], extra: &[&str]) -> Option<String> {
     }
     match cmd.output() {
         Ok(out) => {
-            assert!(
-                out.status.success(),
-                "{tool} failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            assert!(out.status.success(), "{tool} failed: {}", String::from_utf8_lossy(&out.stderr));
             Some(String::from_utf8(out.stdout).expect("poppler prints UTF-8"))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -69,7 +62,8 @@ fn text_holds_title_enterprises_amounts_totals_and_period() {
     must("公示期：2024年9月27日至2024年10月10日（5个工作日）");
     must("电话0356-2021234");
     must("2024年度拟兑现奖励资金");
-    for h in ["序号", "企业名称", "统一社会信用代码", "条款", "奖励事项", "金额（元）", "依据（事实与计算）"] {
+    for h in ["序号", "企业名称", "统一社会信用代码", "条款", "奖励事项", "金额（元）", "依据（事实与计算）"]
+    {
         must(h);
     }
     for line in &list.lines {
@@ -80,11 +74,7 @@ fn text_holds_title_enterprises_amounts_totals_and_period() {
     }
     let t = totals(&list).expect("totals");
     assert_eq!((t.lines, t.enterprises), (30, 30));
-    must(&format!(
-        "合计：30家企业，30项奖励，金额{}元（{}万元）",
-        fen_to_yuan(t.amount_fen),
-        fen_to_wan(t.amount_fen)
-    ));
+    must(&format!("合计：30家企业，30项奖励，金额{}元（{}万元）", fen_to_yuan(t.amount_fen), fen_to_wan(t.amount_fen)));
     must("按条款汇总");
     for c in &t.clauses {
         must(&c.clause);

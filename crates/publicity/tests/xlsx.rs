@@ -8,10 +8,7 @@ use calamine::{Data, Reader, Xlsx};
 use lianzhang_publicity::{totals, xlsx};
 
 fn cell(range: &calamine::Range<Data>, row: usize, col: usize) -> Data {
-    range
-        .get((row, col))
-        .cloned()
-        .unwrap_or_else(|| panic!("no cell at row {row}, column {col}"))
+    range.get((row, col)).cloned().unwrap_or_else(|| panic!("no cell at row {row}, column {col}"))
 }
 
 fn text(range: &calamine::Range<Data>, row: usize, col: usize) -> String {
@@ -45,8 +42,15 @@ fn the_list_sheet_holds_every_line_and_the_total() {
     assert_eq!(
         header,
         [
-            "序号", "企业名称", "统一社会信用代码", "产业链", "条款", "奖励事项", "金额（元）",
-            "金额（万元）", "依据（事实与计算）"
+            "序号",
+            "企业名称",
+            "统一社会信用代码",
+            "产业链",
+            "条款",
+            "奖励事项",
+            "金额（元）",
+            "金额（万元）",
+            "依据（事实与计算）"
         ]
     );
     for (i, line) in list.lines.iter().enumerate() {
@@ -56,10 +60,10 @@ fn the_list_sheet_holds_every_line_and_the_total() {
         assert_eq!(text(&sheet, row, 2), line.uscc, "the USCC stays text");
         match &line.chain {
             Some(chain) => assert_eq!(text(&sheet, row, 3), *chain),
-            None => assert!(matches!(
-                cell(&sheet, row, 3),
-                Data::Empty | Data::String(_)
-            ) && sheet.get((row, 3)).is_none_or(|d| d.to_string().is_empty())),
+            None => assert!(
+                matches!(cell(&sheet, row, 3), Data::Empty | Data::String(_))
+                    && sheet.get((row, 3)).is_none_or(|d| d.to_string().is_empty())
+            ),
         }
         assert_eq!(text(&sheet, row, 4), line.clause);
         assert_eq!(text(&sheet, row, 5), line.rule_title);

@@ -3,12 +3,10 @@
 
 use lianzhang_publicity::{PublicLine, PublicList};
 
-const PLACES: [&str; 12] = [
-    "鑫磊", "晋泽", "丹河", "巴公", "金村", "高都", "南村", "北义城", "大东沟", "犁川", "周村", "李寨",
-];
-const TRADES: [&str; 10] = [
-    "铸造", "新材料", "机械制造", "煤机装备", "光电科技", "化工", "食品", "纺织", "建材", "电子",
-];
+const PLACES: [&str; 12] =
+    ["鑫磊", "晋泽", "丹河", "巴公", "金村", "高都", "南村", "北义城", "大东沟", "犁川", "周村", "李寨"];
+const TRADES: [&str; 10] =
+    ["铸造", "新材料", "机械制造", "煤机装备", "光电科技", "化工", "食品", "纺织", "建材", "电子"];
 const CHAINS: [&str; 5] = ["光机电", "新材料", "装备制造", "煤化工", "绿色食品"];
 
 /// One award kind: clause, rule title, and how its reason reads.
@@ -22,12 +20,7 @@ const RULES: [(&str, &str); 5] = [
 
 /// The `i`-th enterprise name: short (at most 13 characters) so it prints on one line.
 pub fn enterprise(i: usize) -> String {
-    format!(
-        "{}{}{}有限公司",
-        PLACES[i % PLACES.len()],
-        TRADES[(i / PLACES.len()) % TRADES.len()],
-        i
-    )
+    format!("{}{}{}有限公司", PLACES[i % PLACES.len()], TRADES[(i / PLACES.len()) % TRADES.len()], i)
 }
 
 fn uscc(i: usize) -> String {
