@@ -26,7 +26,7 @@ pub fn grouped(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -48,7 +48,7 @@ mod tests {
         assert_eq!(yuan(0), "0.00");
         assert_eq!(yuan(5), "0.05");
         assert_eq!(yuan(123_456_780), "1,234,567.80");
-        assert_eq!(yuan(100_000_000_00), "100,000,000.00");
+        assert_eq!(yuan(10_000_000_000), "100,000,000.00");
         assert_eq!(yuan(-1200), "-12.00");
         assert_eq!(yuan(i64::MIN), "-92,233,720,368,547,758.08");
     }
