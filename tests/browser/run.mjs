@@ -225,6 +225,10 @@ await step('the administrator sees every account with its role, scope and action
   await admin.close();
 });
 
+// The award rounds (兑现批次) of the demo county.
+const { walkRounds } = await import('./rounds.mjs');
+await walkRounds({ login, base, step, shots, work });
+
 await browser.close();
 server.kill();
 if (failed) { console.log(`${failed} browser step(s) failed`); process.exit(1); }

@@ -138,6 +138,18 @@ pub enum RoundCommand {
         #[command(flatten)]
         who: Who,
     },
+    /// 公示名单：已公示批次的名单，输出 PDF（A4，内嵌中文字体）或 .xlsx（按 --out 的扩展名）
+    Publicity {
+        /// 批次编号。
+        id: i64,
+        /// 输出文件：以 .pdf 或 .xlsx 结尾。
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        #[command(flatten)]
+        who: Who,
+        #[command(flatten)]
+        policy: crate::PolicyOpts,
+    },
     /// 刷新（工信局）：按企业库当前事实重新评定，形成下一版名单
     Refresh {
         /// 批次编号。
@@ -381,6 +393,7 @@ pub fn run(c: RoundCommand) -> anyhow::Result<ExitCode> {
             RoundCommand::Show { id, format, who } => show::show(&who, id, format).await,
             RoundCommand::Lines(a) => show::lines(a).await,
             RoundCommand::Timeline { id, format, who } => show::timeline(&who, id, format).await,
+            RoundCommand::Publicity { id, out, who, policy } => show::publicity(&who, id, &out, &policy).await,
             c => act::run(c).await,
         }
     })

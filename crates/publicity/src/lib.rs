@@ -9,6 +9,7 @@
 mod format;
 mod glyphs;
 mod pdf;
+mod round;
 mod summary;
 mod xlsx;
 
@@ -18,6 +19,7 @@ use serde::{Deserialize, Serialize};
 pub use format::{date as chinese_date, wan as fen_to_wan, yuan as fen_to_yuan};
 pub use glyphs::missing_glyphs;
 pub use pdf::pdf;
+pub use round::{Issuing, from_round};
 pub use summary::{ClauseTotal, Totals, totals};
 pub use xlsx::xlsx;
 

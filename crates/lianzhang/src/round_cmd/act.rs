@@ -293,7 +293,8 @@ pub async fn run(c: RoundCommand) -> anyhow::Result<ExitCode> {
         RoundCommand::List { .. }
         | RoundCommand::Show { .. }
         | RoundCommand::Lines(_)
-        | RoundCommand::Timeline { .. } => {
+        | RoundCommand::Timeline { .. }
+        | RoundCommand::Publicity { .. } => {
             unreachable!("reading commands are dispatched in round_cmd::run")
         }
     }

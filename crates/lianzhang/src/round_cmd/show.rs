@@ -325,3 +325,45 @@ pub async fn timeline(who: &Who, id: i64, format: Format) -> anyhow::Result<Exit
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// Writes the public list of a published round as a PDF or a workbook (by `out`'s extension).
+pub async fn publicity(
+    who: &Who,
+    id: i64,
+    out: &std::path::Path,
+    policy: &crate::PolicyOpts,
+) -> anyhow::Result<ExitCode> {
+    let (store, _user) = open(who).await?;
+    let r = store.round(id).await.map_err(refused)?;
+    let (_, policy) = match crate::inputs::policy(policy)? {
+        Ok(p) => p,
+        Err(code) => return Ok(code),
+    };
+    let v = &policy.vocabulary;
+    let chain_name = |code: &str| v.chain(code).map(|c| v.chain_info(c).name.clone());
+    let issuing = lianzhang_publicity::Issuing {
+        policy_title: &policy.meta.title,
+        policy_document: &policy.meta.document,
+        issuer: &policy.meta.issuer,
+        objection_to: &r.header.objection_to,
+        working_days: r.header.publicity_days,
+        chain_name: &chain_name,
+    };
+    let Some(list) = lianzhang_publicity::from_round(&r.round, r.events.iter().map(|e| &e.event), &issuing) else {
+        anyhow::bail!("第 {id} 号兑现批次尚未公示，没有公示名单（未做任何修改）");
+    };
+    let missing = lianzhang_publicity::missing_glyphs(&list);
+    if !missing.is_empty() {
+        eprintln!("提示：内嵌字体缺少这些字，PDF 中会显示为空框：{}", missing.iter().collect::<String>());
+    }
+    let ext = out.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let bytes = match ext.as_str() {
+        "pdf" => lianzhang_publicity::pdf(&list)?,
+        "xlsx" => lianzhang_publicity::xlsx(&list)?,
+        _ => anyhow::bail!("--out 应以 .pdf 或 .xlsx 结尾：{}", out.display()),
+    };
+    std::fs::write(out, bytes)
+        .map_err(|e| anyhow::anyhow!("无法写入 {}：{}", out.display(), lianzhang_facts::error::io_write_zh(&e)))?;
+    outln!("已写出第 {id} 号兑现批次公示名单（{} 行）：{}", list.lines.len(), out.display());
+    Ok(ExitCode::SUCCESS)
+}

@@ -13,6 +13,7 @@ mod line;
 mod list;
 mod page;
 mod pay;
+mod publicity;
 mod view;
 
 use crate::pages::urlencode;
@@ -30,6 +31,8 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/rounds/credit-lists", get(credit::form).post(credit::upload))
         .route("/rounds/{id}", get(page::show).post(page::act))
         .route("/rounds/{id}/timeline", get(page::timeline))
+        .route("/rounds/{id}/publicity.pdf", get(publicity::pdf))
+        .route("/rounds/{id}/publicity.xlsx", get(publicity::xlsx))
         .route("/rounds/{id}/pay", get(pay::form).post(pay::pay))
         .route("/rounds/{id}/lines/{uscc}/{rule}", get(line::show).post(line::act))
 }

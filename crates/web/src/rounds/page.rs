@@ -109,6 +109,16 @@ impl RoundPage {
             _ => None,
         }
     }
+    /// The last publication (公示) of the round, in publicity or after it: (date, last day,
+    /// document number).
+    fn published(&self) -> Option<(String, String, String)> {
+        self.r.events.iter().rev().find_map(|e| match &e.event {
+            lianzhang_rounds::Event::Published { date, last_day, document_no } => {
+                Some((date.to_string(), last_day.to_string(), document_no.clone()))
+            }
+            _ => None,
+        })
+    }
     fn final_date(&self) -> Option<String> {
         match self.r.round.phase() {
             Phase::Final { date } => Some(date.to_string()),
