@@ -52,7 +52,7 @@ pub fn from_round<'a>(
             LineState::Ready { amount_fen, .. } => {
                 let mut reason = l.explanation.clone();
                 if let Some((fen, b)) = basis.get(&l.key).filter(|_| l.ceiling) {
-                    reason.push_str(&format!("；评审核定为{}（{b}）", format!("{}万元", crate::format::wan(*fen))));
+                    reason.push_str(&format!("；评审核定为{}万元（{b}）", crate::format::wan(*fen)));
                 }
                 Some(PublicLine {
                     enterprise: l.enterprise.clone(),
