@@ -154,6 +154,10 @@ impl Frame {
     pub fn keeps_records(&self) -> bool {
         self.user.role.keeps_records()
     }
+    /// Whether the user may open enterprise records (finance sees award lists only).
+    pub fn sees_enterprises(&self) -> bool {
+        self.user.role != lianzhang_store::Role::Finance
+    }
     pub fn can_admin(&self) -> bool {
         matches!(self.user.role, lianzhang_store::Role::Admin | lianzhang_store::Role::Bureau)
     }

@@ -115,7 +115,10 @@ async fn login_lands_on_each_roles_home_with_what_waits_on_it() {
     assert_eq!(r.headers[header::LOCATION], "/home");
 
     let finance = app.session("finance").await;
-    let home = text_of(&app.get("/home", &finance).await.body);
+    let raw = app.get("/home", &finance).await.body;
+    assert!(!raw.contains("href=\"/enterprises\""), "finance has no 企业 menu item (it would be a 403)");
+    assert!(raw.contains("href=\"/home\""), "工作台 in the menu");
+    let home = text_of(&raw);
     assert!(home.contains("待支付的批次") && home.contains("2023年度第一批"), "{home}");
     assert!(home.contains("本月支付") && home.contains("记字001号") && home.contains(&paid.enterprise), "{home}");
 
