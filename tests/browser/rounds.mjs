@@ -97,7 +97,7 @@ export async function walkRounds({ login, base, step, shots, work }) {
 
   const steel = await login('steel');
   await step('task force: only its chain in the 2024 round; confirms a line', async () => {
-    await steel.goto(`${base}/rounds/2?status=confirm`);
+    await steel.goto(`${base}/rounds/2?status=confirmation`);
     await steel.screenshot({ path: join(shots, 'round-task-force.png'), fullPage: true });
     const links = steel.locator('main table tbody tr td a[href*="/lines/"]');
     if (await links.count() === 0) return; // every steel line already confirmed by the demo

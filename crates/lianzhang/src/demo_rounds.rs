@@ -26,7 +26,7 @@ pub async fn demo_rounds(store: &Store, file: &PolicyFile, policy: &Policy, stee
         .await?;
     let id = r.header.id;
     let lines: Vec<Line> = r.round.lines().filter(|l| !l.is_recommendation()).cloned().collect();
-    budget(store, 2023, &lines).await?;
+    budget(store, &bureau, 2023, &lines).await?;
     decide(store, id, &lines, &bureau, &task_force, steel, date(2024, 3, 4), true).await?;
     // The 失信名单: one award enterprise listed (cleared with its 信用修复 certificate), one listed
     // and removed before the check, one enterprise not in any round.
@@ -44,7 +44,7 @@ pub async fn demo_rounds(store: &Store, file: &PolicyFile, policy: &Policy, stee
             entry(hit, "重大税收违法失信主体名单", "国家税务总局山西省税务局", date(2023, 11, 20), None),
             entry(gone, "失信被执行人名单", "最高人民法院", date(2022, 5, 10), Some(date(2023, 8, 1))),
         ];
-        store.import_credit_list("2024年3月失信名单.xlsx", &entries, "bureau").await?;
+        store.import_credit_list("2024年3月失信名单.xlsx", &entries, &bureau).await?;
         store.credit_check(id, &bureau, date(2024, 3, 8)).await?;
         store
             .act(
@@ -142,14 +142,14 @@ pub async fn demo_rounds(store: &Store, file: &PolicyFile, policy: &Policy, stee
         .create_round(NewRound { year: 2024, name: "2024年度兑现（第一批）", file, policy, actor: &bureau })
         .await?;
     let lines: Vec<Line> = r.round.lines().filter(|l| !l.is_recommendation()).cloned().collect();
-    budget(store, 2024, &lines).await?;
+    budget(store, &bureau, 2024, &lines).await?;
     let steel_lines: Vec<Line> = lines.iter().filter(|l| l.chain.as_deref() == Some(steel)).cloned().collect();
     decide(store, r.header.id, &steel_lines, &bureau, &task_force, steel, date(2025, 3, 10), false).await?;
     Ok(())
 }
 
 /// The year's budget per clause: what the round proposes, rounded up to 10万 with some margin.
-async fn budget(store: &Store, year: i32, lines: &[Line]) -> anyhow::Result<()> {
+async fn budget(store: &Store, bureau: &Actor, year: i32, lines: &[Line]) -> anyhow::Result<()> {
     let mut by_clause: BTreeMap<&str, i64> = BTreeMap::new();
     for l in lines {
         *by_clause.entry(&l.clause).or_default() += l.amount_fen.unwrap_or(0);
@@ -158,7 +158,7 @@ async fn budget(store: &Store, year: i32, lines: &[Line]) -> anyhow::Result<()> 
         let unit = 10_000_000; // 10万元 in fen
         let amount_fen = ((proposed * 11 / 10) / unit + 1) * unit;
         let note = format!("{year}年县级产业链专项资金预算");
-        store.set_budget(&NewBudget { year, clause: clause.to_string(), amount_fen, note }, "bureau").await?;
+        store.set_budget(&NewBudget { year, clause: clause.to_string(), amount_fen, note }, bureau).await?;
     }
     Ok(())
 }

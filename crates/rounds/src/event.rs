@@ -201,20 +201,29 @@ pub enum Event {
 impl Event {
     /// The event on the round's timeline, in Chinese.
     pub fn zh(&self) -> String {
+        self.zh_naming(&|k| k.to_string())
+    }
+
+    /// The event in Chinese, each line named by `name` (a round names its lines by enterprise
+    /// and rule title: [`crate::Round::describe`]).
+    pub fn zh_naming(&self, name: &dyn Fn(&LineKey) -> String) -> String {
         match self {
             Event::Refreshed { revision, lines } => format!("刷新名单，形成第 {revision} 版（{} 行）", lines.len()),
-            Event::Rejected { line, reason } => format!("不予兑现 {line}：{reason}"),
+            Event::Rejected { line, reason } => format!("不予兑现 {}：{reason}", name(line)),
             Event::AmountSet { line, amount_fen, basis } => {
-                format!("核定 {line} 的金额为 {}（依据：{basis}）", yuan(*amount_fen))
+                format!("核定 {} 的金额为 {}（依据：{basis}）", name(line), yuan(*amount_fen))
             }
-            Event::Reopened { line, reason } => format!("撤回对 {line} 的决定：{reason}"),
+            Event::Reopened { line, reason } => format!("撤回对 {} 的决定：{reason}", name(line)),
             Event::Confirmed { line, channel, date, account, .. } => format!(
-                "{line} 企业已确认接受（{}，{date}），收款账户 {} {}",
+                "{} 企业已确认接受（{}，{date}），收款账户 {} {}",
+                name(line),
                 channel.zh(),
                 account.bank,
                 account.number
             ),
-            Event::Declined { line, channel, date, .. } => format!("{line} 企业放弃（{}，{date}）", channel.zh()),
+            Event::Declined { line, channel, date, .. } => {
+                format!("{} 企业放弃（{}，{date}）", name(line), channel.zh())
+            }
             Event::CreditChecked { date, source, hits } => {
                 format!("信用核查（{date} 在册名单，来源 {source}）：命中 {} 家", hits.len())
             }
@@ -223,7 +232,7 @@ impl Event {
             Event::Published { date, last_day, document_no } => {
                 format!("公示（{document_no}），{date} 发布，异议期至 {last_day}")
             }
-            Event::Objected { id, line, objector, .. } => format!("收到第 {id} 号异议（{objector}）：{line}"),
+            Event::Objected { id, line, objector, .. } => format!("收到第 {id} 号异议（{objector}）：{}", name(line)),
             Event::ObjectionUpheld { id, settle, reason } => match settle {
                 Upheld::Withdraw => format!("第 {id} 号异议成立，撤下该行：{reason}"),
                 Upheld::Correct => format!("第 {id} 号异议成立，更正事实后重新审核：{reason}"),
@@ -231,7 +240,7 @@ impl Event {
             Event::ObjectionDismissed { id, reason } => format!("第 {id} 号异议不成立：{reason}"),
             Event::Finalised { date } => format!("公示期满无异议，{date} 名单确定"),
             Event::Paid { line, voucher, amount_fen, .. } => {
-                format!("支付 {line} {}（凭证号 {voucher}）", yuan(*amount_fen))
+                format!("支付 {} {}（凭证号 {voucher}）", name(line), yuan(*amount_fen))
             }
             Event::Reversed { ledger_entry, reason, .. } => format!("冲正台账第 {ledger_entry} 条：{reason}"),
         }

@@ -20,6 +20,7 @@ mod line;
 mod reconcile;
 mod round;
 mod state;
+mod tally;
 
 pub use assessed::lines_of;
 pub use event::{Actor, BankAccount, Channel, CreditHit, Event, Role, Upheld, yuan};
@@ -27,3 +28,4 @@ pub use line::{Change, Line, LineKey, Outcome, changes};
 pub use reconcile::{Difference, Mismatched, Paired, ReceiptLine, Reconciliation, Sent, Unmatched, reconcile};
 pub use round::{Refusal, Round, Settings};
 pub use state::{LineState, Pending, Phase};
+pub use tally::{STATUSES, Tally, status_bit};

@@ -78,6 +78,16 @@ impl Line {
 
     /// What a decision about this line depends on: a refresh keeps the decisions of lines whose
     /// fingerprint did not change, and asks again about the others.
+    /// The line as a sentence names it: `晋城某某钢铁有限公司（91140525…）的“首次入规奖励”`, with
+    /// the project for per-project rules.
+    pub fn name(&self) -> String {
+        let mut s = format!("{}（{}）的“{}”", self.enterprise, self.key.uscc, self.rule_title);
+        if let Some(p) = &self.key.project_id {
+            s.push_str(&format!("（项目 {p}）"));
+        }
+        s
+    }
+
     pub fn fingerprint(&self) -> (Outcome, Option<i64>, &[String]) {
         (self.outcome, self.amount_fen, &self.missing)
     }

@@ -54,7 +54,8 @@ struct Payment {
 pub struct Round {
     settings: Settings,
     revision: u32,
-    lines: BTreeMap<LineKey, Line>,
+    /// The current revision's lines, sorted by key (positions are stable until the next refresh).
+    lines: Vec<Line>,
     /// What the last refresh changed.
     last_changes: Vec<Change>,
     decisions: BTreeMap<LineKey, Decision>,
@@ -69,6 +70,8 @@ pub struct Round {
     objections: BTreeMap<u32, Objection>,
     withdrawn: BTreeMap<LineKey, u32>,
     payments: BTreeMap<i64, Payment>,
+    /// Net payments per line (fen): the sum of `payments` not reversed, kept as they are applied.
+    paid: BTreeMap<LineKey, i64>,
 }
 
 impl Round {
@@ -77,7 +80,7 @@ impl Round {
         Round {
             settings,
             revision: 0,
-            lines: BTreeMap::new(),
+            lines: Vec::new(),
             last_changes: Vec::new(),
             decisions: BTreeMap::new(),
             answers: BTreeMap::new(),
@@ -89,6 +92,7 @@ impl Round {
             objections: BTreeMap::new(),
             withdrawn: BTreeMap::new(),
             payments: BTreeMap::new(),
+            paid: BTreeMap::new(),
         }
     }
 
@@ -117,17 +121,29 @@ impl Round {
     }
 
     /// The lines of the current revision, in key order.
-    pub fn lines(&self) -> impl Iterator<Item = &Line> {
-        self.lines.values()
+    pub fn lines(&self) -> std::slice::Iter<'_, Line> {
+        self.lines.iter()
+    }
+
+    /// The lines of the current revision in key order, as a slice (a line's position is stable
+    /// until the next refresh: what a page's index of the lines may hold on to).
+    pub fn line_slice(&self) -> &[Line] {
+        &self.lines
     }
 
     pub fn line(&self, key: &LineKey) -> Option<&Line> {
-        self.lines.get(key)
+        self.lines.binary_search_by(|l| l.key.cmp(key)).ok().map(|i| &self.lines[i])
     }
 
     /// What the last refresh changed, in key order.
     pub fn last_changes(&self) -> &[Change] {
         &self.last_changes
+    }
+
+    /// `event` in Chinese, each line named by its enterprise and rule title ([`Line::name`]) while
+    /// it is in the current revision, else by its key.
+    pub fn describe(&self, event: &Event) -> String {
+        event.zh_naming(&|k| self.line(k).map_or_else(|| k.to_string(), Line::name))
     }
 
     /// The leaders who signed off on the current list.
@@ -147,7 +163,7 @@ impl Round {
 
     /// Net payments of a line so far (fen).
     pub fn paid_fen(&self, key: &LineKey) -> i64 {
-        self.payments.values().filter(|p| &p.line == key && !p.reversed).map(|p| p.amount_fen).sum()
+        self.paid.get(key).copied().unwrap_or(0)
     }
 
     /// Where a line stands.
@@ -233,12 +249,10 @@ impl Round {
                 self.answers.insert(line.clone(), Answer::Declined);
             }
             Event::CreditChecked { hits, .. } => {
-                self.credit_checked = Some(self.lines.keys().map(|k| k.uscc.clone()).collect());
-                self.credit_hits = hits
-                    .iter()
-                    .filter(|h| self.lines.keys().any(|k| k.uscc == h.uscc))
-                    .map(|h| (h.uscc.clone(), h.clone()))
-                    .collect();
+                let checked: BTreeSet<String> = self.lines.iter().map(|l| l.key.uscc.clone()).collect();
+                self.credit_hits =
+                    hits.iter().filter(|h| checked.contains(&h.uscc)).map(|h| (h.uscc.clone(), h.clone())).collect();
+                self.credit_checked = Some(checked);
             }
             Event::CreditCleared { uscc, .. } => {
                 self.credit_hits.remove(uscc);
@@ -276,9 +290,12 @@ impl Round {
             Event::Paid { line, ledger_entry, amount_fen, .. } => {
                 self.payments
                     .insert(*ledger_entry, Payment { line: line.clone(), amount_fen: *amount_fen, reversed: false });
+                *self.paid.entry(line.clone()).or_default() += amount_fen;
             }
             Event::Reversed { ledger_entry, .. } => {
-                self.payments.get_mut(ledger_entry).expect("checked").reversed = true;
+                let p = self.payments.get_mut(ledger_entry).expect("checked");
+                p.reversed = true;
+                *self.paid.get_mut(&p.line).expect("a payment's line is in the paid index") -= p.amount_fen;
             }
         }
     }
@@ -286,8 +303,7 @@ impl Round {
     /// The next revision: lines whose outcome did not change keep their decisions and
     /// confirmations; the others are asked again.
     fn refresh(&mut self, revision: u32, lines: &[Line]) {
-        let old: Vec<Line> = self.lines.values().cloned().collect();
-        self.last_changes = if self.revision == 0 { Vec::new() } else { changes(&old, lines) };
+        self.last_changes = if self.revision == 0 { Vec::new() } else { changes(&self.lines, lines) };
         for c in &self.last_changes {
             let key = match c {
                 Change::Added(k) | Change::Removed(k) | Change::Changed { key: k, .. } => k,
@@ -295,7 +311,8 @@ impl Round {
             self.decisions.remove(key);
             self.answers.remove(key);
         }
-        self.lines = lines.iter().map(|l| (l.key.clone(), l.clone())).collect();
+        self.lines = lines.to_vec();
+        self.lines.sort_by(|a, b| a.key.cmp(&b.key));
         self.revision = revision;
     }
 }

@@ -186,7 +186,7 @@ async fn to_final(store: &Store, id: i64, leader: &Actor) {
     };
     let other = &lines.iter().rev().find(|l| &l.key.uscc != hit).unwrap().key.uscc;
     store
-        .import_credit_list("失信名单.xlsx", &[entry(hit, None), entry(other, Some(date(2024, 1, 1)))], "clerk")
+        .import_credit_list("失信名单.xlsx", &[entry(hit, None), entry(other, Some(date(2024, 1, 1)))], &bureau())
         .await
         .unwrap();
     let checked = store.credit_check(id, &bureau(), date(2024, 3, 5)).await.unwrap();

@@ -21,6 +21,8 @@ pub struct DashboardPage {
     snap: Arc<Snapshot>,
     /// The award rounds: proposed, approved and paid (paid against owed).
     rounds: Vec<crate::payouts::RoundFigures>,
+    /// The newest year with a round: its award lines over all its rounds against its budget.
+    budget: Option<(i32, crate::rounds::view::Totals)>,
 }
 
 /// A headline figure at the top of the dashboard.
@@ -136,6 +138,11 @@ impl DashboardPage {
 
 pub async fn dashboard(State(state): State<Arc<AppState>>, session: Session) -> Result<DashboardPage, WebError> {
     let snap = state.snapshot.get(&state.store, &state.policy).await?;
-    let rounds = crate::payouts::figures(&state.store.rounds().await?);
-    Ok(DashboardPage { frame: Frame::new(session, "dashboard"), snap, rounds })
+    let records = state.store.rounds().await?;
+    let rounds = crate::payouts::figures(&state, &records);
+    let budget = match records.iter().map(|r| r.header.year).max() {
+        Some(year) => Some((year, crate::rounds::year_totals(&state, &records, year).await?)),
+        None => None,
+    };
+    Ok(DashboardPage { frame: Frame::new(session, "dashboard"), snap, rounds, budget })
 }

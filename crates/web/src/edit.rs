@@ -148,6 +148,16 @@ fn field_of(e: &DataError, project_rows: &[String]) -> Option<String> {
     }
 }
 
+/// The form field of a fact as the engine names a missing one (`2022年营业收入` → `(2022,
+/// revenue)`, `链主企业` → `(None, chain_master)`); `None` for a fact the form does not hold.
+pub(crate) fn field_of_fact(text: &str) -> Option<(Option<i32>, &'static str)> {
+    let digits: String = text.chars().take_while(char::is_ascii_digit).collect();
+    let year = (digits.len() == 4).then(|| digits.parse().ok()).flatten();
+    let what = if year.is_some() { text[4..].trim_start_matches('年') } else { text };
+    let spec = ANNUAL.iter().chain(&ENTERPRISE).find(|s| label_core(s.1) == what)?;
+    Some((year, spec.0))
+}
+
 /// A label without its unit: `营业收入（元）` → `营业收入`.
 fn label_core(label: &str) -> &str {
     label.split('（').next().unwrap_or(label)
@@ -461,4 +471,17 @@ fn write_sheets(dir: &std::path::Path, uscc: &str, year: i32, values: &Values) -
         write("projects.csv", columns(&["project_id", "uscc"], &PROJECT), projects)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_missing_fact_names_its_field_and_year() {
+        use super::field_of_fact as f;
+        assert_eq!(f("2022年营业收入"), Some((Some(2022), "revenue")));
+        assert_eq!(f("2023年本地配套采购额"), Some((Some(2023), "local_procurement")));
+        assert_eq!(f("2024年研发投入"), Some((Some(2024), "rd_expense")));
+        assert_eq!(f("入链年份"), Some((None, "chain_joined_year")));
+        assert_eq!(f("2023年某项不在表单上的事实"), None);
+    }
 }

@@ -5,7 +5,7 @@
 
 use crate::auth::Session;
 use crate::pages::Frame;
-use crate::payouts::{Tally, round_waits};
+use crate::payouts::{round_waits, waits};
 use crate::{AppState, WebError};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -72,15 +72,12 @@ impl HomePage {
 pub async fn home(State(state): State<Arc<AppState>>, session: Session) -> Result<HomePage, WebError> {
     let user = session.user.clone();
     let rounds = state.store.rounds().await?;
-    let chain = user.chain.clone();
-    let mine = |l: &lianzhang_rounds::Line| match user.role {
-        Role::TaskForce => l.chain.is_some() && l.chain == chain,
-        _ => true,
-    };
+    let actor = user.actor();
     let mut cards = Vec::new();
     for r in &rounds {
-        let t = Tally::of(r, mine);
-        let mut waits = t.waits();
+        let index = crate::rounds::index(&state, r, &actor);
+        let t = &index.all;
+        let mut waits = waits(t);
         if user.role != Role::TaskForce {
             waits.extend(round_waits(r));
         }

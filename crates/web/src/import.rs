@@ -22,6 +22,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 mod receive;
+pub(crate) use receive::one_file;
 pub(crate) use receive::too_large as upload_too_large;
 use receive::{base_name, save_field, scratch_failed, small_field, too_large, unzip, upload_failed};
 

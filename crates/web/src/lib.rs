@@ -44,6 +44,8 @@ pub struct AppState {
     pub limits: ServeLimits,
     snapshot: snapshot::Cache,
     staged: import::Staged,
+    /// The award rounds' lines, indexed per round state and scope.
+    round_indexes: rounds::Indexes,
 }
 
 impl AppState {
@@ -61,6 +63,7 @@ impl AppState {
             limits,
             snapshot: snapshot::Cache::default(),
             staged: import::Staged::default(),
+            round_indexes: rounds::Indexes::default(),
         })
     }
 }

@@ -3,89 +3,29 @@
 //! county's paid-against-owed figures for the dashboard. All derived from the replayed rounds
 //! ([`lianzhang_store::RoundRecord`]), never stored twice.
 
+use crate::AppState;
 use crate::format::wan;
-use lianzhang_rounds::{Event, Line, LineState, Pending, Phase};
+use lianzhang_rounds::{Event, LineState, Phase, Tally};
 use lianzhang_store::RoundRecord;
 
-/// A round's lines counted (those `keep` admits: a task force counts its chain's). Money in fen.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Tally {
-    /// Award lines (recommendations are not counted).
-    pub lines: usize,
-    /// The engine's amounts of the award lines (ceilings at their ceiling).
-    pub proposed_fen: i64,
-    /// Decided amounts of the ready lines, once the round is approved.
-    pub approved_fen: i64,
-    /// Net payments.
-    pub paid_fen: i64,
-    /// Lines waiting: 待核实, 待核定金额, 待企业确认, 待信用核查, 信用核查命中.
-    pub review: usize,
-    pub final_amount: usize,
-    pub confirmation: usize,
-    pub credit_check: usize,
-    pub credit_hits: usize,
-    /// Ready lines of a final round with something left to pay, and how much (fen).
-    pub to_pay: usize,
-    pub to_pay_fen: i64,
-}
-
-impl Tally {
-    pub fn of(record: &RoundRecord, keep: impl Fn(&Line) -> bool) -> Tally {
-        let round = &record.round;
-        let approved = !matches!(round.phase(), Phase::Review);
-        let is_final = matches!(round.phase(), Phase::Final { .. });
-        let mut t = Tally::default();
-        for l in round.lines().filter(|l| !l.is_recommendation() && keep(l)) {
-            t.lines += 1;
-            t.proposed_fen += l.amount_fen.unwrap_or(0);
-            let paid = round.paid_fen(&l.key);
-            t.paid_fen += paid;
-            match round.state(l) {
-                LineState::Ready { amount_fen, .. } => {
-                    if approved {
-                        t.approved_fen += amount_fen;
-                    }
-                    if is_final && amount_fen > paid {
-                        t.to_pay += 1;
-                        t.to_pay_fen += amount_fen - paid;
-                    }
-                }
-                LineState::Open { pending } => {
-                    for p in pending {
-                        match p {
-                            Pending::Review { .. } => t.review += 1,
-                            Pending::FinalAmount => t.final_amount += 1,
-                            Pending::Confirmation => t.confirmation += 1,
-                            Pending::CreditCheck => t.credit_check += 1,
-                            Pending::CreditHit(_) => t.credit_hits += 1,
-                        }
-                    }
-                }
-                _ => {}
-            }
+/// What still waits in a tally, in Chinese ("待核实 3 行", …); empty when nothing does.
+pub fn waits(t: &Tally) -> Vec<String> {
+    let mut out = Vec::new();
+    for (n, what) in [
+        (t.review, "待核实"),
+        (t.final_amount, "待核定金额"),
+        (t.confirmation, "待企业确认"),
+        (t.credit_check, "待信用核查"),
+        (t.credit_hits, "信用核查命中"),
+    ] {
+        if n > 0 {
+            out.push(format!("{what} {n} 行"));
         }
-        t
     }
-
-    /// What still waits, in Chinese ("待核实 3 行", …); empty when nothing does.
-    pub fn waits(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        for (n, what) in [
-            (self.review, "待核实"),
-            (self.final_amount, "待核定金额"),
-            (self.confirmation, "待企业确认"),
-            (self.credit_check, "待信用核查"),
-            (self.credit_hits, "信用核查命中"),
-        ] {
-            if n > 0 {
-                out.push(format!("{what} {n} 行"));
-            }
-        }
-        if self.to_pay > 0 {
-            out.push(format!("待支付 {} 行（{} 万元）", self.to_pay, wan(self.to_pay_fen)));
-        }
-        out
+    if t.to_pay > 0 {
+        out.push(format!("待支付 {} 行（{} 万元）", t.to_pay, wan(t.to_pay_fen)));
     }
+    out
 }
 
 /// What the round waits on as a whole: sign-offs and objections, in Chinese.
@@ -173,11 +113,11 @@ pub struct RoundFigures {
     pub percent: u32,
 }
 
-pub fn figures(rounds: &[std::sync::Arc<RoundRecord>]) -> Vec<RoundFigures> {
+pub fn figures(state: &AppState, rounds: &[std::sync::Arc<RoundRecord>]) -> Vec<RoundFigures> {
     rounds
         .iter()
         .map(|r| {
-            let t = Tally::of(r, |_| true);
+            let t = &crate::rounds::county_index(state, r).all;
             RoundFigures {
                 id: r.header.id,
                 year: r.header.year,

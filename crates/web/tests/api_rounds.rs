@@ -25,6 +25,11 @@ async fn walk_app() -> App {
     app
 }
 
+/// The bureau's clerk as the store knows an actor.
+fn clerk_actor() -> lianzhang_rounds::Actor {
+    lianzhang_rounds::Actor { username: "clerk".into(), role: lianzhang_rounds::Role::Bureau }
+}
+
 fn bearer(user: &str) -> String {
     format!("Bearer token-of-{user}-0123456789")
 }
@@ -190,7 +195,7 @@ async fn a_year_walked_by_api_with_roles_and_refusals() {
         listed: "2024-01-05".parse().unwrap(),
         removed: None,
     };
-    app.state.store.import_credit_list("失信名单.xlsx", &[entry], "clerk").await.unwrap();
+    app.state.store.import_credit_list("失信名单.xlsx", &[entry], &clerk_actor()).await.unwrap();
     let (s, v) = post(&app, "clerk", &format!("{base}/credit-check"), json!({"date": "2024-09-10"})).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert!(!all_lines(&app, "clerk", id, "&status=credit_hit").await.is_empty());

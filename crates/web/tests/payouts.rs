@@ -51,7 +51,7 @@ async fn paid_round() -> (App, Line) {
         };
         store.act(id, &clerk, e).await.unwrap();
     }
-    store.import_credit_list("名单.csv", &[], "clerk").await.unwrap_err();
+    store.import_credit_list("名单.csv", &[], &clerk).await.unwrap_err();
     let entry = lianzhang_store::NewCreditEntry {
         uscc: "91140525MA0000001X".into(),
         name: None,
@@ -60,7 +60,11 @@ async fn paid_round() -> (App, Line) {
         listed: date(2020, 1, 1),
         removed: None,
     };
-    store.import_credit_list("名单.csv", &[entry], "clerk").await.unwrap();
+    // Only the bureau imports the list (the store refuses anyone else, whatever the caller).
+    let refused =
+        store.import_credit_list("名单.csv", std::slice::from_ref(&entry), &actor("leader", Role::Leader)).await;
+    assert!(refused.unwrap_err().to_string().contains("由工信局办理"));
+    store.import_credit_list("名单.csv", &[entry], &clerk).await.unwrap();
     store.credit_check(id, &clerk, date(2024, 3, 5)).await.unwrap();
     store.act(id, &actor("leader", Role::Leader), Event::Approved { note: "同意".into() }).await.unwrap();
     store

@@ -124,7 +124,7 @@ pub enum BudgetCommand {
 /// Prints the round after a step: its phase and what the step was.
 fn done(r: &RoundRecord) -> anyhow::Result<ExitCode> {
     let round = &r.round;
-    let last = r.events.last().map(|e| e.zh()).unwrap_or_default();
+    let last = r.events.last().map(|e| e.zh(&r.round)).unwrap_or_default();
     outln!(
         "第 {} 号兑现批次（{}，第 {} 版，{}）：{last}",
         r.header.id,
@@ -244,29 +244,23 @@ pub async fn run(c: RoundCommand) -> anyhow::Result<ExitCode> {
         RoundCommand::Budget { command } => budget(command).await,
         RoundCommand::Calendar { command: super::CalendarCommand::Add { file, who } } => {
             let (store, user) = open(&who).await?;
-            if user.role != lianzhang_store::Role::Admin {
-                bail!("{}不能导入工作日历：此操作由系统管理员办理（未做任何修改）", user.role.zh());
-            }
             let json = std::fs::read_to_string(&file)
                 .map_err(|e| anyhow::anyhow!("无法读取 {}：{}", file.display(), lianzhang_facts::error::io_zh(&e)))?;
-            let year = store.add_calendar_year(&json, &user.username).await.map_err(refused)?;
+            let year = store.add_calendar_year(&json, &user.actor()).await.map_err(refused)?;
             outln!("已导入 {year} 年放假安排");
             Ok(ExitCode::SUCCESS)
         }
         RoundCommand::CreditImport { file, who } => {
             let (store, user) = open(&who).await?;
-            if user.role != lianzhang_store::Role::Bureau {
-                bail!("{}不能导入失信名单：此操作由工信局办理（未做任何修改）", user.role.zh());
-            }
             let limits = lianzhang_facts::Limits::from_env()?;
             let entries = match lianzhang_facts::lists::credit::read(&file, &limits) {
                 Ok(e) => e,
                 Err(e) => return Ok(list_refused(&file, &e)),
             };
-            let entries: Vec<_> = entries.into_iter().map(credit_entry).collect();
+            let entries: Vec<_> = entries.into_iter().map(lianzhang_store::NewCreditEntry::from).collect();
             let name =
                 file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
-            let list = store.import_credit_list(&name, &entries, &user.username).await.map_err(refused)?;
+            let list = store.import_credit_list(&name, &entries, &user.actor()).await.map_err(refused)?;
             outln!("已导入失信名单 {}（第 {} 次导入，{} 条）", list.file_name, list.id, list.entry_count);
             Ok(ExitCode::SUCCESS)
         }
@@ -350,7 +344,7 @@ async fn pay(a: PayArgs) -> anyhow::Result<ExitCode> {
     outln!("已支付 {} 行，合计 {}", payments.len(), yuan(total));
     for e in r.events.iter().rev().take(payments.len()).rev() {
         if let Event::Paid { ledger_entry, .. } = &e.event {
-            outln!("  台账第 {ledger_entry} 条：{}", e.event.zh());
+            outln!("  台账第 {ledger_entry} 条：{}", r.round.describe(&e.event));
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -360,11 +354,8 @@ async fn budget(c: BudgetCommand) -> anyhow::Result<ExitCode> {
     match c {
         BudgetCommand::Set { year, clause, amount, note, who } => {
             let (store, user) = open(&who).await?;
-            if user.role != lianzhang_store::Role::Bureau {
-                bail!("{}不能录入预算：此操作由工信局办理（未做任何修改）", user.role.zh());
-            }
             let b = store
-                .set_budget(&NewBudget { year, clause, amount_fen: amount, note }, &user.username)
+                .set_budget(&NewBudget { year, clause, amount_fen: amount, note }, &user.actor())
                 .await
                 .map_err(refused)?;
             outln!("已录入 {} 年 {} 预算 {}", b.year, b.clause, yuan(b.amount_fen));
@@ -400,16 +391,4 @@ fn list_refused(file: &std::path::Path, e: &lianzhang_facts::ReadError) -> ExitC
         other => eprintln!("无法读取 {}：{other}（未做任何修改）", file.display()),
     }
     ExitCode::from(crate::EXIT_INVALID)
-}
-
-/// A read list entry as the store takes it.
-pub(crate) fn credit_entry(e: lianzhang_facts::lists::credit::CreditEntry) -> lianzhang_store::NewCreditEntry {
-    lianzhang_store::NewCreditEntry {
-        uscc: e.uscc,
-        name: e.name,
-        list: e.list,
-        source: e.source,
-        listed: e.listed,
-        removed: e.removed,
-    }
 }

@@ -32,43 +32,13 @@ pub struct LinesArgs {
     who: Who,
 }
 
-const STATUSES: &[&str] = &[
-    "open",
-    "review",
-    "final_amount",
-    "confirmation",
-    "credit_check",
-    "credit_hit",
-    "ready",
-    "rejected",
-    "declined",
-    "withdrawn",
-    "recommendation",
-];
+/// The status codes `--status` takes (the pure crate's vocabulary, as the API's).
+fn statuses() -> Vec<&'static str> {
+    lianzhang_rounds::STATUSES.iter().map(|(c, _)| *c).collect()
+}
 
 fn money(fen: Option<i64>) -> Value {
     fen.map_or(Value::Null, |f| json!(lianzhang_facts::Fen(f).to_string()))
-}
-
-fn state_code(s: &LineState) -> &'static str {
-    match s {
-        LineState::Recommendation => "recommendation",
-        LineState::Open { .. } => "open",
-        LineState::Rejected { .. } => "rejected",
-        LineState::Declined => "declined",
-        LineState::Withdrawn { .. } => "withdrawn",
-        LineState::Ready { .. } => "ready",
-    }
-}
-
-fn pending_code(p: &Pending) -> &'static str {
-    match p {
-        Pending::Review { .. } => "review",
-        Pending::FinalAmount => "final_amount",
-        Pending::Confirmation => "confirmation",
-        Pending::CreditCheck => "credit_check",
-        Pending::CreditHit(_) => "credit_hit",
-    }
 }
 
 /// Whether `user` may see `line`: a task force only its chain's lines.
@@ -83,7 +53,7 @@ fn line_json(round: &Round, l: &Line) -> Value {
         _ => None,
     };
     let pending: Vec<&str> = match &state {
-        LineState::Open { pending } => pending.iter().map(pending_code).collect(),
+        LineState::Open { pending } => pending.iter().map(Pending::code).collect(),
         _ => Vec::new(),
     };
     json!({
@@ -91,27 +61,21 @@ fn line_json(round: &Round, l: &Line) -> Value {
         "enterprise": l.enterprise, "chain": l.chain, "town": l.town, "clause": l.clause, "rule_title": l.rule_title,
         "outcome": l.outcome, "amount": money(l.amount_fen), "ceiling": l.ceiling,
         "final_amount": money(final_amount), "paid": money(Some(round.paid_fen(&l.key))),
-        "state": state_code(&state), "pending": pending, "state_zh": state.zh(),
+        "state": state.code(), "pending": pending, "state_zh": state.zh(),
     })
 }
 
 fn round_json(user: &User, r: &RoundRecord) -> Value {
     let h = &r.header;
     let round = &r.round;
-    let (mut lines, mut ready, mut paid) = (0u64, 0i64, 0i64);
-    for l in round.lines().filter(|l| visible(user, l) && !l.is_recommendation()) {
-        lines += 1;
-        if let LineState::Ready { amount_fen, .. } = round.state(l) {
-            ready += amount_fen;
-        }
-        paid += round.paid_fen(&l.key);
-    }
+    let t = lianzhang_rounds::Tally::of(round, |l| visible(user, l));
     json!({
         "id": h.id, "year": h.year, "name": h.name, "created_at": h.created_at, "created_by": h.created_by,
         "policy_id": h.policy_id, "policy_hash": h.policy_hash,
         "settings": {"confirmation": h.confirmation, "approvals": h.approvals, "publicity_days": h.publicity_days},
         "phase": round.phase(), "phase_zh": round.phase().zh(), "revision": round.revision(),
-        "award_lines": lines, "ready": money(Some(ready)), "paid": money(Some(paid)),
+        "award_lines": t.lines, "open_lines": t.open, "proposed": money(Some(t.proposed_fen)),
+        "ready": money(Some(t.ready_fen)), "paid": money(Some(t.paid_fen)),
         "approvals": round.approvals(), "open_objections": round.open_objections(),
         "revisions": r.revisions,
     })
@@ -213,9 +177,9 @@ pub async fn show(who: &Who, id: i64, format: Format) -> anyhow::Result<ExitCode
 
 pub async fn lines(a: LinesArgs) -> anyhow::Result<ExitCode> {
     if let Some(s) = &a.status
-        && !STATUSES.contains(&s.as_str())
+        && !statuses().contains(&s.as_str())
     {
-        anyhow::bail!("状态 --status 的值“{}”无效，可选：{}", lianzhang_facts::typed::shown(s), STATUSES.join("、"));
+        anyhow::bail!("状态 --status 的值“{}”无效，可选：{}", lianzhang_facts::typed::shown(s), statuses().join("、"));
     }
     let (store, user) = open(&a.who).await?;
     let r = store.round(a.id).await.map_err(refused)?;
@@ -226,10 +190,7 @@ pub async fn lines(a: LinesArgs) -> anyhow::Result<ExitCode> {
             && a.rule.as_ref().is_none_or(|x| &l.key.rule == x)
             && a.chain.as_ref().is_none_or(|x| l.chain.as_ref() == Some(x))
             && a.town.as_ref().is_none_or(|x| l.town.as_ref() == Some(x))
-            && a.status.as_deref().is_none_or(|s| {
-                state_code(&state) == s
-                    || matches!(&state, LineState::Open { pending } if pending.iter().any(|p| pending_code(p) == s))
-            })
+            && a.status.as_deref().is_none_or(|s| state.has_status(s))
     };
     let chosen: Vec<&Line> = round.lines().filter(matches).collect();
     match a.format {
@@ -307,7 +268,7 @@ pub async fn timeline(who: &Who, id: i64, format: Format) -> anyhow::Result<Exit
                 {
                     o.insert("amount".into(), money(f.as_i64()));
                 }
-                json!({"seq": e.seq, "at": e.at, "actor": e.actor.username, "role": e.actor.role, "zh": e.zh(), "event": ev})
+                json!({"seq": e.seq, "at": e.at, "actor": e.actor.username, "role": e.actor.role, "zh": e.zh(&r.round), "event": ev})
             })
             .collect();
         print_json(&Value::Array(items))?;
@@ -320,7 +281,7 @@ pub async fn timeline(who: &Who, id: i64, format: Format) -> anyhow::Result<Exit
             lianzhang_store::beijing_time(&e.at),
             e.actor.username,
             e.actor.role.zh(),
-            e.zh()
+            e.zh(&r.round)
         );
     }
     Ok(ExitCode::SUCCESS)

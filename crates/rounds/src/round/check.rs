@@ -29,22 +29,22 @@ impl Round {
             }
         };
         let line = |key: &LineKey| -> Result<&Line, Refusal> {
-            self.lines.get(key).ok_or_else(|| Refusal(format!("本批次当前名单中没有 {key}")))
+            self.line(key).ok_or_else(|| Refusal(format!("本批次当前名单中没有 {key}")))
         };
         let reviewer = |key: &LineKey, what: &str| -> Result<&Line, Refusal> {
             let l = line(key)?;
             match role {
                 Role::Bureau => Ok(l),
                 Role::TaskForce(chain) if l.chain.as_deref() == Some(chain.as_str()) => Ok(l),
-                Role::TaskForce(_) => refuse(format!("{key} 不属于本专班的产业链，不能{what}")),
+                Role::TaskForce(_) => refuse(format!("{} 不属于本专班的产业链，不能{what}", l.name())),
                 _ => refuse(format!("{}不能{what}：此操作由工信局或该产业链专班办理", role.zh())),
             }
         };
         let award_line = |l: &Line, what: &str| -> Result<(), Refusal> {
             if l.is_recommendation() {
-                refuse(format!("{} 在推荐名单上，不兑现，无需{what}", l.key))
+                refuse(format!("{} 在推荐名单上，不兑现，无需{what}", l.name()))
             } else if self.withdrawn.contains_key(&l.key) {
-                refuse(format!("{} 已经异议撤下，不能{what}", l.key))
+                refuse(format!("{} 已经异议撤下，不能{what}", l.name()))
             } else {
                 Ok(())
             }
@@ -79,7 +79,7 @@ impl Round {
                 award_line(l, "审核")?;
                 text(reason, "不予兑现的理由")?;
                 if matches!(self.decisions.get(key), Some(Decision::Rejected(_))) {
-                    return refuse(format!("{key} 已不予兑现"));
+                    return refuse(format!("{} 已不予兑现", l.name()));
                 }
             }
             Event::AmountSet { line: key, amount_fen, basis } => {
@@ -88,7 +88,7 @@ impl Round {
                 award_line(l, "核定金额")?;
                 text(basis, "核定依据")?;
                 if !l.ceiling || l.outcome != Outcome::Award {
-                    return refuse(format!("{key} 的金额由政策确定，不是上限，不能另行核定"));
+                    return refuse(format!("{} 的金额由政策确定，不是上限，不能另行核定", l.name()));
                 }
                 let ceiling = l.amount_fen.unwrap_or(0);
                 if *amount_fen <= 0 || *amount_fen > ceiling {
@@ -100,10 +100,10 @@ impl Round {
             }
             Event::Reopened { line: key, reason } => {
                 in_review("改变审核决定")?;
-                reviewer(key, "撤回决定")?;
+                let l = reviewer(key, "撤回决定")?;
                 text(reason, "撤回的理由")?;
                 if !self.decisions.contains_key(key) {
-                    return refuse(format!("{key} 没有可撤回的审核决定"));
+                    return refuse(format!("{} 没有可撤回的审核决定", l.name()));
                 }
             }
             Event::Confirmed { line: key, account, .. } => {
@@ -111,7 +111,7 @@ impl Round {
                 let l = reviewer(key, "登记企业确认")?;
                 award_line(l, "企业确认")?;
                 if l.outcome != Outcome::Award {
-                    return refuse(format!("{key} 待核实，金额未定，核实后再请企业确认"));
+                    return refuse(format!("{} 待核实，金额未定，核实后再请企业确认", l.name()));
                 }
                 text(&account.holder, "收款户名")?;
                 text(&account.bank, "开户行")?;
@@ -144,13 +144,13 @@ impl Round {
                 if self.approvals.contains(&actor.username) {
                     return refuse(format!("{} 已审批过当前名单", actor.username));
                 }
-                let open = self.lines.values().filter(|l| !self.state(l).is_decided()).count();
+                let open = self.lines.iter().filter(|l| !self.state(l).is_decided()).count();
                 if open > 0 {
                     return refuse(format!(
                         "还有 {open} 行未办结（待核实、待核定金额、待企业确认或信用核查），不能审批"
                     ));
                 }
-                if !self.lines.values().any(|l| matches!(self.state(l), LineState::Ready { .. })) {
+                if !self.lines.iter().any(|l| matches!(self.state(l), LineState::Ready { .. })) {
                     return refuse("名单中没有可兑现的奖励，无需审批");
                 }
             }
@@ -174,7 +174,7 @@ impl Round {
                 }
                 let l = line(key)?;
                 if self.withdrawn.contains_key(&l.key) {
-                    return refuse(format!("{key} 已经撤下"));
+                    return refuse(format!("{} 已经撤下", l.name()));
                 }
                 text(objector, "异议人")?;
                 text(content, "异议内容")?;
@@ -212,13 +212,14 @@ impl Round {
                 }
                 let l = line(key)?;
                 let LineState::Ready { amount_fen: due, .. } = self.state(l) else {
-                    return refuse(format!("{key} 不可兑现：{}", self.state(l).zh()));
+                    return refuse(format!("{} 不可兑现：{}", l.name(), self.state(l).zh()));
                 };
                 text(voucher, "凭证号")?;
                 let paid = self.paid_fen(key);
                 if *amount_fen <= 0 || paid + amount_fen > due {
                     return refuse(format!(
-                        "{key} 应付 {}，已付 {}，本次最多可付 {}",
+                        "{} 应付 {}，已付 {}，本次最多可付 {}",
+                        l.name(),
                         crate::event::yuan(due),
                         crate::event::yuan(paid),
                         crate::event::yuan(due - paid)

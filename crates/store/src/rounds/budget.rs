@@ -4,6 +4,7 @@
 use crate::runs::{check_actor, check_typed, check_year};
 use crate::{Result, Store, StoreError, now};
 use lianzhang_facts::typed::TextKind;
+use lianzhang_rounds::{Actor, Role};
 use lianzhang_workdays::{Calendar, YearSchedule};
 use sqlx::Row;
 
@@ -29,8 +30,13 @@ pub struct BudgetLine {
 }
 
 impl Store {
-    /// Enters a budget (append-only; the newest per year and clause is in force).
-    pub async fn set_budget(&self, b: &NewBudget, actor: &str) -> Result<BudgetLine> {
+    /// Enters a budget (append-only; the newest per year and clause is in force). Errors:
+    /// `Refused` unless `actor` is the bureau (工信局), for an empty clause or a negative amount.
+    pub async fn set_budget(&self, b: &NewBudget, actor: &Actor) -> Result<BudgetLine> {
+        if actor.role != Role::Bureau {
+            return Err(StoreError::Refused(format!("{}不能录入预算：此操作由工信局办理", actor.role.zh())));
+        }
+        let actor = actor.username.as_str();
         check_actor(actor)?;
         check_year(i64::from(b.year))?;
         check_typed("条款", &b.clause, TextKind::Line)?;
@@ -100,7 +106,11 @@ impl Store {
 
     /// Adds (or corrects) a year of the official calendar from a holiday-cn file. Errors:
     /// `Refused` with the file's problem in Chinese.
-    pub async fn add_calendar_year(&self, json: &str, actor: &str) -> Result<i32> {
+    pub async fn add_calendar_year(&self, json: &str, actor: &Actor) -> Result<i32> {
+        if actor.role != Role::Admin {
+            return Err(StoreError::Refused(format!("{}不能导入工作日历：此操作由系统管理员办理", actor.role.zh())));
+        }
+        let actor = actor.username.as_str();
         check_actor(actor)?;
         let schedule = YearSchedule::parse(json).map_err(|e| StoreError::Refused(e.to_string()))?;
         let at = now();

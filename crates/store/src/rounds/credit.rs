@@ -26,6 +26,19 @@ pub struct NewCreditEntry {
     pub removed: Option<Date>,
 }
 
+impl From<lianzhang_facts::lists::credit::CreditEntry> for NewCreditEntry {
+    fn from(e: lianzhang_facts::lists::credit::CreditEntry) -> NewCreditEntry {
+        NewCreditEntry {
+            uscc: e.uscc,
+            name: e.name,
+            list: e.list,
+            source: e.source,
+            listed: e.listed,
+            removed: e.removed,
+        }
+    }
+}
+
 /// An imported list file.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct CreditList {
@@ -37,14 +50,18 @@ pub struct CreditList {
 }
 
 impl Store {
-    /// Stores an imported list file (all entries or none). Errors: `Refused` for an empty list or
-    /// text that breaks the door rules.
+    /// Stores an imported list file (all entries or none). Errors: `Refused` unless `actor` is the
+    /// bureau (工信局), for an empty list or text that breaks the door rules.
     pub async fn import_credit_list(
         &self,
         file_name: &str,
         entries: &[NewCreditEntry],
-        actor: &str,
+        actor: &Actor,
     ) -> Result<CreditList> {
+        if actor.role != lianzhang_rounds::Role::Bureau {
+            return Err(StoreError::Refused(format!("{}不能导入失信名单：此操作由工信局办理", actor.role.zh())));
+        }
+        let actor = actor.username.as_str();
         check_actor(actor)?;
         check_typed("文件名", file_name, TextKind::Line)?;
         if entries.is_empty() {

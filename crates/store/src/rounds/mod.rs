@@ -81,11 +81,12 @@ pub struct StoredEvent {
 }
 
 impl StoredEvent {
-    /// The event on the timeline, in Chinese (a refresh with its line count).
-    pub fn zh(&self) -> String {
+    /// The event on the timeline, in Chinese (a refresh with its line count; lines named by
+    /// enterprise and rule title as `round` has them: [`Round::describe`]).
+    pub fn zh(&self, round: &Round) -> String {
         match (&self.event, self.line_count) {
             (Event::Refreshed { revision, .. }, Some(n)) => format!("刷新名单，形成第 {revision} 版（{n} 行）"),
-            (e, _) => e.zh(),
+            (e, _) => round.describe(e),
         }
     }
 
@@ -347,7 +348,7 @@ pub(crate) async fn append(
     .bind(kind_of(&event))
     .bind(match &event {
         Event::Refreshed { revision, lines } => format!("刷新名单，形成第 {revision} 版（{} 行）", lines.len()),
-        e => e.zh(),
+        e => record.round.describe(e),
     })
     .execute(&mut **tx)
     .await?;

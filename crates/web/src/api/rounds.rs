@@ -16,14 +16,14 @@ pub use act::{
 };
 
 use super::{ApiError, Caller, query_refused, yuan_of_fen};
+use crate::rounds::{Filter, LinesIndex};
 use crate::{AppState, WebError};
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use lianzhang_rounds::{Event, Line, LineKey, LineState, Pending, Round};
+use lianzhang_rounds::{Event, Line, LineKey, LineState, Pending, Round, STATUSES, Tally, status_bit};
 use lianzhang_store::{RoundRecord, StoreError, User};
 use serde_json::{Map, Value, json};
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// A number in the path (the round's id, then an objection's or a ledger entry's): one that is
@@ -85,51 +85,6 @@ fn fen(f: i64) -> Value {
     yuan_of_fen(Some(f))
 }
 
-/// The state of a line as a code: `recommendation`, `open`, `rejected`, `declined`,
-/// `withdrawn`, `ready`.
-fn state_code(s: &LineState) -> &'static str {
-    match s {
-        LineState::Recommendation => "recommendation",
-        LineState::Open { .. } => "open",
-        LineState::Rejected { .. } => "rejected",
-        LineState::Declined => "declined",
-        LineState::Withdrawn { .. } => "withdrawn",
-        LineState::Ready { .. } => "ready",
-    }
-}
-
-/// What an open line still needs, as a code: `review`, `final_amount`, `confirmation`,
-/// `credit_check`, `credit_hit`.
-fn pending_code(p: &Pending) -> &'static str {
-    match p {
-        Pending::Review { .. } => "review",
-        Pending::FinalAmount => "final_amount",
-        Pending::Confirmation => "confirmation",
-        Pending::CreditCheck => "credit_check",
-        Pending::CreditHit(_) => "credit_hit",
-    }
-}
-
-/// The values `status=` takes.
-const STATUSES: &[&str] = &[
-    "open",
-    "review",
-    "final_amount",
-    "confirmation",
-    "credit_check",
-    "credit_hit",
-    "ready",
-    "rejected",
-    "declined",
-    "withdrawn",
-    "recommendation",
-];
-
-fn matches_status(s: &LineState, status: &str) -> bool {
-    state_code(s) == status
-        || matches!(s, LineState::Open { pending } if pending.iter().any(|p| pending_code(p) == status))
-}
-
 /// One line as JSON.
 pub(crate) fn line_json(round: &Round, award_key: Option<&str>, l: &Line) -> Value {
     let state = round.state(l);
@@ -141,7 +96,7 @@ pub(crate) fn line_json(round: &Round, award_key: Option<&str>, l: &Line) -> Val
         LineState::Open { pending } => pending
             .iter()
             .map(|p| {
-                let mut v = json!({"code": pending_code(p), "zh": p.zh()});
+                let mut v = json!({"code": p.code(), "zh": p.zh()});
                 if let Pending::CreditHit(h) = p {
                     v["hit"] = json!(h);
                 }
@@ -158,44 +113,17 @@ pub(crate) fn line_json(round: &Round, award_key: Option<&str>, l: &Line) -> Val
         "outcome": l.outcome, "outcome_zh": l.outcome.zh(), "pays": l.pays, "ceiling": l.ceiling,
         "recommendation": l.is_recommendation(),
         "amount": yuan_of_fen(l.amount_fen), "final_amount": final_amount, "paid": fen(round.paid_fen(&l.key)),
-        "state": state_code(&state), "state_zh": state.zh(), "pending": pending, "account": account,
+        "state": state.code(), "state_zh": state.zh(), "pending": pending, "account": account,
         "explanation": l.explanation, "missing": l.missing,
     })
 }
 
-/// Sums of award lines (recommendations are never counted): lines, proposed (the engine's
-/// amounts, a set final amount for ceiling lines), ready (decided and payable once final), paid.
-#[derive(Default)]
-struct Sums {
-    lines: u64,
-    open: u64,
-    proposed: i64,
-    ready: i64,
-    paid: i64,
-}
-
-impl Sums {
-    fn add(&mut self, round: &Round, l: &Line) {
-        let state = round.state(l);
-        if matches!(state, LineState::Recommendation) {
-            return;
-        }
-        self.lines += 1;
-        self.open += u64::from(!state.is_decided());
-        match state {
-            LineState::Ready { amount_fen, .. } => {
-                self.proposed += amount_fen;
-                self.ready += amount_fen;
-            }
-            LineState::Open { .. } => self.proposed += l.amount_fen.unwrap_or(0),
-            _ => {}
-        }
-        self.paid += round.paid_fen(&l.key);
-    }
-
-    fn json(&self) -> Value {
-        json!({"lines": self.lines, "open": self.open, "proposed": fen(self.proposed), "ready": fen(self.ready), "paid": fen(self.paid)})
-    }
+/// A [`Tally`] as the API gives it (money as yuan strings).
+fn tally_json(t: &Tally) -> Value {
+    json!({
+        "lines": t.lines, "open": t.open, "proposed": fen(t.proposed_fen), "ready": fen(t.ready_fen),
+        "approved": fen(t.approved_fen), "paid": fen(t.paid_fen),
+    })
 }
 
 fn phase_json(round: &Round) -> Value {
@@ -205,43 +133,36 @@ fn phase_json(round: &Round) -> Value {
 }
 
 /// A round's summary (the list) or, with `detail`, everything but its lines and events.
-fn round_json(user: &User, r: &RoundRecord, detail: bool) -> Value {
+fn round_json(index: &LinesIndex, user: &User, detail: bool) -> Value {
+    let r = &index.record;
     let h = &r.header;
     let round = &r.round;
-    let mut all = Sums::default();
-    let mut recommendations = 0u64;
-    let mut by_rule: BTreeMap<(String, String, String), Sums> = BTreeMap::new();
-    let mut by_chain: BTreeMap<String, Sums> = BTreeMap::new();
-    for l in round.lines().filter(|l| visible(user, l)) {
-        recommendations += u64::from(l.is_recommendation());
-        all.add(round, l);
-        if detail && !l.is_recommendation() {
-            by_rule.entry((l.key.rule.clone(), l.rule_title.clone(), l.clause.clone())).or_default().add(round, l);
-            by_chain.entry(l.chain.clone().unwrap_or_default()).or_default().add(round, l);
-        }
-    }
     let mut v = json!({
         "id": h.id, "year": h.year, "name": h.name, "created_at": h.created_at, "created_by": h.created_by,
         "policy_id": h.policy_id, "policy_hash": h.policy_hash,
         "phase": phase_json(round), "revision": round.revision(),
-        "totals": all.json(), "recommendations": recommendations,
+        "totals": tally_json(&index.all), "recommendations": index.referral_count,
     });
     if detail {
-        let rules: Vec<Value> = by_rule
+        let rules: Vec<Value> = index
+            .rules
             .iter()
-            .map(|((rule, title, clause), s)| {
-                let mut v = s.json();
+            .filter_map(|(rule, _)| {
+                let chosen = index.select(Filter { list: Some(false), rule: rule.as_str(), ..Filter::default() });
+                let line = chosen.page(1, 1).next()?;
+                let mut v = tally_json(&chosen.tally);
                 v["rule"] = json!(rule);
-                v["rule_title"] = json!(title);
-                v["clause"] = json!(clause);
-                v
+                v["rule_title"] = json!(line.rule_title);
+                v["clause"] = json!(line.clause);
+                Some(v)
             })
             .collect();
-        let chains: Vec<Value> = by_chain
+        let chains: Vec<Value> = index
+            .by_chain
             .iter()
-            .map(|(chain, s)| {
-                let mut v = s.json();
-                v["chain"] = if chain.is_empty() { Value::Null } else { json!(chain) };
+            .map(|(chain, t)| {
+                let mut v = tally_json(t);
+                v["chain"] = json!(chain);
                 v
             })
             .collect();
@@ -284,21 +205,23 @@ fn line_visible(user: &User, r: &RoundRecord, key: &Value) -> bool {
 }
 
 /// The round with its detail, as every action answers.
-pub(crate) fn detail(user: &User, r: &RoundRecord) -> Json<Value> {
-    Json(round_json(user, r, true))
+pub(crate) fn detail(state: &AppState, user: &User, r: &Arc<RoundRecord>) -> Json<Value> {
+    Json(round_json(&crate::rounds::index(state, r, &user.actor()), user, true))
 }
 
 /// `GET /api/v1/rounds`: every round, newest first.
 pub async fn list(State(state): State<Arc<AppState>>, Caller(user): Caller) -> Result<Json<Value>, ApiError> {
     let rounds = state.store.rounds().await.map_err(store_error)?;
-    let items: Vec<Value> = rounds.iter().map(|r| round_json(&user, r, false)).collect();
+    let actor = user.actor();
+    let items: Vec<Value> =
+        rounds.iter().map(|r| round_json(&crate::rounds::index(&state, r, &actor), &user, false)).collect();
     Ok(Json(json!({"items": items})))
 }
 
 /// `GET /api/v1/rounds/{id}`
 pub async fn show(State(state): State<Arc<AppState>>, Caller(user): Caller, ids: Ids) -> Result<Json<Value>, ApiError> {
     let r = state.store.round(ids.round()).await.map_err(store_error)?;
-    Ok(detail(&user, &r))
+    Ok(detail(&state, &user, &r))
 }
 
 /// The filters of the lines endpoint.
@@ -329,11 +252,12 @@ pub async fn lines(
         ("产业链 chain", chain.as_str(), L),
         ("乡镇 town", town.as_str(), L),
     ])?;
-    if !status.is_empty() && !STATUSES.contains(&status.as_str()) {
+    if !status.is_empty() && status_bit(&status).is_none() {
+        let known: Vec<&str> = STATUSES.iter().map(|(c, _)| *c).collect();
         return Err(WebError::Invalid(format!(
             "状态 status 的值“{}”无效，可选：{}",
             lianzhang_facts::typed::shown(&status),
-            STATUSES.join("、")
+            known.join("、")
         ))
         .into());
     }
@@ -342,25 +266,13 @@ pub async fn lines(
     let id = ids.round();
     let r = state.store.round(id).await.map_err(store_error)?;
     let round = &r.round;
-    let mut sums = Sums::default();
-    let chosen: Vec<&Line> = round
-        .lines()
-        .filter(|l| visible(&user, l))
-        .filter(|l| rule.is_empty() || l.key.rule == rule)
-        .filter(|l| chain.is_empty() || l.chain.as_deref() == Some(chain.as_str()))
-        .filter(|l| town.is_empty() || l.town.as_deref() == Some(town.as_str()))
-        .filter(|l| status.is_empty() || matches_status(&round.state(l), &status))
-        .inspect(|l| sums.add(round, l))
-        .collect();
-    let items: Vec<Value> = chosen
-        .iter()
-        .skip((page as usize - 1).saturating_mul(per_page as usize))
-        .take(per_page as usize)
-        .map(|l| line_json(round, r.award_key(&l.key), l))
-        .collect();
+    let index = crate::rounds::index(&state, &r, &user.actor());
+    let chosen = index.select(Filter { list: None, status: &status, rule: &rule, chain: &chain, town: &town });
+    let items: Vec<Value> =
+        chosen.page(page as usize, per_page as usize).map(|l| line_json(round, r.award_key(&l.key), l)).collect();
     Ok(Json(json!({
         "round": id, "revision": round.revision(), "page": page, "per_page": per_page, "total": chosen.len(),
-        "totals": sums.json(), "items": items,
+        "totals": tally_json(&chosen.tally), "items": items,
     })))
 }
 
@@ -420,7 +332,7 @@ pub async fn events(
             o.insert("actor".into(), json!(e.actor.username));
             o.insert("role".into(), json!(e.actor.role));
             o.insert("role_zh".into(), json!(e.actor.role.zh()));
-            o.insert("zh".into(), json!(e.zh()));
+            o.insert("zh".into(), json!(e.zh(&r.round)));
             o.insert("event".into(), event_json(&e.event));
             Value::Object(o)
         })

@@ -149,6 +149,52 @@ pub(super) async fn save_field(
     out.flush().await.map_err(scratch_failed)
 }
 
+/// One uploaded file and the small fields around it (a list file of the award rounds: 失信名单,
+/// 银行回单), the CSRF token checked before the file is saved.
+pub(crate) struct Received {
+    /// The name the browser gave, and where it was saved (inside `_dir`).
+    pub name: String,
+    pub path: std::path::PathBuf,
+    /// The other fields by name (at most 64 KB each).
+    pub fields: std::collections::HashMap<String, String>,
+    _dir: tempfile::TempDir,
+}
+
+/// Receives a form of one file field named `file` and small fields, within the server's upload
+/// limits. Errors: a missing file, a forged form, an upload over the limit, as sentences.
+pub(crate) async fn one_file(
+    session: &crate::auth::Session,
+    limits: &crate::ServeLimits,
+    mut multipart: axum::extract::Multipart,
+) -> Result<Received, WebError> {
+    let limit = limits.max_upload_bytes;
+    let dir = tempfile::tempdir().map_err(scratch_failed)?;
+    let mut fields = std::collections::HashMap::new();
+    let mut file = None;
+    while let Some(mut field) = multipart.next_field().await.map_err(|e| upload_failed(e, limit))? {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "file" {
+            let given = field.file_name().unwrap_or("upload").to_string();
+            if let Err(e) = lianzhang_facts::typed::check_text(&given, lianzhang_facts::typed::TextKind::Line) {
+                return Err(WebError::Invalid(format!("文件名：{e}")));
+            }
+            // The CSRF field comes first in the form: a forged upload is not even saved.
+            crate::auth::check_csrf(session, fields.get("csrf").map_or("", String::as_str))?;
+            let to = dir.path().join(base_name(&given));
+            save_field(&mut field, &to, limits).await?;
+            file = Some((given, to));
+        } else {
+            let value = small_field(field, 1 << 16, limit).await?;
+            fields.insert(name, value);
+        }
+    }
+    crate::auth::check_csrf(session, fields.get("csrf").map_or("", String::as_str))?;
+    let Some((name, path)) = file.filter(|(_, p)| p.metadata().is_ok_and(|m| m.len() > 0)) else {
+        return Err(WebError::Invalid("请选择要上传的文件（不能为空文件）".into()));
+    };
+    Ok(Received { name, path, fields, _dir: dir })
+}
+
 /// The name an upload is kept under: its last component only (never a path), `upload` when
 /// there is none.
 pub(super) fn base_name(name: &str) -> String {

@@ -25,6 +25,11 @@ pub struct CreditPage {
     file_name: String,
     text: String,
     refused: Option<String>,
+    /// The uploaded file's name and every bad cell in it (nothing imported).
+    file: Option<String>,
+    errors: Vec<lianzhang_facts::DataError>,
+    /// The uploaded file could not be read at all, or the store refused it.
+    file_refused: Option<String>,
 }
 
 impl CreditPage {
@@ -46,7 +51,62 @@ pub async fn form(State(state): State<Arc<AppState>>, session: Session) -> Resul
         file_name: String::new(),
         text: String::new(),
         refused: None,
+        file: None,
+        errors: Vec::new(),
+        file_refused: None,
     })
+}
+
+/// POST `/rounds/credit-lists/file` (multipart `file`): imports a list file as exported from
+/// 信用中国 or a court's system (`.xlsx`, `.xls`, CSV in UTF-8 or GBK), read by
+/// `lianzhang_facts::lists::credit` (header names as the sources write them); every bad cell is
+/// named with its sheet, row and column and nothing is imported.
+pub async fn upload_file(
+    State(state): State<Arc<AppState>>,
+    session: Session,
+    multipart: axum::extract::Multipart,
+) -> Result<Response, WebError> {
+    bureau(&session)?;
+    let got = crate::import::one_file(&session, &state.limits, multipart).await?;
+    let (path, name, limits) = (got.path.clone(), got.name.clone(), state.limits.read);
+    let read = tokio::task::spawn_blocking(move || lianzhang_facts::lists::credit::read_named(&path, &name, &limits))
+        .await
+        .map_err(|_| WebError::Internal("读取失信名单失败"))?;
+    let (mut errors, mut file_refused) = (Vec::new(), None);
+    match read {
+        Ok(entries) => {
+            let entries: Vec<NewCreditEntry> = entries.into_iter().map(NewCreditEntry::from).collect();
+            match state.store.import_credit_list(&got.name, &entries, &session.user.actor()).await {
+                Ok(_) => return Ok(Redirect::to("/rounds/credit-lists").into_response()),
+                Err(e) => file_refused = Some(refusal(e)?),
+            }
+        }
+        Err(lianzhang_facts::ReadError::Data(e)) => errors = e.0,
+        Err(other) => file_refused = Some(other.to_string()),
+    }
+    let page = CreditPage {
+        lists: state.store.credit_lists().await?,
+        frame: Frame::new(session, "rounds"),
+        file_name: String::new(),
+        text: String::new(),
+        refused: None,
+        file: Some(got.name),
+        errors,
+        file_refused,
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+/// `GET /rounds/credit-lists/template.xlsx`: the list's columns with an example row.
+pub async fn template(session: Session) -> Result<Response, WebError> {
+    bureau(&session)?;
+    let bytes = lianzhang_facts::lists::credit::template_xlsx().map_err(|e| WebError::Invalid(e.to_string()))?;
+    Ok(super::publicity::download(
+        bytes,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "credit-list-template.xlsx",
+        "失信名单模板.xlsx",
+    ))
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -129,7 +189,7 @@ pub async fn upload(
         if f.file_name.trim().is_empty() { "粘贴的名单".to_string() } else { f.file_name.trim().to_string() };
     let refused = match parse(&f.text) {
         Err(why) => why,
-        Ok(entries) => match state.store.import_credit_list(&name, &entries, &session.user.username).await {
+        Ok(entries) => match state.store.import_credit_list(&name, &entries, &session.user.actor()).await {
             Ok(_) => return Ok(Redirect::to("/rounds/credit-lists").into_response()),
             Err(e) => refusal(e)?,
         },
@@ -141,6 +201,9 @@ pub async fn upload(
         file_name: f.file_name,
         text: f.text,
         refused: Some(refused),
+        file: None,
+        errors: Vec::new(),
+        file_refused: None,
     };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }

@@ -146,7 +146,7 @@ async fn render(
             at: crate::format::beijing(&e.at),
             who: e.actor.username.clone(),
             role: e.actor.role.zh(),
-            what: e.zh(),
+            what: e.zh(&r.round),
         })
         .collect();
     let pending: Vec<Pending> = match &st {
@@ -164,13 +164,17 @@ async fn render(
     let link = super::page::links(state, &session, &line.key.uscc).await?;
     let edit_url = (session.user.role.keeps_records() && !line.missing.is_empty())
         .then(|| format!("/enterprises/{}/edit", line.key.uscc));
-    // Each missing fact links to the edit form at its year (`2024年研发投入` → `?year=2024`).
+    // Each missing fact links to exactly its field of the edit form, at its year
+    // (`2024年研发投入` → `?year=2024#f-rd_expense`).
     let missing = line
         .missing
         .iter()
         .map(|m| {
-            let year: String = m.chars().take_while(char::is_ascii_digit).collect();
-            let url = edit_url.as_ref().map(|u| if year.len() == 4 { format!("{u}?year={year}") } else { u.clone() });
+            let url = edit_url.as_ref().map(|u| match crate::edit::field_of_fact(m) {
+                Some((Some(year), field)) => format!("{u}?year={year}#f-{field}"),
+                Some((None, field)) => format!("{u}#f-{field}"),
+                None => u.clone(),
+            });
             (m.clone(), url)
         })
         .collect();

@@ -8,13 +8,15 @@
 //! the form and changes nothing. The web layer only adds the data scope: a task force sees and
 //! acts on its chain's lines only, a leader sees no enterprise links outside its liaison scope.
 
+mod bank;
 mod credit;
+mod index;
 mod line;
 mod list;
 mod page;
 mod pay;
 mod publicity;
-mod view;
+pub(crate) mod view;
 
 use crate::pages::urlencode;
 use crate::{AppState, WebError};
@@ -29,11 +31,16 @@ pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route("/rounds", get(list::list).post(list::create))
         .route("/rounds/credit-lists", get(credit::form).post(credit::upload))
+        .route("/rounds/credit-lists/file", axum::routing::post(credit::upload_file))
+        .route("/rounds/credit-lists/template.xlsx", get(credit::template))
+        .route("/rounds/receipt-template.xlsx", get(bank::receipt_template))
         .route("/rounds/{id}", get(page::show).post(page::act))
         .route("/rounds/{id}/timeline", get(page::timeline))
         .route("/rounds/{id}/publicity.pdf", get(publicity::pdf))
         .route("/rounds/{id}/publicity.xlsx", get(publicity::xlsx))
         .route("/rounds/{id}/pay", get(pay::form).post(pay::pay))
+        .route("/rounds/{id}/pay/instructions.xlsx", get(bank::instructions_xlsx))
+        .route("/rounds/{id}/receipt", axum::routing::post(bank::receipt_upload))
         .route("/rounds/{id}/lines/{uscc}/{rule}", get(line::show).post(line::act))
 }
 
@@ -72,10 +79,32 @@ pub(crate) fn refusal(e: StoreError) -> Result<String, WebError> {
     }
 }
 
-/// Today in Beijing.
-pub(crate) fn today() -> jiff::civil::Date {
-    let t = jiff::Timestamp::now();
-    jiff::tz::offset(8).to_datetime(t).date()
+pub(crate) use crate::format::beijing_today as today;
+use index::scope_of;
+pub(crate) use index::{Filter, Indexes, LinesIndex};
+
+/// A year's award lines over all its rounds, against the year's budget per clause (the
+/// dashboard's 预算执行): by clause, by chain and in all.
+pub(crate) async fn year_totals(
+    state: &AppState,
+    rounds: &[Arc<RoundRecord>],
+    year: i32,
+) -> Result<view::Totals, WebError> {
+    let indexes: Vec<Arc<LinesIndex>> =
+        rounds.iter().filter(|r| r.header.year == year).map(|r| county_index(state, r)).collect();
+    let refs: Vec<&LinesIndex> = indexes.iter().map(Arc::as_ref).collect();
+    let budgets = state.store.budgets(year).await?;
+    Ok(view::totals(&refs, &|c| page::chain_name(state, c), &budgets))
+}
+
+/// The index of round `r`'s lines, every line (the county's figures).
+pub(crate) fn county_index(state: &AppState, r: &Arc<RoundRecord>) -> Arc<LinesIndex> {
+    state.round_indexes.get(r, &None)
+}
+
+/// The index of round `r`'s lines in the scope of `actor` (kept until the round changes).
+pub(crate) fn index(state: &AppState, r: &Arc<RoundRecord>, actor: &Actor) -> Arc<LinesIndex> {
+    state.round_indexes.get(r, &scope_of(actor))
 }
 
 /// A date typed in a form (`YYYY-MM-DD`), or the sentence naming the field.

@@ -2,7 +2,8 @@
 //! budget, what the last refresh changed, conflicts with other open rounds, objections and the
 //! lines (filtered, paged); `/rounds/{id}/timeline`: every event.
 
-use super::view::{self, Conflict, LineRow, ObjectionView, STATUSES, Totals};
+use super::index::Filter;
+use super::view::{self, Conflict, LineRow, ObjectionView, Totals};
 use super::{date_of, fen_of, load, refusal, sees, today};
 use crate::auth::{Session, check_csrf};
 use crate::pages::{Frame, urlencode};
@@ -14,7 +15,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use lianzhang_facts::typed::TextKind;
-use lianzhang_rounds::{Actor, Change, Event, Phase, Role as RoundRole, Upheld};
+use lianzhang_rounds::{Actor, Change, Event, Phase, Role as RoundRole, STATUSES, Upheld};
 use lianzhang_store::{NewBudget, RoundRecord};
 use std::sync::Arc;
 
@@ -52,7 +53,7 @@ pub struct RoundPage {
     today: String,
     totals: Totals,
     changes: Vec<String>,
-    conflicts: Vec<Conflict>,
+    conflicts: Arc<Vec<Conflict>>,
     objections: Vec<ObjectionView>,
     preview: Option<Preview>,
     /// (the form, the refusal) shown beside that form.
@@ -204,42 +205,28 @@ async fn render(
 ) -> Result<RoundPage, WebError> {
     let actor = session.user.actor();
     let round = &r.round;
-    let visible: Vec<&lianzhang_rounds::Line> = round.lines().filter(|l| sees(&actor, l)).collect();
-    let (referral_count, award_count) =
-        visible.iter().fold((0, 0), |(a, b), l| if l.is_recommendation() { (a + 1, b) } else { (a, b + 1) });
+    let index = super::index(state, &r, &actor);
     let referrals = query.tab == "referrals";
-    let matching: Vec<&&lianzhang_rounds::Line> = visible
-        .iter()
-        .filter(|l| l.is_recommendation() == referrals)
-        .filter(|l| query.rule.is_empty() || l.key.rule == query.rule)
-        .filter(|l| query.chain.is_empty() || l.chain.as_deref() == Some(query.chain.as_str()))
-        .filter(|l| query.town.is_empty() || l.town.as_deref() == Some(query.town.as_str()))
-        .filter(|l| query.status.is_empty() || view::codes(&round.state(l)).contains(&query.status.as_str()))
-        .collect();
-    let pages = matching.len().div_ceil(PER_PAGE).max(1) as u32;
+    let selection = index.select(Filter {
+        list: Some(referrals),
+        status: &query.status,
+        rule: &query.rule,
+        chain: &query.chain,
+        town: &query.town,
+    });
+    let pages = selection.len().div_ceil(PER_PAGE).max(1) as u32;
     let page = query.page.unwrap_or(1).clamp(1, pages);
     let mut rows = Vec::new();
-    for l in matching.iter().skip((page as usize - 1) * PER_PAGE).take(PER_PAGE) {
+    for l in selection.page(page as usize, PER_PAGE) {
         let link = links(state, &session, &l.key.uscc).await?;
         rows.push(view::row(r.header.id, round, l, link));
     }
-    let mut rules: Vec<(String, String)> =
-        visible.iter().map(|l| (l.key.rule.clone(), format!("{}（{}）", l.rule_title, l.clause))).collect();
-    rules.sort();
-    rules.dedup();
-    let mut chains: Vec<Option<&str>> = visible.iter().map(|l| l.chain.as_deref()).collect();
-    chains.sort();
-    chains.dedup();
-    let chains = chains.into_iter().flatten().map(|c| (c.to_string(), chain_name(state, Some(c)))).collect();
-    let mut towns: Vec<String> = visible.iter().filter_map(|l| l.town.clone()).collect();
-    towns.sort();
-    towns.dedup();
-    let budgets = state.store.budgets(r.header.year).await?;
+    let chains = index.chains.iter().map(|c| (c.clone(), chain_name(state, Some(c)))).collect();
     let visible_round = |l: &lianzhang_rounds::Line| sees(&actor, l);
     // A task force's totals are its chain's lines' (the county's budget is not set per chain).
     let task_force = matches!(actor.role, RoundRole::TaskForce(_));
-    let budgets = if task_force { Vec::new() } else { budgets };
-    let mut totals = view::totals(round, &visible_round, &|c| chain_name(state, c), &budgets);
+    let budgets = if task_force { Vec::new() } else { state.store.budgets(r.header.year).await? };
+    let mut totals = view::totals(&[&index], &|c| chain_name(state, c), &budgets);
     if task_force {
         totals.by_clause.clear();
     }
@@ -252,9 +239,7 @@ async fn render(
         })
         .map(|c| change_text(round, c))
         .collect();
-    let others = state.store.rounds().await?;
-    let conflicts =
-        view::conflicts(&r, &others).into_iter().filter(|c| round.line(&c.line).is_some_and(visible_round)).collect();
+    let conflicts = index.conflicts(&state.store.rounds().await?);
     let objections =
         view::objections(&r).into_iter().filter(|o| round.line(&o.line).is_none_or(visible_round)).collect();
     let mut clauses: Vec<String> = state.policy.rules.iter().map(|x| x.clause.clone()).collect();
@@ -274,13 +259,13 @@ async fn render(
         preview,
         refused,
         statuses: STATUSES.to_vec(),
-        rules,
+        rules: index.rules.clone(),
         chains,
-        towns,
+        towns: index.towns.clone(),
         rows,
-        matched: matching.len(),
-        award_count,
-        referral_count,
+        matched: selection.len(),
+        award_count: index.award_count,
+        referral_count: index.referral_count,
         page,
         pages,
         clauses,
@@ -420,9 +405,6 @@ async fn round_action(
             store.act(id, actor, event).await.map(|_| ())
         }
         "budget" => {
-            if actor.role != RoundRole::Bureau {
-                return Err(WebError::Forbidden);
-            }
             let amount_fen = match fen_of("预算金额", &f.amount) {
                 Ok(a) => a,
                 Err(why) => return Ok(Err(why)),
@@ -433,7 +415,7 @@ async fn round_action(
                 amount_fen,
                 note: f.note.trim().to_string(),
             };
-            store.set_budget(&b, &actor.username).await.map(|_| ())
+            store.set_budget(&b, actor).await.map(|_| ())
         }
         _ => unreachable!("checked by the caller"),
     };
@@ -491,7 +473,7 @@ pub async fn timeline(
             at: crate::format::beijing(&e.at),
             who: e.actor.username.clone(),
             role: e.actor.role.zh(),
-            what: e.zh(),
+            what: e.zh(&r.round),
         })
         .collect();
     Ok(TimelinePage { frame: Frame::new(session, "rounds"), r, rows })

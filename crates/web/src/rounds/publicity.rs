@@ -29,7 +29,7 @@ pub(crate) async fn public_list(state: &AppState, id: i64) -> Result<PublicList,
         .ok_or_else(|| WebError::NotFound(format!("第 {id} 号兑现批次的公示名单（批次尚未公示）")))
 }
 
-fn download(bytes: Vec<u8>, mime: &'static str, ascii: &str, name: &str) -> Response {
+pub(crate) fn download(bytes: Vec<u8>, mime: &'static str, ascii: &str, name: &str) -> Response {
     let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", crate::pages::urlencode(name));
     ([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response()
 }

@@ -2,46 +2,12 @@
 //! filters name it, totals (proposed, approved, paid; budget per clause), objections and payments
 //! read from the timeline, and conflicts with other open rounds.
 
+use super::index::LinesIndex;
 use super::line_url;
 use crate::format::wan;
-use lianzhang_rounds::{Event, Line, LineKey, LineState, Outcome, Pending, Phase, Round};
+use lianzhang_rounds::{Event, Line, LineKey, LineState, Phase, Round, Tally};
 use lianzhang_store::{BudgetLine, RoundRecord};
-use std::collections::{BTreeMap, HashSet};
-
-/// The statuses a lines list can be filtered by: (code, Chinese).
-pub const STATUSES: [(&str, &str); 10] = [
-    ("review", "待核实"),
-    ("amount", "待核定金额"),
-    ("confirm", "待企业确认"),
-    ("check", "待信用核查"),
-    ("hit", "信用命中"),
-    ("ready", "可兑现"),
-    ("rejected", "不予兑现"),
-    ("declined", "已放弃"),
-    ("withdrawn", "已撤下"),
-    ("referral", "推荐"),
-];
-
-/// The status codes a line has (an open line can wait on several things at once).
-pub fn codes(state: &LineState) -> Vec<&'static str> {
-    match state {
-        LineState::Recommendation => vec!["referral"],
-        LineState::Rejected { .. } => vec!["rejected"],
-        LineState::Declined => vec!["declined"],
-        LineState::Withdrawn { .. } => vec!["withdrawn"],
-        LineState::Ready { .. } => vec!["ready"],
-        LineState::Open { pending } => pending
-            .iter()
-            .map(|p| match p {
-                Pending::Review { .. } => "review",
-                Pending::FinalAmount => "amount",
-                Pending::Confirmation => "confirm",
-                Pending::CreditCheck => "check",
-                Pending::CreditHit(_) => "hit",
-            })
-            .collect(),
-    }
-}
+use std::collections::HashSet;
 
 /// One row of the lines table.
 pub struct LineRow {
@@ -94,41 +60,39 @@ pub fn row(id: i64, round: &Round, line: &Line, link: bool) -> LineRow {
     }
 }
 
-/// A total: (name, proposed, approved, paid), in fen; the budget when one is entered.
+/// A total of award lines under a name, with the budget when one is entered. Money in fen.
 pub struct Total {
     pub name: String,
     pub lines: usize,
-    pub proposed: i64,
-    pub approved: i64,
-    pub paid: i64,
+    pub tally: Tally,
     pub budget: Option<i64>,
 }
 
 impl Total {
-    fn new(name: String) -> Total {
-        Total { name, lines: 0, proposed: 0, approved: 0, paid: 0, budget: None }
+    fn new(name: String, tally: &Tally) -> Total {
+        Total { name, lines: tally.lines, tally: tally.clone(), budget: None }
     }
     pub fn proposed_wan(&self) -> String {
-        wan(self.proposed)
+        wan(self.tally.proposed_fen)
     }
     pub fn approved_wan(&self) -> String {
-        wan(self.approved)
+        wan(self.tally.approved_fen)
     }
     pub fn paid_wan(&self) -> String {
-        wan(self.paid)
+        wan(self.tally.paid_fen)
     }
     pub fn budget_wan(&self) -> String {
         self.budget.map_or_else(|| "未录入".into(), wan)
     }
     /// Proposed beyond the budget.
     pub fn over(&self) -> bool {
-        self.budget.is_some_and(|b| self.proposed > b)
+        self.budget.is_some_and(|b| self.tally.proposed_fen > b)
     }
 }
 
-/// The totals of a round by rule, by chain and by clause (with the budgets of its year). Only
-/// award lines count (never the recommendation list); "approved" is what is payable once the
-/// leaders signed off (nothing while the round is in review).
+/// The totals of a round's lines in a scope by rule, by chain and by clause (with the budgets
+/// of its year: `budgets` empty for a scope the county's budget is not set for). Only award
+/// lines count (never the recommendation list); see [`Tally`] for what each sum is.
 pub struct Totals {
     pub by_rule: Vec<Total>,
     pub by_chain: Vec<Total>,
@@ -136,49 +100,41 @@ pub struct Totals {
     pub all: Total,
 }
 
-/// `shown` picks the lines counted (a task force: its chain's).
-pub fn totals(
-    round: &Round,
-    shown: &dyn Fn(&Line) -> bool,
-    chain_name: &dyn Fn(Option<&str>) -> String,
-    budgets: &[BudgetLine],
-) -> Totals {
-    let approved_phase = *round.phase() != Phase::Review;
-    let mut by_rule: BTreeMap<String, Total> = BTreeMap::new();
-    let mut by_chain: BTreeMap<String, Total> = BTreeMap::new();
-    let mut by_clause: BTreeMap<String, Total> = BTreeMap::new();
-    let mut all = Total::new("合计".into());
-    for line in round.lines().filter(|l| !l.is_recommendation() && shown(l)) {
-        let state = round.state(line);
-        let proposed = if line.outcome == Outcome::Award { line.amount_fen.unwrap_or(0) } else { 0 };
-        let approved = match state {
-            LineState::Ready { amount_fen, .. } if approved_phase => amount_fen,
-            _ => 0,
-        };
-        let paid = round.paid_fen(&line.key);
-        let rule_name = format!("{}（{}）", line.rule_title, line.clause);
-        for t in [
-            by_rule.entry(rule_name).or_insert_with_key(|k| Total::new(k.clone())),
-            by_chain.entry(chain_name(line.chain.as_deref())).or_insert_with_key(|k| Total::new(k.clone())),
-            by_clause.entry(line.clause.clone()).or_insert_with_key(|k| Total::new(k.clone())),
-            &mut all,
-        ] {
-            t.lines += 1;
-            t.proposed += proposed;
-            t.approved += approved;
-            t.paid += paid;
+pub fn totals(indexes: &[&LinesIndex], chain_name: &dyn Fn(Option<&str>) -> String, budgets: &[BudgetLine]) -> Totals {
+    fn sum<K: Ord + Clone>(groups: impl Iterator<Item = (K, Tally)>) -> Vec<(K, Tally)> {
+        let mut m: std::collections::BTreeMap<K, Tally> = std::collections::BTreeMap::new();
+        for (k, t) in groups {
+            m.entry(k).or_default().merge(&t);
+        }
+        m.into_iter().collect()
+    }
+    let by_rule = sum(indexes.iter().flat_map(|i| i.by_rule.iter().cloned()));
+    let by_chain = sum(indexes.iter().flat_map(|i| i.by_chain.iter().cloned()));
+    let mut by_clause: Vec<Total> = sum(indexes.iter().flat_map(|i| i.by_clause.iter().cloned()))
+        .iter()
+        .map(|(c, t)| Total::new(c.clone(), t))
+        .collect();
+    for b in budgets {
+        match by_clause.iter_mut().find(|t| t.name == b.clause) {
+            Some(t) => t.budget = Some(b.amount_fen),
+            None => {
+                by_clause.push(Total { budget: Some(b.amount_fen), ..Total::new(b.clause.clone(), &Tally::default()) })
+            }
         }
     }
-    for b in budgets {
-        by_clause.entry(b.clause.clone()).or_insert_with_key(|k| Total::new(k.clone())).budget = Some(b.amount_fen);
+    by_clause.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut all_tally = Tally::default();
+    for i in indexes {
+        all_tally.merge(&i.all);
     }
+    let mut all = Total::new("合计".into(), &all_tally);
     if !budgets.is_empty() {
         all.budget = Some(budgets.iter().map(|b| b.amount_fen).sum());
     }
     Totals {
-        by_rule: by_rule.into_values().collect(),
-        by_chain: by_chain.into_values().collect(),
-        by_clause: by_clause.into_values().collect(),
+        by_rule: by_rule.iter().map(|(n, t)| Total::new(n.clone(), t)).collect(),
+        by_chain: by_chain.iter().map(|(c, t)| Total::new(chain_name(c.as_deref()), t)).collect(),
+        by_clause,
         all,
     }
 }
@@ -188,6 +144,8 @@ pub struct ObjectionView {
     pub id: u32,
     pub line: LineKey,
     pub url: String,
+    /// The line as a sentence names it (its key when it is no longer in the round).
+    pub name: String,
     pub objector: String,
     pub date: String,
     pub content: String,
@@ -205,6 +163,7 @@ pub fn objections(record: &RoundRecord) -> Vec<ObjectionView> {
                 id: *n,
                 line: line.clone(),
                 url: line_url(id, line),
+                name: record.round.line(line).map_or_else(|| line.to_string(), Line::name),
                 objector: objector.clone(),
                 date: date.to_string(),
                 content: content.clone(),
@@ -213,7 +172,7 @@ pub fn objections(record: &RoundRecord) -> Vec<ObjectionView> {
             }),
             ev @ (Event::ObjectionUpheld { id: n, .. } | Event::ObjectionDismissed { id: n, .. }) => {
                 if let Some(o) = out.iter_mut().find(|o| o.id == *n) {
-                    o.settled = Some(ev.zh());
+                    o.settled = Some(record.round.describe(ev));
                 }
             }
             _ => {}
@@ -274,10 +233,12 @@ pub fn about(event: &Event, line: &LineKey, payments: &[i64], objections: &[u32]
 }
 
 /// One conflict: a line of this round whose award is also in another open round.
+#[derive(Clone)]
 pub struct Conflict {
     pub line: LineKey,
     pub url: String,
-    pub enterprise: String,
+    /// The line as a sentence names it ([`Line::name`]).
+    pub name: String,
     pub other_id: i64,
     pub other_name: String,
 }
@@ -303,7 +264,7 @@ pub fn conflicts(this: &RoundRecord, others: &[std::sync::Arc<RoundRecord>]) -> 
                 out.push(Conflict {
                     line: line.key.clone(),
                     url: line_url(this.header.id, &line.key),
-                    enterprise: line.enterprise.clone(),
+                    name: line.name(),
                     other_id: other.header.id,
                     other_name: other.header.name.clone(),
                 });

@@ -23,7 +23,7 @@ type Answer = Result<Json<Value>, ApiError>;
 /// Records `event` on round `id` as the caller.
 async fn act(state: &AppState, user: &lianzhang_store::User, id: i64, event: Event) -> Answer {
     let r = state.store.act(id, &user.actor(), event).await.map_err(store_error)?;
-    Ok(detail(user, &r))
+    Ok(detail(state, user, &r))
 }
 
 #[derive(Deserialize)]
@@ -57,14 +57,14 @@ pub async fn create(
         actor: &actor,
     };
     let r = state.store.create_round(new).await.map_err(store_error)?;
-    Ok((StatusCode::CREATED, detail(&user, &r)))
+    Ok((StatusCode::CREATED, detail(&state, &user, &r)))
 }
 
 /// `POST /api/v1/rounds/{id}/refresh` (工信局): the next revision on the registry's facts.
 pub async fn refresh(State(state): State<Arc<AppState>>, Caller(user): Caller, ids: Ids) -> Answer {
     let id = ids.round();
     let r = state.store.refresh_round(id, &user.actor()).await.map_err(store_error)?;
-    Ok(detail(&user, &r))
+    Ok(detail(&state, &user, &r))
 }
 
 #[derive(Deserialize)]
@@ -184,7 +184,7 @@ pub async fn credit_check(
     let date = door.date("核查日期 date", &b.date);
     door.done()?;
     let r = state.store.credit_check(id, &user.actor(), date).await.map_err(store_error)?;
-    Ok(detail(&user, &r))
+    Ok(detail(&state, &user, &r))
 }
 
 #[derive(Deserialize)]
@@ -405,7 +405,7 @@ pub async fn pay(
         .collect();
     door.done()?;
     let r = state.store.pay_round(id, &user.actor(), &payments).await.map_err(store_error)?;
-    Ok(detail(&user, &r))
+    Ok(detail(&state, &user, &r))
 }
 
 #[derive(Deserialize)]
@@ -429,5 +429,5 @@ pub async fn reverse(
     door.text("冲正原因 reason", &b.reason, TextKind::Note);
     door.done()?;
     let r = state.store.reverse_round_payment(id, &user.actor(), entry, &b.reason).await.map_err(store_error)?;
-    Ok(detail(&user, &r))
+    Ok(detail(&state, &user, &r))
 }
