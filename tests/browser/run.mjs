@@ -229,6 +229,10 @@ await step('the administrator sees every account with its role, scope and action
 const { walkRounds } = await import('./rounds.mjs');
 await walkRounds({ login, base, step, shots, work });
 
+// One year from the round's creation to its payment, on a small registry of its own.
+const { walkYear } = await import('./year.mjs');
+await walkYear({ bin, browser, step, shots, work });
+
 await browser.close();
 server.kill();
 if (failed) { console.log(`${failed} browser step(s) failed`); process.exit(1); }

@@ -243,8 +243,14 @@ impl Reconciliation {
     }
 
     /// Everything that needs a person, one Chinese line each: failed, mismatched, unmatched and
-    /// unanswered, in that order (matched payments need nobody).
+    /// unanswered, in that order (matched payments need nobody); lines by their key.
     pub fn problems_zh(&self) -> Vec<String> {
+        self.problems_zh_naming(&|k| k.to_string())
+    }
+
+    /// [`Reconciliation::problems_zh`] with each line named by `name` (a round names its lines
+    /// by enterprise and rule title: [`crate::Round::name_of`]).
+    pub fn problems_zh_naming(&self, name: &dyn Fn(&LineKey) -> String) -> Vec<String> {
         let mut out = Vec::new();
         for p in &self.failed {
             let (s, r) = (&p.sent, &p.receipt);
@@ -253,7 +259,7 @@ impl Reconciliation {
                 "回单第{}行 流水号 {}：{} {} {}，银行支付失败或退回（{why}）：须冲正台账第 {} 条，并把该行转入补发批次",
                 r.row,
                 s.reference,
-                s.line,
+                name(&s.line),
                 s.holder,
                 yuan(s.amount_fen),
                 s.ledger_entry
@@ -265,7 +271,7 @@ impl Reconciliation {
                 "回单第{}行 流水号 {}：{} {}，{}：请向银行核实",
                 m.receipt.row,
                 m.sent.reference,
-                m.sent.line,
+                name(&m.sent.line),
                 m.sent.holder,
                 diffs.join("；")
             ));
@@ -287,7 +293,7 @@ impl Reconciliation {
             out.push(format!(
                 "流水号 {}：{} {} {}（台账第 {} 条）在回单中没有找到：请向银行核实是否已付",
                 s.reference,
-                s.line,
+                name(&s.line),
                 s.holder,
                 yuan(s.amount_fen),
                 s.ledger_entry

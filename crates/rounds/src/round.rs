@@ -143,7 +143,20 @@ impl Round {
     /// `event` in Chinese, each line named by its enterprise and rule title ([`Line::name`]) while
     /// it is in the current revision, else by its key.
     pub fn describe(&self, event: &Event) -> String {
-        event.zh_naming(&|k| self.line(k).map_or_else(|| k.to_string(), Line::name))
+        match event {
+            // The clearing names the enterprise, not only its code.
+            Event::CreditCleared { uscc, reason, .. } => match self.lines.iter().find(|l| &l.key.uscc == uscc) {
+                Some(l) => format!("解除 {}（{uscc}）的信用核查命中：{reason}", l.enterprise),
+                None => event.zh(),
+            },
+            e => e.zh_naming(&|k| self.name_of(k)),
+        }
+    }
+
+    /// A line as a sentence names it ([`Line::name`]) while it is in the current revision, else
+    /// its key.
+    pub fn name_of(&self, key: &LineKey) -> String {
+        self.line(key).map_or_else(|| key.to_string(), Line::name)
     }
 
     /// The leaders who signed off on the current list.

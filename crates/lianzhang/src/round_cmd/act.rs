@@ -273,8 +273,9 @@ pub async fn run(c: RoundCommand) -> anyhow::Result<ExitCode> {
             };
             let rows: Vec<lianzhang_rounds::ReceiptLine> = rows.into_iter().map(Into::into).collect();
             let r = store.reconcile_round(id, &rows).await.map_err(refused)?;
+            let round = store.round(id).await.map_err(refused)?;
             outln!("{}", r.zh());
-            for p in r.problems_zh() {
+            for p in r.problems_zh_naming(&|k| round.round.name_of(k)) {
                 outln!("  {p}");
             }
             if apply && !r.failed.is_empty() {

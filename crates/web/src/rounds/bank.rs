@@ -175,7 +175,7 @@ pub async fn receipt_upload(
         }
     };
     page.summary = Some(reconciliation.zh());
-    page.problems = reconciliation.problems_zh();
+    page.problems = reconciliation.problems_zh_naming(&|k| page.r.round.name_of(k));
     let apply = got.fields.contains_key("apply");
     if apply && !reconciliation.failed.is_empty() {
         match state.store.settle_failed_payments(id, &actor, &rows).await {
