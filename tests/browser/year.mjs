@@ -10,7 +10,8 @@
 // failed payment reconciled, the payment reversed and paid again in a follow-up batch.
 import { execFileSync, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 
 const PASSWORD = 'walk-password-1';
@@ -19,7 +20,7 @@ const XINYUAN = '91140525MA0L00002Q';
 
 async function startServer(bin, work) {
   const db = `sqlite://${join(work, 'year.db')}`;
-  const data = resolve('crates/lianzhang/tests/data/small');
+  const data = fileURLToPath(new URL('../../crates/lianzhang/tests/data/small', import.meta.url));
   execFileSync(bin, ['import', '--db', db, data], { stdio: 'ignore' });
   for (const [user, role, chain] of [['clerk', 'bureau'], ['leader1', 'leader'], ['cashier', 'finance'], ['chem', 'task_force', 'chemical']]) {
     const args = ['user', 'add', '--db', db, '--username', user, '--role', role, '--password-stdin'];

@@ -379,3 +379,47 @@ async fn a_bank_receipt_reconciles_and_failed_payments_go_back_to_be_paid_again(
     })
     .await;
 }
+
+#[tokio::test]
+async fn budgets_credit_lists_and_calendars_are_entered_by_their_role_only() {
+    each_db(async |store, db| {
+        let budget = lianzhang_store::NewBudget {
+            year: 2024,
+            clause: "三（一）".into(),
+            amount_fen: 50_000_000,
+            note: "2024年县级专项资金预算".into(),
+        };
+        for who in [actor("leader", Role::Leader), actor("finance", Role::Finance), actor("admin", Role::Admin)] {
+            let e = store.set_budget(&budget, &who).await.unwrap_err().to_string();
+            assert!(e.contains("由工信局办理"), "{db}: {e}");
+        }
+        assert!(store.budgets(2024).await.unwrap().is_empty(), "{db}: a refused budget writes nothing");
+        store.set_budget(&budget, &bureau()).await.unwrap();
+        assert_eq!(store.budgets(2024).await.unwrap()[0].amount_fen, 50_000_000, "{db}");
+
+        let entry = NewCreditEntry {
+            uscc: "91140525MA0L00002Q".into(),
+            name: None,
+            list: "失信被执行人名单".into(),
+            source: "法院".into(),
+            listed: date(2024, 1, 5),
+            removed: None,
+        };
+        let e = store
+            .import_credit_list(
+                "名单.xlsx",
+                std::slice::from_ref(&entry),
+                &actor("tf", Role::TaskForce("steel".into())),
+            )
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("由工信局办理"), "{db}: {e}");
+        assert!(store.credit_lists().await.unwrap().is_empty(), "{db}");
+
+        let year = r#"{"year": 2027, "holidays": [], "workdays": []}"#;
+        let e = store.add_calendar_year(year, &bureau()).await.unwrap_err().to_string();
+        assert!(e.contains("由系统管理员办理"), "{db}: {e}");
+    })
+    .await;
+}

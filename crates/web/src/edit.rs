@@ -148,14 +148,23 @@ fn field_of(e: &DataError, project_rows: &[String]) -> Option<String> {
     }
 }
 
-/// The form field of a fact as the engine names a missing one (`2022年营业收入` → `(2022,
-/// revenue)`, `链主企业` → `(None, chain_master)`); `None` for a fact the form does not hold.
-pub(crate) fn field_of_fact(text: &str) -> Option<(Option<i32>, &'static str)> {
+/// Where the edit form holds a fact as the engine names a missing one: its year and field
+/// (`2022年营业收入` → `(Some(2022), Some("revenue"))`, `入链年份` → `(None,
+/// Some("chain_joined_year"))`); the field is `None` for a fact the form does not hold.
+pub(crate) fn field_of_fact(text: &str) -> (Option<i32>, Option<&'static str>) {
     let digits: String = text.chars().take_while(char::is_ascii_digit).collect();
     let year = (digits.len() == 4).then(|| digits.parse().ok()).flatten();
     let what = if year.is_some() { text[4..].trim_start_matches('年') } else { text };
-    let spec = ANNUAL.iter().chain(&ENTERPRISE).find(|s| label_core(s.1) == what)?;
-    Some((year, spec.0))
+    // The engine names facts as the policy model does (`在规上工业企业库`); its codes are the
+    // form's field names. Then the form's own labels.
+    use lianzhang_policy::model::{FlagFact, MoneyFact};
+    let by_engine = MoneyFact::ALL
+        .iter()
+        .find(|(_, f)| f.name_zh() == what)
+        .map(|(c, _)| *c)
+        .or_else(|| FlagFact::ALL.iter().find(|(_, f)| f.name_zh() == what).map(|(c, _)| *c));
+    let field = by_engine.or_else(|| ANNUAL.iter().chain(&ENTERPRISE).find(|s| label_core(s.1) == what).map(|s| s.0));
+    (year, field)
 }
 
 /// A label without its unit: `营业收入（元）` → `营业收入`.
@@ -478,10 +487,12 @@ mod tests {
     #[test]
     fn a_missing_fact_names_its_field_and_year() {
         use super::field_of_fact as f;
-        assert_eq!(f("2022年营业收入"), Some((Some(2022), "revenue")));
-        assert_eq!(f("2023年本地配套采购额"), Some((Some(2023), "local_procurement")));
-        assert_eq!(f("2024年研发投入"), Some((Some(2024), "rd_expense")));
-        assert_eq!(f("入链年份"), Some((None, "chain_joined_year")));
-        assert_eq!(f("2023年某项不在表单上的事实"), None);
+        assert_eq!(f("2022年营业收入"), (Some(2022), Some("revenue")));
+        assert_eq!(f("2023年本地配套采购额"), (Some(2023), Some("local_procurement")));
+        assert_eq!(f("2024年研发投入"), (Some(2024), Some("rd_expense")));
+        assert_eq!(f("2024年在规上工业企业库"), (Some(2024), Some("above_scale")));
+        assert_eq!(f("战略性新兴产业企业"), (None, Some("strategic_emerging")));
+        assert_eq!(f("入链年份"), (None, Some("chain_joined_year")));
+        assert_eq!(f("2023年某项不在表单上的事实"), (Some(2023), None));
     }
 }

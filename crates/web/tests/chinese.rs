@@ -96,8 +96,10 @@ async fn the_edit_form_offers_chinese_drop_downs_and_stores_the_codes() {
     // Recognition kinds and project categories by Chinese name; dates and years as typed.
     assert!(select(html, "recognition").contains("<option value=\"innovative_sme\">创新型中小企业</option>"));
     assert!(select(html, "pn.category").contains("<option value=\"transformation\">工业转型强基</option>"));
-    assert!(html.contains("name=\"established\" inputmode=\"text\" value=\"\" placeholder=\"如 2015年3月5日"));
-    assert!(html.contains("name=\"chain_joined_year\" inputmode=\"numeric\""));
+    assert!(html.contains(
+        "name=\"established\" id=\"f-established\" inputmode=\"text\" value=\"\" placeholder=\"如 2015年3月5日"
+    ));
+    assert!(html.contains("name=\"chain_joined_year\" id=\"f-chain_joined_year\" inputmode=\"numeric\""));
 
     // A stage of another chain (possible without script) is refused at its column.
     let csrf = token_in(html);
@@ -166,7 +168,10 @@ async fn the_edit_form_offers_chinese_drop_downs_and_stores_the_codes() {
     let again = app.get(&format!("{path}?year=2023"), &admin).await.body;
     assert!(select(&again, "p0.category").contains("<option value=\"transformation\" selected>工业转型强基</option>"));
     assert!(again.contains("创新型中小企业") && select(&again, "town").contains("柳树口镇"));
-    assert!(again.contains("name=\"established\" inputmode=\"text\" value=\"2015年3月5日\""), "shown as typed");
+    assert!(
+        again.contains("name=\"established\" id=\"f-established\" inputmode=\"text\" value=\"2015年3月5日\""),
+        "shown as typed"
+    );
 }
 
 #[tokio::test]

@@ -1,5 +1,7 @@
 //! What the award rounds add outside their own pages: each role's 工作台 after login, the
-//! enterprise's 兑现记录, paid against owed on the dashboard, and the audit trail in Chinese.
+//! enterprise's 兑现记录, paid against owed on the dashboard, and the audit trail in Chinese; and
+//! the files exchanged with others: the 失信名单 uploaded, the 代发 file for the bank and the
+//! bank's receipt uploaded back.
 mod common;
 use axum::http::{StatusCode, header};
 use common::*;
@@ -158,4 +160,106 @@ async fn the_enterprise_dashboard_and_audit_trail_show_the_round() {
     let trail = text_of(&app.get("/admin/audit?table=rounds", &admin).await.body);
     assert!(trail.contains("兑现办理") && trail.contains("第 1 号兑现批次") && trail.contains("审批同意"), "{trail}");
     assert!(!trail.contains("refreshed") && !trail.contains("{\""), "no codes or JSON: {trail}");
+}
+
+/// The round's standing payments as the 代发 file gives them: rows of text (header first).
+async fn instruction_rows(app: &App, cookie: &str) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let file = app.get("/rounds/1/pay/instructions.xlsx", cookie).await;
+    assert_eq!(file.status, StatusCode::OK, "{}", file.body);
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(file.bytes)).unwrap();
+    let sheet = book.worksheet_range("代发明细").unwrap();
+    sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+}
+
+#[tokio::test]
+async fn the_bank_gets_the_payments_and_its_receipt_reverses_a_failed_one_only_when_asked() {
+    let (app, paid) = paid_round().await;
+    let finance = app.session("finance").await;
+    let leader = app.session("leader").await;
+    assert_eq!(app.get("/rounds/1/pay/instructions.xlsx", &leader).await.status, StatusCode::FORBIDDEN);
+    let record = app.state.store.round(1).await.unwrap();
+    let ledger = record
+        .events
+        .iter()
+        .find_map(|e| match &e.event {
+            Event::Paid { ledger_entry, .. } => Some(*ledger_entry),
+            _ => None,
+        })
+        .unwrap();
+    let amount_fen = record.round.paid_fen(&paid.key);
+    let rows = instruction_rows(&app, &finance).await;
+    assert_eq!(rows.len(), 2, "the header and the one payment: {rows:?}");
+    assert_eq!(rows[0][1], "付款流水号");
+    assert_eq!(rows[1][1], ledger.to_string(), "the reference the receipt must give back");
+    assert_eq!(rows[1][3], "62220001", "the account as text");
+    assert_eq!((rows[1][5].parse::<f64>().unwrap() * 100.0).round() as i64, amount_fen, "the amount in yuan");
+    assert_eq!(rows[1][10], paid.enterprise);
+
+    let page = app.get("/rounds/1/pay", &finance).await;
+    let csrf = token_in(&page.body);
+    let yuan = format!("{}.{:02}", amount_fen / 100, amount_fen % 100);
+    let head = "付款流水号,收款户名,收款账号,金额,交易日期,处理结果,失败原因\n";
+    // A receipt with bad cells: each named, nothing reconciled, nothing changed.
+    let bad = format!("{head}{ledger},{},62220001,一万,2024-13-01,失败,账户已销户\n", paid.enterprise);
+    let r = app
+        .upload_to("/rounds/1/receipt", &finance, &[("csrf", &csrf), ("apply", "1")], "回单.csv", bad.as_bytes())
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let text = text_of(&r.body);
+    assert!(text.contains("2 处错误") && text.contains("金额") && text.contains("交易日期"), "{text}");
+    assert_eq!(app.state.store.round(1).await.unwrap().round.paid_fen(&paid.key), amount_fen);
+
+    // Failed, uploaded without asking to reverse: reported, nothing reversed.
+    let failed = format!("{head}{ledger},{},62220001,{yuan},2024-04-20,失败,账户已销户\n", paid.enterprise);
+    let r = app.upload_to("/rounds/1/receipt", &finance, &[("csrf", &csrf)], "回单.csv", failed.as_bytes()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let text = text_of(&r.body);
+    assert!(text.contains("失败或退回 1 笔") && text.contains("尚未冲正") && text.contains(&paid.rule_title), "{text}");
+    assert_eq!(app.state.store.round(1).await.unwrap().round.paid_fen(&paid.key), amount_fen);
+    // Only finance uploads receipts.
+    let r = app.upload_to("/rounds/1/receipt", &leader, &[("csrf", &csrf)], "回单.csv", failed.as_bytes()).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    // Asked to reverse: the payment is reversed, the line payable again, the file has nothing left.
+    let r = app
+        .upload_to("/rounds/1/receipt", &finance, &[("csrf", &csrf), ("apply", "1")], "回单.csv", failed.as_bytes())
+        .await;
+    assert!(text_of(&r.body).contains("已冲正支付失败的 1 笔"), "{}", text_of(&r.body));
+    assert_eq!(app.state.store.round(1).await.unwrap().round.paid_fen(&paid.key), 0);
+    assert_eq!(instruction_rows(&app, &finance).await.len(), 1, "only the header");
+}
+
+#[tokio::test]
+async fn a_credit_list_file_is_imported_whole_or_not_at_all_by_the_bureau_only() {
+    let (app, _) = paid_round().await;
+    let clerk = app.session("clerk").await;
+    let before = app.state.store.credit_lists().await.unwrap().len();
+    let page = app.get("/rounds/credit-lists", &clerk).await;
+    let csrf = token_in(&page.body);
+    let head = "统一社会信用代码,主体名称,名单名称,认定部门,列入日期,移出日期\n";
+    let bad =
+        format!("{head}12345,甲公司,失信被执行人名单,法院,2024-01-05,\n91140525MA0L00002Q,乙公司,,法院,2024-02-30,\n");
+    let r = app.upload_to("/rounds/credit-lists/file", &clerk, &[("csrf", &csrf)], "名单.csv", bad.as_bytes()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let text = text_of(&r.body);
+    for says in ["3 处错误", "统一社会信用代码", "名单名称", "列入日期", "未导入任何条目"] {
+        assert!(text.contains(says), "{says}: {text}");
+    }
+    assert_eq!(app.state.store.credit_lists().await.unwrap().len(), before, "nothing imported");
+
+    let good = format!(
+        "{head}91140525MA0L00002Q,乙公司,失信被执行人名单,法院,2024-02-29,\n91140525MA0L00001M,丙公司,重大税收违法失信主体名单,税务局,2023-06-01,2024-01-01\n"
+    );
+    let r = app.upload_to("/rounds/credit-lists/file", &clerk, &[("csrf", &csrf)], "名单.csv", good.as_bytes()).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", text_of(&r.body));
+    let lists = app.state.store.credit_lists().await.unwrap();
+    assert_eq!((lists.len(), lists[0].entry_count, lists[0].file_name.as_str()), (before + 1, 2, "名单.csv"));
+
+    let template = app.get("/rounds/credit-lists/template.xlsx", &clerk).await;
+    assert!(template.status == StatusCode::OK && template.bytes.starts_with(b"PK"));
+    let leader = app.session("leader").await;
+    let r = app.upload_to("/rounds/credit-lists/file", &leader, &[("csrf", &csrf)], "名单.csv", good.as_bytes()).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.state.store.credit_lists().await.unwrap().len(), before + 1);
 }

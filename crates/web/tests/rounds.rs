@@ -173,8 +173,8 @@ async fn a_year_walked_from_creation_to_payment_reversal_and_payment_again() {
     let doubtful = line(&r, |l| l.outcome == Outcome::NeedsReview && !l.is_recommendation());
     let page = app.get(&url(id, &doubtful), &clerk).await;
     let year = &doubtful.missing[0][..4];
-    let edit = format!("/enterprises/{}/edit?year={year}", doubtful.key.uscc);
-    assert!(page.body.contains(&edit), "no edit link to {edit}");
+    let edit = format!("/enterprises/{}/edit?year={year}#f-", doubtful.key.uscc);
+    assert!(page.body.contains(&edit), "no edit link to exactly the fact: {edit}");
     let done =
         post(&app, &url(id, &doubtful), &clerk, &[("action", "reject"), ("reason", "未纳入规上库，不予兑现")]).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", text_of(&done.body));

@@ -170,10 +170,11 @@ async fn render(
         .missing
         .iter()
         .map(|m| {
-            let url = edit_url.as_ref().map(|u| match crate::edit::field_of_fact(m) {
-                Some((Some(year), field)) => format!("{u}?year={year}#f-{field}"),
-                Some((None, field)) => format!("{u}#f-{field}"),
-                None => u.clone(),
+            let url = edit_url.as_ref().map(|u| {
+                let (year, field) = crate::edit::field_of_fact(m);
+                let year = year.map_or(String::new(), |y| format!("?year={y}"));
+                let field = field.map_or(String::new(), |f| format!("#f-{f}"));
+                format!("{u}{year}{field}")
             });
             (m.clone(), url)
         })

@@ -153,11 +153,18 @@ pub fn text_of(html: &str) -> String {
 
 /// A form upload of one file with the CSRF token, as the import page sends it.
 pub fn multipart(csrf: &str, file_name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    multipart_with(&[("csrf", csrf)], file_name, bytes)
+}
+
+/// A form upload of small `fields` (in order) and then one file.
+pub fn multipart_with(fields: &[(&str, &str)], file_name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
     let boundary = "lzboundary7MA4YWxkTrZu0gW";
     let mut body = Vec::new();
-    body.extend_from_slice(
-        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n").as_bytes(),
-    );
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
     body.extend_from_slice(
         format!(
             "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
@@ -171,6 +178,24 @@ pub fn multipart(csrf: &str, file_name: &str, bytes: &[u8]) -> (String, Vec<u8>)
 }
 
 impl App {
+    /// Posts `fields` and a file to `path` as a multipart form.
+    pub async fn upload_to(
+        &self,
+        path: &str,
+        cookie: &str,
+        fields: &[(&str, &str)],
+        name: &str,
+        bytes: &[u8],
+    ) -> Reply {
+        let (ct, body) = multipart_with(fields, name, bytes);
+        let r = Request::post(path)
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(body))
+            .unwrap();
+        self.send(r).await
+    }
+
     /// Uploads a file on the import page.
     pub async fn upload(&self, cookie: &str, csrf: &str, name: &str, bytes: &[u8]) -> Reply {
         let (ct, body) = multipart(csrf, name, bytes);
