@@ -25,10 +25,14 @@ sleep 2
 csrf=$(curl -s -c "$work/jar" http://127.0.0.1:8098/login | grep -o 'name="csrf" value="[0-9a-f]*"' | grep -o '[0-9a-f]\{64\}')
 curl -s -b "$work/jar" -c "$work/jar" -o /dev/null -d "username=bench&password=bench-password-1&csrf=$csrf" http://127.0.0.1:8098/login
 sid=$(awk '/lz_session/ {print $7}' "$work/jar")
-curl -s -o /dev/null -b "lz_session=$sid" http://127.0.0.1:8098/rounds/1   # replays the round once
-for path in "/rounds/1" "/rounds/1?status=confirm&page=5" "/rounds/1?chain=steel&status=confirm&page=2" \
-  "/rounds/1?tab=referrals&page=2" "/api/v1/rounds/1/lines?status=confirm&page=3"; do
+token=$("$bin" token create --db "$db" --username bench)
+curl -s -o /dev/null -b "lz_session=$sid" http://127.0.0.1:8098/rounds/1   # replays and indexes the round once
+for path in "/rounds/1" "/rounds/1?status=confirmation&page=5" "/rounds/1?chain=steel&status=confirmation&page=2" \
+  "/rounds/1?tab=referrals&page=2" "/dashboard" "/home"; do
   echo "== $path"
   wrk -t2 -c8 -d15s --latency -H "Cookie: lz_session=$sid" "http://127.0.0.1:8098$path" | grep -E "Requests/sec|50%|90%|99%|Non-2xx"
 done
+path="/api/v1/rounds/1/lines?status=confirmation&page=3"
+echo "== $path (bearer token)"
+wrk -t2 -c8 -d15s --latency -H "Authorization: Bearer $token" "http://127.0.0.1:8098$path" | grep -E "Requests/sec|50%|90%|99%|Non-2xx"
 echo "server resident memory: $(ps -o rss= -p $server) KB"

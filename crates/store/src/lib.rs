@@ -37,7 +37,7 @@ pub use query::{EnterpriseFilter, EnterpriseSummary};
 pub use read::AssessmentInputs;
 pub use rounds::{
     BudgetLine, CreditList, FrozenFacts, NewBudget, NewCreditEntry, NewPayment, NewRound, Revision, RoundHeader,
-    RoundRecord, StoredEvent,
+    RoundRecord, Standing, StoredEvent,
 };
 pub use runs::{PaidSet, RecordedRun, RunOutcome};
 pub use textcheck::StoredTextProblem;

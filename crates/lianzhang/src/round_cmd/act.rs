@@ -161,7 +161,7 @@ pub async fn run(c: RoundCommand) -> anyhow::Result<ExitCode> {
             let r = store.refresh_round(id, &user.actor()).await.map_err(refused)?;
             done(&r)?;
             for c in r.round.last_changes() {
-                outln!("  {}", super::show::change_zh(c));
+                outln!("  {}", super::show::change_zh(&r.round, c));
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -82,14 +82,19 @@ fn round_json(user: &User, r: &RoundRecord) -> Value {
 }
 
 /// A refresh's change in Chinese.
-pub fn change_zh(c: &Change) -> String {
+pub fn change_zh(round: &Round, c: &Change) -> String {
     let amount = |a: Option<i64>| a.map(yuan).unwrap_or_default();
     match c {
-        Change::Added(k) => format!("新增 {k}"),
+        Change::Added(k) => format!("新增 {}", round.name_of(k)),
         Change::Removed(k) => format!("移除 {k}"),
-        Change::Changed { key, before, after } => {
-            format!("变化 {key}：{}{} → {}{}", before.0.zh(), amount(before.1), after.0.zh(), amount(after.1))
-        }
+        Change::Changed { key, before, after } => format!(
+            "变化 {}：{}{} → {}{}",
+            round.name_of(key),
+            before.0.zh(),
+            amount(before.1),
+            after.0.zh(),
+            amount(after.1)
+        ),
     }
 }
 
@@ -170,7 +175,7 @@ pub async fn show(who: &Who, id: i64, format: Format) -> anyhow::Result<ExitCode
         );
     }
     for c in r.round.last_changes() {
-        outln!("  上次刷新：{}", change_zh(c));
+        outln!("  上次刷新：{}", change_zh(&r.round, c));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -16,7 +16,7 @@ mod pay;
 pub use budget::{BudgetLine, NewBudget};
 pub use create::{FrozenFacts, NewRound};
 pub use credit::{CreditList, NewCreditEntry};
-pub use pay::NewPayment;
+pub use pay::{NewPayment, Standing};
 
 use crate::{Result, Store, StoreError, now};
 use lianzhang_rounds::{Actor, Event, Line, LineKey, Outcome, Round, Settings};

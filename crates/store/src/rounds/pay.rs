@@ -8,7 +8,7 @@ use crate::runs::{check_actor, check_typed, yuan_of};
 use crate::{Result, Store, StoreError, now};
 use jiff::civil::Date;
 use lianzhang_facts::typed::TextKind;
-use lianzhang_rounds::{Actor, Event, LineKey, LineState, ReceiptLine, Reconciliation, Sent};
+use lianzhang_rounds::{Actor, BankAccount, Event, LineKey, LineState, ReceiptLine, Reconciliation, Sent};
 use std::sync::Arc;
 
 /// One payment to record: a line of a final round, the amount (fen, ≤ what remains of the
@@ -21,11 +21,23 @@ pub struct NewPayment {
     pub date: Date,
 }
 
+/// A payment of a round still standing (not reversed), with the account its line's enterprise
+/// confirmed (收款账户).
+#[derive(Debug, Clone)]
+pub struct Standing<'a> {
+    pub line: &'a LineKey,
+    pub ledger_entry: i64,
+    /// 凭证号 and 支付日期 as finance recorded them.
+    pub voucher: &'a str,
+    pub date: Date,
+    /// Fen.
+    pub amount_fen: i64,
+    pub account: Option<BankAccount>,
+}
+
 impl RoundRecord {
-    /// The payments of the round still standing (not reversed), as the bank was asked to make
-    /// them: the reference is the ledger entry number (付款流水号 on the payment instruction), the
-    /// account the one the enterprise confirmed. What a bank receipt is reconciled against.
-    pub fn sent(&self) -> Vec<Sent> {
+    /// The payments of the round not reversed, in the order they were recorded.
+    pub fn standing(&self) -> Vec<Standing<'_>> {
         let reversed: std::collections::HashSet<i64> = self
             .events
             .iter()
@@ -37,21 +49,38 @@ impl RoundRecord {
         self.events
             .iter()
             .filter_map(|e| match &e.event {
-                Event::Paid { line, ledger_entry, amount_fen, .. } if !reversed.contains(ledger_entry) => {
+                Event::Paid { line, ledger_entry, amount_fen, voucher, date } if !reversed.contains(ledger_entry) => {
                     let account = self.round.line(line).and_then(|l| match self.round.state(l) {
                         LineState::Ready { account, .. } => account,
                         _ => None,
                     });
-                    Some(Sent {
-                        reference: ledger_entry.to_string(),
-                        line: line.clone(),
-                        holder: account.as_ref().map_or_else(String::new, |a| a.holder.clone()),
-                        account: account.map_or_else(String::new, |a| a.number),
-                        amount_fen: *amount_fen,
+                    Some(Standing {
+                        line,
                         ledger_entry: *ledger_entry,
+                        voucher,
+                        date: *date,
+                        amount_fen: *amount_fen,
+                        account,
                     })
                 }
                 _ => None,
+            })
+            .collect()
+    }
+
+    /// The standing payments as the bank was asked to make them: the reference is the ledger
+    /// entry number (付款流水号 on the payment instruction), the account the one the enterprise
+    /// confirmed. What a bank receipt is reconciled against.
+    pub fn sent(&self) -> Vec<Sent> {
+        self.standing()
+            .into_iter()
+            .map(|p| Sent {
+                reference: p.ledger_entry.to_string(),
+                line: p.line.clone(),
+                holder: p.account.as_ref().map_or_else(String::new, |a| a.holder.clone()),
+                account: p.account.map_or_else(String::new, |a| a.number),
+                amount_fen: p.amount_fen,
+                ledger_entry: p.ledger_entry,
             })
             .collect()
     }

@@ -16,9 +16,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use lianzhang_facts::DataError;
 use lianzhang_facts::lists::receipt::{self, Instruction};
-use lianzhang_rounds::{Event, LineState, ReceiptLine, Role as RoundRole};
+use lianzhang_rounds::{BankAccount, ReceiptLine, Role as RoundRole};
 use lianzhang_store::RoundRecord;
-use std::collections::HashSet;
 use std::sync::Arc;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -34,39 +33,28 @@ fn finance_or_bureau(session: &Session) -> Result<(), WebError> {
 /// The payments of the round still standing (not reversed), paid on `date` when one is given,
 /// as instructions to the bank.
 pub fn instructions(r: &RoundRecord, date: Option<jiff::civil::Date>) -> Vec<Instruction> {
-    let reversed: HashSet<i64> = r
-        .events
-        .iter()
-        .filter_map(|e| match &e.event {
-            Event::Reversed { ledger_entry, .. } => Some(*ledger_entry),
-            _ => None,
-        })
-        .collect();
-    r.events
-        .iter()
-        .filter_map(|e| match &e.event {
-            Event::Paid { line, ledger_entry, voucher, date: paid_on, amount_fen }
-                if !reversed.contains(ledger_entry) && date.is_none_or(|d| d == *paid_on) =>
-            {
-                let l = r.round.line(line)?;
-                let account = match r.round.state(l) {
-                    LineState::Ready { account, .. } => account,
-                    _ => None,
-                };
-                Some(Instruction {
-                    reference: ledger_entry.to_string(),
-                    holder: account.as_ref().map_or_else(String::new, |a| a.holder.clone()),
-                    account: account.as_ref().map_or_else(String::new, |a| a.number.clone()),
-                    bank: account.as_ref().map_or_else(String::new, |a| a.bank.clone()),
-                    amount_fen: *amount_fen,
-                    purpose: format!("{}{}", r.header.name, l.rule_title),
-                    voucher: voucher.clone(),
-                    date: *paid_on,
-                    uscc: l.key.uscc.clone(),
-                    enterprise: l.enterprise.clone(),
-                })
-            }
-            _ => None,
+    r.standing()
+        .into_iter()
+        .filter(|p| date.is_none_or(|d| d == p.date))
+        .filter_map(|p| {
+            let l = r.round.line(p.line)?;
+            let account = p.account.unwrap_or_else(|| BankAccount {
+                holder: String::new(),
+                bank: String::new(),
+                number: String::new(),
+            });
+            Some(Instruction {
+                reference: p.ledger_entry.to_string(),
+                holder: account.holder,
+                account: account.number,
+                bank: account.bank,
+                amount_fen: p.amount_fen,
+                purpose: format!("{}{}", r.header.name, l.rule_title),
+                voucher: p.voucher.to_string(),
+                date: p.date,
+                uscc: l.key.uscc.clone(),
+                enterprise: l.enterprise.clone(),
+            })
         })
         .collect()
 }

@@ -170,13 +170,12 @@ pub fn chain_name(state: &AppState, code: Option<&str>) -> String {
 
 fn change_text(round: &lianzhang_rounds::Round, c: &Change) -> String {
     let amount = |a: Option<i64>| a.map_or(String::new(), |a| format!(" {}", super::yuan_plain(a)));
-    let name = |k: &lianzhang_rounds::LineKey| round.line(k).map_or(String::new(), |l| format!("{} ", l.enterprise));
     match c {
-        Change::Added(k) => format!("新增：{}{k}", name(k)),
+        Change::Added(k) => format!("新增：{}", round.name_of(k)),
         Change::Removed(k) => format!("移除：{k}"),
         Change::Changed { key, before, after } => format!(
-            "变化：{}{key}：{}{} → {}{}（原有决定需重新作出）",
-            name(key),
+            "变化：{}：{}{} → {}{}（原有决定需重新作出）",
+            round.name_of(key),
             before.0.zh(),
             amount(before.1),
             after.0.zh(),
