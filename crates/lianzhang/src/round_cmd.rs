@@ -150,6 +150,19 @@ pub enum RoundCommand {
         #[command(flatten)]
         policy: crate::PolicyOpts,
     },
+    /// 代发文件（财政局、工信局）：本批次已登记且未冲正的支付，交银行批量代发的 .xlsx；付款流水号即台账编号
+    Instructions {
+        /// 批次编号。
+        id: i64,
+        /// 输出文件（.xlsx）。
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// 只导出这一天登记的支付（如 2024-10-15）。
+        #[arg(long, value_parser = date_arg)]
+        date: Option<Date>,
+        #[command(flatten)]
+        who: Who,
+    },
     /// 刷新（工信局）：按企业库当前事实重新评定，形成下一版名单
     Refresh {
         /// 批次编号。
@@ -394,6 +407,7 @@ pub fn run(c: RoundCommand) -> anyhow::Result<ExitCode> {
             RoundCommand::Lines(a) => show::lines(a).await,
             RoundCommand::Timeline { id, format, who } => show::timeline(&who, id, format).await,
             RoundCommand::Publicity { id, out, who, policy } => show::publicity(&who, id, &out, &policy).await,
+            RoundCommand::Instructions { id, out, date, who } => show::instructions(&who, id, &out, date).await,
             c => act::run(c).await,
         }
     })

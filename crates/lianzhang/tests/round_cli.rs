@@ -214,9 +214,23 @@ fn a_round_walked_on_the_command_line() {
         again.extend(["--project", p]);
     }
     refw(&again, "finance", "最多可付");
+    // The 代发 file of the payments: one row per payment, the ledger entry as 付款流水号.
+    let file = dir.path().join("代发.xlsx");
+    refw(&["round", "instructions", "1", "--out", file.to_str().unwrap()], "leader", "财政局或工信局");
+    let out = okw(&["round", "instructions", "1", "--out", file.to_str().unwrap(), "--date", "2024-10-20"], "finance");
+    assert!(out.contains("已写出第 1 号兑现批次代发文件"), "{out}");
+    let rows: Vec<Vec<String>> = {
+        use calamine::Reader;
+        let mut book = calamine::open_workbook_auto(&file).unwrap();
+        let sheet = book.worksheet_range("代发明细").unwrap();
+        sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+    };
+    assert_eq!(rows[0][1], "付款流水号");
+    assert_eq!(rows.len() - 1, ready.as_array().unwrap().len(), "a row per paid line");
     let timeline = jsonw(&["round", "timeline", "1", "--format", "json"], "clerk");
     let paid = timeline.as_array().unwrap().iter().find(|e| e["event"]["kind"] == "paid").unwrap();
     let entry = paid["event"]["ledger_entry"].to_string();
+    assert!(rows.iter().any(|r| r[1] == entry), "the payment's ledger entry is a 付款流水号");
     okw(&["round", "reverse", "1", "--entry", &entry, "--reason", "账号有误"], "finance");
     let text = okw(&["round", "timeline", "1"], "clerk");
     assert!(text.contains("冲正台账第") && text.contains("审批同意") && text.contains("财政局"), "{text}");

@@ -289,7 +289,8 @@ pub async fn run(c: RoundCommand) -> anyhow::Result<ExitCode> {
         | RoundCommand::Show { .. }
         | RoundCommand::Lines(_)
         | RoundCommand::Timeline { .. }
-        | RoundCommand::Publicity { .. } => {
+        | RoundCommand::Publicity { .. }
+        | RoundCommand::Instructions { .. } => {
             unreachable!("reading commands are dispatched in round_cmd::run")
         }
     }

@@ -333,3 +333,24 @@ pub async fn publicity(
     outln!("已写出第 {id} 号兑现批次公示名单（{} 行）：{}", list.lines.len(), out.display());
     Ok(ExitCode::SUCCESS)
 }
+
+/// `round instructions`: the 代发 file of the round's standing payments.
+pub async fn instructions(
+    who: &Who,
+    id: i64,
+    out: &std::path::Path,
+    date: Option<jiff::civil::Date>,
+) -> anyhow::Result<ExitCode> {
+    let (store, user) = open(who).await?;
+    if !matches!(user.role, lianzhang_store::Role::Finance | lianzhang_store::Role::Bureau) {
+        anyhow::bail!("{}不能导出代发文件：此文件由财政局或工信局导出（未做任何修改）", user.role.zh());
+    }
+    let r = store.round(id).await.map_err(refused)?;
+    let rows = r.instructions(date);
+    let bytes = lianzhang_facts::lists::receipt::instruction_xlsx(&rows)?;
+    std::fs::write(out, bytes)
+        .map_err(|e| anyhow::anyhow!("无法写入 {}：{}", out.display(), lianzhang_facts::error::io_write_zh(&e)))?;
+    let total: i64 = rows.iter().map(|r| r.amount_fen).sum();
+    outln!("已写出第 {id} 号兑现批次代发文件（{} 笔，合计 {}）：{}", rows.len(), yuan(total), out.display());
+    Ok(ExitCode::SUCCESS)
+}

@@ -68,6 +68,36 @@ impl RoundRecord {
             .collect()
     }
 
+    /// The standing payments as instructions to the bank (the 代发 file,
+    /// `lianzhang_facts::lists::receipt::instruction_xlsx`), those paid on `date` when one is
+    /// given; 用途 is the round's name and the rule's title.
+    pub fn instructions(&self, date: Option<Date>) -> Vec<lianzhang_facts::lists::receipt::Instruction> {
+        self.standing()
+            .into_iter()
+            .filter(|p| date.is_none_or(|d| d == p.date))
+            .filter_map(|p| {
+                let l = self.round.line(p.line)?;
+                let a = p.account.unwrap_or_else(|| BankAccount {
+                    holder: String::new(),
+                    bank: String::new(),
+                    number: String::new(),
+                });
+                Some(lianzhang_facts::lists::receipt::Instruction {
+                    reference: p.ledger_entry.to_string(),
+                    holder: a.holder,
+                    account: a.number,
+                    bank: a.bank,
+                    amount_fen: p.amount_fen,
+                    purpose: format!("{}{}", self.header.name, l.rule_title),
+                    voucher: p.voucher.to_string(),
+                    date: p.date,
+                    uscc: l.key.uscc.clone(),
+                    enterprise: l.enterprise.clone(),
+                })
+            })
+            .collect()
+    }
+
     /// The standing payments as the bank was asked to make them: the reference is the ledger
     /// entry number (付款流水号 on the payment instruction), the account the one the enterprise
     /// confirmed. What a bank receipt is reconciled against.

@@ -15,8 +15,8 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use lianzhang_facts::DataError;
-use lianzhang_facts::lists::receipt::{self, Instruction};
-use lianzhang_rounds::{BankAccount, ReceiptLine, Role as RoundRole};
+use lianzhang_facts::lists::receipt;
+use lianzhang_rounds::{ReceiptLine, Role as RoundRole};
 use lianzhang_store::RoundRecord;
 use std::sync::Arc;
 
@@ -28,35 +28,6 @@ fn finance_or_bureau(session: &Session) -> Result<(), WebError> {
         RoundRole::Finance | RoundRole::Bureau => Ok(()),
         _ => Err(WebError::Forbidden),
     }
-}
-
-/// The payments of the round still standing (not reversed), paid on `date` when one is given,
-/// as instructions to the bank.
-pub fn instructions(r: &RoundRecord, date: Option<jiff::civil::Date>) -> Vec<Instruction> {
-    r.standing()
-        .into_iter()
-        .filter(|p| date.is_none_or(|d| d == p.date))
-        .filter_map(|p| {
-            let l = r.round.line(p.line)?;
-            let account = p.account.unwrap_or_else(|| BankAccount {
-                holder: String::new(),
-                bank: String::new(),
-                number: String::new(),
-            });
-            Some(Instruction {
-                reference: p.ledger_entry.to_string(),
-                holder: account.holder,
-                account: account.number,
-                bank: account.bank,
-                amount_fen: p.amount_fen,
-                purpose: format!("{}{}", r.header.name, l.rule_title),
-                voucher: p.voucher.to_string(),
-                date: p.date,
-                uscc: l.key.uscc.clone(),
-                enterprise: l.enterprise.clone(),
-            })
-        })
-        .collect()
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -80,7 +51,7 @@ pub async fn instructions_xlsx(
         Some(super::date_of("支付日期", &q.date).map_err(WebError::Invalid)?)
     };
     let r = load(&state, id).await?;
-    let rows = instructions(&r, date);
+    let rows = r.instructions(date);
     let bytes = receipt::instruction_xlsx(&rows).map_err(|e| WebError::Invalid(e.to_string()))?;
     let name = match date {
         Some(d) => format!("第{id}号兑现批次代发文件-{d}.xlsx"),
