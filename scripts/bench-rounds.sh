@@ -26,7 +26,8 @@ csrf=$(curl -s -c "$work/jar" http://127.0.0.1:8098/login | grep -o 'name="csrf"
 curl -s -b "$work/jar" -c "$work/jar" -o /dev/null -d "username=bench&password=bench-password-1&csrf=$csrf" http://127.0.0.1:8098/login
 sid=$(awk '/lz_session/ {print $7}' "$work/jar")
 token=$("$bin" token create --db "$db" --username bench)
-curl -s -o /dev/null -b "lz_session=$sid" http://127.0.0.1:8098/rounds/1   # replays and indexes the round once
+curl -s -o /dev/null -b "lz_session=$sid" http://127.0.0.1:8098/rounds/1      # replays and indexes the round once
+curl -s -o /dev/null -b "lz_session=$sid" http://127.0.0.1:8098/dashboard     # builds the dashboard snapshot once
 for path in "/rounds/1" "/rounds/1?status=confirmation&page=5" "/rounds/1?chain=steel&status=confirmation&page=2" \
   "/rounds/1?tab=referrals&page=2" "/dashboard" "/home"; do
   echo "== $path"

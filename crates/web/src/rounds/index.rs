@@ -60,7 +60,7 @@ pub struct LinesIndex {
     pub towns: Vec<String>,
     pub award_count: usize,
     pub referral_count: usize,
-    /// Award-line totals: by `title（clause）`, by chain code (`None`: no chain), by clause.
+    /// Award-line totals: by rule code, by chain code (`None`: no chain), by clause.
     pub by_rule: Vec<(String, Tally)>,
     pub by_chain: Vec<(Option<String>, Tally)>,
     pub by_clause: Vec<(String, Tally)>,
@@ -104,8 +104,7 @@ impl LinesIndex {
                 referral_count += 1;
             } else {
                 award_count += 1;
-                let rule = &rules[rule_codes.binary_search(&l.key.rule.as_str()).expect("listed")].1;
-                by_rule.entry(rule.clone()).or_default().merge(&tally);
+                by_rule.entry(l.key.rule.clone()).or_default().merge(&tally);
                 by_chain.entry(l.chain.clone()).or_default().merge(&tally);
                 by_clause.entry(l.clause.clone()).or_default().merge(&tally);
                 all.merge(&tally);

@@ -94,7 +94,7 @@ pub(crate) async fn year_totals(
         rounds.iter().filter(|r| r.header.year == year).map(|r| county_index(state, r)).collect();
     let refs: Vec<&LinesIndex> = indexes.iter().map(Arc::as_ref).collect();
     let budgets = state.store.budgets(year).await?;
-    Ok(view::totals(&refs, &|c| page::chain_name(state, c), &budgets))
+    Ok(view::totals(&refs, &state.policy, &budgets))
 }
 
 /// The index of round `r`'s lines, every line (the county's figures).

@@ -225,7 +225,7 @@ async fn render(
     // A task force's totals are its chain's lines' (the county's budget is not set per chain).
     let task_force = matches!(actor.role, RoundRole::TaskForce(_));
     let budgets = if task_force { Vec::new() } else { state.store.budgets(r.header.year).await? };
-    let mut totals = view::totals(&[&index], &|c| chain_name(state, c), &budgets);
+    let mut totals = view::totals(&[&index], &state.policy, &budgets);
     if task_force {
         totals.by_clause.clear();
     }

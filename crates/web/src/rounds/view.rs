@@ -100,7 +100,24 @@ pub struct Totals {
     pub all: Total,
 }
 
-pub fn totals(indexes: &[&LinesIndex], chain_name: &dyn Fn(Option<&str>) -> String, budgets: &[BudgetLine]) -> Totals {
+/// Each group in the policy's order (its rules, clauses and chains as the document has them).
+pub fn totals(indexes: &[&LinesIndex], policy: &lianzhang_policy::Policy, budgets: &[BudgetLine]) -> Totals {
+    let rule_at = |code: &str| policy.rules.iter().position(|r| r.id == code).unwrap_or(usize::MAX);
+    let clause_at = |clause: &str| policy.rules.iter().position(|r| r.clause == clause).unwrap_or(usize::MAX);
+    let chains = &policy.vocabulary.chains;
+    let chain_at =
+        |code: Option<&str>| code.and_then(|c| chains.iter().position(|x| x.code == c)).unwrap_or(usize::MAX);
+    let chain_name = |code: Option<&str>| match code {
+        None => "无产业链".to_string(),
+        Some(c) => chains.iter().find(|x| x.code == c).map_or_else(|| c.to_string(), |x| x.name.clone()),
+    };
+    let rule_name = |code: &str| {
+        policy
+            .rules
+            .iter()
+            .find(|r| r.id == code)
+            .map_or_else(|| code.to_string(), |r| format!("{}（{}）", r.title, r.clause))
+    };
     fn sum<K: Ord + Clone>(groups: impl Iterator<Item = (K, Tally)>) -> Vec<(K, Tally)> {
         let mut m: std::collections::BTreeMap<K, Tally> = std::collections::BTreeMap::new();
         for (k, t) in groups {
@@ -122,7 +139,11 @@ pub fn totals(indexes: &[&LinesIndex], chain_name: &dyn Fn(Option<&str>) -> Stri
             }
         }
     }
-    by_clause.sort_by(|a, b| a.name.cmp(&b.name));
+    by_clause.sort_by_key(|t| clause_at(&t.name));
+    let mut by_rule = by_rule;
+    by_rule.sort_by_key(|(code, _)| rule_at(code));
+    let mut by_chain = by_chain;
+    by_chain.sort_by_key(|(code, _)| chain_at(code.as_deref()));
     let mut all_tally = Tally::default();
     for i in indexes {
         all_tally.merge(&i.all);
@@ -132,7 +153,7 @@ pub fn totals(indexes: &[&LinesIndex], chain_name: &dyn Fn(Option<&str>) -> Stri
         all.budget = Some(budgets.iter().map(|b| b.amount_fen).sum());
     }
     Totals {
-        by_rule: by_rule.iter().map(|(n, t)| Total::new(n.clone(), t)).collect(),
+        by_rule: by_rule.iter().map(|(code, t)| Total::new(rule_name(code), t)).collect(),
         by_chain: by_chain.iter().map(|(c, t)| Total::new(chain_name(c.as_deref()), t)).collect(),
         by_clause,
         all,
