@@ -41,7 +41,7 @@ struct Entry {
 /// The filters of a lines list; empty strings filter nothing.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Filter<'a> {
-    /// `referrals` for the recommendation list, `awards` for the award list, empty for both.
+    /// `Some(true)` the recommendation list (推荐名单), `Some(false)` the award list, `None` both.
     pub list: Option<bool>,
     pub status: &'a str,
     pub rule: &'a str,
@@ -232,5 +232,101 @@ impl Indexes {
         let index = Arc::new(LinesIndex::build(record.clone(), scope));
         self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(key, index.clone());
         index
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lianzhang_rounds::{Event, LineKey, Outcome, Round, Settings};
+    use lianzhang_store::RoundHeader;
+
+    fn line(n: usize, chain: Option<&str>, town: &str, rule: &str, outcome: Outcome) -> Line {
+        Line {
+            key: LineKey { uscc: format!("91140525MA0K{n:06}"), rule: rule.into(), project_id: None },
+            enterprise: format!("企业{n}"),
+            chain: chain.map(str::to_string),
+            town: Some(town.into()),
+            clause: if rule == "r1" { "三（一）".into() } else { "三（四）".into() },
+            rule_title: format!("规则{rule}"),
+            outcome,
+            pays: rule != "ref",
+            amount_fen: (outcome == Outcome::Award).then_some(100_000 * n as i64),
+            ceiling: false,
+            explanation: String::new(),
+            missing: Vec::new(),
+        }
+    }
+
+    fn record() -> Arc<RoundRecord> {
+        let chains = [Some("steel"), Some("food"), None];
+        let towns = ["巴公镇", "高都镇"];
+        let rules = ["r1", "r4", "ref"];
+        let lines: Vec<Line> = (1..=30)
+            .map(|n| {
+                let outcome = match n % 5 {
+                    0 => Outcome::NeedsReview,
+                    _ if rules[n % 3] == "ref" => Outcome::Referral,
+                    _ => Outcome::Award,
+                };
+                line(n, chains[n % 3], towns[n % 2], rules[n % 3], outcome)
+            })
+            .collect();
+        let settings = Settings { year: 2024, confirmation: true, approvals: 1 };
+        let bureau = Actor { username: "clerk".into(), role: Role::Bureau };
+        let mut round = Round::new(settings);
+        round.apply(&bureau, &Event::Refreshed { revision: 1, lines }).unwrap();
+        let header = RoundHeader {
+            id: 1,
+            year: 2024,
+            name: "测试批次".into(),
+            created_at: String::new(),
+            created_by: "clerk".into(),
+            policy_hash: String::new(),
+            policy_id: String::new(),
+            confirmation: true,
+            approvals: 1,
+            publicity_days: 5,
+            objection_to: String::new(),
+        };
+        Arc::new(RoundRecord { header, revisions: Vec::new(), events: Vec::new(), round, award_keys: HashMap::new() })
+    }
+
+    #[test]
+    fn a_selection_is_the_lines_a_plain_filter_finds_with_their_tally() {
+        let r = record();
+        let round = &r.round;
+        for scope in [None, Some("steel".to_string())] {
+            let index = LinesIndex::build(r.clone(), &scope);
+            for list in [None, Some(true), Some(false)] {
+                for status in ["", "open", "review", "confirmation", "recommendation", "ready", "nonsense"] {
+                    for rule in ["", "r1", "ref", "r9"] {
+                        for chain in ["", "steel", "food"] {
+                            for town in ["", "巴公镇", "某镇"] {
+                                let f = Filter { list, status, rule, chain, town };
+                                let sel = index.select(f);
+                                let want: Vec<&Line> = round
+                                    .lines()
+                                    .filter(|l| scope.as_ref().is_none_or(|c| l.chain.as_deref() == Some(c)))
+                                    .filter(|l| list.is_none_or(|rec| l.is_recommendation() == rec))
+                                    .filter(|l| status.is_empty() || round.state(l).has_status(status))
+                                    .filter(|l| rule.is_empty() || l.key.rule == rule)
+                                    .filter(|l| chain.is_empty() || l.chain.as_deref() == Some(chain))
+                                    .filter(|l| town.is_empty() || l.town.as_deref() == Some(town))
+                                    .collect();
+                                let got: Vec<&Line> = sel.page(1, usize::MAX).collect();
+                                assert_eq!(got, want, "{f:?} in {scope:?}");
+                                let keys: Vec<&LineKey> = want.iter().map(|l| &l.key).collect();
+                                assert_eq!(sel.tally, Tally::of(round, |l| keys.contains(&&l.key)), "{f:?}");
+                            }
+                        }
+                    }
+                }
+            }
+            let shown: Vec<&Line> =
+                round.lines().filter(|l| scope.as_ref().is_none_or(|c| l.chain.as_deref() == Some(c))).collect();
+            assert_eq!(index.all, Tally::of(round, |l| shown.iter().any(|s| s.key == l.key)));
+            assert_eq!(index.award_count + index.referral_count, shown.len());
+        }
     }
 }
