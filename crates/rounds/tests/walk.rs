@@ -177,7 +177,21 @@ fn a_rejected_or_declined_line_is_decided_and_never_paid() {
     check(&mut r);
     assert_eq!(r.state(r.line(&b).unwrap()), LineState::Rejected { reason: "企业已注销".into() });
     assert_eq!(r.state(r.line(&c).unwrap()), LineState::Declined);
+    // The tally: rejected and declined lines are not proposed; nothing is approved before the
+    // leaders sign; every award line counted, decided.
+    let ready: i64 = r
+        .lines()
+        .filter_map(|l| match r.state(l) {
+            LineState::Ready { amount_fen, .. } => Some(amount_fen),
+            _ => None,
+        })
+        .sum();
+    let t = Tally::of(&r, |_| true);
+    assert_eq!((t.open, t.proposed_fen, t.ready_fen, t.approved_fen), (0, ready, ready, 0));
+    assert_eq!(t.lines, r.lines().filter(|l| !l.is_recommendation()).count());
+    assert_eq!(ready, 20_000_000, "A and D; the declined project's ceiling (C) is not proposed");
     ok(&mut r, &leader(), Event::Approved { note: String::new() });
+    assert_eq!(Tally::of(&r, |_| true).approved_fen, ready, "approved once signed");
     ok(&mut r, &bureau(), Event::Published { date: day(3, 10), last_day: day(3, 17), document_no: "x".into() });
     ok(&mut r, &bureau(), Event::Finalised { date: day(3, 20) });
     let e = refused(
