@@ -67,8 +67,11 @@ pub struct LinesIndex {
     pub all: Tally,
     /// Conflicts with the other open rounds, with the (id, event count) of the rounds they were
     /// computed against.
-    conflicts: Mutex<Option<(Vec<(i64, usize)>, Arc<Vec<Conflict>>)>>,
+    conflicts: Mutex<Option<KeptConflicts>>,
 }
+
+/// Conflicts, with the (round id, event count) of every round they were computed against.
+type KeptConflicts = (Vec<(i64, usize)>, Arc<Vec<Conflict>>);
 
 fn position<T: Ord>(sorted: &[T], x: &T) -> u16 {
     sorted.binary_search(x).map_or(NONE, |i| i as u16)
