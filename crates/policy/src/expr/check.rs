@@ -1,0 +1,357 @@
+//! The declared facts and the type check of an expression against them: every node gets its
+//! type, and every problem is reported at once, before any data is read.
+
+use super::Diagnostic;
+use super::lex::Unit;
+use super::parse::{BinOp, Expr, Kind};
+
+/// The type of a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Type {
+    /// Yuan (exact decimal).
+    Money,
+    /// A whole count (people, items).
+    Count,
+    /// A percentage, kept as the fraction (20% is 0.2).
+    Percent,
+    /// An area in 亩 or m², as declared.
+    Area,
+    /// 是/否.
+    Bool,
+    /// A year (`2023`).
+    Year,
+    /// A text code (a category, a level): compared with `==` only.
+    Code,
+    /// A bare number: takes the type of what it meets.
+    Number,
+    /// A part already reported wrong: agrees with everything, so one mistake is reported once.
+    Error,
+}
+
+impl Type {
+    pub fn zh(self) -> &'static str {
+        match self {
+            Type::Money => "金额",
+            Type::Count => "数量",
+            Type::Percent => "百分比",
+            Type::Area => "面积",
+            Type::Bool => "是/否",
+            Type::Year => "年份",
+            Type::Code => "代码",
+            Type::Number => "数",
+            Type::Error => "（有误）",
+        }
+    }
+
+    fn numeric(self) -> bool {
+        matches!(self, Type::Money | Type::Count | Type::Percent | Type::Area | Type::Year | Type::Number | Type::Error)
+    }
+}
+
+/// Where a fact lives: on the enterprise, on its row of a year, on a project, on a recognition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    Enterprise,
+    Yearly,
+    Project,
+    Recognition,
+}
+
+/// A fact the policy file declares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FactDecl {
+    /// The column name (`revenue`), as expressions refer to it.
+    pub code: String,
+    /// The Chinese name explanations use (`营业收入`).
+    pub name: String,
+    pub ty: Type,
+    pub place: Place,
+}
+
+/// The facts a policy file declares.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Decls {
+    pub facts: Vec<FactDecl>,
+}
+
+impl Decls {
+    pub fn get(&self, code: &str) -> Option<&FactDecl> {
+        self.facts.iter().find(|f| f.code == code)
+    }
+}
+
+/// The earliest year an expression may look back to (`revenue[-10]`).
+const MAX_LOOKBACK: i32 = 10;
+
+struct Checker<'a> {
+    decls: &'a Decls,
+    problems: Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn problem(&mut self, d: Diagnostic) -> Type {
+        self.problems.push(d);
+        Type::Error
+    }
+
+    /// The type of `e`, stored in it; problems are collected (a wrong part gets `Number` so the
+    /// rest is still checked).
+    fn ty(&mut self, e: &mut Expr) -> Type {
+        let span = e.span.clone();
+        let t = match &mut e.kind {
+            Kind::Num(_, Unit::Yuan) => Type::Money,
+            Kind::Num(_, Unit::Percent) => Type::Percent,
+            Kind::Num(_, Unit::Bare) => Type::Number,
+            Kind::Bool(_) => Type::Bool,
+            Kind::Fact { code, offset } => match self.decls.get(code) {
+                None => {
+                    let near: Vec<&str> = self
+                        .decls
+                        .facts
+                        .iter()
+                        .filter(|f| {
+                            f.code.contains(code.as_str()) || code.contains(f.code.as_str()) || close(&f.code, code)
+                        })
+                        .map(|f| f.code.as_str())
+                        .collect();
+                    let d = Diagnostic::new(span, format!("政策文件没有声明事实“{code}”"));
+                    self.problem(if near.is_empty() {
+                        d.help("事实须先在政策文件的 [facts] 中声明")
+                    } else {
+                        d.help(format!("是否想写 {}？", near.join("、")))
+                    })
+                }
+                Some(f) if *offset != 0 && f.place != Place::Yearly => self
+                    .problem(Diagnostic::new(span, format!("“{}”（{}）不按年度记录，不能写年度偏移", f.code, f.name))),
+                Some(_) if *offset > 0 => self.problem(
+                    Diagnostic::new(span, "年度偏移不能指向以后的年度").help("[0] 或不写为评定年度，[-1] 为上一年"),
+                ),
+                Some(_) if *offset < -MAX_LOOKBACK => {
+                    self.problem(Diagnostic::new(span, format!("年度偏移最多回看 {MAX_LOOKBACK} 年")))
+                }
+                Some(f) => f.ty,
+            },
+            Kind::Neg(inner) => {
+                let t = self.ty(inner);
+                if t.numeric() { t } else { self.problem(Diagnostic::new(span, format!("{}不能取负", t.zh()))) }
+            }
+            Kind::Not(inner) => {
+                let t = self.ty(inner);
+                self.expect(inner, t, Type::Bool, "“非”（not）后");
+                Type::Bool
+            }
+            Kind::Bin(op, l, r) => {
+                let (op, lt, rt) = (*op, self.ty(l), self.ty(r));
+                self.binary(op, (l, lt), (r, rt), span)
+            }
+            Kind::Call(name, args) => self.call(name.clone(), args, span),
+            Kind::Schedule(_) => self.problem(
+                Diagnostic::new(span, "档位表只能作为 band、rate 或 brackets 的第二个参数")
+                    .help("如 band(revenue, [2000万..5000万: 10万, 5000万..: 20万])"),
+            ),
+        };
+        e.ty = Some(t);
+        t
+    }
+
+    fn expect(&mut self, e: &Expr, got: Type, want: Type, where_: &str) {
+        if got != want && got != Type::Error && !(got == Type::Number && want.numeric()) {
+            self.problems
+                .push(Diagnostic::new(e.span.clone(), format!("{where_}应为{}，这里是{}", want.zh(), got.zh())));
+        }
+    }
+
+    fn binary(&mut self, op: BinOp, l: (&Expr, Type), r: (&Expr, Type), span: std::ops::Range<usize>) -> Type {
+        use Type::*;
+        let (lt, rt) = (l.1, r.1);
+        if lt == Type::Error || rt == Type::Error {
+            return if op.is_comparison() || matches!(op, BinOp::And | BinOp::Or) { Bool } else { Type::Error };
+        }
+        match op {
+            BinOp::And | BinOp::Or => {
+                self.expect(l.0, lt, Bool, &format!("“{}”两边", op.symbol()));
+                self.expect(r.0, rt, Bool, &format!("“{}”两边", op.symbol()));
+                Bool
+            }
+            BinOp::Eq | BinOp::Ne if lt == rt && matches!(lt, Bool | Code) => Bool,
+            _ if op.is_comparison() => {
+                if unify(lt, rt).is_none() {
+                    return self.mismatch(op, lt, rt, span);
+                }
+                Bool
+            }
+            BinOp::Add | BinOp::Sub => {
+                unify(lt, rt).filter(|t| t.numeric()).unwrap_or_else(|| self.mismatch(op, lt, rt, span))
+            }
+            BinOp::Mul => match (lt, rt) {
+                (Money, Number | Percent | Count) | (Number | Percent | Count, Money) => Money,
+                (Area, Number | Percent) | (Number | Percent, Area) => Area,
+                (Count, Number) | (Number, Count) => Count,
+                (Percent, Number) | (Number, Percent) => Percent,
+                (Number, Number) => Number,
+                _ => self.mismatch(op, lt, rt, span),
+            },
+            BinOp::Div => match (lt, rt) {
+                (Money, Money) | (Count, Count) | (Area, Area) => Percent,
+                (Money, Number | Count | Area | Percent) => Money,
+                (Count | Area | Percent, Number) => lt,
+                (Number, Number) => Number,
+                _ => self.mismatch(op, lt, rt, span),
+            },
+            _ => unreachable!("every operator is matched"),
+        }
+    }
+
+    fn mismatch(&mut self, op: BinOp, lt: Type, rt: Type, span: std::ops::Range<usize>) -> Type {
+        let d = Diagnostic::new(span, format!("{}与{}不能“{}”", lt.zh(), rt.zh(), op.symbol()));
+        let percent = [lt, rt].contains(&Type::Percent);
+        self.problem(if percent && [lt, rt].contains(&Type::Number) {
+            d.help("比例请写成百分数，如 20%")
+        } else if percent && [lt, rt].contains(&Type::Money) {
+            d.help("比例写作 20%，金额写作 10万、1亿 或 300元")
+        } else {
+            d
+        })
+    }
+
+    fn call(&mut self, name: String, args: &mut [Expr], span: std::ops::Range<usize>) -> Type {
+        let arity = |n: usize| args.len() == n;
+        match name.as_str() {
+            "min" | "max" => {
+                if args.len() < 2 {
+                    return self.problem(Diagnostic::new(span, format!("{name} 至少要两个参数")));
+                }
+                let types: Vec<Type> = args.iter_mut().map(|a| self.ty(a)).collect();
+                let mut t = types[0];
+                for (a, at) in args.iter().zip(&types).skip(1) {
+                    match unify(t, *at) {
+                        Some(u) if u.numeric() => t = u,
+                        _ => {
+                            self.problems.push(Diagnostic::new(
+                                a.span.clone(),
+                                format!("{name} 的参数类型应一致：{}与{}", t.zh(), at.zh()),
+                            ));
+                        }
+                    }
+                }
+                t
+            }
+            "increase" | "growth" => {
+                if !arity(1) {
+                    return self.problem(Diagnostic::new(span, format!("{name} 只有一个参数：一项按年度记录的事实")));
+                }
+                let t = self.ty(&mut args[0]);
+                let yearly = match &args[0].kind {
+                    Kind::Fact { code, offset: 0 } => self.decls.get(code).map(|f| f.place == Place::Yearly),
+                    _ => Some(false),
+                };
+                if yearly == Some(false) {
+                    self.problems.push(Diagnostic::new(
+                        args[0].span.clone(),
+                        format!("{name} 的参数应为一项按年度记录的事实（不带年度偏移），如 {name}(revenue)"),
+                    ));
+                }
+                if !matches!(t, Type::Money | Type::Count | Type::Area | Type::Number) {
+                    self.problems.push(Diagnostic::new(args[0].span.clone(), format!("{}不能计算增减", t.zh())));
+                }
+                if name == "growth" { Type::Percent } else { t }
+            }
+            "band" | "rate" | "brackets" => {
+                if !arity(2) {
+                    return self.problem(
+                        Diagnostic::new(span, format!("{name} 有两个参数：一个数和一张档位表"))
+                            .help(format!("如 {name}(revenue, [2000万..5000万: 10万, 5000万..: 20万])")),
+                    );
+                }
+                let (x, rest) = args.split_first_mut().expect("two");
+                let xt = self.ty(x);
+                let Kind::Schedule(bands) = &mut rest[0].kind else {
+                    return self.problem(Diagnostic::new(
+                        rest[0].span.clone(),
+                        format!("{name} 的第二个参数应为档位表 [下限..上限: 值, …]"),
+                    ));
+                };
+                let mut value_t: Option<Type> = None;
+                for b in bands.iter_mut() {
+                    for bound in [&mut b.from, &mut b.to].into_iter().flatten() {
+                        let bt = self.ty(bound);
+                        if unify(xt, bt).is_none() {
+                            self.problems.push(Diagnostic::new(
+                                bound.span.clone(),
+                                format!("档的界限应与被分档的数同为{}，这里是{}", xt.zh(), bt.zh()),
+                            ));
+                        }
+                    }
+                    let vt = self.ty(&mut b.value);
+                    match value_t.map_or(Some(vt), |t| unify(t, vt)) {
+                        Some(t) => value_t = Some(t),
+                        None => self.problems.push(Diagnostic::new(b.value.span.clone(), "各档的值应为同一类型")),
+                    }
+                }
+                if bands.is_empty() {
+                    return self.problem(Diagnostic::new(rest[0].span.clone(), "档位表是空的"));
+                }
+                rest[0].ty = value_t;
+                let vt = value_t.unwrap_or(Type::Number);
+                match name.as_str() {
+                    "band" => vt,
+                    _ if vt != Type::Percent => self.problem(Diagnostic::new(
+                        rest[0].span.clone(),
+                        format!("{name} 的各档应为比例（如 8%），这里是{}", vt.zh()),
+                    )),
+                    _ => {
+                        if xt == Type::Number {
+                            Type::Number
+                        } else {
+                            xt
+                        }
+                    }
+                }
+            }
+            _ => self.problem(
+                Diagnostic::new(span, format!("没有函数“{name}”"))
+                    .help("可用：min、max、increase、growth、band、rate、brackets"),
+            ),
+        }
+    }
+}
+
+/// The type two operands share: equal types, or a bare number meeting a typed one.
+fn unify(a: Type, b: Type) -> Option<Type> {
+    match (a, b) {
+        _ if a == b => Some(a),
+        (Type::Error, t) | (t, Type::Error) => Some(t),
+        (Type::Number, t) | (t, Type::Number) if t.numeric() && t != Type::Percent => Some(t),
+        _ => None,
+    }
+}
+
+/// Within one edit (a typo).
+fn close(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len().abs_diff(b.len()) > 1 {
+        return false;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur.push((prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()] <= 1
+}
+
+/// Checks `e` against `decls`, expecting `want` (`Number` accepts any number). Errors: every
+/// problem, in source order.
+pub fn check(e: &mut Expr, decls: &Decls, want: Type) -> Result<Type, Vec<Diagnostic>> {
+    let mut c = Checker { decls, problems: Vec::new() };
+    let t = c.ty(e);
+    if c.problems.is_empty() && unify(t, want).is_none() && !(want == Type::Number && t.numeric()) {
+        let what = if want == Type::Bool { "条件" } else { "金额" };
+        c.problems.push(Diagnostic::new(e.span.clone(), format!("{what}应为{}，这里是{}", want.zh(), t.zh())));
+    }
+    c.problems.sort_by_key(|d| d.span.start);
+    if c.problems.is_empty() { Ok(t) } else { Err(c.problems) }
+}

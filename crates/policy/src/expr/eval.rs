@@ -1,0 +1,332 @@
+//! Evaluation of a checked expression against one enterprise-year's facts: three-valued (an
+//! unknown fact makes what depends on it unknown, naming it; a known-false part decides `and`, a
+//! known-true part decides `or`), each node writing its own step of the Chinese explanation.
+
+use super::Compiled;
+use super::check::{Decls, Place, Type};
+use super::parse::{BandExpr, BinOp, Expr, Kind};
+use super::schedule::{Band, Schedule};
+use crate::engine::text::{grouped, money_exact};
+use rust_decimal::Decimal;
+
+/// A fact's value, or an expression's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    /// Money in yuan, a count, a percentage as the fraction, an area, a year.
+    Num(Decimal),
+    Bool(bool),
+    Code(String),
+}
+
+/// The facts an expression reads.
+pub trait Env {
+    /// The assessed year.
+    fn year(&self) -> i32;
+    /// Fact `code` in `year` (for a yearly fact; otherwise `year` is the assessed year and
+    /// means nothing): `None` when unknown (an empty cell, no row).
+    fn fact(&self, code: &str, year: i32) -> Option<Value>;
+}
+
+/// What an evaluation gives: the value (`None`: it turns on unknown facts), the facts it turned
+/// on when unknown (Chinese, `2022年营业收入`), and the steps of its explanation in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evaluated {
+    pub value: Option<Value>,
+    pub missing: Vec<String>,
+    pub steps: Vec<String>,
+}
+
+type Res = Result<Value, Vec<String>>;
+
+struct Ev<'a> {
+    decls: &'a Decls,
+    env: &'a dyn Env,
+    steps: Vec<String>,
+    read: Vec<String>,
+}
+
+fn union(mut a: Vec<String>, b: Vec<String>) -> Vec<String> {
+    for x in b {
+        if !a.contains(&x) {
+            a.push(x);
+        }
+    }
+    a
+}
+
+/// A value as the explanation writes it, by its type.
+fn show(v: &Value, ty: Option<Type>) -> String {
+    match v {
+        Value::Bool(b) => (if *b { "是" } else { "否" }).into(),
+        Value::Code(c) => c.clone(),
+        Value::Num(d) => match ty {
+            Some(Type::Money) => money_exact(*d),
+            Some(Type::Percent) => format!("{}%", grouped((*d * Decimal::from(100)).round_dp(4), 0)),
+            _ => grouped(*d, 0),
+        },
+    }
+}
+
+impl Ev<'_> {
+    /// `2023年营业收入` (yearly facts with their year), `战略性新兴产业企业` (the others).
+    fn label(&self, code: &str, offset: i32) -> String {
+        let Some(f) = self.decls.get(code) else { return code.to_string() };
+        if f.place == Place::Yearly { format!("{}年{}", self.env.year() + offset, f.name) } else { f.name.clone() }
+    }
+
+    fn fact(&mut self, code: &str, offset: i32, ty: Option<Type>) -> Res {
+        let label = self.label(code, offset);
+        let v = self.env.fact(code, self.env.year() + offset);
+        if !self.read.contains(&label) {
+            self.read.push(label.clone());
+            let shown = v.as_ref().map_or_else(|| "未知".to_string(), |v| show(v, ty));
+            self.steps.push(format!("{label}：{shown}"));
+        }
+        v.ok_or_else(|| vec![label])
+    }
+
+    /// How a node is named in a comparison's step: a fact by its label, a function by what it
+    /// computes, a literal or an arithmetic result by nothing but its value.
+    fn name(&self, e: &Expr) -> Option<String> {
+        match &e.kind {
+            Kind::Fact { code, offset } => Some(self.label(code, *offset)),
+            Kind::Call(f, args) if f == "growth" || f == "increase" => match &args[0].kind {
+                Kind::Fact { code, .. } => {
+                    let name = self.decls.get(code).map_or(code.as_str(), |d| d.name.as_str());
+                    Some(format!("{name}{}", if f == "growth" { "增长率" } else { "增加额" }))
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    fn num(&mut self, e: &Expr) -> Result<Decimal, Vec<String>> {
+        match self.eval(e)? {
+            Value::Num(d) => Ok(d),
+            _ => unreachable!("checked: a number"),
+        }
+    }
+
+    fn eval(&mut self, e: &Expr) -> Res {
+        match &e.kind {
+            Kind::Num(d, _) => Ok(Value::Num(*d)),
+            Kind::Bool(b) => Ok(Value::Bool(*b)),
+            Kind::Fact { code, offset } => self.fact(code, *offset, e.ty),
+            Kind::Neg(inner) => Ok(Value::Num(-self.num(inner)?)),
+            Kind::Not(inner) => match self.eval(inner)? {
+                Value::Bool(b) => Ok(Value::Bool(!b)),
+                _ => unreachable!("checked: a condition"),
+            },
+            Kind::Bin(op @ (BinOp::And | BinOp::Or), l, r) => {
+                let (l, r) = (self.eval(l), self.eval(r));
+                let decides = *op == BinOp::Or;
+                match (l, r) {
+                    (Ok(Value::Bool(b)), _) | (_, Ok(Value::Bool(b))) if b == decides => Ok(Value::Bool(b)),
+                    (Err(a), Err(b)) => Err(union(a, b)),
+                    (Err(a), _) | (_, Err(a)) => Err(a),
+                    _ => Ok(Value::Bool(!decides)),
+                }
+            }
+            Kind::Bin(op, l, r) if op.is_comparison() => {
+                let (lv, rv) = (self.eval(l), self.eval(r));
+                let (lv, rv) = match (lv, rv) {
+                    (Ok(a), Ok(b)) => (a, b),
+                    (Err(a), Err(b)) => return Err(union(a, b)),
+                    (Err(a), _) | (_, Err(a)) => return Err(a),
+                };
+                let ty = l.ty.filter(|t| *t != Type::Number).or(r.ty);
+                let holds = match (&lv, &rv) {
+                    (Value::Num(a), Value::Num(b)) => match op {
+                        BinOp::Ge => a >= b,
+                        BinOp::Le => a <= b,
+                        BinOp::Gt => a > b,
+                        BinOp::Lt => a < b,
+                        BinOp::Eq => a == b,
+                        _ => a != b,
+                    },
+                    (a, b) => (a == b) == (*op == BinOp::Eq),
+                };
+                let side = |name: Option<String>, v: &Value| match name {
+                    Some(n) => format!("{n} {}", show(v, ty)),
+                    None => show(v, ty),
+                };
+                let (ln, rn) = (self.name(l), self.name(r));
+                self.steps.push(format!(
+                    "{} {} {}：{}",
+                    side(ln, &lv),
+                    op.symbol(),
+                    side(rn, &rv),
+                    if holds { "是" } else { "否" }
+                ));
+                Ok(Value::Bool(holds))
+            }
+            Kind::Bin(op, l, r) => {
+                let (a, b) = (self.num(l), self.num(r));
+                let (a, b) = match (a, b) {
+                    (Ok(a), Ok(b)) => (a, b),
+                    (Err(x), Err(y)) => return Err(union(x, y)),
+                    (Err(x), _) | (_, Err(x)) => return Err(x),
+                };
+                let v = match op {
+                    BinOp::Add => a + b,
+                    BinOp::Sub => a - b,
+                    BinOp::Mul => a * b,
+                    _ if b.is_zero() => {
+                        return Err(vec![format!("除数为 0（{}），无法计算", show(&Value::Num(a), l.ty))]);
+                    }
+                    _ => a / b,
+                };
+                self.steps.push(format!(
+                    "{} {} {} = {}",
+                    show(&Value::Num(a), l.ty),
+                    op.symbol(),
+                    show(&Value::Num(b), r.ty),
+                    show(&Value::Num(v), e.ty)
+                ));
+                Ok(Value::Num(v))
+            }
+            Kind::Call(f, args) => self.call(f, args, e),
+            Kind::Schedule(_) => unreachable!("checked: a schedule is only an argument"),
+        }
+    }
+
+    fn call(&mut self, f: &str, args: &[Expr], e: &Expr) -> Res {
+        match f {
+            "min" | "max" => {
+                let mut vals = Vec::new();
+                let mut missing = Vec::new();
+                for a in args {
+                    match self.num(a) {
+                        Ok(v) => vals.push(v),
+                        Err(m) => missing = union(missing, m),
+                    }
+                }
+                if !missing.is_empty() {
+                    return Err(missing);
+                }
+                let v = if f == "min" { vals.iter().min() } else { vals.iter().max() }.copied().expect("two or more");
+                let shown: Vec<String> = vals.iter().map(|x| show(&Value::Num(*x), e.ty)).collect();
+                let word = if f == "min" { "取小" } else { "取大" };
+                self.steps.push(format!("{word}（{}）= {}", shown.join("，"), show(&Value::Num(v), e.ty)));
+                Ok(Value::Num(v))
+            }
+            "increase" | "growth" => {
+                let Kind::Fact { code, .. } = &args[0].kind else { unreachable!("checked: a fact") };
+                let now = self.fact(code, 0, args[0].ty);
+                let before = self.fact(code, -1, args[0].ty);
+                let (now, before) = match (now, before) {
+                    (Ok(Value::Num(a)), Ok(Value::Num(b))) => (a, b),
+                    (Err(a), Err(b)) => return Err(union(a, b)),
+                    (Err(a), _) | (_, Err(a)) => return Err(a),
+                    _ => unreachable!("checked: a number"),
+                };
+                let name = self.name(e).unwrap_or_default();
+                let (a, b) = (show(&Value::Num(now), args[0].ty), show(&Value::Num(before), args[0].ty));
+                if f == "increase" {
+                    let v = now - before;
+                    self.steps.push(format!("{name}：{a} − {b} = {}", show(&Value::Num(v), args[0].ty)));
+                    return Ok(Value::Num(v));
+                }
+                if before.is_zero() {
+                    return Err(vec![format!("{}为 0，{name}无法计算", self.label(code, -1))]);
+                }
+                let v = (now - before) / before;
+                self.steps.push(format!("{name}：({a} − {b}) ÷ {b} = {}", show(&Value::Num(v), Some(Type::Percent))));
+                Ok(Value::Num(v))
+            }
+            "band" | "rate" | "brackets" => {
+                let x = self.num(&args[0]);
+                let schedule = self.schedule(&args[1]);
+                let (x, schedule) = match (x, schedule) {
+                    (Ok(x), Ok(s)) => (x, s),
+                    (Err(a), Err(b)) => return Err(union(a, b)),
+                    (Err(a), _) | (_, Err(a)) => return Err(a),
+                };
+                let (xt, vt) = (args[0].ty, args[1].ty);
+                let xs = show(&Value::Num(x), xt);
+                let what = self.name(&args[0]).map_or(xs.clone(), |n| format!("{n} {xs}"));
+                let band_zh = |b: &Band| match (b.from, b.to) {
+                    (Some(f), Some(t)) => format!("{}（含）至{}", show(&Value::Num(f), xt), show(&Value::Num(t), xt)),
+                    (Some(f), None) => format!("{}（含）以上", show(&Value::Num(f), xt)),
+                    (None, Some(t)) => format!("不满{}", show(&Value::Num(t), xt)),
+                    (None, None) => "任意".into(),
+                };
+                if f == "brackets" {
+                    let (total, parts) = schedule.brackets(x);
+                    for (b, part, amount) in &parts {
+                        self.steps.push(format!(
+                            "{}部分 {} × {} = {}",
+                            band_zh(b),
+                            show(&Value::Num(*part), xt),
+                            show(&Value::Num(b.value), vt),
+                            show(&Value::Num(*amount), e.ty)
+                        ));
+                    }
+                    self.steps.push(format!("{what} 分段累计：{}", show(&Value::Num(total), e.ty)));
+                    return Ok(Value::Num(total));
+                }
+                let Some(b) = schedule.band(x) else {
+                    self.steps.push(format!("{what} 不在任何一档：0"));
+                    return Ok(Value::Num(Decimal::ZERO));
+                };
+                if f == "band" {
+                    self.steps.push(format!("{what} 在“{}”档：{}", band_zh(b), show(&Value::Num(b.value), vt)));
+                    return Ok(Value::Num(b.value));
+                }
+                let v = x * b.value;
+                self.steps.push(format!(
+                    "{what} 在“{}”档，按 {}：{xs} × {} = {}",
+                    band_zh(b),
+                    show(&Value::Num(b.value), vt),
+                    show(&Value::Num(b.value), vt),
+                    show(&Value::Num(v), e.ty)
+                ));
+                Ok(Value::Num(v))
+            }
+            _ => unreachable!("checked: a known function"),
+        }
+    }
+
+    fn schedule(&mut self, e: &Expr) -> Result<Schedule, Vec<String>> {
+        let Kind::Schedule(bands) = &e.kind else { unreachable!("checked: a schedule") };
+        let mut out = Vec::new();
+        let mut missing = Vec::new();
+        for BandExpr { from, to, value, .. } in bands {
+            let mut bound = |x: &Option<Expr>, ev: &mut Self| match x {
+                None => Some(None),
+                Some(x) => match ev.num(x) {
+                    Ok(v) => Some(Some(v)),
+                    Err(m) => {
+                        missing = union(std::mem::take(&mut missing), m);
+                        None
+                    }
+                },
+            };
+            let (f, t) = (bound(from, self), bound(to, self));
+            let v = match self.num(value) {
+                Ok(v) => Some(v),
+                Err(m) => {
+                    missing = union(std::mem::take(&mut missing), m);
+                    None
+                }
+            };
+            if let (Some(from), Some(to), Some(value)) = (f, t, v) {
+                out.push(Band { from, to, value });
+            }
+        }
+        if missing.is_empty() { Ok(Schedule { bands: out }) } else { Err(missing) }
+    }
+}
+
+impl Compiled {
+    /// Evaluates against `env`, the facts named as `decls` declares them.
+    pub fn eval(&self, decls: &Decls, env: &dyn Env) -> Evaluated {
+        let mut ev = Ev { decls, env, steps: Vec::new(), read: Vec::new() };
+        let r = ev.eval(&self.expr);
+        match r {
+            Ok(v) => Evaluated { value: Some(v), missing: Vec::new(), steps: ev.steps },
+            Err(missing) => Evaluated { value: None, missing, steps: ev.steps },
+        }
+    }
+}
