@@ -100,13 +100,14 @@ pub enum PublicityError {
 }
 
 impl PublicList {
-    /// The period as printed: `公示期：2024年5月6日至2024年5月10日（5个工作日）`.
+    /// The period as printed: `公示期：2024年9月27日发布，自次日起5个工作日，至2024年10月10日止`
+    /// (the day of publication is not counted: a reader counting from it would find one day more).
     pub fn period_text(&self) -> String {
         format!(
-            "公示期：{}至{}（{}个工作日）",
+            "公示期：{}发布，自次日起{}个工作日，至{}止",
             format::date(self.published),
-            format::date(self.last_day),
-            self.working_days
+            self.working_days,
+            format::date(self.last_day)
         )
     }
 

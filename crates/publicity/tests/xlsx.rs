@@ -36,7 +36,7 @@ fn the_list_sheet_holds_every_line_and_the_total() {
     assert_eq!(text(&sheet, 0, 0), list.title);
     assert!(text(&sheet, 1, 0).contains("文号：泽工信发〔2025〕12号"));
     assert!(text(&sheet, 2, 0).contains("2024年度"));
-    assert_eq!(text(&sheet, 3, 0), "公示期：2024年9月27日至2024年10月10日（5个工作日）");
+    assert_eq!(text(&sheet, 3, 0), "公示期：2024年9月27日发布，自次日起5个工作日，至2024年10月10日止");
     assert!(text(&sheet, 4, 0).starts_with("异议受理："));
     let header: Vec<String> = (0..9).map(|c| text(&sheet, 5, c)).collect();
     assert_eq!(

@@ -179,6 +179,28 @@ impl Round {
         self.paid.get(key).copied().unwrap_or(0)
     }
 
+    /// Where a line stands in Chinese, with its payments: a ready line paid in full is 已付清,
+    /// one paid in part 部分支付.
+    pub fn state_zh(&self, line: &Line) -> String {
+        match self.state(line) {
+            LineState::Ready { amount_fen, .. } => {
+                let paid = self.paid_fen(&line.key);
+                if amount_fen > 0 && paid >= amount_fen {
+                    "已付清".into()
+                } else if paid > 0 {
+                    format!(
+                        "部分支付（已付 {}，尚余 {}）",
+                        crate::event::yuan(paid),
+                        crate::event::yuan(amount_fen - paid)
+                    )
+                } else {
+                    "可兑现".into()
+                }
+            }
+            s => s.zh(),
+        }
+    }
+
     /// Where a line stands.
     pub fn state(&self, line: &Line) -> LineState {
         if line.is_recommendation() {
@@ -219,6 +241,11 @@ impl Round {
             _ => pending.push(Pending::CreditCheck),
         }
         if pending.is_empty() { LineState::Ready { amount_fen: amount, account } } else { LineState::Open { pending } }
+    }
+
+    /// Whether `event` by `actor` would pass the checks of [`Round::apply`], without applying it.
+    pub fn check_event(&self, actor: &Actor, event: &Event) -> Result<(), Refusal> {
+        self.check(actor, event)
     }
 
     /// Checks `event` by `actor` against the round as it stands and, if it passes, applies it.

@@ -93,6 +93,9 @@ pub struct Tally {
     /// Ready lines of a final round with something left to pay, and how much.
     pub to_pay: usize,
     pub to_pay_fen: i64,
+    /// Ready lines (可兑现), and those of them paid in full (已付清).
+    pub ready: usize,
+    pub paid_in_full: usize,
 }
 
 impl Tally {
@@ -115,6 +118,10 @@ impl Tally {
         self.paid_fen += paid;
         match state {
             LineState::Ready { amount_fen, .. } => {
+                self.ready += 1;
+                if *amount_fen > 0 && paid >= *amount_fen {
+                    self.paid_in_full += 1;
+                }
                 self.proposed_fen += amount_fen;
                 self.ready_fen += amount_fen;
                 if *round.phase() != Phase::Review {
@@ -157,6 +164,8 @@ impl Tally {
         self.credit_hits += o.credit_hits;
         self.to_pay += o.to_pay;
         self.to_pay_fen += o.to_pay_fen;
+        self.ready += o.ready;
+        self.paid_in_full += o.paid_in_full;
     }
 }
 

@@ -138,6 +138,9 @@ fn a_year_from_creation_to_payment() {
     let approver_in_finance = actor("leader", Role::Finance);
     assert!(refused(&mut r, &approver_in_finance, pay(1, 1)).contains("审批与支付须分离"));
     assert!(refused(&mut r, &bureau(), pay(1, 1)).contains("财政局"));
+    let early =
+        Event::Paid { line: c.clone(), ledger_entry: 1, voucher: "记-1".into(), date: day(3, 17), amount_fen: 1 };
+    assert!(refused(&mut r, &finance(), early).contains("支付日期 2025-03-17 早于名单确定日 2025-03-18"));
     ok(&mut r, &finance(), pay(1, 50_000_000));
     assert!(refused(&mut r, &finance(), pay(2, 50_000_000)).contains("本次最多可付 450,000.00元"));
     ok(&mut r, &finance(), pay(2, 45_000_000));

@@ -248,6 +248,12 @@ async fn payments_are_partial_up_to_the_line_never_twice_and_never_by_an_approve
         let err = store.pay_round(id, &actor("boss", Role::Finance), &[pay(due, "记-1")]).await.unwrap_err().to_string();
         assert!(err.contains("审批与支付须分离"), "{db}: {err}");
 
+        // A payment dated after today is refused (a typo in the year, not a payment).
+        let tomorrow = jiff::tz::Offset::constant(8).to_datetime(jiff::Timestamp::now()).date().tomorrow().unwrap();
+        let later = NewPayment { date: tomorrow, ..pay(1, "记-0") };
+        let err = store.pay_round(id, &finance, &[later]).await.unwrap_err().to_string();
+        assert!(err.contains("晚于今天"), "{db}: {err}");
+
         // A first part, then the rest; a third payment is refused naming the payments.
         let first = due / 3;
         store.pay_round(id, &finance, &[pay(first, "记-2")]).await.unwrap();

@@ -143,7 +143,7 @@ pub async fn home(State(state): State<Arc<AppState>>, session: Session) -> Resul
                     r.round
                         .lines()
                         .filter(|l| l.key.uscc == e.uscc)
-                        .map(move |l| format!("{} · {}：{}", r.header.name, l.rule_title, r.round.state(l).zh()))
+                        .map(move |l| format!("{} · {}：{}", r.header.name, l.rule_title, r.round.state_zh(l)))
                 })
                 .collect();
             liaison.push(LiaisonRow {

@@ -95,7 +95,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/admin/users", get(admin::users).post(admin::add_user))
         .route("/admin/users/{username}", post(admin::change_user))
         .route("/admin/audit", get(admin::audit))
-        .merge(rounds::routes())
+        .merge(rounds::routes(upload_body))
         .route("/assets/style.css", get(style))
         .route("/assets/app.js", get(script))
         .route("/assets/fonts/lianzhang-sans-sc.woff2", get(font))

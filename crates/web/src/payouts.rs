@@ -91,7 +91,7 @@ pub fn record_of(rounds: &[std::sync::Arc<RoundRecord>], uscc: &str) -> Vec<Payo
                 clause: l.clause.clone(),
                 rule: l.rule_title.clone(),
                 amount: if l.amount_fen.is_some() { wan(amount) } else { "—".into() },
-                state: if l.is_recommendation() { "推荐（不兑现）".into() } else { state.zh() },
+                state: if l.is_recommendation() { "推荐（不兑现）".into() } else { r.round.state_zh(l) },
                 paid: wan(r.round.paid_fen(&l.key)),
                 payments,
             });

@@ -24,8 +24,19 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
-/// The upload route: the one request allowed a long body (see [`ServeLimits::max_upload_bytes`]).
+/// The upload route of the registry's data (see [`ServeLimits::max_upload_bytes`]).
 pub(crate) const UPLOAD_PATH: &str = "/import";
+
+/// Whether `path` takes a file upload (a long body within [`ServeLimits::max_upload_bytes`]):
+/// the import, a 失信名单 file, a bank receipt (`/rounds/{id}/receipt`).
+pub(crate) fn is_upload(path: &str) -> bool {
+    path == UPLOAD_PATH
+        || path == "/rounds/credit-lists/file"
+        || path
+            .strip_prefix("/rounds/")
+            .and_then(|p| p.strip_suffix("/receipt"))
+            .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+}
 
 /// The most a request header may take, in bytes (its cookies included): 64 KiB.
 pub const MAX_HEADER_BYTES: usize = 64 << 10;
@@ -248,7 +259,7 @@ impl AsyncWrite for StallGuard {
 /// [`ServeLimits::request_timeout`] for the rest. Past it: 408 with a Chinese page; hyper then
 /// closes the connection (the body was not read to its end).
 pub(crate) async fn time_limit(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
-    let upload = LONG_PATHS.contains(&request.uri().path());
+    let upload = LONG_PATHS.contains(&request.uri().path()) || is_upload(request.uri().path());
     let api = request.uri().path().starts_with("/api/");
     if let Some(refused) = declared_too_large(&request, &state.limits) {
         let mut response =
@@ -284,9 +295,9 @@ fn closing(response: &mut Response) {
 }
 
 /// The largest body a request to `path` may carry, in bytes: the upload limit and room for the
-/// form around the file on [`UPLOAD_PATH`], [`ServeLimits::form_body_bytes`] elsewhere.
+/// form around the file on an upload ([`is_upload`]), [`ServeLimits::form_body_bytes`] elsewhere.
 pub(crate) fn body_limit(path: &str, limits: &ServeLimits) -> u64 {
-    if path == UPLOAD_PATH { limits.max_upload_bytes.saturating_add(1 << 20) } else { limits.form_body_bytes as u64 }
+    if is_upload(path) { limits.max_upload_bytes.saturating_add(1 << 20) } else { limits.form_body_bytes as u64 }
 }
 
 /// A request whose declared `Content-Length` is over its route's [`body_limit`]: refused at once,
@@ -301,7 +312,7 @@ fn declared_too_large(request: &Request, limits: &ServeLimits) -> Option<WebErro
     if declared <= body_limit(path, limits) {
         return None;
     }
-    Some(if path == UPLOAD_PATH {
+    Some(if is_upload(path) {
         crate::import::upload_too_large(limits.max_upload_bytes)
     } else {
         form_too_large(limits)
@@ -341,6 +352,19 @@ fn chinese_rejection(response: Response, api: bool, limits: &ServeLimits) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_list_files_of_a_round_are_uploads_and_nothing_else_is() {
+        let limits = ServeLimits::default();
+        for path in ["/import", "/rounds/credit-lists/file", "/rounds/12/receipt"] {
+            assert!(is_upload(path), "{path}");
+            assert!(body_limit(path, &limits) > limits.max_upload_bytes, "{path}");
+        }
+        for path in ["/rounds/credit-lists", "/rounds/12/pay", "/rounds//receipt", "/rounds/x/receipt", "/rounds/1"] {
+            assert!(!is_upload(path), "{path}");
+            assert_eq!(body_limit(path, &limits), limits.form_body_bytes as u64, "{path}");
+        }
+    }
 
     #[test]
     fn sizes_read_as_a_clerk_reads_them() {

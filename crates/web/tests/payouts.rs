@@ -256,8 +256,18 @@ async fn a_credit_list_file_is_imported_whole_or_not_at_all_by_the_bureau_only()
     let lists = app.state.store.credit_lists().await.unwrap();
     assert_eq!((lists.len(), lists[0].entry_count, lists[0].file_name.as_str()), (before + 1, 2, "名单.csv"));
 
+    // The same list again, or the template uploaded as it is: refused, nothing imported.
+    let r = app
+        .upload_to("/rounds/credit-lists/file", &clerk, &[("csrf", &csrf)], "名单（重复）.csv", good.as_bytes())
+        .await;
+    assert!(text_of(&r.body).contains("完全相同"), "{}", text_of(&r.body));
     let template = app.get("/rounds/credit-lists/template.xlsx", &clerk).await;
     assert!(template.status == StatusCode::OK && template.bytes.starts_with(b"PK"));
+    let r = app
+        .upload_to("/rounds/credit-lists/file", &clerk, &[("csrf", &csrf)], "失信名单模板.xlsx", &template.bytes)
+        .await;
+    assert!(text_of(&r.body).contains("模板中的示例行"), "{}", text_of(&r.body));
+    assert_eq!(app.state.store.credit_lists().await.unwrap().len(), before + 1);
     let leader = app.session("leader").await;
     let r = app.upload_to("/rounds/credit-lists/file", &leader, &[("csrf", &csrf)], "名单.csv", good.as_bytes()).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);

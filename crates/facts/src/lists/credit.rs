@@ -66,7 +66,7 @@ pub(crate) static SPEC: Spec = Spec {
             names: &["名单名称", "名单类型", "名单", "失信类型", "列入名单"], required: true, read_as: As::Text
         },
         Column {
-            names: &["来源", "认定部门", "认定单位", "列入部门", "发布部门", "数据来源", "来源单位"],
+            names: &["认定部门", "来源", "认定单位", "列入部门", "发布部门", "数据来源", "来源单位"],
             required: true,
             read_as: As::Text,
         },
@@ -138,8 +138,16 @@ fn read_inner(path: &Path, name: &str, limits: &Limits) -> Result<Vec<CreditEntr
 }
 
 /// One row of the list.
+/// The template's example row (its code and name): refused when read, so that a template
+/// uploaded unchanged puts no fictional enterprise on the list.
+const EXAMPLE: [&str; 2] = ["91140525MA0L00010K", "山西示例机械制造有限公司"];
+
 fn entry(ctx: &mut RowCtx<'_>) -> Option<CreditEntry> {
     let uscc = ctx.req(USCC, values::uscc);
+    if uscc.as_ref().is_some_and(|u| u.to_string() == EXAMPLE[0]) && ctx.get(NAME) == Some(EXAMPLE[1]) {
+        ctx.report(USCC, EXAMPLE[0], "这是模板中的示例行，不是真实名单条目：请删除此行后再导入".to_string());
+        return None;
+    }
     let name = ctx.opt(NAME, values::text);
     let list = ctx.req(LIST, values::text);
     let source = ctx.req(SOURCE, values::text);
@@ -167,7 +175,6 @@ fn entry(ctx: &mut RowCtx<'_>) -> Option<CreditEntry> {
 /// # Errors
 /// The workbook could not be written (`crate::WriteError`).
 pub fn template_xlsx() -> Result<Vec<u8>, crate::WriteError> {
-    let example =
-        ["91140525MA0L00010K", "山西示例机械制造有限公司", "失信被执行人名单", "晋城市中级人民法院", "2024-03-01", ""];
+    let example = [EXAMPLE[0], EXAMPLE[1], "失信被执行人名单", "晋城市中级人民法院", "2024-03-01", ""];
     super::template::xlsx("失信名单", &SPEC, &example)
 }

@@ -122,7 +122,14 @@ pub fn read_named(path: &Path, name: &str, limits: &Limits) -> Result<Vec<Receip
     read().map_err(|e| e.shown_as(path, name))
 }
 
+/// The template's example row (its payee and account): refused when read.
+const EXAMPLE: [&str; 2] = ["山西示例机械制造有限公司", "6222020200001234567"];
+
 fn row(ctx: &mut RowCtx<'_>) -> Option<ReceiptRow> {
+    if ctx.get(HOLDER) == Some(EXAMPLE[0]) && ctx.get(ACCOUNT) == Some(EXAMPLE[1]) {
+        ctx.report(HOLDER, EXAMPLE[0], "这是模板中的示例行，不是银行回单：请删除此行后再导入".to_string());
+        return None;
+    }
     let voucher = ctx.opt(VOUCHER, values::text);
     let reference = ctx.req(REFERENCE, reference);
     let holder = ctx.req(HOLDER, values::text);
@@ -224,8 +231,7 @@ fn status(t: &str) -> Result<bool, Reason> {
 /// # Errors
 /// The workbook could not be written (`crate::WriteError`).
 pub fn template_xlsx() -> Result<Vec<u8>, crate::WriteError> {
-    let example =
-        ["", "1024", "山西示例机械制造有限公司", "6222020200001234567", "500000.00", "2025-06-30", "成功", ""];
+    let example = ["", "1024", EXAMPLE[0], EXAMPLE[1], "500000.00", "2025-06-30", "成功", ""];
     super::template::xlsx("银行回单", &SPEC, &example)
 }
 

@@ -61,7 +61,7 @@ fn line_json(round: &Round, l: &Line) -> Value {
         "enterprise": l.enterprise, "chain": l.chain, "town": l.town, "clause": l.clause, "rule_title": l.rule_title,
         "outcome": l.outcome, "amount": money(l.amount_fen), "ceiling": l.ceiling,
         "final_amount": money(final_amount), "paid": money(Some(round.paid_fen(&l.key))),
-        "state": state.code(), "pending": pending, "state_zh": state.zh(),
+        "state": state.code(), "pending": pending, "state_zh": round.state_zh(l),
     })
 }
 
@@ -231,7 +231,7 @@ pub async fn lines(a: LinesArgs) -> anyhow::Result<ExitCode> {
             for l in &chosen {
                 let v = line_json(round, l);
                 let amount = v["final_amount"].as_str().or(v["amount"].as_str()).unwrap_or("—").to_string();
-                t.add_row([l.enterprise.clone(), l.key.to_string(), l.rule_title.clone(), amount, round.state(l).zh()]);
+                t.add_row([l.enterprise.clone(), l.key.to_string(), l.rule_title.clone(), amount, round.state_zh(l)]);
             }
             outln!("{t}");
             outln!("共 {} 行", chosen.len());

@@ -205,10 +205,13 @@ impl Round {
                     return refuse(format!("还有 {} 件异议未处理，不能确定名单", open.len()));
                 }
             }
-            Event::Paid { line: key, ledger_entry, voucher, amount_fen, .. } => {
+            Event::Paid { line: key, ledger_entry, voucher, amount_fen, date } => {
                 payer("支付")?;
-                if !matches!(self.phase, Phase::Final { .. }) {
+                let Phase::Final { date: finalised } = &self.phase else {
                     return refuse(format!("批次{}，名单确定后才能支付", self.phase.zh()));
+                };
+                if date < finalised {
+                    return refuse(format!("支付日期 {date} 早于名单确定日 {finalised}，请核对支付日期"));
                 }
                 let l = line(key)?;
                 let LineState::Ready { amount_fen: due, .. } = self.state(l) else {

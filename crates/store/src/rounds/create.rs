@@ -76,6 +76,9 @@ impl Store {
     /// adopted policy id), a year outside the policy's years or 1949–2100, a name that is not
     /// ordinary text, or an actor the workflow does not let create a round (the bureau does).
     pub async fn create_round(&self, new: NewRound<'_>) -> Result<Arc<RoundRecord>> {
+        if new.actor.role != lianzhang_rounds::Role::Bureau {
+            return Err(StoreError::Refused(format!("{}不能新建兑现批次：此操作由工信局办理", new.actor.role.zh())));
+        }
         check_year(i64::from(new.year))?;
         check_typed("批次名称", new.name, TextKind::Line)?;
         if new.name.trim().is_empty() {

@@ -69,6 +69,46 @@ impl Store {
         }
         let at = now();
         let mut tx = self.begin_write().await?;
+        // The same list imported again (every entry alike) is refused: it would change nothing
+        // and the lists are never deleted.
+        let key = |uscc: &str, list: &str, source: &str, listed: String, removed: Option<String>| {
+            (uscc.to_string(), list.to_string(), source.to_string(), listed, removed)
+        };
+        let mut new: Vec<_> = entries
+            .iter()
+            .map(|e| key(&e.uscc, &e.list, &e.source, e.listed.to_string(), e.removed.map(|d| d.to_string())))
+            .collect();
+        new.sort();
+        let same_size: Vec<(i64, String)> =
+            sqlx::query_as("SELECT id, file_name FROM credit_lists WHERE entry_count = $1 ORDER BY id")
+                .bind(entries.len() as i64)
+                .fetch_all(&mut *tx)
+                .await?;
+        for (other, other_name) in same_size {
+            let rows =
+                sqlx::query("SELECT uscc, list_name, source, listed, removed FROM credit_entries WHERE list_id = $1")
+                    .bind(other)
+                    .fetch_all(&mut *tx)
+                    .await?;
+            let mut old = rows
+                .iter()
+                .map(|r| {
+                    Ok(key(
+                        &r.try_get::<String, _>("uscc")?,
+                        &r.try_get::<String, _>("list_name")?,
+                        &r.try_get::<String, _>("source")?,
+                        r.try_get("listed")?,
+                        r.try_get("removed")?,
+                    ))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            old.sort();
+            if old == new {
+                return Err(StoreError::Refused(format!(
+                    "这份名单与第 {other} 次导入的“{other_name}”完全相同，无需再导入"
+                )));
+            }
+        }
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO credit_lists (at, actor, file_name, entry_count) VALUES ($1, $2, $3, $4) RETURNING id",
         )

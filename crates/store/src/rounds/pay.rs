@@ -70,7 +70,8 @@ impl RoundRecord {
 
     /// The standing payments as instructions to the bank (the 代发 file,
     /// `lianzhang_facts::lists::receipt::instruction_xlsx`), those paid on `date` when one is
-    /// given; 用途 is the round's name and the rule's title.
+    /// given; 用途 is the round's name and the clause (short: banks cut long ones), the account
+    /// without the spaces a clerk types for reading.
     pub fn instructions(&self, date: Option<Date>) -> Vec<lianzhang_facts::lists::receipt::Instruction> {
         self.standing()
             .into_iter()
@@ -85,10 +86,10 @@ impl RoundRecord {
                 Some(lianzhang_facts::lists::receipt::Instruction {
                     reference: p.ledger_entry.to_string(),
                     holder: a.holder,
-                    account: a.number,
+                    account: a.number.chars().filter(|c| !c.is_whitespace()).collect(),
                     bank: a.bank,
                     amount_fen: p.amount_fen,
-                    purpose: format!("{}{}", self.header.name, l.rule_title),
+                    purpose: format!("{} {}", self.header.name, l.clause),
                     voucher: p.voucher.to_string(),
                     date: p.date,
                     uscc: l.key.uscc.clone(),
@@ -162,7 +163,11 @@ impl Store {
                 date: p.date,
                 amount_fen: p.amount_fen,
             };
-            record.round.clone().apply(actor, &probe).map_err(|r| StoreError::Refused(r.0))?;
+            record.round.check_event(actor, &probe).map_err(|r| StoreError::Refused(r.0))?;
+            let today = jiff::tz::Offset::constant(8).to_datetime(jiff::Timestamp::now()).date();
+            if p.date > today {
+                return Err(StoreError::Refused(format!("支付日期 {} 晚于今天（{today}），请核对支付日期", p.date)));
+            }
             let line = record.round.line(&p.line).expect("checked by the workflow");
             let LineState::Ready { amount_fen: owed, .. } = record.round.state(line) else {
                 unreachable!("checked by the workflow")

@@ -113,7 +113,7 @@ pub(crate) fn line_json(round: &Round, award_key: Option<&str>, l: &Line) -> Val
         "outcome": l.outcome, "outcome_zh": l.outcome.zh(), "pays": l.pays, "ceiling": l.ceiling,
         "recommendation": l.is_recommendation(),
         "amount": yuan_of_fen(l.amount_fen), "final_amount": final_amount, "paid": fen(round.paid_fen(&l.key)),
-        "state": state.code(), "state_zh": state.zh(), "pending": pending, "account": account,
+        "state": state.code(), "state_zh": round.state_zh(l), "pending": pending, "account": account,
         "explanation": l.explanation, "missing": l.missing,
     })
 }

@@ -84,7 +84,7 @@ pub(super) fn unzip(zip: &Path, dir: &Path, limit: u64) -> Result<(), String> {
 /// The sentence of an upload over the limit (no data imported).
 pub(crate) fn too_large(limit: u64) -> WebError {
     WebError::TooLarge(format!(
-        "上传的文件超过 {} 的上限，未导入任何数据。请拆分后分批导入，或请系统管理员调高上限（lianzhang serve --max-upload-mb）。",
+        "上传的文件超过 {} 的上限，未导入任何数据。请拆分后分批上传，或请系统管理员调高上限（lianzhang serve --max-upload-mb）。",
         crate::size_zh(limit)
     ))
 }

@@ -1,8 +1,10 @@
 //! `/rounds/credit-lists`: the lists of seriously untrustworthy entities (失信名单) a round's credit
-//! check reads. The bureau pastes a list (CSV or tab-separated, as copied from a spreadsheet):
-//! 统一社会信用代码, 主体名称, 名单名称, 认定部门, 列入日期, 移出日期; every bad row is named at once.
+//! check reads. The bureau uploads the list file or pastes its rows (CSV or tab-separated, as
+//! copied from a spreadsheet: 统一社会信用代码, 主体名称, 名单名称, 认定部门, 列入日期, 移出日期).
+//! Both are read by `lianzhang_facts::lists::credit`, so both name every bad cell at once and
+//! accept the same date and code forms; nothing is imported unless every row is good.
 
-use super::{date_of, refusal};
+use super::refusal;
 use crate::auth::{Session, check_csrf};
 use crate::pages::Frame;
 use crate::{AppState, WebError};
@@ -12,7 +14,6 @@ use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use lianzhang_facts::Uscc;
 use lianzhang_facts::typed::TextKind;
 use lianzhang_store::{CreditList, NewCreditEntry, Role};
 use std::sync::Arc;
@@ -58,9 +59,7 @@ pub async fn form(State(state): State<Arc<AppState>>, session: Session) -> Resul
 }
 
 /// POST `/rounds/credit-lists/file` (multipart `file`): imports a list file as exported from
-/// 信用中国 or a court's system (`.xlsx`, `.xls`, CSV in UTF-8 or GBK), read by
-/// `lianzhang_facts::lists::credit` (header names as the sources write them); every bad cell is
-/// named with its sheet, row and column and nothing is imported.
+/// 信用中国 or a court's system (`.xlsx`, `.xls`, CSV in UTF-8 or GBK).
 pub async fn upload_file(
     State(state): State<Arc<AppState>>,
     session: Session,
@@ -68,15 +67,28 @@ pub async fn upload_file(
 ) -> Result<Response, WebError> {
     bureau(&session)?;
     let got = crate::import::one_file(&session, &state.limits, multipart).await?;
-    let (path, name, limits) = (got.path.clone(), got.name.clone(), state.limits.read);
-    let read = tokio::task::spawn_blocking(move || lianzhang_facts::lists::credit::read_named(&path, &name, &limits))
-        .await
-        .map_err(|_| WebError::Internal("读取失信名单失败"))?;
+    import(&state, session, got.path.clone(), got.name.clone(), None).await
+}
+
+/// Reads the list file at `path` (named `name` for the person) and imports it; or the page
+/// with every bad cell (or the store's refusal), and `pasted` kept in its form.
+async fn import(
+    state: &AppState,
+    session: Session,
+    path: std::path::PathBuf,
+    name: String,
+    pasted: Option<(String, String)>,
+) -> Result<Response, WebError> {
+    let (read_name, limits) = (name.clone(), state.limits.read);
+    let read =
+        tokio::task::spawn_blocking(move || lianzhang_facts::lists::credit::read_named(&path, &read_name, &limits))
+            .await
+            .map_err(|_| WebError::Internal("读取失信名单失败"))?;
     let (mut errors, mut file_refused) = (Vec::new(), None);
     match read {
         Ok(entries) => {
             let entries: Vec<NewCreditEntry> = entries.into_iter().map(NewCreditEntry::from).collect();
-            match state.store.import_credit_list(&got.name, &entries, &session.user.actor()).await {
+            match state.store.import_credit_list(&name, &entries, &session.user.actor()).await {
                 Ok(_) => return Ok(Redirect::to("/rounds/credit-lists").into_response()),
                 Err(e) => file_refused = Some(refusal(e)?),
             }
@@ -84,13 +96,14 @@ pub async fn upload_file(
         Err(lianzhang_facts::ReadError::Data(e)) => errors = e.0,
         Err(other) => file_refused = Some(other.to_string()),
     }
+    let (file_name, text) = pasted.unwrap_or_default();
     let page = CreditPage {
         lists: state.store.credit_lists().await?,
         frame: Frame::new(session, "rounds"),
-        file_name: String::new(),
-        text: String::new(),
+        file_name,
+        text,
         refused: None,
-        file: Some(got.name),
+        file: Some(name),
         errors,
         file_refused,
     };
@@ -117,63 +130,31 @@ pub struct CreditForm {
     text: String,
 }
 
-/// The entries of a pasted list, or every bad row named (row, column, value, reason).
-pub fn parse(text: &str) -> Result<Vec<NewCreditEntry>, String> {
-    let mut out = Vec::new();
-    let mut problems = Vec::new();
-    for (i, raw) in text.lines().enumerate() {
-        let row = i + 1;
-        if raw.trim().is_empty() {
-            continue;
-        }
-        let sep = if raw.contains('\t') { '\t' } else { ',' };
-        let cells: Vec<&str> = raw.split(sep).map(str::trim).collect();
-        if row == 1 && cells.first().is_some_and(|c| c.contains("代码")) {
-            continue; // the header row
-        }
-        let cell = |n: usize| cells.get(n).copied().unwrap_or("");
-        let mut bad = |col: &str, why: String| problems.push(format!("第 {row} 行 {col}：{why}"));
-        let uscc = match Uscc::parse(cell(0)) {
-            Ok(u) => Some(u.to_string()),
-            Err(e) => {
-                bad("统一社会信用代码", format!("“{}” {e}", cell(0)));
-                None
-            }
-        };
-        for (n, col) in [(2, "名单名称"), (3, "认定部门")] {
-            if cell(n).is_empty() {
-                bad(col, "不能为空".into());
-            }
-        }
-        let listed = date_of("列入日期", cell(4)).map_err(|e| bad("列入日期", e)).ok();
-        let removed = if cell(5).is_empty() {
-            Some(None)
+/// The pasted rows as a CSV file the list reader reads: tab-separated rows (copied from a
+/// spreadsheet) written as CSV, and the standard header put first when the paste has none.
+fn pasted_csv(text: &str) -> Result<Vec<u8>, WebError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty()).peekable();
+    let has_header = lines.peek().is_some_and(|l| l.contains("代码"));
+    if !has_header {
+        w.write_record(["统一社会信用代码", "主体名称", "名单名称", "认定部门", "列入日期", "移出日期"])
+            .map_err(|_| WebError::Internal("整理粘贴的名单失败"))?;
+    }
+    for line in lines {
+        let cells: Vec<String> = if line.contains('\t') {
+            line.split('\t').map(|c| c.trim().to_string()).collect()
         } else {
-            date_of("移出日期", cell(5)).map(Some).map_err(|e| bad("移出日期", e)).ok()
+            // Comma-separated as typed: quotes are read as CSV reads them.
+            let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(line.as_bytes());
+            r.records()
+                .next()
+                .and_then(Result::ok)
+                .map(|rec| rec.iter().map(str::to_string).collect())
+                .unwrap_or_default()
         };
-        if let (Some(uscc), Some(listed), Some(removed)) = (uscc, listed, removed) {
-            if cell(2).is_empty() || cell(3).is_empty() {
-                continue;
-            }
-            out.push(NewCreditEntry {
-                uscc,
-                name: Some(cell(1).to_string()).filter(|n| !n.is_empty()),
-                list: cell(2).to_string(),
-                source: cell(3).to_string(),
-                listed,
-                removed,
-            });
-        }
+        w.write_record(&cells).map_err(|_| WebError::Internal("整理粘贴的名单失败"))?;
     }
-    if !problems.is_empty() {
-        return Err(format!("{}。未导入任何条目。", problems.join("；")));
-    }
-    if out.is_empty() {
-        return Err(
-            "没有名单条目：每行一条，依次为 统一社会信用代码、主体名称、名单名称、认定部门、列入日期、移出日期".into(),
-        );
-    }
-    Ok(out)
+    w.into_inner().map_err(|_| WebError::Internal("整理粘贴的名单失败"))
 }
 
 /// POST `/rounds/credit-lists`: imports a pasted list (all rows or none).
@@ -187,36 +168,43 @@ pub async fn upload(
     crate::door::texts([("名单来源文件名", f.file_name.as_str(), TextKind::Line)])?;
     let name =
         if f.file_name.trim().is_empty() { "粘贴的名单".to_string() } else { f.file_name.trim().to_string() };
-    let refused = match parse(&f.text) {
-        Err(why) => why,
-        Ok(entries) => match state.store.import_credit_list(&name, &entries, &session.user.actor()).await {
-            Ok(_) => return Ok(Redirect::to("/rounds/credit-lists").into_response()),
-            Err(e) => refusal(e)?,
-        },
-    };
-    let lists = state.store.credit_lists().await?;
-    let page = CreditPage {
-        frame: Frame::new(session, "rounds"),
-        lists,
-        file_name: f.file_name,
-        text: f.text,
-        refused: Some(refused),
-        file: None,
-        errors: Vec::new(),
-        file_refused: None,
-    };
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    if f.text.trim().is_empty() {
+        let page = CreditPage {
+            lists: state.store.credit_lists().await?,
+            frame: Frame::new(session, "rounds"),
+            file_name: f.file_name,
+            text: f.text,
+            refused: Some(
+                "请粘贴名单内容：每行一条，依次为 统一社会信用代码、主体名称、名单名称、认定部门、列入日期、移出日期"
+                    .into(),
+            ),
+            file: None,
+            errors: Vec::new(),
+            file_refused: None,
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let dir = tempfile::tempdir().map_err(|_| WebError::Internal("服务器无法保存粘贴的名单（临时目录不可用）"))?;
+    let path = dir.path().join("pasted.csv");
+    std::fs::write(&path, pasted_csv(&f.text)?)
+        .map_err(|_| WebError::Internal("服务器无法保存粘贴的名单（临时目录不可用）"))?;
+    let response = import(&state, session, path, name, Some((f.file_name, f.text))).await;
+    drop(dir);
+    response
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
-    fn every_bad_row_is_named_and_a_good_list_is_read() {
-        let err =
-            super::parse("统一社会信用代码,主体名称,名单名称,认定部门,列入日期,移出日期\nX,甲,,部门,2024-13-01,\n")
-                .unwrap_err();
-        assert!(err.contains("第 2 行 统一社会信用代码") && err.contains("第 2 行 名单名称"), "{err}");
-        assert!(err.contains("第 2 行 列入日期") && err.contains("未导入任何条目"), "{err}");
-        assert!(super::parse("\n\n").unwrap_err().contains("没有名单条目"));
+    fn pasted_rows_become_the_csv_the_reader_reads() {
+        let tsv = "91140525MA0L00002Q\t乙公司\t失信被执行人名单\t法院\t2024/3/1\t\n";
+        let csv = String::from_utf8(super::pasted_csv(tsv).unwrap()).unwrap();
+        assert_eq!(
+            csv,
+            "统一社会信用代码,主体名称,名单名称,认定部门,列入日期,移出日期\n91140525MA0L00002Q,乙公司,失信被执行人名单,法院,2024/3/1,\n"
+        );
+        let with_header =
+            "统一社会信用代码,名单名称,来源,列入日期\n91140525MA0L00002Q,失信被执行人名单,法院,2024-03-01\n";
+        assert_eq!(String::from_utf8(super::pasted_csv(with_header).unwrap()).unwrap(), with_header);
     }
 }

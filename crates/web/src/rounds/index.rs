@@ -207,6 +207,10 @@ impl<'a> Selection<'a> {
         self.chosen.len()
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.chosen.is_empty()
+    }
+
     /// Page `page` (from 1) of `per_page` lines.
     pub fn page(&self, page: usize, per_page: usize) -> impl Iterator<Item = &'a Line> + '_ {
         let lines = self.lines;

@@ -191,7 +191,7 @@ async fn render(
     });
     Ok(LinePage {
         url: line_url(r.header.id, &line.key),
-        state_zh: st.zh(),
+        state_zh: r.round.state_zh(&line),
         pending: pending.iter().map(Pending::zh).collect(),
         missing,
         link,

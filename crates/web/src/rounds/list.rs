@@ -1,6 +1,6 @@
 //! `/rounds`: every round with what waits on it, and the bureau's form to create one.
 
-use super::{refusal, sees};
+use super::refusal;
 use crate::auth::{Session, check_csrf};
 use crate::format::wan;
 use crate::pages::Frame;
@@ -12,31 +12,37 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use lianzhang_facts::typed::TextKind;
-use lianzhang_rounds::{LineState, Outcome, Pending, Phase, Role as RoundRole};
+use lianzhang_rounds::{Phase, Role as RoundRole, Tally};
 use lianzhang_store::{NewRound, RoundRecord};
 use std::sync::Arc;
 
-/// A round as the list shows it (counts over the lines the user may see).
+/// A round as the list shows it (over the lines the user may see: [`super::index`]).
 pub struct RoundSummary {
     pub id: i64,
     pub name: String,
     pub year: i32,
     pub phase: String,
     pub revision: u32,
-    pub award_lines: usize,
-    pub award_wan: String,
-    pub review: usize,
-    pub unconfirmed: usize,
-    pub hits: usize,
+    pub tally: Tally,
+    /// What waits, in Chinese (lines by what they wait on; sign-offs and objections).
+    pub waits: Vec<String>,
     pub signoffs: String,
-    pub objections: usize,
-    pub payable: usize,
-    pub paid: usize,
 }
 
-pub fn summary(record: &RoundRecord, actor: &lianzhang_rounds::Actor) -> RoundSummary {
+impl RoundSummary {
+    pub fn proposed_wan(&self) -> String {
+        wan(self.tally.proposed_fen)
+    }
+}
+
+pub fn summary(state: &AppState, record: &Arc<RoundRecord>, actor: &lianzhang_rounds::Actor) -> RoundSummary {
     let round = &record.round;
-    let mut s = RoundSummary {
+    let tally = super::index(state, record, actor).all.clone();
+    let mut waits = crate::payouts::waits(&tally);
+    if !matches!(actor.role, RoundRole::TaskForce(_)) {
+        waits.extend(crate::payouts::round_waits(record).into_iter().filter(|w| !w.starts_with("审批")));
+    }
+    RoundSummary {
         id: record.header.id,
         name: record.header.name.clone(),
         year: record.header.year,
@@ -45,44 +51,10 @@ pub fn summary(record: &RoundRecord, actor: &lianzhang_rounds::Actor) -> RoundSu
             p => p.zh().to_string(),
         },
         revision: round.revision(),
-        award_lines: 0,
-        award_wan: String::new(),
-        review: 0,
-        unconfirmed: 0,
-        hits: 0,
+        tally,
+        waits,
         signoffs: format!("{}/{}", round.approvals().len(), round.settings().approvals.max(1)),
-        objections: round.open_objections().len(),
-        payable: 0,
-        paid: 0,
-    };
-    let mut total = 0;
-    for line in round.lines().filter(|l| sees(actor, l) && !l.is_recommendation()) {
-        if line.outcome == Outcome::Award {
-            s.award_lines += 1;
-            total += line.amount_fen.unwrap_or(0);
-        }
-        match round.state(line) {
-            LineState::Open { pending } => {
-                for p in &pending {
-                    match p {
-                        Pending::Review { .. } => s.review += 1,
-                        Pending::Confirmation => s.unconfirmed += 1,
-                        Pending::CreditHit(_) => s.hits += 1,
-                        _ => {}
-                    }
-                }
-            }
-            LineState::Ready { .. } => {
-                s.payable += 1;
-                if round.paid_fen(&line.key) > 0 {
-                    s.paid += 1;
-                }
-            }
-            _ => {}
-        }
     }
-    s.award_wan = wan(total);
-    s
 }
 
 #[derive(Template, WebTemplate)]
@@ -99,7 +71,7 @@ pub struct ListPage {
 
 async fn page(state: &AppState, session: Session, error: Option<String>, name: String) -> Result<ListPage, WebError> {
     let actor = session.user.actor();
-    let rounds = state.store.rounds().await?.iter().map(|r| summary(r, &actor)).collect();
+    let rounds = state.store.rounds().await?.iter().map(|r| summary(state, r, &actor)).collect();
     let years = if actor.role == RoundRole::Bureau { years(state).await? } else { Vec::new() };
     let latest = crate::pages::latest_year(state).await?;
     let default_year = if years.contains(&latest) { latest } else { years.last().copied().unwrap_or(latest) };

@@ -26,12 +26,13 @@ use lianzhang_rounds::{Actor, Line, LineKey, Role as RoundRole};
 use lianzhang_store::{RoundRecord, StoreError};
 use std::sync::Arc;
 
-/// The routes of the round pages.
-pub fn routes() -> Router<Arc<AppState>> {
+/// The routes of the round pages; the two file uploads take bodies up to `upload_body` bytes.
+pub fn routes(upload_body: usize) -> Router<Arc<AppState>> {
+    let upload = || axum::extract::DefaultBodyLimit::max(upload_body);
     Router::new()
         .route("/rounds", get(list::list).post(list::create))
         .route("/rounds/credit-lists", get(credit::form).post(credit::upload))
-        .route("/rounds/credit-lists/file", axum::routing::post(credit::upload_file))
+        .route("/rounds/credit-lists/file", axum::routing::post(credit::upload_file).layer(upload()))
         .route("/rounds/credit-lists/template.xlsx", get(credit::template))
         .route("/rounds/receipt-template.xlsx", get(bank::receipt_template))
         .route("/rounds/{id}", get(page::show).post(page::act))
@@ -40,7 +41,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/rounds/{id}/publicity.xlsx", get(publicity::xlsx))
         .route("/rounds/{id}/pay", get(pay::form).post(pay::pay))
         .route("/rounds/{id}/pay/instructions.xlsx", get(bank::instructions_xlsx))
-        .route("/rounds/{id}/receipt", axum::routing::post(bank::receipt_upload))
+        .route("/rounds/{id}/receipt", axum::routing::post(bank::receipt_upload).layer(upload()))
         .route("/rounds/{id}/lines/{uscc}/{rule}", get(line::show).post(line::act))
 }
 

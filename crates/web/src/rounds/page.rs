@@ -257,8 +257,21 @@ async fn render(
         objections,
         preview,
         refused,
-        statuses: STATUSES.to_vec(),
-        rules: index.rules.clone(),
+        // The recommendation list has no statuses to filter by; the award list never has 推荐.
+        statuses: if referrals {
+            Vec::new()
+        } else {
+            STATUSES.iter().copied().filter(|(c, _)| *c != "recommendation").collect()
+        },
+        // The rules of the list shown (a referral rule only on the recommendation list).
+        rules: index
+            .rules
+            .iter()
+            .filter(|(code, _)| {
+                !index.select(Filter { list: Some(referrals), rule: code, ..Filter::default() }).is_empty()
+            })
+            .cloned()
+            .collect(),
         chains,
         towns: index.towns.clone(),
         rows,
@@ -289,6 +302,14 @@ pub async fn show(
         ("乡镇 town", query.town.as_str(), TextKind::Line),
         ("名单 tab", query.tab.as_str(), TextKind::Line),
     ])?;
+    if !query.status.is_empty() && lianzhang_rounds::status_bit(&query.status).is_none() {
+        let known: Vec<&str> = STATUSES.iter().map(|(_, zh)| *zh).collect();
+        return Err(WebError::Invalid(format!(
+            "没有“{}”这种状态，可选：{}",
+            lianzhang_facts::typed::shown(&query.status),
+            known.join("、")
+        )));
+    }
     let r = load(&state, id).await?;
     render(&state, session, r, query, None, None).await
 }

@@ -85,11 +85,20 @@ fn page(session: Session, r: Arc<RoundRecord>, picked: &[usize], voucher: String
     }
 }
 
+/// The payment pages are finance's, and the bureau's to read.
+fn finance_or_bureau(session: &Session) -> Result<(), WebError> {
+    match session.user.actor().role {
+        RoundRole::Finance | RoundRole::Bureau => Ok(()),
+        _ => Err(WebError::Forbidden),
+    }
+}
+
 pub async fn form(
     State(state): State<Arc<AppState>>,
     session: Session,
     Path(id): Path<i64>,
 ) -> Result<PayPage, WebError> {
+    finance_or_bureau(&session)?;
     let r = load(&state, id).await?;
     Ok(page(session, r, &[], String::new(), None))
 }
@@ -105,29 +114,37 @@ pub async fn pay(
     let get = |name: &str| fields.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str());
     check_csrf(&session, get("csrf"))?;
     let actor = session.user.actor();
+    if actor.role != RoundRole::Finance {
+        return Err(WebError::Forbidden);
+    }
     let r = load(&state, id).await?;
     let picked: Vec<usize> = fields.iter().filter(|(k, _)| k == "pick").filter_map(|(_, v)| v.parse().ok()).collect();
     let amounts: HashMap<&str, &str> =
         fields.iter().filter_map(|(k, v)| k.strip_prefix("amount.").map(|i| (i, v.as_str()))).collect();
     let prefix = get("voucher").trim().to_string();
-    let refused = match crate::door::texts([("凭证号", prefix.as_str(), TextKind::Line)]) {
-        Err(e) => Some(e.to_string()),
-        Ok(()) => payments(&r, &actor, &picked, &amounts, &prefix, get("date")).err(),
+    let form = match crate::door::texts([("凭证号", prefix.as_str(), TextKind::Line)]) {
+        Err(e) => Err(e.to_string()),
+        Ok(()) => payments(&r, &actor, &picked, &amounts, &prefix, get("date")),
     };
-    let refused = match refused {
-        Some(why) => Some(why),
-        None => {
-            let list = payments(&r, &actor, &picked, &amounts, &prefix, get("date")).unwrap_or_default();
-            match state.store.pay_round(id, &actor, &list).await {
-                Ok(_) => return Ok(Redirect::to(&format!("/rounds/{id}")).into_response()),
-                Err(e) => Some(refusal(e)?),
+    let refused = match form {
+        Err(why) => why,
+        Ok(list) => match state.store.pay_round(id, &actor, &list).await {
+            Ok(_) => return Ok(Redirect::to(&format!("/rounds/{id}")).into_response()),
+            // A line paid (in part) before: its payments are named beside the refusal.
+            Err(e) => {
+                let why = refusal(e)?;
+                let r = load(&state, id).await?;
+                let earlier = earlier(&r, &actor, &picked);
+                if earlier.is_empty() || !why.contains("已付") {
+                    why
+                } else {
+                    format!("{why}；此前的支付：{}", earlier.join("；"))
+                }
             }
-        }
+        },
     };
+    let refused = Some(refused);
     let r = load(&state, id).await?;
-    let earlier = earlier(&r, &actor, &picked);
-    let refused = refused
-        .map(|why| if earlier.is_empty() { why } else { format!("{why}。此前的支付：{}", earlier.join("；")) });
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page(session, r, &picked, prefix, refused)).into_response())
 }
 
@@ -173,7 +190,9 @@ fn payments(
             continue;
         };
         let typed = amounts.get(i.to_string().as_str()).copied().unwrap_or("");
-        match fen_of(&format!("{} {} 的支付金额", line.enterprise, line.rule_title), typed) {
+        let what = format!("{} {} 的支付金额", line.enterprise, line.rule_title);
+        match fen_of(&what, typed) {
+            Ok(0) => problems.push(format!("{what}须大于 0")),
             Ok(amount_fen) => out.push(NewPayment {
                 line: line.key.clone(),
                 amount_fen,
@@ -183,5 +202,5 @@ fn payments(
             Err(e) => problems.push(e),
         }
     }
-    if problems.is_empty() { Ok(out) } else { Err(format!("{}。未支付任何一行。", problems.join("；"))) }
+    if problems.is_empty() { Ok(out) } else { Err(problems.join("；")) }
 }

@@ -55,7 +55,7 @@ pub fn row(id: i64, round: &Round, line: &Line, link: bool) -> LineRow {
         outcome: line.outcome.zh(),
         amount: amount_text(line, &state),
         ready: matches!(state, LineState::Ready { .. }),
-        state: state.zh(),
+        state: round.state_zh(line),
         paid: if paid == 0 { "—".into() } else { super::yuan_plain(paid) },
     }
 }
