@@ -98,8 +98,27 @@ pub async fn receipt_upload(
     if actor.role != RoundRole::Finance {
         return Err(WebError::Forbidden);
     }
-    let got = one_file(&session, &state.limits, multipart).await?;
+    let got = one_file(&session, &state.limits, multipart).await;
     let r = load(&state, id).await?;
+    let got = match got {
+        Ok(got) => got,
+        // No file, an empty one: said on the page, beside the way back.
+        Err(WebError::Invalid(why)) => {
+            let page = ReceiptPage {
+                frame: Frame::new(session, "rounds"),
+                r,
+                file: "（无）".into(),
+                errors: Vec::new(),
+                problem: Some(why),
+                summary: None,
+                problems: Vec::new(),
+                reversed: 0,
+                failed: 0,
+            };
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+        Err(e) => return Err(e),
+    };
     let mut page = ReceiptPage {
         frame: Frame::new(session, "rounds"),
         r,

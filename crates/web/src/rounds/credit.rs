@@ -66,7 +66,24 @@ pub async fn upload_file(
     multipart: axum::extract::Multipart,
 ) -> Result<Response, WebError> {
     bureau(&session)?;
-    let got = crate::import::one_file(&session, &state.limits, multipart).await?;
+    let got = match crate::import::one_file(&session, &state.limits, multipart).await {
+        Ok(got) => got,
+        // No file, an empty one: said on the page.
+        Err(WebError::Invalid(why)) => {
+            let page = CreditPage {
+                lists: state.store.credit_lists().await?,
+                frame: Frame::new(session, "rounds"),
+                file_name: String::new(),
+                text: String::new(),
+                refused: None,
+                file: None,
+                errors: Vec::new(),
+                file_refused: Some(why),
+            };
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+        Err(e) => return Err(e),
+    };
     import(&state, session, got.path.clone(), got.name.clone(), None).await
 }
 
