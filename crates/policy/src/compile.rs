@@ -19,6 +19,7 @@ const TOP: &[&str] = &[
     "targets",
     "plausibility",
     "payout",
+    "facts",
 ];
 const FLAGS: &[&str] = &["above_scale", "chain_master", "strategic_emerging"];
 const MONEY: &[&str] = &["revenue", "rd_expense", "local_procurement", "total_procurement"];
@@ -57,6 +58,10 @@ pub fn compile(root: &Node, problems: &mut Vec<Problem>) -> Option<Policy> {
         Some(n) => payout(n, problems),
         None => Some(Payout::default()),
     };
+    let facts = match top.opt("facts") {
+        Some(n) => crate::expr::decl::compile(n, problems),
+        None => crate::expr::Decls::facts_md(),
+    };
     top.finish(TOP, problems);
     let gates = rules.iter().map(|r| r.kind.gate()).collect();
     let policy = Policy {
@@ -71,6 +76,7 @@ pub fn compile(root: &Node, problems: &mut Vec<Problem>) -> Option<Policy> {
         gates,
         plausibility,
         payout: payout?,
+        facts,
     };
     problems.is_empty().then_some(policy)
 }

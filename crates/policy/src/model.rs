@@ -21,6 +21,8 @@ pub struct Policy {
     pub plausibility: Vec<crate::plausibility::Check>,
     /// How award rounds (兑现批次) run under this policy: the `[payout]` section.
     pub payout: Payout,
+    /// The facts the policy reads (`[[facts]]`; FACTS.md's columns when the file has none).
+    pub facts: crate::expr::Decls,
 }
 
 /// The `[payout]` section: the workflow parameters of an award round (兑现批次).

@@ -117,3 +117,47 @@ fn params_list_every_rule_parameter() {
     let cap = params.iter().find(|p| p.key == "project_subsidy.cap").unwrap();
     assert_eq!(cap.value, "\"2000000\"");
 }
+
+#[test]
+fn the_bundled_file_declares_the_facts_of_facts_md() {
+    let p = PolicyFile::parse("zezhou.toml", BUNDLED_TEXT).compile().unwrap();
+    assert_eq!(p.facts, lianzhang_policy::expr::Decls::facts_md());
+    // A file without [[facts]] gets the same declarations.
+    let start = BUNDLED_TEXT.find("[[facts]]").unwrap();
+    let end = BUNDLED_TEXT.find("# Vocabularies").unwrap();
+    let without = format!("{}{}", &BUNDLED_TEXT[..start], &BUNDLED_TEXT[end..]);
+    assert_eq!(PolicyFile::parse("x.toml", without).compile().unwrap().facts, p.facts);
+}
+
+#[test]
+fn every_mistake_in_a_fact_declaration_is_reported_with_its_line() {
+    let text = BUNDLED_TEXT
+        .replacen("code = \"town\"", "code = \"Town\"", 1)
+        .replacen("name = \"营业收入\"\ntype = \"money\"", "name = \"营业收入\"\ntype = \"bool\"", 1)
+        .replacen(
+            "code = \"kind\"\nname = \"认定类型\"\ntype = \"code\"",
+            "code = \"kind\"\nname = \"认定类型\"\ntype = \"enum\"",
+            1,
+        )
+        .replacen("code = \"project_id\"", "code = \"uscc\"", 1);
+    let out = problems(&text);
+    let town = line_of(&text, "code = \"Town\"");
+    assert!(out.contains(&format!("bad.toml:{town}:8: 事实代码应以小写字母开头")), "{out}");
+    assert!(out.contains("事实“revenue”应为金额（内置的规则种类按金额读它），声明的是是/否"), "{out}");
+    let kind = line_of(&text, "type = \"enum\"");
+    assert!(out.contains(&format!("bad.toml:{kind}:8: 无效取值 `enum`")), "{out}");
+    assert!(out.contains("事实“uscc”声明了两次"), "{out}");
+    // A built-in fact left out.
+    let text = BUNDLED_TEXT.replacen("code = \"rd_expense\"", "code = \"rd_spending\"", 1);
+    assert!(problems(&text).contains("未声明事实“rd_expense”：内置的规则种类要用到它"), "{}", problems(&text));
+}
+
+#[test]
+fn expressions_compile_against_the_declared_facts() {
+    use lianzhang_policy::expr::{Type, compile};
+    let p = PolicyFile::parse("zezhou.toml", BUNDLED_TEXT).compile().unwrap();
+    assert!(compile("chain_master and revenue >= 3亿 and revenue[-1] < 3亿", &p.facts, Type::Bool).is_ok());
+    assert!(compile("min(fixed_asset_investment * 10%, 200万)", &p.facts, Type::Money).is_ok());
+    let e = compile("tax_paid >= 100万", &p.facts, Type::Bool).unwrap_err();
+    assert!(e[0].message.contains("没有声明事实“tax_paid”"), "{e:?}");
+}

@@ -1,84 +1,10 @@
-//! The declared facts and the type check of an expression against them: every node gets its
-//! type, and every problem is reported at once, before any data is read.
+//! The type check of an expression against the declared facts: every node gets its type, and
+//! every problem is reported at once, before any data is read.
 
 use super::Diagnostic;
+use super::decl::{Decls, Place, Type};
 use super::lex::Unit;
 use super::parse::{BinOp, Expr, Kind};
-
-/// The type of a value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Type {
-    /// Yuan (exact decimal).
-    Money,
-    /// A whole count (people, items).
-    Count,
-    /// A percentage, kept as the fraction (20% is 0.2).
-    Percent,
-    /// An area in 亩 or m², as declared.
-    Area,
-    /// 是/否.
-    Bool,
-    /// A year (`2023`).
-    Year,
-    /// A text code (a category, a level): compared with `==` only.
-    Code,
-    /// A bare number: takes the type of what it meets.
-    Number,
-    /// A part already reported wrong: agrees with everything, so one mistake is reported once.
-    Error,
-}
-
-impl Type {
-    pub fn zh(self) -> &'static str {
-        match self {
-            Type::Money => "金额",
-            Type::Count => "数量",
-            Type::Percent => "百分比",
-            Type::Area => "面积",
-            Type::Bool => "是/否",
-            Type::Year => "年份",
-            Type::Code => "代码",
-            Type::Number => "数",
-            Type::Error => "（有误）",
-        }
-    }
-
-    fn numeric(self) -> bool {
-        matches!(self, Type::Money | Type::Count | Type::Percent | Type::Area | Type::Year | Type::Number | Type::Error)
-    }
-}
-
-/// Where a fact lives: on the enterprise, on its row of a year, on a project, on a recognition.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Place {
-    Enterprise,
-    Yearly,
-    Project,
-    Recognition,
-}
-
-/// A fact the policy file declares.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FactDecl {
-    /// The column name (`revenue`), as expressions refer to it.
-    pub code: String,
-    /// The Chinese name explanations use (`营业收入`).
-    pub name: String,
-    pub ty: Type,
-    pub place: Place,
-}
-
-/// The facts a policy file declares.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Decls {
-    pub facts: Vec<FactDecl>,
-}
-
-impl Decls {
-    pub fn get(&self, code: &str) -> Option<&FactDecl> {
-        self.facts.iter().find(|f| f.code == code)
-    }
-}
 
 /// The earliest year an expression may look back to (`revenue[-10]`).
 const MAX_LOOKBACK: i32 = 10;
@@ -174,6 +100,7 @@ impl Checker<'_> {
                 Bool
             }
             BinOp::Eq | BinOp::Ne if lt == rt && matches!(lt, Bool | Code) => Bool,
+            _ if op.is_comparison() && lt == Date && rt == Date => Bool,
             _ if op.is_comparison() => {
                 if unify(lt, rt).is_none() {
                     return self.mismatch(op, lt, rt, span);

@@ -3,7 +3,7 @@
 //! known-true part decides `or`), each node writing its own step of the Chinese explanation.
 
 use super::Compiled;
-use super::check::{Decls, Place, Type};
+use super::decl::{Decls, Place, Type};
 use super::parse::{BandExpr, BinOp, Expr, Kind};
 use super::schedule::{Band, Schedule};
 use crate::engine::text::{grouped, money_exact};
@@ -15,6 +15,7 @@ pub enum Value {
     /// Money in yuan, a count, a percentage as the fraction, an area, a year.
     Num(Decimal),
     Bool(bool),
+    /// A code, a date (`YYYY-MM-DD`) or a text.
     Code(String),
 }
 
@@ -138,6 +139,15 @@ impl Ev<'_> {
                 let ty = l.ty.filter(|t| *t != Type::Number).or(r.ty);
                 let holds = match (&lv, &rv) {
                     (Value::Num(a), Value::Num(b)) => match op {
+                        BinOp::Ge => a >= b,
+                        BinOp::Le => a <= b,
+                        BinOp::Gt => a > b,
+                        BinOp::Lt => a < b,
+                        BinOp::Eq => a == b,
+                        _ => a != b,
+                    },
+                    // Dates (ISO text) order as text.
+                    (Value::Code(a), Value::Code(b)) => match op {
                         BinOp::Ge => a >= b,
                         BinOp::Le => a <= b,
                         BinOp::Gt => a > b,

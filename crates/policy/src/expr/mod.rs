@@ -29,12 +29,13 @@
 //! [`Env`] and returns the value with the steps of its explanation.
 
 mod check;
+pub(crate) mod decl;
 mod eval;
 mod lex;
 mod parse;
 mod schedule;
 
-pub use check::{Decls, FactDecl, Place, Type};
+pub use decl::{Decls, FactDecl, Place, Type};
 pub use eval::{Env, Evaluated, Value};
 pub use parse::{Expr, Kind};
 pub use schedule::{Band, Schedule};

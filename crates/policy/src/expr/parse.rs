@@ -9,7 +9,7 @@
 //! ```
 
 use super::Diagnostic;
-use super::check::Type;
+use super::decl::Type;
 use super::lex::{Tok, Token, Unit};
 use rust_decimal::Decimal;
 use std::ops::Range;

@@ -1,0 +1,231 @@
+//! The facts a policy file declares (`[[facts]]`): each with its code (the column), its Chinese
+//! name, its type and where it lives. Expressions are checked against them; a file without the
+//! section gets FACTS.md's columns ([`Decls::facts_md`]), which the bundled Zezhou file declares.
+
+use crate::diag::Problem;
+use crate::fields::{Fields, choice, string};
+use crate::tree::{Node, Value};
+
+/// The type of a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Type {
+    /// Yuan (exact decimal).
+    Money,
+    /// A whole count (people, items).
+    Count,
+    /// A percentage, kept as the fraction (20% is 0.2).
+    Percent,
+    /// An area in 亩 or m², as declared.
+    Area,
+    /// 是/否.
+    Bool,
+    /// A year (`2023`).
+    Year,
+    /// A text code (a category, a level): compared with `==` only.
+    Code,
+    /// A date (`YYYY-MM-DD`), compared with other dates.
+    Date,
+    /// Free text (a name): shown in explanations, never computed with.
+    Text,
+    /// A bare number: takes the type of what it meets.
+    Number,
+    /// A part already reported wrong: agrees with everything, so one mistake is reported once.
+    Error,
+}
+
+impl Type {
+    pub fn zh(self) -> &'static str {
+        match self {
+            Type::Money => "金额",
+            Type::Count => "数量",
+            Type::Percent => "百分比",
+            Type::Area => "面积",
+            Type::Bool => "是/否",
+            Type::Year => "年份",
+            Type::Code => "代码",
+            Type::Date => "日期",
+            Type::Text => "文字",
+            Type::Number => "数",
+            Type::Error => "（有误）",
+        }
+    }
+
+    pub(crate) fn numeric(self) -> bool {
+        matches!(self, Type::Money | Type::Count | Type::Percent | Type::Area | Type::Year | Type::Number | Type::Error)
+    }
+}
+
+/// Where a fact lives: on the enterprise, on its row of a year, on a project, on a recognition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    Enterprise,
+    Yearly,
+    Project,
+    Recognition,
+}
+
+/// A fact the policy file declares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FactDecl {
+    /// The column name (`revenue`), as expressions refer to it.
+    pub code: String,
+    /// The Chinese name explanations use (`营业收入`).
+    pub name: String,
+    pub ty: Type,
+    pub place: Place,
+}
+
+/// The facts a policy file declares.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Decls {
+    pub facts: Vec<FactDecl>,
+}
+
+impl Decls {
+    pub fn get(&self, code: &str) -> Option<&FactDecl> {
+        self.facts.iter().find(|f| f.code == code)
+    }
+}
+
+/// The codes and Chinese words of the types, as the policy file writes them.
+const TYPES: &[(&str, Type)] = &[
+    ("money", Type::Money),
+    ("count", Type::Count),
+    ("percent", Type::Percent),
+    ("area", Type::Area),
+    ("bool", Type::Bool),
+    ("year", Type::Year),
+    ("code", Type::Code),
+    ("date", Type::Date),
+    ("text", Type::Text),
+];
+
+const PLACES: &[(&str, Place)] = &[
+    ("enterprise", Place::Enterprise),
+    ("yearly", Place::Yearly),
+    ("project", Place::Project),
+    ("recognition", Place::Recognition),
+];
+
+impl Decls {
+    /// FACTS.md's columns, as the engine's built-in rule kinds read them.
+    pub fn facts_md() -> Decls {
+        let d = |code: &str, name: &str, ty, place| FactDecl { code: code.into(), name: name.into(), ty, place };
+        use Place::*;
+        use Type::*;
+        Decls {
+            facts: vec![
+                d("uscc", "统一社会信用代码", Code, Enterprise),
+                d("name", "企业名称", Text, Enterprise),
+                d("chain", "产业链", Code, Enterprise),
+                d("stage", "环节", Code, Enterprise),
+                d("town", "乡镇", Code, Enterprise),
+                d("industry_code", "行业代码", Code, Enterprise),
+                d("strategic_emerging", "战略性新兴产业企业", Bool, Enterprise),
+                d("established", "成立日期", Date, Enterprise),
+                d("chain_joined_year", "入链年份", Year, Enterprise),
+                d("revenue", "营业收入", Money, Yearly),
+                d("above_scale", "规上企业", Bool, Yearly),
+                d("chain_master", "链主企业", Bool, Yearly),
+                d("local_procurement", "本地配套采购额", Money, Yearly),
+                d("total_procurement", "配套采购总额", Money, Yearly),
+                d("rd_expense", "研发投入", Money, Yearly),
+                d("kind", "认定类型", Code, Recognition),
+                d("project_id", "项目编号", Code, Project),
+                d("project_name", "项目名称", Text, Project),
+                d("category", "项目类别", Code, Project),
+                d("fixed_asset_investment", "固定资产投资", Money, Project),
+                d("start_year", "开工年度", Year, Project),
+                d("completed_year", "竣工投产年度", Year, Project),
+            ],
+        }
+    }
+}
+
+/// The facts the built-in rule kinds read, with the type they need.
+pub(crate) const BUILT_IN: &[(&str, Type)] = &[
+    ("revenue", Type::Money),
+    ("rd_expense", Type::Money),
+    ("local_procurement", Type::Money),
+    ("total_procurement", Type::Money),
+    ("above_scale", Type::Bool),
+    ("chain_master", Type::Bool),
+    ("strategic_emerging", Type::Bool),
+    ("fixed_asset_investment", Type::Money),
+];
+
+/// The `[[facts]]` section: every declaration checked (a code a column can have, a known type
+/// and place, a name, no code twice, and the facts the built-in rule kinds read declared with the
+/// type they need), every problem at once.
+pub(crate) fn compile(node: &Node, problems: &mut Vec<Problem>) -> Decls {
+    let Value::Array(items) = &node.value else {
+        problems.push(Problem::new(Some(&node.origin), format!("[[facts]] 应为数组，实为{}", node.value.type_name())));
+        return Decls::facts_md();
+    };
+    // A wrong entry is reported once: its code (when readable) is not reported missing as well.
+    let mut wrong: Vec<String> = Vec::new();
+    let mut facts = Vec::new();
+    for n in items {
+        let before = problems.len();
+        let read = entry(n, problems);
+        match read {
+            Some(f) if problems.len() == before => facts.push(f),
+            _ => {
+                if let Value::Table(t) = &n.value
+                    && let Some(Value::String(c)) = t.entries.iter().find(|e| e.key == "code").map(|e| &e.node.value)
+                {
+                    wrong.push(c.clone());
+                }
+            }
+        }
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    for f in &facts {
+        if seen.contains(&f.code.as_str()) {
+            problems.push(Problem::new(Some(&node.origin), format!("事实“{}”声明了两次", f.code)));
+        }
+        seen.push(&f.code);
+    }
+    let decls = Decls { facts };
+    for (code, ty) in BUILT_IN.iter().filter(|(c, _)| !wrong.iter().any(|w| w == c)) {
+        match decls.get(code) {
+            None => problems.push(
+                Problem::new(Some(&node.origin), format!("未声明事实“{code}”：内置的规则种类要用到它"))
+                    .with_help(format!("在 [[facts]] 中加上 code = \"{code}\"，type = \"{}\"", type_code(*ty))),
+            ),
+            Some(f) if f.ty != *ty => problems.push(Problem::new(
+                Some(&node.origin),
+                format!("事实“{code}”应为{}（内置的规则种类按{}读它），声明的是{}", ty.zh(), ty.zh(), f.ty.zh()),
+            )),
+            Some(_) => {}
+        }
+    }
+    decls
+}
+
+fn entry(n: &Node, p: &mut Vec<Problem>) -> Option<FactDecl> {
+    let mut f = Fields::new(n, "[[facts]]", p)?;
+    let code = f.req("code", p).and_then(|c| {
+        let s = string(c, p)?;
+        let ok = s.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+            && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if ok {
+            Some(s)
+        } else {
+            p.push(Problem::new(
+                Some(&c.origin),
+                "事实代码应以小写字母开头，只含小写字母、数字和下划线（如 tax_paid）",
+            ));
+            None
+        }
+    });
+    let name = f.req("name", p).and_then(|c| string(c, p));
+    let ty = f.req("type", p).and_then(|c| choice(c, TYPES, p));
+    let place = f.req("place", p).and_then(|c| choice(c, PLACES, p));
+    f.finish(&["code", "name", "type", "place", "unit"], p);
+    Some(FactDecl { code: code?, name: name?, ty: ty?, place: place? })
+}
+
+fn type_code(t: Type) -> &'static str {
+    TYPES.iter().find(|(_, x)| *x == t).map_or("", |(c, _)| c)
+}
