@@ -42,6 +42,8 @@ type Res = Result<Value, Vec<String>>;
 struct Ev<'a> {
     decls: &'a Decls,
     env: &'a dyn Env,
+    /// Whether to write the explanation (off when only the value is wanted: no text is built).
+    explain: bool,
     steps: Vec<String>,
     read: Vec<String>,
 }
@@ -76,14 +78,16 @@ impl Ev<'_> {
     }
 
     fn fact(&mut self, code: &str, offset: i32, ty: Option<Type>) -> Res {
-        let label = self.label(code, offset);
         let v = self.env.fact(code, self.env.year() + offset);
-        if !self.read.contains(&label) {
-            self.read.push(label.clone());
-            let shown = v.as_ref().map_or_else(|| "未知".to_string(), |v| show(v, ty));
-            self.steps.push(format!("{label}：{shown}"));
+        if self.explain {
+            let label = self.label(code, offset);
+            if !self.read.contains(&label) {
+                let shown = v.as_ref().map_or_else(|| "未知".to_string(), |v| show(v, ty));
+                self.steps.push(format!("{label}：{shown}"));
+                self.read.push(label);
+            }
         }
-        v.ok_or_else(|| vec![label])
+        v.ok_or_else(|| vec![self.label(code, offset)])
     }
 
     /// How a node is named in a comparison's step: a fact by its label, a function by what it
@@ -162,13 +166,15 @@ impl Ev<'_> {
                     None => show(v, ty),
                 };
                 let (ln, rn) = (self.name(l), self.name(r));
-                self.steps.push(format!(
-                    "{} {} {}：{}",
-                    side(ln, &lv),
-                    op.symbol(),
-                    side(rn, &rv),
-                    if holds { "是" } else { "否" }
-                ));
+                if self.explain {
+                    self.steps.push(format!(
+                        "{} {} {}：{}",
+                        side(ln, &lv),
+                        op.symbol(),
+                        side(rn, &rv),
+                        if holds { "是" } else { "否" }
+                    ));
+                }
                 Ok(Value::Bool(holds))
             }
             Kind::Bin(op, l, r) => {
@@ -187,13 +193,15 @@ impl Ev<'_> {
                     }
                     _ => a / b,
                 };
-                self.steps.push(format!(
-                    "{} {} {} = {}",
-                    show(&Value::Num(a), l.ty),
-                    op.symbol(),
-                    show(&Value::Num(b), r.ty),
-                    show(&Value::Num(v), e.ty)
-                ));
+                if self.explain {
+                    self.steps.push(format!(
+                        "{} {} {} = {}",
+                        show(&Value::Num(a), l.ty),
+                        op.symbol(),
+                        show(&Value::Num(b), r.ty),
+                        show(&Value::Num(v), e.ty)
+                    ));
+                }
                 Ok(Value::Num(v))
             }
             Kind::Call(f, args) => self.call(f, args, e),
@@ -218,7 +226,9 @@ impl Ev<'_> {
                 let v = if f == "min" { vals.iter().min() } else { vals.iter().max() }.copied().expect("two or more");
                 let shown: Vec<String> = vals.iter().map(|x| show(&Value::Num(*x), e.ty)).collect();
                 let word = if f == "min" { "取小" } else { "取大" };
-                self.steps.push(format!("{word}（{}）= {}", shown.join("，"), show(&Value::Num(v), e.ty)));
+                if self.explain {
+                    self.steps.push(format!("{word}（{}）= {}", shown.join("，"), show(&Value::Num(v), e.ty)));
+                }
                 Ok(Value::Num(v))
             }
             "increase" | "growth" => {
@@ -235,14 +245,19 @@ impl Ev<'_> {
                 let (a, b) = (show(&Value::Num(now), args[0].ty), show(&Value::Num(before), args[0].ty));
                 if f == "increase" {
                     let v = now - before;
-                    self.steps.push(format!("{name}：{a} − {b} = {}", show(&Value::Num(v), args[0].ty)));
+                    if self.explain {
+                        self.steps.push(format!("{name}：{a} − {b} = {}", show(&Value::Num(v), args[0].ty)));
+                    }
                     return Ok(Value::Num(v));
                 }
                 if before.is_zero() {
                     return Err(vec![format!("{}为 0，{name}无法计算", self.label(code, -1))]);
                 }
                 let v = (now - before) / before;
-                self.steps.push(format!("{name}：({a} − {b}) ÷ {b} = {}", show(&Value::Num(v), Some(Type::Percent))));
+                if self.explain {
+                    self.steps
+                        .push(format!("{name}：({a} − {b}) ÷ {b} = {}", show(&Value::Num(v), Some(Type::Percent))));
+                }
                 Ok(Value::Num(v))
             }
             "band" | "rate" | "brackets" => {
@@ -265,33 +280,43 @@ impl Ev<'_> {
                 if f == "brackets" {
                     let (total, parts) = schedule.brackets(x);
                     for (b, part, amount) in &parts {
-                        self.steps.push(format!(
-                            "{}部分 {} × {} = {}",
-                            band_zh(b),
-                            show(&Value::Num(*part), xt),
-                            show(&Value::Num(b.value), vt),
-                            show(&Value::Num(*amount), e.ty)
-                        ));
+                        if self.explain {
+                            self.steps.push(format!(
+                                "{}部分 {} × {} = {}",
+                                band_zh(b),
+                                show(&Value::Num(*part), xt),
+                                show(&Value::Num(b.value), vt),
+                                show(&Value::Num(*amount), e.ty)
+                            ));
+                        }
                     }
-                    self.steps.push(format!("{what} 分段累计：{}", show(&Value::Num(total), e.ty)));
+                    if self.explain {
+                        self.steps.push(format!("{what} 分段累计：{}", show(&Value::Num(total), e.ty)));
+                    }
                     return Ok(Value::Num(total));
                 }
                 let Some(b) = schedule.band(x) else {
-                    self.steps.push(format!("{what} 不在任何一档：0"));
+                    if self.explain {
+                        self.steps.push(format!("{what} 不在任何一档：0"));
+                    }
                     return Ok(Value::Num(Decimal::ZERO));
                 };
                 if f == "band" {
-                    self.steps.push(format!("{what} 在“{}”档：{}", band_zh(b), show(&Value::Num(b.value), vt)));
+                    if self.explain {
+                        self.steps.push(format!("{what} 在“{}”档：{}", band_zh(b), show(&Value::Num(b.value), vt)));
+                    }
                     return Ok(Value::Num(b.value));
                 }
                 let v = x * b.value;
-                self.steps.push(format!(
-                    "{what} 在“{}”档，按 {}：{xs} × {} = {}",
-                    band_zh(b),
-                    show(&Value::Num(b.value), vt),
-                    show(&Value::Num(b.value), vt),
-                    show(&Value::Num(v), e.ty)
-                ));
+                if self.explain {
+                    self.steps.push(format!(
+                        "{what} 在“{}”档，按 {}：{xs} × {} = {}",
+                        band_zh(b),
+                        show(&Value::Num(b.value), vt),
+                        show(&Value::Num(b.value), vt),
+                        show(&Value::Num(v), e.ty)
+                    ));
+                }
                 Ok(Value::Num(v))
             }
             _ => unreachable!("checked: a known function"),
@@ -330,9 +355,18 @@ impl Ev<'_> {
 }
 
 impl Compiled {
-    /// Evaluates against `env`, the facts named as `decls` declares them.
+    /// Evaluates against `env`, the facts named as `decls` declares them, with the explanation.
     pub fn eval(&self, decls: &Decls, env: &dyn Env) -> Evaluated {
-        let mut ev = Ev { decls, env, steps: Vec::new(), read: Vec::new() };
+        self.run(decls, env, true)
+    }
+
+    /// The value only (`missing` still names the unknown facts; no explanation is written).
+    pub fn value(&self, decls: &Decls, env: &dyn Env) -> Evaluated {
+        self.run(decls, env, false)
+    }
+
+    fn run(&self, decls: &Decls, env: &dyn Env, explain: bool) -> Evaluated {
+        let mut ev = Ev { decls, env, explain, steps: Vec::new(), read: Vec::new() };
         let r = ev.eval(&self.expr);
         match r {
             Ok(v) => Evaluated { value: Some(v), missing: Vec::new(), steps: ev.steps },
