@@ -199,6 +199,20 @@ pub enum Event {
 }
 
 impl Event {
+    /// The line the event is about, if it is about one line.
+    pub fn line(&self) -> Option<&LineKey> {
+        match self {
+            Event::Rejected { line, .. }
+            | Event::AmountSet { line, .. }
+            | Event::Reopened { line, .. }
+            | Event::Confirmed { line, .. }
+            | Event::Declined { line, .. }
+            | Event::Objected { line, .. }
+            | Event::Paid { line, .. } => Some(line),
+            _ => None,
+        }
+    }
+
     /// The event on the round's timeline, in Chinese.
     pub fn zh(&self) -> String {
         self.zh_naming(&|k| k.to_string())

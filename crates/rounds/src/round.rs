@@ -153,6 +153,20 @@ impl Round {
         }
     }
 
+    /// Whether `event` shows on a timeline seen through `sees` (a task force: its chain's lines;
+    /// `scoped` says there is such a limit): an event about a line when the line is seen, a credit
+    /// clearing when one of the enterprise's lines is, the rest always. A line no longer in the
+    /// round is shown only to the unscoped (its chain is not known any more).
+    pub fn event_seen(&self, event: &Event, scoped: bool, sees: impl Fn(&Line) -> bool) -> bool {
+        if !scoped {
+            return true;
+        }
+        match event {
+            Event::CreditCleared { uscc, .. } => self.lines.iter().any(|l| &l.key.uscc == uscc && sees(l)),
+            e => e.line().is_none_or(|k| self.line(k).is_some_and(&sees)),
+        }
+    }
+
     /// A line as a sentence names it ([`Line::name`]) while it is in the current revision, else
     /// its key.
     pub fn name_of(&self, key: &LineKey) -> String {

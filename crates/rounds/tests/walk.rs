@@ -312,3 +312,19 @@ fn events_round_trip_through_json_as_the_store_keeps_them() {
     assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), e);
     assert_eq!(e.zh(), "支付 A x 123.45元（凭证号 记-7）");
 }
+
+#[test]
+fn a_task_force_sees_the_events_of_its_chain_only() {
+    let r = created();
+    let on = |chain: &'static str| move |l: &Line| l.chain.as_deref() == Some(chain);
+    let a_steel = confirm(&key("A", "above_scale_entry"));
+    let d_food = confirm(&key("D", "above_scale_entry"));
+    assert!(r.event_seen(&a_steel, true, on("steel")));
+    assert!(!r.event_seen(&d_food, true, on("steel")));
+    assert!(r.event_seen(&d_food, false, on("steel")), "an unscoped reader sees everything");
+    let cleared = Event::CreditCleared { uscc: "D".into(), reason: "r".into(), evidence: "e".into() };
+    assert!(r.event_seen(&cleared, true, on("food")) && !r.event_seen(&cleared, true, on("steel")));
+    let gone = confirm(&key("Z", "above_scale_entry"));
+    assert!(!r.event_seen(&gone, true, on("steel")) && r.event_seen(&gone, false, on("steel")));
+    assert!(r.event_seen(&Event::Approved { note: String::new() }, true, on("steel")));
+}

@@ -244,23 +244,8 @@ pub async fn timeline(who: &Who, id: i64, format: Format) -> anyhow::Result<Exit
     let (store, user) = open(who).await?;
     let r = store.round(id).await.map_err(refused)?;
     // A task force sees the entries about its chain's lines and those about no line.
-    let seen = |e: &&lianzhang_store::StoredEvent| {
-        use lianzhang_rounds::Event as E;
-        let key = match &e.event {
-            E::Rejected { line, .. }
-            | E::AmountSet { line, .. }
-            | E::Reopened { line, .. }
-            | E::Confirmed { line, .. }
-            | E::Declined { line, .. }
-            | E::Objected { line, .. }
-            | E::Paid { line, .. } => Some(line),
-            _ => None,
-        };
-        match &e.event {
-            E::CreditCleared { uscc, .. } => r.round.lines().any(|l| &l.key.uscc == uscc && visible(&user, l)),
-            _ => key.is_none_or(|k| r.round.line(k).is_some_and(|l| visible(&user, l))),
-        }
-    };
+    let scoped = user.role == lianzhang_store::Role::TaskForce;
+    let seen = |e: &&lianzhang_store::StoredEvent| r.round.event_seen(&e.event, scoped, |l| visible(&user, l));
     if format == Format::Json {
         let items: Vec<Value> = r
             .events

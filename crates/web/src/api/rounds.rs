@@ -276,20 +276,6 @@ pub async fn lines(
     })))
 }
 
-/// The line an event is about, if any (to keep a task force to its chain's entries).
-fn event_line(e: &Event) -> Option<&LineKey> {
-    match e {
-        Event::Rejected { line, .. }
-        | Event::AmountSet { line, .. }
-        | Event::Reopened { line, .. }
-        | Event::Confirmed { line, .. }
-        | Event::Declined { line, .. }
-        | Event::Objected { line, .. }
-        | Event::Paid { line, .. } => Some(line),
-        _ => None,
-    }
-}
-
 /// An event as JSON: its fields, with money as yuan strings (`amount` for `amount_fen`).
 fn event_json(e: &Event) -> Value {
     let mut v = serde_json::to_value(e).unwrap_or_default();
@@ -316,15 +302,7 @@ pub async fn events(
     let items: Vec<Value> = r
         .events
         .iter()
-        .filter(|e| {
-            !task_force
-                || match &e.event {
-                    Event::CreditCleared { uscc, .. } => {
-                        r.round.lines().any(|l| &l.key.uscc == uscc && visible(&user, l))
-                    }
-                    ev => event_line(ev).is_none_or(|k| r.round.line(k).is_some_and(|l| visible(&user, l))),
-                }
-        })
+        .filter(|e| r.round.event_seen(&e.event, task_force, |l| visible(&user, l)))
         .map(|e| {
             let mut o = Map::new();
             o.insert("seq".into(), json!(e.seq));

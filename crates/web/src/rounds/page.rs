@@ -471,23 +471,11 @@ pub async fn timeline(
 ) -> Result<TimelinePage, WebError> {
     let r = load(&state, id).await?;
     let actor = session.user.actor();
-    let hidden = |e: &Event| {
-        let key = match e {
-            Event::Rejected { line, .. }
-            | Event::AmountSet { line, .. }
-            | Event::Reopened { line, .. }
-            | Event::Confirmed { line, .. }
-            | Event::Declined { line, .. }
-            | Event::Objected { line, .. }
-            | Event::Paid { line, .. } => Some(line),
-            _ => None,
-        };
-        key.and_then(|k| r.round.line(k)).is_some_and(|l| !sees(&actor, l))
-    };
+    let scoped = matches!(actor.role, RoundRole::TaskForce(_));
     let rows = r
         .events
         .iter()
-        .filter(|e| !hidden(&e.event))
+        .filter(|e| r.round.event_seen(&e.event, scoped, |l| sees(&actor, l)))
         .map(|e| TimelineRow {
             seq: e.seq,
             at: crate::format::beijing(&e.at),

@@ -237,19 +237,15 @@ pub fn payments(record: &RoundRecord, key: &LineKey) -> Vec<PaymentView> {
 
 /// Whether a timeline event is about `line` (its history on the line page).
 pub fn about(event: &Event, line: &LineKey, payments: &[i64], objections: &[u32]) -> bool {
+    if let Some(l) = event.line() {
+        return l == line;
+    }
     match event {
-        Event::Rejected { line: l, .. }
-        | Event::AmountSet { line: l, .. }
-        | Event::Reopened { line: l, .. }
-        | Event::Confirmed { line: l, .. }
-        | Event::Declined { line: l, .. }
-        | Event::Objected { line: l, .. }
-        | Event::Paid { line: l, .. } => l == line,
         Event::CreditChecked { hits, .. } => hits.iter().any(|h| h.uscc == line.uscc),
         Event::CreditCleared { uscc, .. } => *uscc == line.uscc,
         Event::Reversed { ledger_entry, .. } => payments.contains(ledger_entry),
         Event::ObjectionUpheld { id, .. } | Event::ObjectionDismissed { id, .. } => objections.contains(id),
-        Event::Refreshed { .. } | Event::Approved { .. } | Event::Published { .. } | Event::Finalised { .. } => false,
+        _ => false,
     }
 }
 
