@@ -37,7 +37,12 @@ pub fn compile(root: &Node, problems: &mut Vec<Problem>) -> Option<Policy> {
         None => Vec::new(),
     };
     let rules_node = top.req("rules", problems);
-    let rules = rules(rules_node, &vocabulary, problems);
+    // Facts first: the rules' expressions are checked against them.
+    let facts = match top.opt("facts") {
+        Some(n) => crate::expr::decl::compile(n, problems),
+        None => crate::expr::Decls::facts_md(),
+    };
+    let rules = rules(rules_node, &vocabulary, &facts, problems);
     let declared: Vec<String> = match rules_node {
         Some(Node { value: Value::Table(t), .. }) => t.entries.iter().map(|e| e.key.clone()).collect(),
         _ => Vec::new(),
@@ -57,10 +62,6 @@ pub fn compile(root: &Node, problems: &mut Vec<Problem>) -> Option<Policy> {
     let payout = match top.opt("payout") {
         Some(n) => payout(n, problems),
         None => Some(Payout::default()),
-    };
-    let facts = match top.opt("facts") {
-        Some(n) => crate::expr::decl::compile(n, problems),
-        None => crate::expr::Decls::facts_md(),
     };
     top.finish(TOP, problems);
     let gates = rules.iter().map(|r| r.kind.gate()).collect();
@@ -296,9 +297,15 @@ pub const RULE_KINDS: &[(&str, &[&str])] = &[
     ("retention", &["fact", "years", "counting", "min_entry_year", "amount"]),
     ("research_referral", &["requires", "min_expense", "min_growth_percent", "min_intensity_percent"]),
     ("project_subsidy", &["categories", "threshold_categories", "threshold", "rate", "cap"]),
+    ("formula", &["when", "amount", "once"]),
 ];
 
-fn rules(node: Option<&Node>, vocab: &Vocabulary, problems: &mut Vec<Problem>) -> Vec<Rule> {
+fn rules(
+    node: Option<&Node>,
+    vocab: &Vocabulary,
+    facts: &crate::expr::Decls,
+    problems: &mut Vec<Problem>,
+) -> Vec<Rule> {
     let Some(Node { value: Value::Table(table), origin }) = node else {
         if let Some(n) = node {
             problems.push(Problem::new(Some(&n.origin), "[rules] 应为表"));
@@ -308,10 +315,16 @@ fn rules(node: Option<&Node>, vocab: &Vocabulary, problems: &mut Vec<Problem>) -
     if table.entries.is_empty() {
         problems.push(Problem::new(Some(origin), "政策文件没有任何规则"));
     }
-    table.entries.iter().filter_map(|e| rule(&e.key, &e.node, vocab, problems)).collect()
+    table.entries.iter().filter_map(|e| rule(&e.key, &e.node, vocab, facts, problems)).collect()
 }
 
-fn rule(id: &str, node: &Node, vocab: &Vocabulary, problems: &mut Vec<Problem>) -> Option<Rule> {
+fn rule(
+    id: &str,
+    node: &Node,
+    vocab: &Vocabulary,
+    facts: &crate::expr::Decls,
+    problems: &mut Vec<Problem>,
+) -> Option<Rule> {
     let mut f = Fields::new(node, format!("规则 {id} "), problems)?;
     let kind_node = f.req("kind", problems)?;
     let kind_names: Vec<&str> = RULE_KINDS.iter().map(|(k, _)| *k).collect();
@@ -444,12 +457,46 @@ fn rule(id: &str, node: &Node, vocab: &Vocabulary, problems: &mut Vec<Problem>) 
                 })
             })()
         }
+        "formula" => {
+            use crate::expr::Type;
+            let when = f.req("when", p).and_then(|n| expression(n, facts, Type::Bool, p));
+            let amount = f.req("amount", p).and_then(|n| expression(n, facts, Type::Money, p));
+            let once = match f.opt("once") {
+                None => true,
+                Some(Node { value: Value::Bool(b), .. }) => *b,
+                Some(n) => {
+                    p.push(Problem::new(Some(&n.origin), "应为 true 或 false"));
+                    true
+                }
+            };
+            (|| Some(RuleKind::Formula { when: Box::new(when?), amount: Box::new(amount?), once }))()
+        }
         _ => unreachable!("kind names come from RULE_KINDS"),
     };
     let mut allowed = vec!["kind", "clause", "title"];
     allowed.extend_from_slice(params);
     f.finish(&allowed, problems);
     Some(Rule { id: id.to_string(), clause: clause?, title: title?, kind: kind? })
+}
+
+/// An expression of the policy language (a string), checked against the declared facts; each
+/// of its problems is reported at the string with the expression's own line, column and caret.
+fn expression(
+    node: &Node,
+    facts: &crate::expr::Decls,
+    want: crate::expr::Type,
+    problems: &mut Vec<Problem>,
+) -> Option<crate::expr::Compiled> {
+    let source = string(node, problems)?;
+    match crate::expr::compile(&source, facts, want) {
+        Ok(c) => Some(c),
+        Err(diagnostics) => {
+            for d in diagnostics {
+                problems.push(Problem::new(Some(&node.origin), format!("表达式有误：{}", d.render(&source))));
+            }
+            None
+        }
+    }
 }
 
 fn positive(node: &Node, problems: &mut Vec<Problem>) -> Option<Decimal> {

@@ -65,7 +65,7 @@ impl RuleKind {
             RuleKind::FirstEntry { fact, requires, .. } => (fact.bit() | bits(requires), None),
             RuleKind::Retention { fact, .. } => (fact.bit(), None),
             RuleKind::FirstRecognition { recognition, .. } => (0, Some(recognition.0)),
-            RuleKind::ProjectSubsidy { .. } => (0, None),
+            RuleKind::ProjectSubsidy { .. } | RuleKind::Formula { .. } => (0, None),
         };
         Gate { needs_row: self.needs_annual_row(), flags, recognition }
     }
@@ -236,6 +236,10 @@ pub enum RuleKind {
         min_growth_percent: Decimal,
         min_intensity_percent: Decimal,
     },
+    /// Written in the policy language (issue 11): a condition and an amount as expressions over
+    /// the declared facts, checked when the file is read; `once`: one-time (首次/一次性), paid at
+    /// most once per enterprise, as the ledger guards.
+    Formula { when: Box<crate::expr::Compiled>, amount: Box<crate::expr::Compiled>, once: bool },
     /// Per project completed in Y: min(rate × investment, cap).
     ProjectSubsidy {
         categories: Vec<CategoryId>,
@@ -256,13 +260,17 @@ impl RuleKind {
             RuleKind::Retention { .. } => "retention",
             RuleKind::ResearchReferral { .. } => "research_referral",
             RuleKind::ProjectSubsidy { .. } => "project_subsidy",
+            RuleKind::Formula { .. } => "formula",
         }
     }
 
     /// One-time awards are paid at most once per enterprise (per project) over the policy's
     /// life; the others may pay every year.
     pub fn one_time(&self) -> bool {
-        !matches!(self, RuleKind::LocalSourcing { .. } | RuleKind::ResearchReferral { .. })
+        match self {
+            RuleKind::Formula { once, .. } => *once,
+            k => !matches!(k, RuleKind::LocalSourcing { .. } | RuleKind::ResearchReferral { .. }),
+        }
     }
 
     /// Rules that turn on the annual row of the assessed year.

@@ -78,6 +78,10 @@ pub fn describe_rule(p: &Policy, r: &Rule) -> (String, String) {
             ),
             "推荐争取省级技改奖励资金（非县级支付）".to_string(),
         ),
+        RuleKind::Formula { when, amount, once } => (
+            format!("条件：{}{}", when.source, if *once { "（一次性）" } else { "" }),
+            format!("金额：{}", amount.source),
+        ),
         RuleKind::ProjectSubsidy { categories, threshold_categories, threshold, rate: r, cap } => (
             format!(
                 "当年竣工投产的{}项目；其中{}项目固定资产投资{}以上",

@@ -139,7 +139,8 @@ fn cap_of(kind: &RuleKind) -> Option<Fen> {
         | RuleKind::Retention { amount, .. }
         | RuleKind::FirstRecognition { amount, .. } => Some(*amount),
         RuleKind::LocalSourcing { cap, .. } | RuleKind::ProjectSubsidy { cap, .. } => Some(*cap),
-        RuleKind::ResearchReferral { .. } => None,
+        // Bundled policies have no formula rules; an expression's amount has no fixed bound.
+        RuleKind::ResearchReferral { .. } | RuleKind::Formula { .. } => None,
     }
 }
 

@@ -82,6 +82,7 @@ pub(crate) fn decide<T: Trace>(ctx: &Ctx, kind: &RuleKind, t: &mut T) -> Decisio
                 rules::research_referral(ctx, requires, *min_expense, *min_growth_percent, *min_intensity_percent, t);
             Decision { tri, amount: None }
         }
+        RuleKind::Formula { when, amount, .. } => rules::formula(ctx, when, amount, t),
         RuleKind::ProjectSubsidy { .. } => unreachable!("projects are decided one by one"),
     }
 }

@@ -1,0 +1,83 @@
+//! Rules written in the policy language (issue 11): a `kind = "formula"` rule beside the
+//! built-in ones, assessed by the engine with its amount, its `needs_review` naming the unknown
+//! facts, its explanation, and its expression problems reported where the file wrote them.
+mod common;
+use common::*;
+use lianzhang_policy::{NothingPaid, Policy, PolicyFile, explain};
+
+/// The bundled policy with a rule in the shape of 青岚 第二条 (R&D increase × 10%, capped at 50万)
+/// for above-scale enterprises whose revenue grew by 20% or more.
+fn with_formula() -> Policy {
+    let text = format!(
+        "{}\n[rules.rd_increase_subsidy]\nkind = \"formula\"\nclause = \"二\"\ntitle = \"研发投入增加补助\"\n\
+         when = \"above_scale and growth(revenue) >= 20% and increase(rd_expense) > 0\"\n\
+         amount = \"min(increase(rd_expense) * 10%, 50万)\"\nonce = false\n",
+        lianzhang_policy::file::BUNDLED_TEXT
+    );
+    PolicyFile::parse("formula.toml", text).compile().unwrap_or_else(|e| panic!("{}", e.to_plain()))
+}
+
+fn firm(rows: Vec<lianzhang_facts::Annual>) -> Vec<Ent> {
+    vec![Ent { rows, ..Ent::default() }]
+}
+
+fn scale(year: i32, revenue: i64, rd: Option<i64>) -> lianzhang_facts::Annual {
+    lianzhang_facts::Annual { above_scale: Some(true), rd_expense: rd.and_then(y), ..plain(year, revenue) }
+}
+
+#[test]
+fn a_formula_rule_awards_its_computed_amount() {
+    let p = with_formula();
+    // Revenue +20% exactly (以上 includes), R&D +3,000,000: 300,000.
+    let e = firm(vec![scale(2022, 100_000_000, Some(2_000_000)), scale(2023, 120_000_000, Some(5_000_000))]);
+    assert_eq!(of(&p, e, 2023, "rd_increase_subsidy"), award("300000.00"));
+    // The cap.
+    let e = firm(vec![scale(2022, 100_000_000, Some(2_000_000)), scale(2023, 130_000_000, Some(9_000_000))]);
+    assert_eq!(of(&p, e, 2023, "rd_increase_subsidy"), award("500000.00"));
+    // Growth below 20%: no outcome.
+    let e = firm(vec![scale(2022, 100_000_000, Some(2_000_000)), scale(2023, 119_999_999, Some(9_000_000))]);
+    assert_eq!(of(&p, e, 2023, "rd_increase_subsidy"), None);
+}
+
+#[test]
+fn an_unknown_that_matters_needs_review_naming_it_and_one_that_does_not_is_ignored() {
+    let p = with_formula();
+    let e = || firm(vec![scale(2022, 100_000_000, None), scale(2023, 130_000_000, Some(9_000_000))]);
+    assert_eq!(of(&p, e(), 2023, "rd_increase_subsidy"), review());
+    let ds = dataset(&p, e());
+    let facts = ds.iter().next().unwrap();
+    let text = explain(&p, facts, 2023, &NothingPaid)
+        .into_iter()
+        .find(|r| r.rule == "rd_increase_subsidy")
+        .expect("reported")
+        .explanation;
+    assert!(text.contains("2022年研发投入：未知"), "{text}");
+    assert!(text.contains("营业收入增长率：(1.3亿元 − 1亿元) ÷ 1亿元 = 30%"), "{text}");
+    assert!(text.contains("待核实：2022年研发投入"), "{text}");
+    // Revenue fell: known false whatever R&D was.
+    let e = firm(vec![scale(2022, 100_000_000, None), scale(2023, 90_000_000, None)]);
+    assert_eq!(of(&p, e, 2023, "rd_increase_subsidy"), None);
+}
+
+#[test]
+fn expression_problems_are_reported_at_the_rule_with_the_expression_caret() {
+    let text = format!(
+        "{}\n[rules.bad]\nkind = \"formula\"\nclause = \"二\"\ntitle = \"有误的规则\"\n\
+         when = \"above_scale and tax_paid >= 100万\"\namount = \"10万 + above_scale\"\n",
+        lianzhang_policy::file::BUNDLED_TEXT
+    );
+    let e = PolicyFile::parse("bad.toml", text.clone()).compile().unwrap_err().to_plain();
+    let when_line = text.lines().position(|l| l.starts_with("when = \"above_scale and tax_paid")).unwrap() + 1;
+    assert!(e.contains(&format!("bad.toml:{when_line}:")), "{e}");
+    assert!(e.contains("表达式有误：第 1 行第 17 列：政策文件没有声明事实“tax_paid”"), "{e}");
+    assert!(e.contains("金额与是/否不能“+”"), "{e}");
+}
+
+#[test]
+fn a_formula_rule_shows_its_expressions_and_is_one_time_unless_told() {
+    let p = with_formula();
+    let r = p.rules.iter().find(|r| r.id == "rd_increase_subsidy").unwrap();
+    assert!(!r.kind.one_time());
+    let (when, amount) = lianzhang_policy::show::describe_rule(&p, r);
+    assert!(when.contains("growth(revenue) >= 20%") && amount.contains("min(increase(rd_expense) * 10%, 50万)"));
+}
