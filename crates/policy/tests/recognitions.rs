@@ -105,3 +105,42 @@ fn another_county_can_add_a_recognition_kind_paying_its_own_amount() {
         .unwrap_or_else(|e| panic!("{}", e.to_plain()));
     assert_eq!(of(&p, recs(vec![("gazelle", 2023)]), 2023, "gazelle"), award("80000.00"));
 }
+
+/// The bundled policy with 市级专精特新 5万 → 省级小巨人 15万 → 国家级小巨人 50万 as one upgrade
+/// group paying the difference (the shape issue 11 names).
+fn three_levels() -> lianzhang_policy::Policy {
+    let text = lianzhang_policy::file::BUNDLED_TEXT
+        .replace("recognition = \"specialized_city\"\namount = \"30000\"", "recognition = \"specialized_city\"\namount = \"50000\"")
+        .replace("recognition = \"little_giant_province\"\namount = \"50000\"", "recognition = \"little_giant_province\"\namount = \"150000\"")
+        .replace("recognition = \"little_giant_national\"\namount = \"50000\"", "recognition = \"little_giant_national\"\namount = \"500000\"")
+        .replace(
+            "[groups.little_giant]\nkind = \"levels\"\ntitle = \"专精特新“小巨人”（省级、国家级）\"\nrules = [\"little_giant_province\", \"little_giant_national\"]\npay = \"per_level\"",
+            "[groups.little_giant]\nkind = \"upgrade\"\ntitle = \"专精特新（市级→省级→国家级）\"\nrules = [\"specialized_city\", \"little_giant_province\", \"little_giant_national\"]\npay = \"difference\"",
+        );
+    lianzhang_policy::PolicyFile::parse("three.toml", text).compile().unwrap_or_else(|e| panic!("{}", e.to_plain()))
+}
+
+#[test]
+fn an_upgrade_over_three_levels_pays_the_highest_amount_in_all_and_names_what_was_paid() {
+    let p = three_levels();
+    let e = || recs(vec![("specialized_city", 2022), ("little_giant_province", 2023), ("little_giant_national", 2024)]);
+    assert_eq!(of(&p, e(), 2022, "specialized_city"), award("50000.00"));
+    assert_eq!(of(&p, e(), 2023, "little_giant_province"), award("100000.00"));
+    // 50万 − (5万 + 10万) = 35万: 5 + 10 + 35 = 50万 in all, not 45万.
+    assert_eq!(of(&p, e(), 2024, "little_giant_national"), award("350000.00"));
+    let ds = dataset(&p, e());
+    let text = lianzhang_policy::explain(&p, ds.iter().next().unwrap(), 2024, &lianzhang_policy::NothingPaid)
+        .into_iter()
+        .find(|r| r.rule == "little_giant_national")
+        .unwrap()
+        .explanation;
+    assert!(text.contains("2022年已按“首次认定为市级“专精特新”企业一次性奖励”奖励5万元"), "{text}");
+    assert!(
+        text.contains("已按“首次认定为省级专精特新“小巨人”企业一次性奖励”奖励10万元（升级补差）"),
+        "the payment that happened: {text}"
+    );
+    assert!(!text.contains("奖励15万元"), "never a payment that did not happen: {text}");
+    // A level skipped: city then national, 50 − 5.
+    let e = recs(vec![("specialized_city", 2022), ("little_giant_national", 2024)]);
+    assert_eq!(of(&p, e, 2024, "little_giant_national"), award("450000.00"));
+}

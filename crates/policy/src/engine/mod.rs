@@ -207,7 +207,10 @@ fn explain_rule(ctx: &Ctx, i: usize, raw: &Tris) -> (Recorder, Option<Decimal>) 
     (rec, amount)
 }
 
-/// What a group does to the amount of its member `r` (upgrade: less what lower levels paid).
+/// What a group does to the amount of its member `r` (upgrade: less what the lower levels
+/// actually paid). Each lower level recognised under the policy, up to this year, was itself paid
+/// its amount less what the levels below it had paid, so over any number of levels the total paid
+/// is the highest level's amount (city 5万 → province 15万 → national 50万 pays 5 + 10 + 35).
 fn group_amount(ctx: &Ctx, g: &crate::model::Group, r: usize, amount: Decimal, note: Note<'_>) -> Decimal {
     let GroupKind::Upgrade { difference: true } = g.kind else { return amount };
     let Some(pos) = g.rules.iter().position(|&x| x == r) else { return amount };
@@ -218,9 +221,12 @@ fn group_amount(ctx: &Ctx, g: &crate::model::Group, r: usize, amount: Decimal, n
             && fy <= ctx.year
             && ctx.policy.in_force(fy)
         {
-            paid += amount.to_yuan();
-            let title = &ctx.policy.rules[l].title;
-            note(r, &|| format!("{fy}年已按“{title}”奖励{}（升级补差）", text::fen_exact(*amount)));
+            let due = (amount.to_yuan() - paid).max(Decimal::ZERO);
+            if !due.is_zero() {
+                paid += due;
+                let title = &ctx.policy.rules[l].title;
+                note(r, &|| format!("{fy}年已按“{title}”奖励{}（升级补差）", text::money_exact(due)));
+            }
         }
     }
     (amount - paid).max(Decimal::ZERO)
