@@ -81,3 +81,53 @@ fn a_formula_rule_shows_its_expressions_and_is_one_time_unless_told() {
     let (when, amount) = lianzhang_policy::show::describe_rule(&p, r);
     assert!(when.contains("growth(revenue) >= 20%") && amount.contains("min(increase(rd_expense) * 10%, 50万)"));
 }
+
+/// Zezhou's 首次 rules written again as expressions, beside the built-in ones.
+fn zezhou_as_formulas() -> Policy {
+    let text = format!(
+        "{}\n[rules.cm300_formula]\nkind = \"formula\"\nclause = \"三（一）\"\ntitle = \"链主营收首次3亿（表达式）\"\n\
+         when = \"chain_master and first(revenue >= 3亿)\"\namount = \"10万\"\n\
+         \n[rules.cm500_formula]\nkind = \"formula\"\nclause = \"三（一）\"\ntitle = \"链主营收首次5亿（表达式）\"\n\
+         when = \"chain_master and first(revenue >= 5亿)\"\namount = \"20万\"\n\
+         \n[rules.entry_formula]\nkind = \"formula\"\nclause = \"三（四）\"\ntitle = \"首次小升规（表达式）\"\n\
+         when = \"first(above_scale)\"\namount = \"10万\"\n",
+        lianzhang_policy::file::BUNDLED_TEXT
+    );
+    PolicyFile::parse("zezhou-formulas.toml", text).compile().unwrap_or_else(|e| panic!("{}", e.to_plain()))
+}
+
+#[test]
+fn zezhou_first_time_rules_as_expressions_give_the_same_outcomes_on_generated_data() {
+    let p = zezhou_as_formulas();
+    let ds = lianzhang_demo::generate(
+        &lianzhang_demo::DemoParams { enterprises: 3000, seed: 11, ..Default::default() },
+        &p.vocabulary,
+    );
+    let mut compared = 0;
+    let mut seen: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for year in 2022..=2025 {
+        let a = lianzhang_policy::assess(&p, &ds, year, &NothingPaid);
+        let by = |rule: &str| -> std::collections::BTreeMap<String, (lianzhang_policy::Status, Option<String>)> {
+            a.outcomes
+                .iter()
+                .filter(|o| o.rule == rule)
+                .map(|o| (o.uscc.to_string(), (o.status, o.amount.map(|d| d.to_string()))))
+                .collect()
+        };
+        for (built_in, formula) in [
+            ("chain_master_revenue_300m", "cm300_formula"),
+            ("chain_master_revenue_500m", "cm500_formula"),
+            ("above_scale_entry", "entry_formula"),
+        ] {
+            let (b, f) = (by(built_in), by(formula));
+            assert_eq!(b, f, "{year}: {built_in} and {formula} differ");
+            compared += b.len();
+            for (status, _) in b.values() {
+                *seen.entry(format!("{status:?}")).or_insert(0) += 1;
+            }
+        }
+    }
+    assert!(compared > 100, "the demo county has such outcomes ({compared})");
+    // Awards and doubtful cases alike (unknown history, missing cells) are compared.
+    assert!(seen.get("Award").is_some_and(|n| *n > 10) && seen.get("NeedsReview").is_some_and(|n| *n > 10), "{seen:?}");
+}

@@ -491,6 +491,14 @@ impl crate::expr::Env for CtxEnv<'_, '_> {
         }
         None
     }
+
+    fn first_year(&self) -> Option<i32> {
+        self.ctx.first
+    }
+
+    fn history_known(&self) -> bool {
+        self.ctx.pre_known
+    }
 }
 
 /// A rule written in the policy language: its condition, then (unless known false) its amount;

@@ -163,6 +163,15 @@ impl Checker<'_> {
                 }
                 t
             }
+            "first" => {
+                if !arity(1) {
+                    return self
+                        .problem(Diagnostic::new(span, "first 只有一个参数：一个条件，如 first(revenue >= 3亿)"));
+                }
+                let t = self.ty(&mut args[0]);
+                self.expect(&args[0], t, Type::Bool, "first 的参数");
+                Type::Bool
+            }
             "increase" | "growth" => {
                 if !arity(1) {
                     return self.problem(Diagnostic::new(span, format!("{name} 只有一个参数：一项按年度记录的事实")));
@@ -237,7 +246,7 @@ impl Checker<'_> {
             }
             _ => self.problem(
                 Diagnostic::new(span, format!("没有函数“{name}”"))
-                    .help("可用：min、max、increase、growth、band、rate、brackets"),
+                    .help("可用：min、max、increase、growth、first、band、rate、brackets"),
             ),
         }
     }

@@ -26,6 +26,16 @@ pub trait Env {
     /// Fact `code` in `year` (for a yearly fact; otherwise `year` is the assessed year and
     /// means nothing): `None` when unknown (an empty cell, no row).
     fn fact(&self, code: &str, year: i32) -> Option<Value>;
+    /// The earliest year with data (F, the first annual row): `first(…)` looks at every year from
+    /// it. `None`: no earlier year to look at.
+    fn first_year(&self) -> Option<i32> {
+        None
+    }
+    /// Whether the years before F count as not reached (POLICY.md's history rule, for the
+    /// assessed year); when not, a `first(…)` that holds so far is unknown ("F年以前历史未知").
+    fn history_known(&self) -> bool {
+        true
+    }
 }
 
 /// What an evaluation gives: the value (`None`: it turns on unknown facts), the facts it turned
@@ -42,6 +52,8 @@ type Res = Result<Value, Vec<String>>;
 struct Ev<'a> {
     decls: &'a Decls,
     env: &'a dyn Env,
+    /// Years from the assessed year to the year being judged (`first(…)` judges earlier years).
+    shift: i32,
     /// Whether to write the explanation (off when only the value is wanted: no text is built).
     explain: bool,
     steps: Vec<String>,
@@ -74,11 +86,15 @@ impl Ev<'_> {
     /// `2023年营业收入` (yearly facts with their year), `战略性新兴产业企业` (the others).
     fn label(&self, code: &str, offset: i32) -> String {
         let Some(f) = self.decls.get(code) else { return code.to_string() };
-        if f.place == Place::Yearly { format!("{}年{}", self.env.year() + offset, f.name) } else { f.name.clone() }
+        if f.place == Place::Yearly {
+            format!("{}年{}", self.env.year() + self.shift + offset, f.name)
+        } else {
+            f.name.clone()
+        }
     }
 
     fn fact(&mut self, code: &str, offset: i32, ty: Option<Type>) -> Res {
-        let v = self.env.fact(code, self.env.year() + offset);
+        let v = self.env.fact(code, self.env.year() + self.shift + offset);
         if self.explain {
             let label = self.label(code, offset);
             if !self.read.contains(&label) {
@@ -231,6 +247,7 @@ impl Ev<'_> {
                 }
                 Ok(Value::Num(v))
             }
+            "first" => self.first(&args[0]),
             "increase" | "growth" => {
                 let Kind::Fact { code, .. } = &args[0].kind else { unreachable!("checked: a fact") };
                 let now = self.fact(code, 0, args[0].ty);
@@ -323,6 +340,52 @@ impl Ev<'_> {
         }
     }
 
+    /// `first(c)`: `c` holds in the judged year and in no earlier year (from the first year with
+    /// data; before it as the history rule says), Kleene's `and` over the years.
+    fn first(&mut self, c: &Expr) -> Res {
+        let as_tri = |r: Res| match r {
+            Ok(Value::Bool(b)) => Ok(b),
+            Err(m) => Err(m),
+            Ok(_) => unreachable!("checked: a condition"),
+        };
+        let mut acc: Result<bool, Vec<String>> = as_tri(self.eval(c));
+        if acc == Ok(false) {
+            return Ok(Value::Bool(false));
+        }
+        let judged = self.env.year() + self.shift;
+        let first_year = self.env.first_year();
+        let saved = self.shift;
+        for j in first_year.unwrap_or(judged).min(judged)..judged {
+            self.shift = j - self.env.year();
+            let earlier = as_tri(self.eval(c)).map(|b| !b);
+            acc = match (acc, earlier) {
+                (Ok(false), _) | (_, Ok(false)) => Ok(false),
+                (Err(a), Err(b)) => Err(union(a, b)),
+                (Err(a), _) | (_, Err(a)) => Err(a),
+                _ => Ok(true),
+            };
+            if acc == Ok(false) && !self.explain {
+                break;
+            }
+        }
+        self.shift = saved;
+        if acc != Ok(false) && !self.env.history_known() {
+            let f = first_year.unwrap_or(judged);
+            acc = Err(union(acc.err().unwrap_or_default(), vec![format!("{f}年以前的历史")]));
+        }
+        if self.explain {
+            let verdict = match &acc {
+                Ok(true) => "是（首次）",
+                Ok(false) => "否（此前已达到或本年未达到）",
+                Err(_) => "未知",
+            };
+            let history =
+                if self.env.history_known() { "此前年度" } else { "此前年度（更早的历史未知）" };
+            self.steps.push(format!("{judged}年为首次，{history}均未达到：{verdict}"));
+        }
+        acc.map(Value::Bool)
+    }
+
     fn schedule(&mut self, e: &Expr) -> Result<Schedule, Vec<String>> {
         let Kind::Schedule(bands) = &e.kind else { unreachable!("checked: a schedule") };
         let mut out = Vec::new();
@@ -366,7 +429,7 @@ impl Compiled {
     }
 
     fn run(&self, decls: &Decls, env: &dyn Env, explain: bool) -> Evaluated {
-        let mut ev = Ev { decls, env, explain, steps: Vec::new(), read: Vec::new() };
+        let mut ev = Ev { decls, env, shift: 0, explain, steps: Vec::new(), read: Vec::new() };
         let r = ev.eval(&self.expr);
         match r {
             Ok(v) => Evaluated { value: Some(v), missing: Vec::new(), steps: ev.steps },

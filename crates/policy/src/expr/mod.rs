@@ -15,7 +15,8 @@
 //!   `20%` a percentage; a bare number takes the type of what it meets (`revenue >= 100000000`).
 //! - **Operators**: `+ - * /` (also `× ÷`), `>= <= > < == !=` (also `≥ ≤`), `and or not` (also
 //!   `且 或 非`), parentheses; **functions** `min`, `max`, `increase(f)` (this year − last year),
-//!   `growth(f)` (the increase over last year, a percentage), and the schedules `band(x, S)` (the
+//!   `growth(f)` (the increase over last year, a percentage), `first(c)` (首次: `c` holds this year
+//!   and in no earlier year, judged by POLICY.md's history rule), and the schedules `band(x, S)` (the
 //!   value of the band x falls in), `rate(x, S)` (x × the rate of its band) and `brackets(x, S)`
 //!   (progressive: each band's rate on the part of x within it).
 //! - **Schedules** `[from..to: value, …]`: a band includes its lower bound and excludes its upper
