@@ -529,7 +529,8 @@ pub fn formula<T: Trace>(
         }
     };
     let a = run(amount);
-    for s in &a.steps {
+    // What the condition already showed (the facts, an increase both compute) is not repeated.
+    for s in a.steps.iter().filter(|s| !w.steps.contains(s)) {
         t.step(|| s.clone());
     }
     match a.value {
