@@ -110,6 +110,13 @@ pub fn money_near(value: Fen, threshold: Fen) -> String {
     if hides { format!("{}元", grouped(v, if v.fract().is_zero() { 0 } else { 2 })) } else { money(v) }
 }
 
+/// [`money_near`] of yuan amounts that need not be whole fen (a computed value).
+pub fn money_near_yuan(v: Decimal, t: Decimal) -> String {
+    let shown = shown_value(v);
+    let hides = (shown >= t) != (v >= t) || (shown == t && v != t);
+    if hides { format!("{}元", grouped(v, if v.fract().is_zero() { 0 } else { 2 })) } else { money(v) }
+}
+
 /// A percentage shown exactly when it has at most four decimals (`38.335%`), else with two.
 pub fn percent_short(ratio: Decimal) -> String {
     let p = (ratio * Decimal::ONE_HUNDRED).normalize();

@@ -6,7 +6,7 @@ use super::Compiled;
 use super::decl::{Decls, Place, Type};
 use super::parse::{BandExpr, BinOp, Expr, Kind};
 use super::schedule::{Band, Schedule};
-use crate::engine::text::{grouped, money_exact};
+use crate::engine::text::{decisive_dp, fixed, grouped, money, money_exact, money_near_yuan, percent_short};
 use rust_decimal::Decimal;
 
 /// A fact's value, or an expression's.
@@ -70,15 +70,46 @@ fn union(mut a: Vec<String>, b: Vec<String>) -> Vec<String> {
 }
 
 /// A value as the explanation writes it, by its type.
+/// A value as a step of arithmetic writes it: exact, money in the largest unit that keeps it
+/// exact (the engine's convention, `engine/text.rs`).
 fn show(v: &Value, ty: Option<Type>) -> String {
     match v {
         Value::Bool(b) => (if *b { "是" } else { "否" }).into(),
         Value::Code(c) => c.clone(),
         Value::Num(d) => match ty {
             Some(Type::Money) => money_exact(*d),
-            Some(Type::Percent) => format!("{}%", grouped((*d * Decimal::from(100)).round_dp(4), 0)),
+            // 20%, 12.5% as written; a computed ratio with its decimals (at most four).
+            Some(Type::Percent) => {
+                let p = (*d * Decimal::ONE_HUNDRED).normalize();
+                if p.scale() <= 2 { format!("{}%", grouped(p, 0)) } else { percent_short(*d) }
+            }
             _ => grouped(*d, 0),
         },
+    }
+}
+
+/// A fact's value as it is reported: money in 万元/亿元 with two decimals (display only).
+fn reported(v: &Value, ty: Option<Type>) -> String {
+    match (v, ty) {
+        (Value::Num(d), Some(Type::Money)) => money(*d),
+        _ => show(v, ty),
+    }
+}
+
+/// A value beside the one it is compared with: as reported unless the rounding would hide the
+/// decision (then exact), as the built-in rules show it.
+fn near(v: &Value, other: &Value, ty: Option<Type>) -> String {
+    match (v, other, ty) {
+        (Value::Num(a), Value::Num(b), Some(Type::Money)) => money_near_yuan(*a, *b),
+        (Value::Num(a), Value::Num(b), Some(Type::Percent)) => {
+            let p = *a * Decimal::ONE_HUNDRED;
+            if p.normalize().scale() <= 2 {
+                format!("{}%", grouped(p.normalize(), 0))
+            } else {
+                format!("{}%", fixed(p, decisive_dp(p, *b * Decimal::ONE_HUNDRED, 2), 2))
+            }
+        }
+        _ => show(v, ty),
     }
 }
 
@@ -98,7 +129,7 @@ impl Ev<'_> {
         if self.explain {
             let label = self.label(code, offset);
             if !self.read.contains(&label) {
-                let shown = v.as_ref().map_or_else(|| "未知".to_string(), |v| show(v, ty));
+                let shown = v.as_ref().map_or_else(|| "未知".to_string(), |v| reported(v, ty));
                 self.steps.push(format!("{label}：{shown}"));
                 self.read.push(label);
             }
@@ -177,17 +208,22 @@ impl Ev<'_> {
                     },
                     (a, b) => (a == b) == (*op == BinOp::Eq),
                 };
-                let side = |name: Option<String>, v: &Value| match name {
-                    Some(n) => format!("{n} {}", show(v, ty)),
-                    None => show(v, ty),
+                // The side that is a literal (the threshold) exactly; the other near it.
+                let side = |name: Option<String>, v: &Value, other: &Value, literal: bool| {
+                    let shown = if literal { show(v, ty) } else { near(v, other, ty) };
+                    match name {
+                        Some(n) => format!("{n} {shown}"),
+                        None => shown,
+                    }
                 };
+                let literal = |e: &Expr| matches!(e.kind, Kind::Num(..));
                 let (ln, rn) = (self.name(l), self.name(r));
                 if self.explain {
                     self.steps.push(format!(
                         "{} {} {}：{}",
-                        side(ln, &lv),
+                        side(ln, &lv, &rv, literal(l)),
                         op.symbol(),
-                        side(rn, &rv),
+                        side(rn, &rv, &lv, literal(r)),
                         if holds { "是" } else { "否" }
                     ));
                 }
