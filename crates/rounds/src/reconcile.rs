@@ -114,6 +114,10 @@ pub struct Unmatched {
     pub receipt: ReceiptLine,
     /// The row of an earlier receipt row with the same reference, if this one repeats it.
     pub repeats: Option<usize>,
+    /// The ledger entry of the reversal, when the reference is a payment of ours that was
+    /// reversed ([`Reconciliation::note_reversed`]).
+    #[serde(default)]
+    pub reversed_by: Option<i64>,
 }
 
 /// The receipt reconciled with the payments: each payment and each receipt row in exactly one
@@ -200,13 +204,23 @@ pub fn reconcile(sent: &[Sent], receipt: &[ReceiptLine]) -> Reconciliation {
         if !taken[i] {
             let first = rows.get(&key(&r.reference)).and_then(|all| all.first()).copied();
             let repeats = first.filter(|&f| f != i).map(|f| receipt[f].row);
-            out.unmatched_receipt.push(Unmatched { receipt: r.clone(), repeats });
+            out.unmatched_receipt.push(Unmatched { receipt: r.clone(), repeats, reversed_by: None });
         }
     }
     out
 }
 
 impl Reconciliation {
+    /// Marks the unmatched rows that answer a payment already reversed: `reversed` gives each
+    /// such payment's reference (its ledger entry) and the ledger entry of its reversal. Such a
+    /// row is no stranger to the ledger: its problem says so instead of "not registered".
+    pub fn note_reversed(&mut self, reversed: &[(String, i64)]) {
+        for u in self.unmatched_receipt.iter_mut().filter(|u| u.repeats.is_none()) {
+            let k = key(&u.receipt.reference);
+            u.reversed_by = reversed.iter().find(|(r, _)| key(r) == k).map(|(_, by)| *by);
+        }
+    }
+
     /// The ledger entries to reverse: the payments the bank failed or returned.
     pub fn to_reverse(&self) -> Vec<i64> {
         self.failed.iter().map(|p| p.sent.ledger_entry).collect()
@@ -278,9 +292,19 @@ impl Reconciliation {
         }
         for u in &self.unmatched_receipt {
             let r = &u.receipt;
-            out.push(match u.repeats {
-                Some(first) => format!("回单第{}行 流水号 {}：与第{first}行的流水号重复，未计入", r.row, r.reference),
-                None => format!(
+            out.push(match (u.repeats, u.reversed_by) {
+                (Some(first), _) => format!("回单第{}行 流水号 {}：与第{first}行的流水号重复，未计入", r.row, r.reference),
+                (None, Some(by)) if !r.ok => format!(
+                    "回单第{}行 流水号 {}：这笔支付已冲正（台账第 {by} 条），银行的失败回单无需再处理",
+                    r.row, r.reference
+                ),
+                (None, Some(by)) => format!(
+                    "回单第{}行 流水号 {}：银行显示已支付 {}，但这笔支付已冲正（台账第 {by} 条）：请向银行核实是否重复支付",
+                    r.row,
+                    r.reference,
+                    yuan(r.amount_fen)
+                ),
+                (None, None) => format!(
                     "回单第{}行 流水号 {}（{} {}）：不是登记过的支付，请核对流水号",
                     r.row,
                     r.reference,

@@ -228,6 +228,13 @@ async fn the_bank_gets_the_payments_and_its_receipt_reverses_a_failed_one_only_w
     assert!(text_of(&r.body).contains("已冲正支付失败的 1 笔"), "{}", text_of(&r.body));
     assert_eq!(app.state.store.round(1).await.unwrap().round.paid_fen(&paid.key), 0);
     assert_eq!(instruction_rows(&app, &finance).await.len(), 1, "only the header");
+    // The same receipt again: the payment is known, already reversed; nothing more to do.
+    let r = app
+        .upload_to("/rounds/1/receipt", &finance, &[("csrf", &csrf), ("apply", "1")], "回单.csv", failed.as_bytes())
+        .await;
+    let text = text_of(&r.body);
+    assert!(text.contains("这笔支付已冲正（台账第") && !text.contains("不是登记过的支付"), "{text}");
+    assert_eq!(app.state.store.round(1).await.unwrap().round.paid_fen(&paid.key), 0, "nothing reversed twice");
 }
 
 #[tokio::test]

@@ -121,7 +121,19 @@ impl Store {
     /// Reconciles a bank receipt (银行回单) with the round's payments: nothing is written.
     pub async fn reconcile_round(&self, id: i64, receipt: &[ReceiptLine]) -> Result<Reconciliation> {
         let record = self.round(id).await?;
-        Ok(lianzhang_rounds::reconcile(&record.sent(), receipt))
+        let mut r = lianzhang_rounds::reconcile(&record.sent(), receipt);
+        let reversed: Vec<(String, i64)> = record
+            .events
+            .iter()
+            .filter_map(|e| match &e.event {
+                Event::Reversed { ledger_entry, reversal_entry, .. } => {
+                    Some((ledger_entry.to_string(), *reversal_entry))
+                }
+                _ => None,
+            })
+            .collect();
+        r.note_reversed(&reversed);
+        Ok(r)
     }
 
     /// Reverses every payment the bank reports failed (退票), each with the bank's reason: the
