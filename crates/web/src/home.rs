@@ -79,7 +79,7 @@ pub async fn home(State(state): State<Arc<AppState>>, session: Session) -> Resul
         let t = &index.all;
         let mut waits = waits(t);
         if user.role != Role::TaskForce {
-            waits.extend(round_waits(r));
+            waits.extend(round_waits(r, true));
         }
         let in_review = matches!(r.round.phase(), Phase::Review);
         let to_approve = user.role == Role::Leader && in_review && !r.round.approvals().contains(&user.username);

@@ -28,11 +28,12 @@ pub fn waits(t: &Tally) -> Vec<String> {
     out
 }
 
-/// What the round waits on as a whole: sign-offs and objections, in Chinese.
-pub fn round_waits(record: &RoundRecord) -> Vec<String> {
+/// What the round waits on as a whole, in Chinese: objections, the 公示 period, and (with
+/// `signoffs`, for a page without a column of its own for them) the leaders' sign-offs.
+pub fn round_waits(record: &RoundRecord, signoffs: bool) -> Vec<String> {
     let round = &record.round;
     let mut out = Vec::new();
-    if matches!(round.phase(), Phase::Review) {
+    if signoffs && matches!(round.phase(), Phase::Review) {
         out.push(format!("审批 {}/{}", round.approvals().len(), record.header.approvals));
     }
     let open = round.open_objections().len();

@@ -73,8 +73,9 @@ pub struct LinesIndex {
 /// Conflicts, with the (round id, event count) of every round they were computed against.
 type KeptConflicts = (Vec<(i64, usize)>, Arc<Vec<Conflict>>);
 
-fn position<T: Ord>(sorted: &[T], x: &T) -> u16 {
-    sorted.binary_search(x).map_or(NONE, |i| i as u16)
+/// The position of `x` in the sorted `items` (by `key`), or [`NONE`].
+fn position<T>(items: &[T], x: &str, key: impl Fn(&T) -> &str) -> u16 {
+    items.binary_search_by(|i| key(i).cmp(x)).map_or(NONE, |i| i as u16)
 }
 
 impl LinesIndex {
@@ -86,7 +87,6 @@ impl LinesIndex {
             lines.iter().map(|(_, l)| (l.key.rule.clone(), format!("{}（{}）", l.rule_title, l.clause))).collect();
         rules.sort();
         rules.dedup_by(|a, b| a.0 == b.0);
-        let rule_codes: Vec<&str> = rules.iter().map(|r| r.0.as_str()).collect();
         let mut chains: Vec<String> = lines.iter().filter_map(|(_, l)| l.chain.clone()).collect();
         chains.sort();
         chains.dedup();
@@ -115,9 +115,9 @@ impl LinesIndex {
             entries.push(Entry {
                 pos: pos as u32,
                 bits: state.status_bits(),
-                rule: position(&rule_codes, &l.key.rule.as_str()),
-                chain: l.chain.as_ref().map_or(NONE, |c| position(&chains, c)),
-                town: l.town.as_ref().map_or(NONE, |t| position(&towns, t)),
+                rule: position(&rules, &l.key.rule, |r| &r.0),
+                chain: l.chain.as_ref().map_or(NONE, |c| position(&chains, c, String::as_str)),
+                town: l.town.as_ref().map_or(NONE, |t| position(&towns, t, String::as_str)),
                 recommendation: l.is_recommendation(),
                 tally,
             });
@@ -151,9 +151,9 @@ impl LinesIndex {
             }
         };
         let status = if f.status.is_empty() { Some(None) } else { status_bit(f.status).map(Some) };
-        let rule = wanted(f.rule, position(&self.rules.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(), &f.rule));
-        let chain = wanted(f.chain, position(&self.chains, &f.chain.to_string()));
-        let town = wanted(f.town, position(&self.towns, &f.town.to_string()));
+        let rule = wanted(f.rule, position(&self.rules, f.rule, |r| &r.0));
+        let chain = wanted(f.chain, position(&self.chains, f.chain, String::as_str));
+        let town = wanted(f.town, position(&self.towns, f.town, String::as_str));
         let mut chosen = Vec::new();
         let mut tally = Tally::default();
         if let (Some(status), Some(rule), Some(chain), Some(town)) = (status, rule, chain, town) {

@@ -40,7 +40,8 @@ pub fn summary(state: &AppState, record: &Arc<RoundRecord>, actor: &lianzhang_ro
     let tally = super::index(state, record, actor).all.clone();
     let mut waits = crate::payouts::waits(&tally);
     if !matches!(actor.role, RoundRole::TaskForce(_)) {
-        waits.extend(crate::payouts::round_waits(record).into_iter().filter(|w| !w.starts_with("审批")));
+        // The list has a column of its own for the sign-offs.
+        waits.extend(crate::payouts::round_waits(record, false));
     }
     RoundSummary {
         id: record.header.id,
