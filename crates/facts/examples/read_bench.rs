@@ -26,6 +26,7 @@ fn vocabulary() -> Vocabulary {
         ],
         recognition_kinds: vec![code("innovative_sme", "创新型中小企业")],
         project_categories: vec![code("digital", "智能化数字化改造")],
+        extras: Vec::new(),
     }
 }
 

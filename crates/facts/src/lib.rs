@@ -5,6 +5,7 @@
 //! kinds, project categories) are passed in as a [`Vocabulary`].
 
 pub mod error;
+pub mod extra;
 pub mod lists;
 pub mod model;
 pub mod money;
@@ -17,6 +18,7 @@ pub mod vocab;
 pub mod write;
 
 pub use error::{DataError, DataErrors, ReadError, WriteError};
+pub use extra::{Extra, ExtraAt, ExtraFact, ExtraPlace, ExtraType, ExtraValue};
 pub use model::{
     Annual, BuildError, Dataset, DatasetBuilder, Enterprise, EnterpriseFacts, MAX_YEAR, MIN_YEAR, Project, Recognition,
     Year,

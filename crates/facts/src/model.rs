@@ -91,6 +91,9 @@ pub struct EnterpriseFacts<'a> {
     pub recognitions: &'a [Recognition],
     /// Sorted by project id.
     pub projects: &'a [Project],
+    /// The values of the facts the policy declares beyond FACTS.md, sorted by (what they
+    /// belong to, fact); usually empty.
+    pub extras: &'a [crate::extra::Extra],
 }
 
 impl<'a> EnterpriseFacts<'a> {
@@ -98,6 +101,12 @@ impl<'a> EnterpriseFacts<'a> {
     pub fn row(&self, year: Year) -> Option<&'a Annual> {
         // Rows are few (one per year) and sorted: a short scan beats a binary search here.
         self.annual.iter().find(|r| r.year == year)
+    }
+
+    /// The value of declared fact `fact` (an index of [`Vocabulary::extras`]) at `at`; `None`
+    /// when unknown (an empty cell, no row).
+    pub fn extra(&self, fact: u16, at: &crate::extra::ExtraAt) -> Option<&'a crate::extra::ExtraValue> {
+        self.extras.iter().find(|e| e.fact == fact && &e.at == at).map(|e| &e.value)
     }
 
     /// F: the year of the earliest annual row.
@@ -118,6 +127,8 @@ pub struct Dataset {
     recognition_start: Vec<u32>,
     projects: Vec<Project>,
     project_start: Vec<u32>,
+    extras: Vec<crate::extra::Extra>,
+    extra_start: Vec<u32>,
 }
 
 impl Dataset {
@@ -145,6 +156,7 @@ impl Dataset {
             annual: &self.annual[span(&self.annual_start)],
             recognitions: &self.recognitions[span(&self.recognition_start)],
             projects: &self.projects[span(&self.project_start)],
+            extras: if self.extras.is_empty() { &[] } else { &self.extras[span(&self.extra_start)] },
         }
     }
 
@@ -200,6 +212,7 @@ impl Dataset {
         mut annual: Vec<Annual>,
         mut recognitions: Vec<(u32, Recognition)>,
         mut projects: Vec<(u32, Project)>,
+        extras: Vec<(u32, crate::extra::Extra)>,
     ) -> Result<Dataset, BuildError> {
         assert_eq!(annual_keys.len(), annual.len(), "one key per annual row");
         let n = enterprises.len();
@@ -263,6 +276,7 @@ impl Dataset {
         }
         projects.sort_by(|a, b| (a.0, &a.1.project_id).cmp(&(b.0, &b.1.project_id)));
         let project_start = starts(n, projects.iter().map(|(k, _)| *k));
+        let (extras, extra_start) = index_extras(n, extras, |k| rank[k as usize]);
 
         Ok(Dataset {
             vocabulary,
@@ -273,8 +287,28 @@ impl Dataset {
             recognition_start,
             projects: projects.into_iter().map(|(_, p)| p).collect(),
             project_start,
+            extras,
+            extra_start,
         })
     }
+}
+
+/// The declared facts' values grouped by enterprise (its key mapped by `key`) and sorted, with
+/// where each enterprise's start; nothing is allocated when there are none.
+fn index_extras(
+    n: usize,
+    mut extras: Vec<(u32, crate::extra::Extra)>,
+    key: impl Fn(u32) -> u32,
+) -> (Vec<crate::extra::Extra>, Vec<u32>) {
+    if extras.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    for (k, _) in &mut extras {
+        *k = key(*k);
+    }
+    extras.sort_unstable_by(|a, b| (a.0, &a.1.at, a.1.fact).cmp(&(b.0, &b.1.at, b.1.fact)));
+    let start = starts(n, extras.iter().map(|(k, _)| *k));
+    (extras.into_iter().map(|(_, e)| e).collect(), start)
 }
 
 /// Where each enterprise's rows start, given the (sorted or not) enterprise of every row.
@@ -322,6 +356,7 @@ pub struct DatasetBuilder {
     annual: Vec<(Uscc, Annual)>,
     recognitions: Vec<(Uscc, Recognition)>,
     projects: Vec<(Uscc, Project)>,
+    extras: Vec<(Uscc, crate::extra::Extra)>,
 }
 
 impl DatasetBuilder {
@@ -350,6 +385,12 @@ impl DatasetBuilder {
 
     pub fn project(&mut self, uscc: Uscc, p: Project) -> &mut Self {
         self.projects.push((uscc, p));
+        self
+    }
+
+    /// A declared fact's value (see [`crate::extra`]).
+    pub fn extra(&mut self, uscc: Uscc, e: crate::extra::Extra) -> &mut Self {
+        self.extras.push((uscc, e));
         self
     }
 
@@ -414,6 +455,11 @@ impl DatasetBuilder {
         let annual_start = starts(&mut annual.iter().map(|(i, _)| *i));
         let recognition_start = starts(&mut recognitions.iter().map(|(i, _)| *i));
         let project_start = starts(&mut projects.iter().map(|(i, _)| *i));
+        let mut extras = Vec::with_capacity(self.extras.len());
+        for (u, e) in self.extras {
+            extras.push((index(&u)?, e));
+        }
+        let (extras, extra_start) = index_extras(n, extras, |k| k);
 
         Ok(Dataset {
             vocabulary: self.vocabulary,
@@ -424,6 +470,8 @@ impl DatasetBuilder {
             recognition_start,
             projects: projects.into_iter().map(|(_, p)| p).collect(),
             project_start,
+            extras,
+            extra_start,
         })
     }
 }

@@ -32,6 +32,8 @@ pub struct Vocabulary {
     pub chains: Vec<ChainVocab>,
     pub recognition_kinds: Vec<Code>,
     pub project_categories: Vec<Code>,
+    /// Facts the policy declares beyond FACTS.md's columns: extra columns of their sheet.
+    pub extras: Vec<crate::extra::ExtraFact>,
 }
 
 fn find(codes: &[Code], text: &str) -> Option<usize> {
@@ -70,6 +72,25 @@ impl Vocabulary {
 
     pub fn kind_info(&self, id: KindId) -> &Code {
         &self.recognition_kinds[id.0 as usize]
+    }
+
+    /// The declared fact of `place` whose code or Chinese name is `header`, with its index.
+    pub fn extra_named(
+        &self,
+        place: crate::extra::ExtraPlace,
+        header: &str,
+    ) -> Option<(u16, &crate::extra::ExtraFact)> {
+        let h = header.trim();
+        self.extras
+            .iter()
+            .enumerate()
+            .find(|(_, f)| f.place == place && (f.code.eq_ignore_ascii_case(h) || f.name == h))
+            .map(|(i, f)| (i as u16, f))
+    }
+
+    /// The declared facts of `place`, with their indexes, in declaration order.
+    pub fn extras_of(&self, place: crate::extra::ExtraPlace) -> impl Iterator<Item = (u16, &crate::extra::ExtraFact)> {
+        self.extras.iter().enumerate().filter(move |(_, f)| f.place == place).map(|(i, f)| (i as u16, f))
     }
 
     pub fn category_info(&self, id: CategoryId) -> &Code {

@@ -7,6 +7,7 @@
 //! readers take names and codes alike, so a file re-imports as it was written (issue 8 item 5).
 
 use crate::error::WriteError;
+use crate::extra::{ExtraAt, ExtraFact, ExtraPlace, ExtraValue};
 use crate::model::{Annual, Dataset, Enterprise, Project, Recognition};
 use crate::money::Fen;
 use crate::read::{ANNUAL, ENTERPRISES, Field, PROJECTS, RECOGNITIONS, SheetKind};
@@ -54,6 +55,8 @@ enum Value<'a> {
     Bool(bool),
     Money(Fen),
     Date(Date),
+    /// A declared fact's value as text (a percentage `12.5%`, an area, a code, a date).
+    Owned(String),
 }
 
 impl Value<'_> {
@@ -67,6 +70,7 @@ impl Value<'_> {
         let _ = match self {
             Value::Empty => Ok(()),
             Value::Text(t) => out.write_str(&csv_formula_safe(t)),
+            Value::Owned(t) => out.write_str(&csv_formula_safe(t)),
             Value::Number(n) => write!(out, "{n}"),
             Value::Bool(b) => out.write_str(yes_no(*b)),
             Value::Money(f) => write_yuan(*f, out),
@@ -81,7 +85,7 @@ fn yes_no(b: bool) -> &'static str {
 }
 
 /// Plain yuan, with the fen only when there are some: `12500000`, `12500000.50`.
-fn write_yuan(f: Fen, out: &mut String) -> std::fmt::Result {
+pub(crate) fn write_yuan(f: Fen, out: &mut String) -> std::fmt::Result {
     let sign = if f.0 < 0 { "-" } else { "" };
     let (yuan, fen) = (f.0.unsigned_abs() / 100, f.0.unsigned_abs() % 100);
     if fen == 0 { write!(out, "{sign}{yuan}") } else { write!(out, "{sign}{yuan}.{fen:02}") }
@@ -139,18 +143,83 @@ fn project_row<'a>(u: &'a Uscc, p: &'a Project, v: &'a Vocabulary) -> [Value<'a>
     ]
 }
 
-/// Calls `row` with every row of a sheet, in dataset order.
+/// The declared facts of a sheet (see [`crate::extra`]), written after FACTS.md's columns.
+fn declared(v: &Vocabulary, kind: SheetKind) -> Vec<(u16, &ExtraFact)> {
+    let place = match kind {
+        SheetKind::Enterprises => ExtraPlace::Enterprise,
+        SheetKind::Annual => ExtraPlace::Yearly,
+        SheetKind::Projects => ExtraPlace::Project,
+        SheetKind::Recognitions => return Vec::new(),
+    };
+    v.extras_of(place).collect()
+}
+
+fn extra_value(e: &ExtraValue, f: &ExtraFact) -> Value<'static> {
+    match e {
+        ExtraValue::Money(m) => Value::Money(*m),
+        ExtraValue::Bool(b) => Value::Bool(*b),
+        ExtraValue::Int(i) => Value::Number(*i),
+        other => Value::Owned(other.cell_text_as(f.ty)),
+    }
+}
+
+/// Calls `row` with every row of a sheet, in dataset order, the declared facts' cells last.
 fn for_each_row(dataset: &Dataset, kind: SheetKind, mut row: impl FnMut(&[Value<'_>])) {
     let v = dataset.vocabulary();
+    let extra = declared(v, kind);
+    let mut emit = |base: &[Value<'_>], facts: &crate::model::EnterpriseFacts<'_>, at: ExtraAt| {
+        if extra.is_empty() {
+            return row(base);
+        }
+        let mut cells: Vec<Value<'_>> = base.iter().map(Value::copy).collect();
+        for (i, f) in &extra {
+            cells.push(facts.extra(*i, &at).map_or(Value::Empty, |e| extra_value(e, f)));
+        }
+        row(&cells);
+    };
     for facts in dataset.iter() {
         let u = &facts.enterprise.uscc;
         match kind {
-            SheetKind::Enterprises => row(&enterprise_row(facts.enterprise, v)),
-            SheetKind::Annual => facts.annual.iter().for_each(|r| row(&annual_row(u, r))),
-            SheetKind::Recognitions => facts.recognitions.iter().for_each(|r| row(&recognition_row(u, r, v))),
-            SheetKind::Projects => facts.projects.iter().for_each(|p| row(&project_row(u, p, v))),
+            SheetKind::Enterprises => emit(&enterprise_row(facts.enterprise, v), &facts, ExtraAt::Enterprise),
+            SheetKind::Annual => {
+                facts.annual.iter().for_each(|r| emit(&annual_row(u, r), &facts, ExtraAt::Year(r.year)));
+            }
+            SheetKind::Recognitions => {
+                facts.recognitions.iter().for_each(|r| emit(&recognition_row(u, r, v), &facts, ExtraAt::Enterprise));
+            }
+            SheetKind::Projects => facts
+                .projects
+                .iter()
+                .for_each(|p| emit(&project_row(u, p, v), &facts, ExtraAt::Project(p.project_id.clone()))),
         }
     }
+}
+
+impl Value<'_> {
+    /// The same cell (text borrowed again).
+    fn copy(&self) -> Value<'_> {
+        match self {
+            Value::Empty => Value::Empty,
+            Value::Text(t) => Value::Text(t),
+            Value::Number(n) => Value::Number(*n),
+            Value::Bool(b) => Value::Bool(*b),
+            Value::Money(f) => Value::Money(*f),
+            Value::Date(d) => Value::Date(*d),
+            Value::Owned(t) => Value::Text(t),
+        }
+    }
+}
+
+/// The header row of a sheet: FACTS.md's columns, then the declared facts'.
+fn headers(v: &Vocabulary, kind: SheetKind, lang: HeaderLanguage) -> Vec<String> {
+    let mut out: Vec<String> = fields(kind).iter().map(|f| lang.header(f).to_string()).collect();
+    for (_, f) in declared(v, kind) {
+        out.push(match lang {
+            HeaderLanguage::English => f.code.clone(),
+            HeaderLanguage::Chinese => f.name.clone(),
+        });
+    }
+    out
 }
 
 fn row_count(dataset: &Dataset, kind: SheetKind) -> usize {
@@ -188,8 +257,9 @@ pub fn write_csv_dir(
         let mut file = BufWriter::with_capacity(1 << 16, std::fs::File::create(&path)?);
         file.write_all(b"\xEF\xBB\xBF")?;
         let mut out = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(file);
-        out.write_record(fields(kind).iter().map(|f| lang.header(f)))?;
-        let mut cells: Vec<String> = vec![String::new(); fields(kind).len()];
+        let header = headers(dataset.vocabulary(), kind, lang);
+        out.write_record(&header)?;
+        let mut cells: Vec<String> = vec![String::new(); header.len()];
         let mut result = Ok(());
         for_each_row(dataset, kind, |row| {
             if result.is_err() {
@@ -292,17 +362,19 @@ fn write_sheet(
     lang: HeaderLanguage,
     formats: &Formats,
 ) -> Result<(), WriteError> {
-    for (col, f) in fields(kind).iter().enumerate() {
+    let header = headers(dataset.vocabulary(), kind, lang);
+    for (col, h) in header.iter().enumerate() {
         let col = col as u16;
-        sheet.write_string_with_format(0, col, lang.header(f), &formats.header)?;
-        let width = match f.en {
+        sheet.write_string_with_format(0, col, h, &formats.header)?;
+        let en = fields(kind).get(usize::from(col)).map_or("", |f| f.en);
+        let width = match en {
             "uscc" => 22.0,
             "name" => 36.0,
             "project_id" => 16.0,
             _ => 14.0,
         };
         sheet.set_column_width(col, width)?;
-        if matches!(f.en, "uscc" | "project_id" | "industry_code") {
+        if matches!(en, "uscc" | "project_id" | "industry_code") {
             // New codes typed into the column stay text (an 18-digit number would be corrupted).
             sheet.set_column_format(col, &formats.text)?;
         }
@@ -331,6 +403,9 @@ fn write_cell(
     match value {
         Value::Empty => {}
         Value::Text(t) => {
+            sheet.write_string(row, col, xlsx_text(t))?;
+        }
+        Value::Owned(t) => {
             sheet.write_string(row, col, xlsx_text(t))?;
         }
         Value::Number(n) => {

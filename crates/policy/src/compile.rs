@@ -31,16 +31,20 @@ pub fn compile(root: &Node, problems: &mut Vec<Problem>) -> Option<Policy> {
     let recognition_kinds = codes(top.req("recognition_kinds", problems), "认定类型", problems);
     let project_categories = codes(top.req("project_categories", problems), "项目类别", problems);
     let (chains, chain_edges) = chains(top.req("chains", problems), problems);
-    let vocabulary = Vocabulary { chains, recognition_kinds, project_categories };
-    let chain_links = match top.opt("chain_links") {
-        Some(n) => list(n, problems, |n, p| chain_link(n, &vocabulary, p)).unwrap_or_default(),
-        None => Vec::new(),
-    };
     let rules_node = top.req("rules", problems);
-    // Facts first: the rules' expressions are checked against them.
+    // Facts first: the rules' expressions are checked against them, and the ones beyond FACTS.md
+    // become extra columns of the data.
     let facts = match top.opt("facts") {
         Some(n) => crate::expr::decl::compile(n, problems),
         None => crate::expr::Decls::facts_md(),
+    };
+    let extras = crate::expr::decl::extras(&facts, top.opt("facts"), problems);
+    let mut facts = facts;
+    facts.vocab_codes(&recognition_kinds, &project_categories, &chains);
+    let vocabulary = Vocabulary { chains, recognition_kinds, project_categories, extras };
+    let chain_links = match top.opt("chain_links") {
+        Some(n) => list(n, problems, |n, p| chain_link(n, &vocabulary, p)).unwrap_or_default(),
+        None => Vec::new(),
     };
     let rules = rules(rules_node, &vocabulary, &facts, problems);
     let declared: Vec<String> = match rules_node {
@@ -64,7 +68,7 @@ pub fn compile(root: &Node, problems: &mut Vec<Problem>) -> Option<Policy> {
         None => Some(Payout::default()),
     };
     top.finish(TOP, problems);
-    let gates = rules.iter().map(|r| r.kind.gate()).collect();
+    let gates = rules.iter().map(|r| r.kind.gate(&vocabulary)).collect();
     let policy = Policy {
         meta: meta?,
         history: history?,
@@ -297,7 +301,7 @@ pub const RULE_KINDS: &[(&str, &[&str])] = &[
     ("retention", &["fact", "years", "counting", "min_entry_year", "amount"]),
     ("research_referral", &["requires", "min_expense", "min_growth_percent", "min_intensity_percent"]),
     ("project_subsidy", &["categories", "threshold_categories", "threshold", "rate", "cap"]),
-    ("formula", &["when", "amount", "once"]),
+    ("formula", &["when", "amount", "once", "per"]),
 ];
 
 fn rules(
@@ -458,9 +462,13 @@ fn rule(
             })()
         }
         "formula" => {
-            use crate::expr::Type;
-            let when = f.req("when", p).and_then(|n| expression(n, facts, Type::Bool, p));
-            let amount = f.req("amount", p).and_then(|n| expression(n, facts, Type::Money, p));
+            use crate::expr::{Scope, Type};
+            let per = match f.opt("per") {
+                None => Scope::Year,
+                Some(n) => choice(n, &[("year", Scope::Year), ("project", Scope::Project)], p).unwrap_or_default(),
+            };
+            let when = f.req("when", p).and_then(|n| expression(n, facts, Type::Bool, per, p));
+            let amount = f.req("amount", p).and_then(|n| expression(n, facts, Type::Money, per, p));
             let once = match f.opt("once") {
                 None => true,
                 Some(Node { value: Value::Bool(b), .. }) => *b,
@@ -469,7 +477,11 @@ fn rule(
                     true
                 }
             };
-            (|| Some(RuleKind::Formula { when: Box::new(when?), amount: Box::new(amount?), once }))()
+            (|| {
+                let (when, amount) = (when?, amount?);
+                let needs_row = when.reads_yearly(facts) || amount.reads_yearly(facts);
+                Some(RuleKind::Formula { when: Box::new(when), amount: Box::new(amount), once, per, needs_row })
+            })()
         }
         _ => unreachable!("kind names come from RULE_KINDS"),
     };
@@ -485,10 +497,11 @@ fn expression(
     node: &Node,
     facts: &crate::expr::Decls,
     want: crate::expr::Type,
+    scope: crate::expr::Scope,
     problems: &mut Vec<Problem>,
 ) -> Option<crate::expr::Compiled> {
     let source = string(node, problems)?;
-    match crate::expr::compile(&source, facts, want) {
+    match crate::expr::compile_in(&source, facts, want, scope) {
         Ok(c) => Some(c),
         Err(diagnostics) => {
             for d in diagnostics {

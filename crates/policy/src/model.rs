@@ -56,8 +56,28 @@ pub struct Gate {
 }
 
 impl RuleKind {
-    pub fn gate(&self) -> Gate {
+    pub fn gate(&self, vocab: &Vocabulary) -> Gate {
         let bits = |fs: &[FlagFact]| fs.iter().fold(0u8, |acc, f| acc | f.bit());
+        if let RuleKind::Formula { when, per: crate::expr::Scope::Year, .. } = self {
+            // What the condition's conjunction (through 首次) requires this year.
+            let mut gate = Gate { needs_row: self.needs_annual_row(), flags: 0, recognition: None };
+            for c in when.conjuncts() {
+                match &c.kind {
+                    crate::expr::Kind::Fact { code, offset: 0 } => {
+                        if let Some((_, f)) = FlagFact::ALL.iter().find(|(x, _)| x == code) {
+                            gate.flags |= f.bit();
+                        }
+                    }
+                    crate::expr::Kind::Call(f, args) if f == "recognized" && gate.recognition.is_none() => {
+                        if let Some(crate::expr::Kind::Str(k)) = args.first().map(|a| &a.kind) {
+                            gate.recognition = vocab.recognition_kind_by_code(k).map(|k| k.0);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            return gate;
+        }
         let (flags, recognition) = match self {
             RuleKind::FirstReach { requires, .. }
             | RuleKind::LocalSourcing { requires, .. }
@@ -239,7 +259,16 @@ pub enum RuleKind {
     /// Written in the policy language (issue 11): a condition and an amount as expressions over
     /// the declared facts, checked when the file is read; `once`: one-time (首次/一次性), paid at
     /// most once per enterprise, as the ledger guards.
-    Formula { when: Box<crate::expr::Compiled>, amount: Box<crate::expr::Compiled>, once: bool },
+    /// `per`: each enterprise-year, or each project completed in the year (`per = "project"`,
+    /// one-time per project); `needs_row`: the expressions read a yearly fact, so a year without
+    /// its annual row is not assessed.
+    Formula {
+        when: Box<crate::expr::Compiled>,
+        amount: Box<crate::expr::Compiled>,
+        once: bool,
+        per: crate::expr::Scope,
+        needs_row: bool,
+    },
     /// Per project completed in Y: min(rate × investment, cap).
     ProjectSubsidy {
         categories: Vec<CategoryId>,
@@ -275,7 +304,15 @@ impl RuleKind {
 
     /// Rules that turn on the annual row of the assessed year.
     pub fn needs_annual_row(&self) -> bool {
-        !matches!(self, RuleKind::FirstRecognition { .. } | RuleKind::ProjectSubsidy { .. })
+        match self {
+            RuleKind::Formula { needs_row, per, .. } => *needs_row && *per == crate::expr::Scope::Year,
+            k => !matches!(k, RuleKind::FirstRecognition { .. } | RuleKind::ProjectSubsidy { .. }),
+        }
+    }
+
+    /// Rules decided once per project completed in the assessed year (keyed by project id).
+    pub fn per_project(&self) -> bool {
+        matches!(self, RuleKind::ProjectSubsidy { .. } | RuleKind::Formula { per: crate::expr::Scope::Project, .. })
     }
 }
 

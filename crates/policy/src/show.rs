@@ -78,8 +78,17 @@ pub fn describe_rule(p: &Policy, r: &Rule) -> (String, String) {
             ),
             "推荐争取省级技改奖励资金（非县级支付）".to_string(),
         ),
-        RuleKind::Formula { when, amount, once } => (
-            format!("条件：{}{}", when.source, if *once { "（一次性）" } else { "" }),
+        RuleKind::Formula { when, amount, once, per, .. } => (
+            format!(
+                "{}条件：{}{}",
+                if *per == crate::expr::Scope::Project { "每个当年竣工投产的项目，" } else { "" },
+                when.source,
+                match (once, per) {
+                    (true, crate::expr::Scope::Project) => "（每个项目一次）",
+                    (true, _) => "（一次性）",
+                    (false, _) => "（每年）",
+                }
+            ),
             format!("金额：{}", amount.source),
         ),
         RuleKind::ProjectSubsidy { categories, threshold_categories, threshold, rate: r, cap } => (

@@ -121,7 +121,8 @@ fn params_list_every_rule_parameter() {
 #[test]
 fn the_bundled_file_declares_the_facts_of_facts_md() {
     let p = PolicyFile::parse("zezhou.toml", BUNDLED_TEXT).compile().unwrap();
-    assert_eq!(p.facts, lianzhang_policy::expr::Decls::facts_md());
+    assert_eq!(p.facts.facts, lianzhang_policy::expr::Decls::facts_md().facts);
+    assert!(p.vocabulary.extras.is_empty(), "FACTS.md's columns are no extra columns");
     // A file without [[facts]] gets the same declarations.
     let start = BUNDLED_TEXT.find("[[facts]]").unwrap();
     let end = BUNDLED_TEXT.find("# Vocabularies").unwrap();
@@ -154,10 +155,26 @@ fn every_mistake_in_a_fact_declaration_is_reported_with_its_line() {
 
 #[test]
 fn expressions_compile_against_the_declared_facts() {
-    use lianzhang_policy::expr::{Type, compile};
+    use lianzhang_policy::expr::{Scope, Type, compile, compile_in};
     let p = PolicyFile::parse("zezhou.toml", BUNDLED_TEXT).compile().unwrap();
     assert!(compile("chain_master and revenue >= 3亿 and revenue[-1] < 3亿", &p.facts, Type::Bool).is_ok());
-    assert!(compile("min(fixed_asset_investment * 10%, 200万)", &p.facts, Type::Money).is_ok());
+    let per_project = "min(fixed_asset_investment * 10%, 200万)";
+    assert!(compile_in(per_project, &p.facts, Type::Money, Scope::Project).is_ok());
+    let e = compile(per_project, &p.facts, Type::Money).unwrap_err();
+    assert!(e[0].message.contains("是项目的事实，只能用在按项目评定的规则中"), "{e:?}");
+    assert_eq!(e[0].help.as_deref(), Some("在规则中写 per = \"project\"：每个当年竣工投产的项目评定一次"));
+    let e = compile("kind == mu_a", &p.facts, Type::Bool).unwrap_err();
+    assert!(e[0].message.contains("是认定的事实，不能直接读取"), "{e:?}");
+    // Codes are checked against the policy's vocabularies, by code or Chinese name.
+    assert!(
+        compile_in("category in [transformation, “智能化数字化改造”]", &p.facts, Type::Bool, Scope::Project).is_ok()
+    );
+    let e = compile_in("category == green", &p.facts, Type::Bool, Scope::Project).unwrap_err();
+    assert!(e[0].message.contains("“green”不是项目类别的代码"), "{e:?}");
+    assert!(e[0].help.as_deref().unwrap_or("").contains("transformation（工业转型强基）"), "{e:?}");
+    let e = compile("recognized(champion)", &p.facts, Type::Bool).unwrap_err();
+    assert!(e[0].message.contains("“champion”不是认定类型的代码"), "{e:?}");
+    assert!(compile("first(recognized(champion_national))", &p.facts, Type::Bool).is_ok());
     let e = compile("tax_paid >= 100万", &p.facts, Type::Bool).unwrap_err();
     assert!(e[0].message.contains("没有声明事实“tax_paid”"), "{e:?}");
 }

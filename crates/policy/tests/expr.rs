@@ -16,6 +16,7 @@ fn decl(code: &str, name: &str, ty: Type, place: Place) -> FactDecl {
 
 fn decls() -> Decls {
     Decls {
+        codes: Vec::new(),
         facts: vec![
             decl("revenue", "营业收入", Type::Money, Place::Yearly),
             decl("tax_paid", "实缴税金", Type::Money, Place::Yearly),

@@ -154,6 +154,7 @@ impl sheets::Rows<'_> {
             self.annual.rows,
             self.recognitions,
             self.projects.rows,
+            [self.enterprises.extras, self.annual.extras, self.projects.extras].concat(),
         )
         .map_err(|e| ReadError::NotADataset(format!("内部错误：{e}")))?;
         Ok(ReadOutput { dataset, stamp: self.stamp, locations })

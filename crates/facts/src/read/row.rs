@@ -151,6 +151,9 @@ pub(crate) struct SheetInfo {
     pub columns: Vec<String>,
     /// The worksheet column of physical column 0 (a workbook's used range may start right of A).
     pub left: usize,
+    /// The columns of facts the policy declares beyond FACTS.md: (index of
+    /// [`crate::Vocabulary::extras`], physical column).
+    pub extra: Vec<(u16, usize)>,
     /// Whether text cells may carry the `'` a CSV export puts before a value a spreadsheet
     /// would run as a formula ([`crate::typed::csv_formula_safe`]); it is taken away on reading.
     pub formula_escaped: bool,
@@ -164,6 +167,7 @@ impl SheetInfo {
         order: u32,
         headers: &[&str],
         (header_row, left): (u32, usize),
+        vocab: &crate::vocab::Vocabulary,
         errors: &mut Errors,
     ) -> SheetInfo {
         let fields = kind.fields();
@@ -176,7 +180,14 @@ impl SheetInfo {
             headless: Vec::new(),
             columns: Vec::new(),
             left,
+            extra: Vec::new(),
             formula_escaped: false,
+        };
+        let place = match kind {
+            SheetKind::Enterprises => Some(crate::extra::ExtraPlace::Enterprise),
+            SheetKind::Annual => Some(crate::extra::ExtraPlace::Yearly),
+            SheetKind::Projects => Some(crate::extra::ExtraPlace::Project),
+            SheetKind::Recognitions => None,
         };
         for col in 0..info.header.len() {
             let h = info.header[col].as_str();
@@ -186,6 +197,21 @@ impl SheetInfo {
             }
             let found = field_named(fields, h);
             let other_unit = other_unit_header(fields, h).filter(|(f, _)| fields[*f].cell == CellKind::Money);
+            let declared = match (found, place) {
+                (None, Some(place)) => vocab.extra_named(place, h).map(|(i, _)| i),
+                _ => None,
+            };
+            if let Some(i) = declared {
+                match info.extra.iter().find(|(x, _)| *x == i) {
+                    Some(&(_, first)) => {
+                        let reason =
+                            format!("重复的列（与第{}列“{}”相同）", column_letter(left + first), info.header[first]);
+                        errors.push(&info, header_row, Some(col), h, h, reason);
+                    }
+                    None => info.extra.push((i, col)),
+                }
+                continue;
+            }
             match found {
                 None if other_unit.is_some_and(|(f, _)| info.of_field[f].is_none()) => {
                     let Some((f, unit)) = other_unit else { continue };
@@ -200,7 +226,12 @@ impl SheetInfo {
                 None => {
                     let reason = match suggest(fields, h) {
                         Some(s) => format!("未知的列（是否应为 {s}？）"),
-                        None => unknown_column_reason(fields),
+                        None => unknown_column_reason(
+                            fields,
+                            place
+                                .map(|p| vocab.extras_of(p).map(|(_, f)| f.name.as_str()).collect())
+                                .unwrap_or_default(),
+                        ),
                     };
                     errors.push(&info, header_row, Some(col), h, h, reason);
                 }
@@ -265,8 +296,8 @@ impl SheetInfo {
     }
 }
 
-fn unknown_column_reason(fields: &[Field]) -> String {
-    let names: Vec<&str> = fields.iter().map(|f| f.zh).collect();
+fn unknown_column_reason(fields: &[Field], declared: Vec<&str>) -> String {
+    let names: Vec<&str> = fields.iter().map(|f| f.zh).chain(declared).collect();
     format!("未知的列（可用的列：{}）", names.join("、"))
 }
 
@@ -308,6 +339,38 @@ impl<'a, C: Cells> RowCtx<'a, C> {
         self.ok = false;
         let column = self.sheet.column_of(f);
         self.errors.push(self.sheet, self.row, self.sheet.of_field[f], column, value, reason);
+    }
+
+    /// The values of the declared facts' columns (empty when the sheet has none); a bad cell is
+    /// reported with its column and the type it should hold.
+    pub(crate) fn extras(&mut self, vocab: &crate::vocab::Vocabulary) -> Vec<(u16, crate::extra::ExtraValue)> {
+        let mut out = Vec::new();
+        for &(fact, col) in &self.sheet.extra {
+            let text = match self.cells.cell(col) {
+                Cell::Reported => {
+                    self.ok = false;
+                    continue;
+                }
+                Cell::Text(t) if self.sheet.formula_escaped && t.starts_with('\'') => {
+                    trim(crate::typed::csv_formula_unescape(t))
+                }
+                Cell::Text(t) => trim(t),
+            };
+            if text.is_empty() {
+                continue;
+            }
+            let decl = &vocab.extras[fact as usize];
+            match crate::extra::parse(decl.ty, text) {
+                Ok(v) => out.push((fact, v)),
+                Err(reason) => {
+                    self.ok = false;
+                    let column = self.sheet.column_at(col);
+                    let reason = format!("{reason}（“{}”应填{}）", decl.name, decl.ty.zh());
+                    self.errors.push(self.sheet, self.row, Some(col), &column, text, reason);
+                }
+            }
+        }
+        out
     }
 
     /// An optional value: `None` when empty (unknown) or invalid (reported).

@@ -7,6 +7,7 @@ use super::row::{Cell, Cells, Errors, RowCtx, SheetInfo};
 use super::schema::{SheetKind, ann, ent};
 use super::sheets_refs::{ProjectParse, Projects, RecognitionFold, RecognitionParse};
 use super::values;
+use crate::extra::{Extra, ExtraAt, ExtraValue};
 use crate::model::{Annual, Enterprise, MIN_YEAR, Recognition, Year};
 use crate::uscc::Uscc;
 use crate::vocab::Vocabulary;
@@ -184,7 +185,7 @@ impl<'v> Rows<'v> {
 
     /// Starts a sheet: maps its header row (at `header_row`, its first cell in column `left`).
     pub(crate) fn start(&mut self, kind: SheetKind, name: &str, headers: &[&str], at: (u32, usize)) -> SheetInfo {
-        let info = SheetInfo::new(kind, name, kind.order(), headers, at, &mut self.errors);
+        let info = SheetInfo::new(kind, name, kind.order(), headers, at, self.vocab, &mut self.errors);
         if kind == SheetKind::Enterprises {
             self.slots.keyed = info.of_field[ent::USCC].is_some();
         }
@@ -203,7 +204,7 @@ impl<'v> Rows<'v> {
                 fold.finish(sheet, errors);
             }
             SheetKind::Annual => {
-                let parse = AnnualParse { slots: &self.slots };
+                let parse = AnnualParse { vocab, slots: &self.slots };
                 let mut fold = AnnualFold { slots: self.slots.by_slot.len(), rows: &mut self.annual };
                 source.drive(sheet, &parse, &mut fold, errors)?;
                 fold.finish(sheet, errors);
@@ -229,6 +230,8 @@ impl<'v> Rows<'v> {
 pub(crate) struct Enterprises {
     pub by_slot: Vec<Option<Enterprise>>,
     pub rows: Vec<u32>,
+    /// The declared facts' values, by slot.
+    pub extras: Vec<(u32, Extra)>,
 }
 
 struct EnterpriseParse<'v> {
@@ -239,6 +242,7 @@ struct EnterpriseParse<'v> {
 struct EnterpriseRow {
     uscc: Uscc,
     enterprise: Option<Enterprise>,
+    extras: Vec<(u16, ExtraValue)>,
 }
 
 impl Parse for EnterpriseParse<'_> {
@@ -283,6 +287,7 @@ impl Parse for EnterpriseParse<'_> {
         let strategic_emerging = ctx.opt(ent::STRATEGIC_EMERGING, values::boolean);
         let established = ctx.opt(ent::ESTABLISHED, values::date);
         let chain_joined_year = ctx.opt(ent::CHAIN_JOINED_YEAR, values::year);
+        let extras = ctx.extras(vocab);
         let uscc = uscc?;
         let enterprise = match (ctx.ok, name) {
             (true, Some(name)) => Some(Enterprise {
@@ -298,7 +303,7 @@ impl Parse for EnterpriseParse<'_> {
             }),
             _ => None,
         };
-        Some(EnterpriseRow { uscc, enterprise })
+        Some(EnterpriseRow { uscc, enterprise, extras })
     }
 }
 
@@ -327,6 +332,10 @@ impl Fold for EnterpriseFold<'_> {
         }
         self.slots.map.insert(parsed.uscc, slot);
         self.slots.by_slot.push(parsed.uscc);
+        if parsed.enterprise.is_some() {
+            let at = |(fact, value)| (slot, Extra { at: ExtraAt::Enterprise, fact, value });
+            self.rows.extras.extend(parsed.extras.into_iter().map(at));
+        }
         self.rows.by_slot.push(parsed.enterprise);
         self.rows.rows.push(row);
     }
@@ -344,9 +353,12 @@ pub(crate) struct AnnualRows {
     years_seen: Vec<[u64; 3]>,
     /// Repeated (enterprise, year) pairs: (row, slot, year).
     repeats: Vec<(u32, u32, Year)>,
+    /// The declared facts' values, by slot.
+    pub extras: Vec<(u32, Extra)>,
 }
 
 struct AnnualParse<'a> {
+    vocab: &'a Vocabulary,
     slots: &'a Slots,
 }
 
@@ -354,6 +366,7 @@ struct AnnualParse<'a> {
 struct AnnualRow {
     slot: u32,
     annual: Annual,
+    extras: Vec<(u16, ExtraValue)>,
 }
 
 impl Parse for AnnualParse<'_> {
@@ -368,6 +381,7 @@ impl Parse for AnnualParse<'_> {
         let local_procurement = ctx.opt(ann::LOCAL_PROCUREMENT, values::money);
         let total_procurement = ctx.opt(ann::TOTAL_PROCUREMENT, values::money);
         let rd_expense = ctx.opt(ann::RD_EXPENSE, values::money);
+        let extras = ctx.extras(self.vocab);
         if let (Some(local), Some(total)) = (local_procurement, total_procurement)
             && local > total
         {
@@ -388,7 +402,7 @@ impl Parse for AnnualParse<'_> {
             total_procurement,
             rd_expense,
         };
-        Some(AnnualRow { slot: slot?, annual })
+        Some(AnnualRow { slot: slot?, annual, extras })
     }
 }
 
@@ -412,7 +426,7 @@ impl Fold for AnnualFold<'_> {
         if rows.years_seen.is_empty() {
             rows.years_seen = vec![[0; 3]; self.slots];
         }
-        let AnnualRow { slot, annual } = parsed;
+        let AnnualRow { slot, annual, extras } = parsed;
         let bit = (annual.year - MIN_YEAR) as usize;
         let seen = &mut rows.years_seen[slot as usize][bit / 64];
         if *seen & (1 << (bit % 64)) != 0 {
@@ -420,6 +434,8 @@ impl Fold for AnnualFold<'_> {
             return;
         }
         *seen |= 1 << (bit % 64);
+        let at = |(fact, value)| (slot, Extra { at: ExtraAt::Year(annual.year), fact, value });
+        rows.extras.extend(extras.into_iter().map(at));
         rows.rows.push(annual);
         rows.slots.push(slot);
         rows.lines.push(row);

@@ -5,6 +5,7 @@ use super::row::{Cells, Errors, RowCtx, SheetInfo};
 use super::schema::{proj, rec};
 use super::sheets::{Fold, Parse, Recent, Slots, reference};
 use super::values;
+use crate::extra::{Extra, ExtraAt, ExtraValue};
 use crate::model::{Project, Recognition, Year};
 use crate::vocab::Vocabulary;
 use std::collections::HashMap;
@@ -65,6 +66,8 @@ impl Fold for RecognitionFold<'_> {
 pub(crate) struct Projects {
     pub rows: Vec<(u32, Project)>,
     pub ids: HashMap<String, u32>,
+    /// The declared facts' values, by slot.
+    pub extras: Vec<(u32, Extra)>,
 }
 
 pub(crate) struct ProjectParse<'a> {
@@ -76,6 +79,7 @@ pub(crate) struct ProjectParse<'a> {
 pub(crate) struct ProjectRow {
     project_id: String,
     project: Option<(u32, Project)>,
+    extras: Vec<(u16, ExtraValue)>,
 }
 
 impl Parse for ProjectParse<'_> {
@@ -100,6 +104,7 @@ impl Parse for ProjectParse<'_> {
         {
             ctx.report(proj::COMPLETED_YEAR, &done.to_string(), format!("竣工投产年度早于开工年度（{start}）"));
         }
+        let extras = ctx.extras(vocab);
         let project_id = project_id?;
         let project = match (ctx.ok, slot, name) {
             (true, Some(slot), Some(name)) => Some((
@@ -115,7 +120,7 @@ impl Parse for ProjectParse<'_> {
             )),
             _ => None,
         };
-        Some(ProjectRow { project_id, project })
+        Some(ProjectRow { project_id, project, extras })
     }
 }
 
@@ -126,6 +131,10 @@ impl Fold for Projects {
         if let Some(&first) = self.ids.get(&parsed.project_id) {
             errors.at(sheet, row, proj::PROJECT_ID, &parsed.project_id, format!("项目编号重复（第{first}行已有）"));
             return;
+        }
+        if let Some((slot, p)) = &parsed.project {
+            let at = |(fact, value)| (*slot, Extra { at: ExtraAt::Project(p.project_id.clone()), fact, value });
+            self.extras.extend(parsed.extras.into_iter().map(at));
         }
         self.ids.insert(parsed.project_id, row);
         self.rows.extend(parsed.project);

@@ -106,6 +106,7 @@ fn read_sheets(path: &Path, format: Book, rows: &mut Rows<'_>, limits: &Limits) 
                 headless: Vec::new(),
                 columns: Vec::new(),
                 left: 0,
+                extra: Vec::new(),
                 formula_escaped: false,
             };
             let reason = "未知的工作表（应为 企业、年度数据、认定 或 项目）：这张表没有读入，请改正表名，或删去这张表";

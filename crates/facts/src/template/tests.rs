@@ -29,6 +29,7 @@ fn bundled() -> Vocabulary {
         chains,
         recognition_kinds: codes("recognition_kinds"),
         project_categories: codes("project_categories"),
+        extras: Vec::new(),
     }
 }
 

@@ -42,6 +42,7 @@ pub fn vocabulary() -> Vocabulary {
             code("digital", "智能化数字化改造"),
             code("other", "其他"),
         ],
+        extras: Vec::new(),
     }
 }
 

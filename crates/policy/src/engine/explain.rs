@@ -41,7 +41,7 @@ pub fn explain_with(
     apply_groups(&ctx, &mut tris, &mut |_, _| {});
     let mut out = Vec::new();
     for (i, rule) in policy.rules.iter().enumerate() {
-        if let RuleKind::ProjectSubsidy { .. } = rule.kind {
+        if rule.kind.per_project() {
             let done: Vec<_> = facts.projects.iter().filter(|p| p.completed_year == Some(year)).collect();
             if done.is_empty() {
                 let text = format!("{year}年无竣工投产项目");

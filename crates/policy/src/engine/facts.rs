@@ -4,7 +4,7 @@
 
 use crate::engine::ctx::{Ctx, Trace};
 use crate::engine::decide;
-use crate::model::{FlagFact, MoneyFact, Policy, RuleKind};
+use crate::model::{FlagFact, MoneyFact, Policy};
 use crate::tri::Tri;
 use lianzhang_facts::{EnterpriseFacts, Fen, Year};
 
@@ -68,7 +68,7 @@ pub fn facts_read(policy: &Policy, facts: EnterpriseFacts<'_>, year: Year) -> Ve
     let ctx = Ctx::new(policy, facts, year).with_doubts(&doubts);
     let mut out = Vec::new();
     for rule in &policy.rules {
-        if matches!(rule.kind, RuleKind::ProjectSubsidy { .. }) {
+        if rule.kind.per_project() {
             continue;
         }
         let mut o = Observer { reads: Vec::new() };

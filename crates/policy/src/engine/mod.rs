@@ -3,6 +3,7 @@
 mod ctx;
 mod explain;
 pub mod facts;
+mod formula;
 mod rules;
 mod tally;
 pub mod text;
@@ -82,8 +83,12 @@ pub(crate) fn decide<T: Trace>(ctx: &Ctx, kind: &RuleKind, t: &mut T) -> Decisio
                 rules::research_referral(ctx, requires, *min_expense, *min_growth_percent, *min_intensity_percent, t);
             Decision { tri, amount: None }
         }
-        RuleKind::Formula { when, amount, .. } => rules::formula(ctx, when, amount, t),
-        RuleKind::ProjectSubsidy { .. } => unreachable!("projects are decided one by one"),
+        RuleKind::Formula { per: crate::expr::Scope::Year, when, amount, .. } => {
+            formula::formula(ctx, None, when, amount, t)
+        }
+        RuleKind::ProjectSubsidy { .. } | RuleKind::Formula { .. } => {
+            unreachable!("projects are decided one by one")
+        }
     }
 }
 
@@ -114,7 +119,7 @@ fn decide_raw(ctx: &Ctx) -> Tris {
     let mut out: Tris = smallvec::smallvec![Tri::False; rules.len()];
     let open = Open::of(ctx);
     for (i, (r, g)) in rules.iter().zip(&ctx.policy.gates).enumerate() {
-        if open.admits(g) && !matches!(r.kind, RuleKind::ProjectSubsidy { .. }) {
+        if open.admits(g) && !r.kind.per_project() {
             out[i] = decide(ctx, &r.kind, &mut Silent).tri;
         }
     }
@@ -127,11 +132,7 @@ fn decide_raw(ctx: &Ctx) -> Tris {
 /// nothing is open the findings need not be worked out at all (the what-if fast path).
 pub(crate) fn any_gate_open(ctx: &Ctx) -> bool {
     let open = Open::of(ctx);
-    ctx.policy
-        .rules
-        .iter()
-        .zip(&ctx.policy.gates)
-        .any(|(r, g)| open.admits(g) && !matches!(r.kind, RuleKind::ProjectSubsidy { .. }))
+    ctx.policy.rules.iter().zip(&ctx.policy.gates).any(|(r, g)| open.admits(g) && !r.kind.per_project())
 }
 
 /// A cheap look at the facts of the assessed year that rules most enterprise-years out. A
@@ -328,7 +329,7 @@ pub fn assess_enterprise_with(
     apply_groups(&ctx, &mut tris, &mut |_, _| {});
     let start = out.len();
     for (i, rule) in policy.rules.iter().enumerate() {
-        if let RuleKind::ProjectSubsidy { .. } = rule.kind {
+        if rule.kind.per_project() {
             for p in facts.projects.iter().filter(|p| p.completed_year == Some(year)) {
                 let (tri, amount) = decide_project(&ctx, &rule.kind, p, &mut Silent);
                 if tri == Tri::False {
@@ -357,6 +358,11 @@ fn decide_project<T: Trace>(
     match kind {
         RuleKind::ProjectSubsidy { categories, threshold_categories, threshold, rate, cap } => {
             rules::project(ctx, p, categories, threshold_categories, *threshold, *rate, *cap, t)
+        }
+        RuleKind::Formula { when, amount, .. } => {
+            t.step(|| format!("项目“{}”（{}）{}年竣工投产", p.name, p.project_id, ctx.year));
+            let d = formula::formula(ctx, Some(p), when, amount, t);
+            (d.tri, d.amount)
         }
         _ => (Tri::False, None),
     }

@@ -1,7 +1,7 @@
 //! Each rule kind's condition and amount, written once for both the fast path and the
 //! explained path (see [`Trace`]).
 
-use crate::engine::ctx::{Ctx, Silent, Trace, describe_money, flag_of, money_of};
+use crate::engine::ctx::{Ctx, Trace, describe_money, flag_of, money_of};
 use crate::engine::facts::{FactKey, FactValue};
 use crate::engine::text::{
     decisive_dp, fen_exact, fixed, money_exact, money_vs, percent_short, percent_vs, plain, rate, rounded_step,
@@ -463,83 +463,4 @@ pub fn project<T: Trace>(
         )
     });
     (Tri::True, Some(amount))
-}
-
-/// An enterprise-year's facts as the policy language reads them: the yearly money and yes/no
-/// facts and the enterprise's own, through the same accessors as the built-in rules (history
-/// before the first row, doubted values), so one fact has one value in every rule.
-struct CtxEnv<'c, 'a> {
-    ctx: &'c Ctx<'a>,
-}
-
-impl crate::expr::Env for CtxEnv<'_, '_> {
-    fn year(&self) -> i32 {
-        self.ctx.year
-    }
-
-    fn fact(&self, code: &str, year: i32) -> Option<crate::expr::Value> {
-        use crate::expr::Value;
-        if let Some((_, f)) = MoneyFact::ALL.iter().find(|(c, _)| *c == code) {
-            return self.ctx.money(*f, year, &mut Silent).map(|fen| Value::Num(fen.to_yuan()));
-        }
-        if let Some((_, f)) = FlagFact::ALL.iter().find(|(c, _)| *c == code) {
-            return match self.ctx.flag(*f, year, &mut Silent) {
-                Tri::True => Some(Value::Bool(true)),
-                Tri::False => Some(Value::Bool(false)),
-                Tri::Unknown => None,
-            };
-        }
-        None
-    }
-
-    fn first_year(&self) -> Option<i32> {
-        self.ctx.first
-    }
-
-    fn history_known(&self) -> bool {
-        self.ctx.pre_known
-    }
-}
-
-/// A rule written in the policy language: its condition, then (unless known false) its amount;
-/// each expression writes its own steps. An unknown that matters gives `needs_review` naming
-/// the facts; a negative amount pays nothing.
-pub fn formula<T: Trace>(
-    ctx: &Ctx,
-    when: &crate::expr::Compiled,
-    amount: &crate::expr::Compiled,
-    t: &mut T,
-) -> super::Decision {
-    use crate::expr::Value;
-    let decls = &ctx.policy.facts;
-    let env = CtxEnv { ctx };
-    let run = |c: &crate::expr::Compiled| if T::ON { c.eval(decls, &env) } else { c.value(decls, &env) };
-    let w = run(when);
-    for s in &w.steps {
-        t.step(|| s.clone());
-    }
-    let tri = match w.value {
-        Some(Value::Bool(true)) => Tri::True,
-        Some(Value::Bool(false)) => return super::Decision { tri: Tri::False, amount: None },
-        _ => {
-            for m in &w.missing {
-                t.missing(|| m.clone());
-            }
-            Tri::Unknown
-        }
-    };
-    let a = run(amount);
-    // What the condition already showed (the facts, an increase both compute) is not repeated.
-    for s in a.steps.iter().filter(|s| !w.steps.contains(s)) {
-        t.step(|| s.clone());
-    }
-    match a.value {
-        Some(Value::Num(d)) => super::Decision { tri, amount: Some(d.max(Decimal::ZERO)) },
-        _ => {
-            for m in &a.missing {
-                t.missing(|| m.clone());
-            }
-            super::Decision { tri: Tri::Unknown, amount: None }
-        }
-    }
 }

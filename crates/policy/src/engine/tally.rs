@@ -67,7 +67,7 @@ pub fn tally_enterprise_with(
             }
         };
     for (i, rule) in policy.rules.iter().enumerate() {
-        if let RuleKind::ProjectSubsidy { .. } = rule.kind {
+        if rule.kind.per_project() {
             for p in facts.projects.iter().filter(|p| p.completed_year == Some(year)) {
                 let (tri, amount) = decide_project(&ctx, &rule.kind, p, &mut Silent);
                 if let Some(status) = status_of(&rule.kind, tri) {

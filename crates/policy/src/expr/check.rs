@@ -11,7 +11,17 @@ const MAX_LOOKBACK: i32 = 10;
 
 struct Checker<'a> {
     decls: &'a Decls,
+    scope: Scope,
     problems: Vec<Diagnostic>,
+}
+
+/// What a rule is assessed for: each enterprise-year, or each project completed in the year
+/// (`per = "project"`), whose facts it may then read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scope {
+    #[default]
+    Year,
+    Project,
 }
 
 impl Checker<'_> {
@@ -29,6 +39,21 @@ impl Checker<'_> {
             Kind::Num(_, Unit::Percent) => Type::Percent,
             Kind::Num(_, Unit::Bare) => Type::Number,
             Kind::Bool(_) => Type::Bool,
+            Kind::Str(_) => Type::Code,
+            Kind::In(x, items) => {
+                let t = self.ty(x);
+                self.expect(x, t, Type::Code, "“属于”（in）前");
+                let fact = match &x.kind {
+                    Kind::Fact { code, .. } => Some(code.clone()),
+                    _ => None,
+                };
+                for (item, at) in items.iter_mut() {
+                    if let Some(code) = self.code_of(fact.as_deref(), item, at.clone()) {
+                        *item = code;
+                    }
+                }
+                Type::Bool
+            }
             Kind::Fact { code, offset } => match self.decls.get(code) {
                 None => {
                     let near: Vec<&str> = self
@@ -47,6 +72,17 @@ impl Checker<'_> {
                         d.help(format!("是否想写 {}？", near.join("、")))
                     })
                 }
+                Some(f) if f.place == Place::Project && self.scope != Scope::Project => self.problem(
+                    Diagnostic::new(
+                        span,
+                        format!("“{}”（{}）是项目的事实，只能用在按项目评定的规则中", f.code, f.name),
+                    )
+                    .help("在规则中写 per = \"project\"：每个当年竣工投产的项目评定一次"),
+                ),
+                Some(f) if f.place == Place::Recognition => self.problem(
+                    Diagnostic::new(span, format!("“{}”（{}）是认定的事实，不能直接读取", f.code, f.name))
+                        .help("用 recognized(认定类型代码) 判断当年是否获得该认定，如 recognized(mu_a)"),
+                ),
                 Some(f) if *offset != 0 && f.place != Place::Yearly => self
                     .problem(Diagnostic::new(span, format!("“{}”（{}）不按年度记录，不能写年度偏移", f.code, f.name))),
                 Some(_) if *offset > 0 => self.problem(
@@ -67,6 +103,10 @@ impl Checker<'_> {
                 Type::Bool
             }
             Kind::Bin(op, l, r) => {
+                if matches!(op, BinOp::Eq | BinOp::Ne) {
+                    self.literal_beside(l, r);
+                    self.literal_beside(r, l);
+                }
                 let (op, lt, rt) = (*op, self.ty(l), self.ty(r));
                 self.binary(op, (l, lt), (r, rt), span)
             }
@@ -78,6 +118,36 @@ impl Checker<'_> {
         };
         e.ty = Some(t);
         t
+    }
+
+    /// The code `text` (a code or a Chinese name) of code fact `fact`, checked against the codes
+    /// the policy lists for it (any text when it lists none).
+    fn code_of(&mut self, fact: Option<&str>, text: &str, span: std::ops::Range<usize>) -> Option<String> {
+        let Some(codes) = fact.and_then(|f| self.decls.codes_of(f)) else { return Some(text.to_string()) };
+        if let Some((c, _)) = codes.iter().find(|(c, n)| c == text || n == text) {
+            return Some(c.clone());
+        }
+        let name = fact.and_then(|f| self.decls.get(f)).map_or("", |d| d.name.as_str());
+        let listed: Vec<String> = codes.iter().map(|(c, n)| format!("{c}（{n}）")).collect();
+        self.problems.push(
+            Diagnostic::new(span, format!("“{text}”不是{name}的代码")).help(format!("可用：{}", listed.join("、"))),
+        );
+        None
+    }
+
+    /// In `fact == x`, a bare word or a quoted text `x` beside a code fact is one of its codes.
+    fn literal_beside(&mut self, fact: &Expr, other: &mut Expr) {
+        let Kind::Fact { code: f, .. } = &fact.kind else { return };
+        if self.decls.get(f).is_none_or(|d| d.ty != Type::Code) {
+            return;
+        }
+        let text = match &other.kind {
+            Kind::Fact { code, offset: 0 } if self.decls.get(code).is_none() => code.clone(),
+            Kind::Str(t) => t.clone(),
+            _ => return,
+        };
+        let code = self.code_of(Some(f), &text, other.span.clone()).unwrap_or(text);
+        other.kind = Kind::Str(code);
     }
 
     fn expect(&mut self, e: &Expr, got: Type, want: Type, where_: &str) {
@@ -172,6 +242,29 @@ impl Checker<'_> {
                 self.expect(&args[0], t, Type::Bool, "first 的参数");
                 Type::Bool
             }
+            "recognized" => {
+                let arg = match args {
+                    [a] => a,
+                    _ => {
+                        return self.problem(Diagnostic::new(
+                            span,
+                            "recognized 只有一个参数：认定类型的代码，如 recognized(mu_a)",
+                        ));
+                    }
+                };
+                let text = match &arg.kind {
+                    Kind::Fact { code, offset: 0 } => code.clone(),
+                    Kind::Str(t) => t.clone(),
+                    _ => {
+                        return self.problem(Diagnostic::new(arg.span.clone(), "recognized 的参数应为认定类型的代码"));
+                    }
+                };
+                if let Some(code) = self.code_of(Some("kind"), &text, arg.span.clone()) {
+                    arg.kind = Kind::Str(code);
+                    arg.ty = Some(Type::Code);
+                }
+                Type::Bool
+            }
             "increase" | "growth" => {
                 if !arity(1) {
                     return self.problem(Diagnostic::new(span, format!("{name} 只有一个参数：一项按年度记录的事实")));
@@ -246,7 +339,7 @@ impl Checker<'_> {
             }
             _ => self.problem(
                 Diagnostic::new(span, format!("没有函数“{name}”"))
-                    .help("可用：min、max、increase、growth、first、band、rate、brackets"),
+                    .help("可用：min、max、increase、growth、first、recognized、band、rate、brackets"),
             ),
         }
     }
@@ -281,8 +374,8 @@ fn close(a: &str, b: &str) -> bool {
 
 /// Checks `e` against `decls`, expecting `want` (`Number` accepts any number). Errors: every
 /// problem, in source order.
-pub fn check(e: &mut Expr, decls: &Decls, want: Type) -> Result<Type, Vec<Diagnostic>> {
-    let mut c = Checker { decls, problems: Vec::new() };
+pub fn check(e: &mut Expr, decls: &Decls, want: Type, scope: Scope) -> Result<Type, Vec<Diagnostic>> {
+    let mut c = Checker { decls, scope, problems: Vec::new() };
     let t = c.ty(e);
     if c.problems.is_empty() && unify(t, want).is_none() && !(want == Type::Number && t.numeric()) {
         let what = if want == Type::Bool { "条件" } else { "金额" };

@@ -75,16 +75,87 @@ pub struct FactDecl {
     pub place: Place,
 }
 
-/// The facts a policy file declares.
+/// The facts a policy file declares, and the coded values some of them take.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Decls {
     pub facts: Vec<FactDecl>,
+    /// The codes (with Chinese names) a code fact takes, where the policy lists them: `kind` the
+    /// recognition kinds, `category` the project categories, `chain` the chains. `recognized(k)`
+    /// and comparisons with a code are checked against these.
+    pub codes: Vec<(String, Vec<(String, String)>)>,
 }
 
 impl Decls {
     pub fn get(&self, code: &str) -> Option<&FactDecl> {
         self.facts.iter().find(|f| f.code == code)
     }
+
+    /// The codes fact `fact` takes (code, Chinese name), when the policy lists them.
+    pub fn codes_of(&self, fact: &str) -> Option<&[(String, String)]> {
+        self.codes.iter().find(|(f, _)| f == fact).map(|(_, c)| c.as_slice())
+    }
+
+    /// A code of fact `fact` written by its code or Chinese name: the code.
+    pub fn code_named(&self, fact: &str, text: &str) -> Option<&str> {
+        self.codes_of(fact)?.iter().find(|(c, n)| c == text || n == text).map(|(c, _)| c.as_str())
+    }
+
+    /// Fills [`Decls::codes`] from the policy's vocabularies.
+    pub(crate) fn vocab_codes(
+        &mut self,
+        kinds: &[lianzhang_facts::Code],
+        categories: &[lianzhang_facts::Code],
+        chains: &[lianzhang_facts::ChainVocab],
+    ) {
+        let pairs = |c: &[lianzhang_facts::Code]| c.iter().map(|c| (c.code.clone(), c.name.clone())).collect();
+        self.codes = vec![
+            ("kind".into(), pairs(kinds)),
+            ("category".into(), pairs(categories)),
+            ("chain".into(), chains.iter().map(|c| (c.code.clone(), c.name.clone())).collect()),
+        ];
+    }
+}
+
+/// The declared facts beyond FACTS.md's columns, as the data's extra columns. A recognition
+/// fact beyond `kind` is refused: the recognitions sheet has no place for it yet.
+pub(crate) fn extras(
+    decls: &Decls,
+    node: Option<&Node>,
+    problems: &mut Vec<Problem>,
+) -> Vec<lianzhang_facts::ExtraFact> {
+    use lianzhang_facts::{ExtraFact, ExtraPlace, ExtraType};
+    let standard = Decls::facts_md();
+    let mut out = Vec::new();
+    for f in decls.facts.iter().filter(|f| standard.get(&f.code).is_none()) {
+        let place = match f.place {
+            Place::Enterprise => ExtraPlace::Enterprise,
+            Place::Yearly => ExtraPlace::Yearly,
+            Place::Project => ExtraPlace::Project,
+            Place::Recognition => {
+                problems.push(
+                    Problem::new(
+                        node.map(|n| &n.origin),
+                        format!("事实“{}”：认定表只有认定类型和年度两列，不能再声明认定的事实", f.code),
+                    )
+                    .with_help("把它声明为企业（enterprise）、年度（yearly）或项目（project）的事实"),
+                );
+                continue;
+            }
+        };
+        let ty = match f.ty {
+            Type::Money => ExtraType::Money,
+            Type::Count => ExtraType::Count,
+            Type::Percent => ExtraType::Percent,
+            Type::Area => ExtraType::Area,
+            Type::Bool => ExtraType::Bool,
+            Type::Year => ExtraType::Year,
+            Type::Code => ExtraType::Code,
+            Type::Date => ExtraType::Date,
+            Type::Text | Type::Number | Type::Error => ExtraType::Text,
+        };
+        out.push(ExtraFact { code: f.code.clone(), name: f.name.clone(), ty, place });
+    }
+    out
 }
 
 /// The codes and Chinese words of the types, as the policy file writes them.
@@ -114,6 +185,7 @@ impl Decls {
         use Place::*;
         use Type::*;
         Decls {
+            codes: Vec::new(),
             facts: vec![
                 d("uscc", "统一社会信用代码", Code, Enterprise),
                 d("name", "企业名称", Text, Enterprise),
@@ -186,7 +258,7 @@ pub(crate) fn compile(node: &Node, problems: &mut Vec<Problem>) -> Decls {
         }
         seen.push(&f.code);
     }
-    let decls = Decls { facts };
+    let decls = Decls { facts, codes: Vec::new() };
     for (code, ty) in BUILT_IN.iter().filter(|(c, _)| !wrong.iter().any(|w| w == c)) {
         match decls.get(code) {
             None => problems.push(

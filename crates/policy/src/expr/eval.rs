@@ -36,6 +36,14 @@ pub trait Env {
     fn history_known(&self) -> bool {
         true
     }
+    /// Whether the enterprise has a recognition of kind `kind` (its code) in `year`.
+    fn recognized(&self, _kind: &str, _year: i32) -> bool {
+        false
+    }
+    /// The year of the enterprise's earliest recognition of any kind.
+    fn first_recognition_year(&self) -> Option<i32> {
+        None
+    }
 }
 
 /// What an evaluation gives: the value (`None`: it turns on unknown facts), the facts it turned
@@ -113,7 +121,28 @@ fn near(v: &Value, other: &Value, ty: Option<Type>) -> String {
     }
 }
 
+/// Whether `e` reads a yearly fact (one the years before the data may leave unknown).
+fn reads_yearly(e: &Expr, decls: &Decls) -> bool {
+    match &e.kind {
+        Kind::Fact { code, .. } => decls.get(code).is_some_and(|f| f.place == Place::Yearly),
+        Kind::Num(..) | Kind::Bool(_) | Kind::Str(_) => false,
+        Kind::Neg(x) | Kind::Not(x) | Kind::In(x, _) => reads_yearly(x, decls),
+        Kind::Bin(_, l, r) => reads_yearly(l, decls) || reads_yearly(r, decls),
+        Kind::Call(_, args) => args.iter().any(|x| reads_yearly(x, decls)),
+        Kind::Schedule(bands) => bands
+            .iter()
+            .any(|b| b.from.iter().chain(b.to.iter()).chain(std::iter::once(&b.value)).any(|x| reads_yearly(x, decls))),
+    }
+}
+
 impl Ev<'_> {
+    /// A code as a clerk reads it: its Chinese name where the policy lists the fact's codes.
+    fn code_zh(&self, fact: Option<&str>, code: &str) -> String {
+        fact.and_then(|f| self.decls.codes_of(f))
+            .and_then(|cs| cs.iter().find(|(c, _)| c == code))
+            .map_or_else(|| code.to_string(), |(_, n)| n.clone())
+    }
+
     /// `2023年营业收入` (yearly facts with their year), `战略性新兴产业企业` (the others).
     fn label(&self, code: &str, offset: i32) -> String {
         let Some(f) = self.decls.get(code) else { return code.to_string() };
@@ -164,6 +193,27 @@ impl Ev<'_> {
         match &e.kind {
             Kind::Num(d, _) => Ok(Value::Num(*d)),
             Kind::Bool(b) => Ok(Value::Bool(*b)),
+            Kind::Str(t) => Ok(Value::Code(t.clone())),
+            Kind::In(x, items) => {
+                let v = self.eval(x)?;
+                let Value::Code(c) = &v else { unreachable!("checked: a code") };
+                let holds = items.iter().any(|(i, _)| i == c);
+                if self.explain {
+                    let fact = match &x.kind {
+                        Kind::Fact { code, .. } => Some(code.as_str()),
+                        _ => None,
+                    };
+                    let listed: Vec<String> = items.iter().map(|(i, _)| self.code_zh(fact, i)).collect();
+                    let name = self.name(x).map_or_else(String::new, |n| format!("{n} "));
+                    self.steps.push(format!(
+                        "{name}{} 属于（{}）：{}",
+                        self.code_zh(fact, c),
+                        listed.join("、"),
+                        if holds { "是" } else { "否" }
+                    ));
+                }
+                Ok(Value::Bool(holds))
+            }
             Kind::Fact { code, offset } => self.fact(code, *offset, e.ty),
             Kind::Neg(inner) => Ok(Value::Num(-self.num(inner)?)),
             Kind::Not(inner) => match self.eval(inner)? {
@@ -209,14 +259,22 @@ impl Ev<'_> {
                     (a, b) => (a == b) == (*op == BinOp::Eq),
                 };
                 // The side that is a literal (the threshold) exactly; the other near it.
+                let fact = [l, r].into_iter().find_map(|x| match &x.kind {
+                    Kind::Fact { code, .. } => Some(code.as_str()),
+                    _ => None,
+                });
                 let side = |name: Option<String>, v: &Value, other: &Value, literal: bool| {
-                    let shown = if literal { show(v, ty) } else { near(v, other, ty) };
+                    let shown = match v {
+                        Value::Code(c) if ty == Some(Type::Code) => self.code_zh(fact, c),
+                        _ if literal => show(v, ty),
+                        _ => near(v, other, ty),
+                    };
                     match name {
                         Some(n) => format!("{n} {shown}"),
                         None => shown,
                     }
                 };
-                let literal = |e: &Expr| matches!(e.kind, Kind::Num(..));
+                let literal = |e: &Expr| matches!(e.kind, Kind::Num(..) | Kind::Str(_));
                 let (ln, rn) = (self.name(l), self.name(r));
                 if self.explain {
                     self.steps.push(format!(
@@ -284,6 +342,16 @@ impl Ev<'_> {
                 Ok(Value::Num(v))
             }
             "first" => self.first(&args[0]),
+            "recognized" => {
+                let Kind::Str(kind) = &args[0].kind else { unreachable!("checked: a kind's code") };
+                let year = self.env.year() + self.shift;
+                let holds = self.env.recognized(kind, year);
+                if self.explain {
+                    let name = self.code_zh(Some("kind"), kind);
+                    self.steps.push(format!("{year}年认定为“{name}”：{}", if holds { "是" } else { "否" }));
+                }
+                Ok(Value::Bool(holds))
+            }
             "increase" | "growth" => {
                 let Kind::Fact { code, .. } = &args[0].kind else { unreachable!("checked: a fact") };
                 let now = self.fact(code, 0, args[0].ty);
@@ -389,7 +457,10 @@ impl Ev<'_> {
             return Ok(Value::Bool(false));
         }
         let judged = self.env.year() + self.shift;
-        let first_year = self.env.first_year();
+        // A condition on recognitions alone (dated events, all in the data) has no unknown past:
+        // its earlier years are those from the first recognition on.
+        let dated = !reads_yearly(c, self.decls);
+        let first_year = if dated { self.env.first_recognition_year() } else { self.env.first_year() };
         let saved = self.shift;
         for j in first_year.unwrap_or(judged).min(judged)..judged {
             self.shift = j - self.env.year();
@@ -405,7 +476,7 @@ impl Ev<'_> {
             }
         }
         self.shift = saved;
-        if acc != Ok(false) && !self.env.history_known() {
+        if acc != Ok(false) && !dated && !self.env.history_known() {
             let f = first_year.unwrap_or(judged);
             acc = Err(union(acc.err().unwrap_or_default(), vec![format!("{f}年以前的历史")]));
         }
@@ -415,8 +486,11 @@ impl Ev<'_> {
                 Ok(false) => "否（此前已达到或本年未达到）",
                 Err(_) => "未知",
             };
-            let history =
-                if self.env.history_known() { "此前年度" } else { "此前年度（更早的历史未知）" };
+            let history = if dated || self.env.history_known() {
+                "此前年度"
+            } else {
+                "此前年度（更早的历史未知）"
+            };
             self.steps.push(format!("{judged}年为首次，{history}均未达到：{verdict}"));
         }
         acc.map(Value::Bool)
@@ -454,6 +528,29 @@ impl Ev<'_> {
 }
 
 impl Compiled {
+    /// The parts that must all hold for the condition to hold: its top-level `and`s, and those
+    /// of a `first(…)` among them (首次 holds only if its condition holds this year).
+    pub fn conjuncts(&self) -> Vec<&Expr> {
+        fn walk<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+            match &e.kind {
+                Kind::Bin(BinOp::And, l, r) => {
+                    walk(l, out);
+                    walk(r, out);
+                }
+                Kind::Call(f, args) if f == "first" => walk(&args[0], out),
+                _ => out.push(e),
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.expr, &mut out);
+        out
+    }
+
+    /// Whether the expression reads a yearly fact (a year without its row cannot be judged).
+    pub fn reads_yearly(&self, decls: &Decls) -> bool {
+        reads_yearly(&self.expr, decls)
+    }
+
     /// Evaluates against `env`, the facts named as `decls` declares them, with the explanation.
     pub fn eval(&self, decls: &Decls, env: &dyn Env) -> Evaluated {
         self.run(decls, env, true)

@@ -23,6 +23,10 @@ pub enum Tok {
     /// The value (in yuan for money, the fraction for a percentage) and its unit.
     Num(Decimal, Unit),
     Ident(String),
+    /// A quoted text: a code or its Chinese name (`"transformation"`, `“技术改造”`).
+    Str(String),
+    /// `in` / `属于`: membership in a list of codes.
+    In,
     True,
     False,
     And,
@@ -96,6 +100,7 @@ pub fn lex(src: &str) -> Result<Vec<Token>, Vec<Diagnostic>> {
             continue;
         }
         let two = match (c, next) {
+            ('属', Some('于')) => Some(Tok::In),
             ('>', Some('=')) => Some(Tok::Ge),
             ('<', Some('=')) => Some(Tok::Le),
             ('=', Some('=')) => Some(Tok::Eq),
@@ -116,6 +121,21 @@ pub fn lex(src: &str) -> Result<Vec<Token>, Vec<Diagnostic>> {
             '<' => {
                 out.push(Token { tok: Tok::Lt, span: start..at(i + 1) });
                 i += 1;
+            }
+            '"' | '“' | '\'' | '‘' => {
+                let close = match c {
+                    '“' => '”',
+                    '‘' => '’',
+                    other => other,
+                };
+                let Some(end) = (i + 1..chars.len()).find(|&k| chars[k].1 == close) else {
+                    problems
+                        .push(Diagnostic::new(start..src.len(), "引号没有配对").help(format!("在文字后加上 {close}")));
+                    break;
+                };
+                let text = src[at(i + 1)..at(end)].trim().to_string();
+                out.push(Token { tok: Tok::Str(text), span: start..at(end + 1) });
+                i = end + 1;
             }
             '=' => {
                 problems.push(
@@ -177,6 +197,7 @@ pub fn lex(src: &str) -> Result<Vec<Token>, Vec<Diagnostic>> {
                     "and" => Tok::And,
                     "or" => Tok::Or,
                     "not" => Tok::Not,
+                    "in" => Tok::In,
                     "true" => Tok::True,
                     "false" => Tok::False,
                     w => Tok::Ident(w.to_string()),

@@ -14,9 +14,11 @@
 //! - **Numbers** carry their unit as a clerk writes it: `10万`, `1亿`, `300元` are money (yuan),
 //!   `20%` a percentage; a bare number takes the type of what it meets (`revenue >= 100000000`).
 //! - **Operators**: `+ - * /` (also `× ÷`), `>= <= > < == !=` (also `≥ ≤`), `and or not` (also
-//!   `且 或 非`), parentheses; **functions** `min`, `max`, `increase(f)` (this year − last year),
+//!   `且 或 非`), `x in [a, b]` (also `属于`: a code fact among codes, written as codes or quoted
+//!   Chinese names, `category in [transformation, “绿色化改造”]`), parentheses; **functions** `min`, `max`, `increase(f)` (this year − last year),
 //!   `growth(f)` (the increase over last year, a percentage), `first(c)` (首次: `c` holds this year
-//!   and in no earlier year, judged by POLICY.md's history rule), and the schedules `band(x, S)` (the
+//!   and in no earlier year, judged by POLICY.md's history rule), `recognized(k)` (a recognition of
+//!   kind `k` in the year: `recognized(mu_a)`, `first(recognized(k))`), and the schedules `band(x, S)` (the
 //!   value of the band x falls in), `rate(x, S)` (x × the rate of its band) and `brackets(x, S)`
 //!   (progressive: each band's rate on the part of x within it).
 //! - **Schedules** `[from..to: value, …]`: a band includes its lower bound and excludes its upper
@@ -36,6 +38,7 @@ mod lex;
 mod parse;
 mod schedule;
 
+pub use check::Scope;
 pub use decl::{Decls, FactDecl, Place, Type};
 pub use eval::{Env, Evaluated, Value};
 pub use parse::{Expr, Kind};
@@ -100,8 +103,13 @@ pub struct Compiled {
 /// Parses `source` and checks it against `decls`, expecting a value of type `want` (`Bool` for
 /// a condition, `Money` for an amount). Errors: every problem found, in source order.
 pub fn compile(source: &str, decls: &Decls, want: Type) -> Result<Compiled, Vec<Diagnostic>> {
+    compile_in(source, decls, want, Scope::Year)
+}
+
+/// [`compile`] for a rule assessed per `scope` (a per-project rule may read the project's facts).
+pub fn compile_in(source: &str, decls: &Decls, want: Type, scope: Scope) -> Result<Compiled, Vec<Diagnostic>> {
     let tokens = lex::lex(source)?;
     let mut expr = parse::parse(source, &tokens)?;
-    let ty = check::check(&mut expr, decls, want)?;
+    let ty = check::check(&mut expr, decls, want, scope)?;
     Ok(Compiled { source: source.to_string(), expr, ty })
 }

@@ -2,9 +2,9 @@
 //!
 //! ```text
 //! or   := and (or and)*          and  := not (and not)*        not := not not | cmp
-//! cmp  := sum (cmpop sum)?       sum  := prod ((+|-) prod)*    prod := unary ((*|/) unary)*
+//! cmp  := sum (cmpop sum | in [code, …])?       sum  := prod ((+|-) prod)*    prod := unary ((*|/) unary)*
 //! unary:= - unary | atom
-//! atom := number | true | false | fact ([offset])? | name(args) | (or) | [band, …]
+//! atom := number | "text" | true | false | fact ([offset])? | name(args) | (or) | [band, …]
 //! band := number? .. number? : sum
 //! ```
 
@@ -66,6 +66,11 @@ pub struct BandExpr {
 pub enum Kind {
     Num(Decimal, Unit),
     Bool(bool),
+    /// A code, written as its code or quoted (`transformation`, `“技术改造”`); the checker puts
+    /// the code here when the text was its Chinese name.
+    Str(String),
+    /// `x in [a, b]` (属于): a code fact among codes, each with where it was written.
+    In(Box<Expr>, Vec<(String, Range<usize>)>),
     /// A declared fact; `offset` years from the assessed year (0 this year, -1 last year).
     Fact {
         code: String,
@@ -103,6 +108,7 @@ fn describe(t: &Tok) -> String {
     match t {
         Tok::End => "表达式结尾".into(),
         Tok::Num(..) => "数".into(),
+        Tok::Str(t) => format!("“{t}”"),
         Tok::Ident(w) => format!("“{w}”"),
         other => format!("“{}”", symbol(other)),
     }
@@ -110,6 +116,7 @@ fn describe(t: &Tok) -> String {
 
 fn symbol(t: &Tok) -> &'static str {
     match t {
+        Tok::In => "in",
         Tok::True => "是",
         Tok::False => "否",
         Tok::And => "且",
@@ -132,7 +139,7 @@ fn symbol(t: &Tok) -> &'static str {
         Tok::Comma => ",",
         Tok::Colon => ":",
         Tok::DotDot => "..",
-        Tok::Num(..) | Tok::Ident(_) | Tok::End => "",
+        Tok::Num(..) | Tok::Ident(_) | Tok::Str(_) | Tok::End => "",
     }
 }
 
@@ -194,6 +201,25 @@ impl<'a> Parser<'a> {
 
     fn cmp(&mut self) -> P<Expr> {
         let left = self.sum()?;
+        if self.eat(&Tok::In) {
+            self.expect(Tok::LBrack, "“[”（属于后写代码表，如 [transformation, green]）")?;
+            let mut items = Vec::new();
+            loop {
+                let t = self.bump();
+                match &t.tok {
+                    Tok::Ident(w) | Tok::Str(w) => items.push((w.clone(), t.span.clone())),
+                    other => {
+                        return Err(Diagnostic::new(t.span.clone(), format!("这里应为代码，却是{}", describe(other))));
+                    }
+                }
+                if self.eat(&Tok::Comma) {
+                    continue;
+                }
+                let close = self.expect(Tok::RBrack, "“,”或“]”")?;
+                let span = left.span.start..close.span.end;
+                return Ok(Expr::new(Kind::In(Box::new(left), items), span));
+            }
+        }
         let op = match self.peek().tok {
             Tok::Ge => BinOp::Ge,
             Tok::Le => BinOp::Le,
@@ -255,6 +281,7 @@ impl<'a> Parser<'a> {
         let span = t.span.clone();
         match &t.tok {
             Tok::Num(v, u) => Ok(Expr::new(Kind::Num(*v, *u), span)),
+            Tok::Str(t) => Ok(Expr::new(Kind::Str(t.clone()), span)),
             Tok::True => Ok(Expr::new(Kind::Bool(true), span)),
             Tok::False => Ok(Expr::new(Kind::Bool(false), span)),
             Tok::LParen => {

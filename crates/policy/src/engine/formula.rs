@@ -1,0 +1,170 @@
+//! Rules written in the policy language (`kind = "formula"`, issue 11): the facts an expression
+//! reads, taken from one enterprise-year (and, for `per = "project"`, one project), and the
+//! decision its condition and amount give.
+
+use super::ctx::{Ctx, Silent, Trace};
+use crate::expr::{Compiled, Value};
+use crate::model::{FlagFact, MoneyFact};
+use crate::tri::Tri;
+use lianzhang_facts::{ExtraAt, ExtraValue, Project};
+use rust_decimal::Decimal;
+
+/// An enterprise-year's facts as the policy language reads them: the yearly money and yes/no
+/// facts through the same accessors as the built-in rules (history before the first row, doubted
+/// values), so one fact has one value in every rule; the enterprise's own facts; the project's,
+/// for a per-project rule; the facts the policy declares beyond FACTS.md.
+struct CtxEnv<'c, 'a> {
+    ctx: &'c Ctx<'a>,
+    project: Option<&'c Project>,
+}
+
+fn extra_value(v: &ExtraValue) -> Value {
+    match v {
+        ExtraValue::Money(f) => Value::Num(f.to_yuan()),
+        ExtraValue::Bool(b) => Value::Bool(*b),
+        ExtraValue::Int(i) => Value::Num(Decimal::from(*i)),
+        ExtraValue::Decimal(d) => Value::Num(*d),
+        ExtraValue::Date(d) => Value::Code(d.to_string()),
+        ExtraValue::Text(t) => Value::Code(t.clone()),
+    }
+}
+
+impl CtxEnv<'_, '_> {
+    /// A project fact of FACTS.md; `None` for other codes.
+    fn project_fact(&self, p: &Project, code: &str) -> Option<Option<Value>> {
+        let vocab = &self.ctx.policy.vocabulary;
+        let year = |y: Option<i32>| y.map(|y| Value::Num(Decimal::from(y)));
+        Some(match code {
+            "project_id" => Some(Value::Code(p.project_id.clone())),
+            "project_name" => Some(Value::Code(p.name.clone())),
+            "category" => p.category.map(|c| Value::Code(vocab.category_info(c).code.clone())),
+            "fixed_asset_investment" => match p.fixed_asset_investment {
+                Some(_) if self.ctx.doubt("fixed_asset_investment", self.ctx.year, Some(&p.project_id)).is_some() => {
+                    None
+                }
+                v => v.map(|f| Value::Num(f.to_yuan())),
+            },
+            "start_year" => year(p.start_year),
+            "completed_year" => year(p.completed_year),
+            _ => return None,
+        })
+    }
+
+    /// An enterprise fact of FACTS.md; `None` for other codes.
+    fn enterprise_fact(&self, code: &str) -> Option<Option<Value>> {
+        let e = self.ctx.facts.enterprise;
+        let vocab = &self.ctx.policy.vocabulary;
+        let text = |t: &Option<String>| t.clone().map(Value::Code);
+        Some(match code {
+            "uscc" => Some(Value::Code(e.uscc.to_string())),
+            "name" => Some(Value::Code(e.name.clone())),
+            "chain" => e.chain.map(|c| Value::Code(vocab.chain_info(c).code.clone())),
+            "stage" => e
+                .chain
+                .zip(e.stage)
+                .and_then(|(c, s)| vocab.chain_info(c).stages.get(usize::from(s)).cloned())
+                .map(Value::Code),
+            "town" => text(&e.town),
+            "industry_code" => text(&e.industry_code),
+            "established" => e.established.map(|d| Value::Code(d.to_string())),
+            "chain_joined_year" => e.chain_joined_year.map(|y| Value::Num(Decimal::from(y))),
+            _ => return None,
+        })
+    }
+}
+
+impl crate::expr::Env for CtxEnv<'_, '_> {
+    fn year(&self) -> i32 {
+        self.ctx.year
+    }
+
+    fn fact(&self, code: &str, year: i32) -> Option<Value> {
+        if let Some((_, f)) = MoneyFact::ALL.iter().find(|(c, _)| *c == code) {
+            return self.ctx.money(*f, year, &mut Silent).map(|fen| Value::Num(fen.to_yuan()));
+        }
+        if let Some((_, f)) = FlagFact::ALL.iter().find(|(c, _)| *c == code) {
+            return match self.ctx.flag(*f, year, &mut Silent) {
+                Tri::True => Some(Value::Bool(true)),
+                Tri::False => Some(Value::Bool(false)),
+                Tri::Unknown => None,
+            };
+        }
+        if let Some(p) = self.project
+            && let Some(v) = self.project_fact(p, code)
+        {
+            return v;
+        }
+        if let Some(v) = self.enterprise_fact(code) {
+            return v;
+        }
+        let vocab = &self.ctx.policy.vocabulary;
+        let (i, decl) = vocab.extras.iter().enumerate().find(|(_, f)| f.code == code)?;
+        let at = match decl.place {
+            lianzhang_facts::ExtraPlace::Enterprise => ExtraAt::Enterprise,
+            lianzhang_facts::ExtraPlace::Yearly => ExtraAt::Year(year),
+            lianzhang_facts::ExtraPlace::Project => ExtraAt::Project(self.project?.project_id.clone()),
+        };
+        self.ctx.facts.extra(i as u16, &at).map(extra_value)
+    }
+
+    fn first_year(&self) -> Option<i32> {
+        self.ctx.first
+    }
+
+    fn history_known(&self) -> bool {
+        self.ctx.pre_known
+    }
+
+    fn recognized(&self, kind: &str, year: i32) -> bool {
+        let Some(k) = self.ctx.policy.vocabulary.recognition_kind_by_code(kind) else { return false };
+        self.ctx.facts.recognitions.iter().any(|r| r.kind == k && r.year == year)
+    }
+
+    fn first_recognition_year(&self) -> Option<i32> {
+        self.ctx.facts.recognitions.iter().map(|r| r.year).min()
+    }
+}
+
+/// A rule written in the policy language: its condition, then (unless known false) its amount;
+/// each expression writes its own steps. An unknown that matters gives `needs_review` naming
+/// the facts; a negative amount pays nothing. `project`: the project a per-project rule is
+/// decided for.
+pub(crate) fn formula<T: Trace>(
+    ctx: &Ctx,
+    project: Option<&Project>,
+    when: &Compiled,
+    amount: &Compiled,
+    t: &mut T,
+) -> super::Decision {
+    let decls = &ctx.policy.facts;
+    let env = CtxEnv { ctx, project };
+    let run = |c: &Compiled| if T::ON { c.eval(decls, &env) } else { c.value(decls, &env) };
+    let w = run(when);
+    for s in &w.steps {
+        t.step(|| s.clone());
+    }
+    let tri = match w.value {
+        Some(Value::Bool(true)) => Tri::True,
+        Some(Value::Bool(false)) => return super::Decision { tri: Tri::False, amount: None },
+        _ => {
+            for m in &w.missing {
+                t.missing(|| m.clone());
+            }
+            Tri::Unknown
+        }
+    };
+    let a = run(amount);
+    // What the condition already showed (the facts, an increase both compute) is not repeated.
+    for s in a.steps.iter().filter(|s| !w.steps.contains(s)) {
+        t.step(|| s.clone());
+    }
+    match a.value {
+        Some(Value::Num(d)) => super::Decision { tri, amount: Some(d.max(Decimal::ZERO)) },
+        _ => {
+            for m in &a.missing {
+                t.missing(|| m.clone());
+            }
+            super::Decision { tri: Tri::Unknown, amount: None }
+        }
+    }
+}
