@@ -20,6 +20,7 @@ const TOP: &[&str] = &[
     "plausibility",
     "payout",
     "facts",
+    "caps",
 ];
 const FLAGS: &[&str] = &["above_scale", "chain_master", "strategic_emerging"];
 const MONEY: &[&str] = &["revenue", "rd_expense", "local_procurement", "total_procurement"];
@@ -63,6 +64,10 @@ pub fn compile(root: &Node, problems: &mut Vec<Problem>) -> Option<Policy> {
         Some(n) => crate::plausibility::compile::plausibility(n, problems),
         None => Vec::new(),
     };
+    let caps = match top.opt("caps") {
+        Some(n) => caps(n, &rules, &declared, problems),
+        None => Vec::new(),
+    };
     let payout = match top.opt("payout") {
         Some(n) => payout(n, problems),
         None => Some(Payout::default()),
@@ -82,6 +87,7 @@ pub fn compile(root: &Node, problems: &mut Vec<Problem>) -> Option<Policy> {
         plausibility,
         payout: payout?,
         facts,
+        caps,
     };
     problems.is_empty().then_some(policy)
 }
@@ -580,7 +586,11 @@ fn group(id: &str, node: &Node, rules: &[Rule], declared: &[String], problems: &
     f.finish(&["kind", "title", "rules", "pay"], problems);
     let (kind, members, members_node, pay_node) = (kind?, members?, members_node?, pay_node?);
     let group_kind = match kind {
-        0 => GroupKind::Tiers { highest: choice(pay_node, &[("each", false), ("highest", true)], problems)? },
+        0 => {
+            let pay = [("each", (false, false)), ("highest", (true, false)), ("difference", (true, true))];
+            let (highest, difference) = choice(pay_node, &pay, problems)?;
+            GroupKind::Tiers { highest, difference }
+        }
         1 => GroupKind::Upgrade { difference: choice(pay_node, &[("full", false), ("difference", true)], problems)? },
         _ => GroupKind::Levels { once: choice(pay_node, &[("per_level", false), ("once", true)], problems)? },
     };
@@ -588,6 +598,21 @@ fn group(id: &str, node: &Node, rules: &[Rule], declared: &[String], problems: &
         problems.push(Problem::new(Some(&members_node.origin), "分组至少需要两条规则"));
     }
     let ok = match group_kind {
+        GroupKind::Tiers { .. } if members.iter().any(|&r| matches!(rules[r].kind, RuleKind::Formula { .. })) => {
+            // Tiers written as expressions: one-time rules for the enterprise, low → high as listed.
+            let ok = members.iter().all(|&r| match &rules[r].kind {
+                RuleKind::Formula { once, per, .. } => *once && *per == crate::expr::Scope::Year,
+                RuleKind::FirstReach { .. } => true,
+                _ => false,
+            });
+            if !ok {
+                problems.push(Problem::new(
+                    Some(&members_node.origin),
+                    "tiers 分组的规则应为 first_reach 规则或一次性（once = true）的 formula 规则，由低到高排列",
+                ));
+            }
+            ok
+        }
         GroupKind::Tiers { .. } => {
             let tiers: Vec<_> = members
                 .iter()
@@ -615,6 +640,33 @@ fn group(id: &str, node: &Node, rules: &[Rule], declared: &[String], problems: &
         }
     };
     ok.then(|| Group { id: id.to_string(), title, rules: members, kind: group_kind })
+}
+
+/// `[caps.ID]`: title, clause, amount (yuan), exclude (rule ids).
+fn caps(node: &Node, rules: &[Rule], declared: &[String], problems: &mut Vec<Problem>) -> Vec<Cap> {
+    let Value::Table(table) = &node.value else {
+        problems.push(Problem::new(Some(&node.origin), "[caps] 应为表"));
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for e in &table.entries {
+        let Some(mut f) = Fields::new(&e.node, format!("上限 {} ", e.key), problems) else { continue };
+        let title = f.req("title", problems).and_then(|n| string(n, problems));
+        let clause = f.opt("clause").and_then(|n| string(n, problems)).unwrap_or_default();
+        let amount = f.req("amount", problems).and_then(|n| money(n, problems));
+        let ids: Vec<&str> = declared.iter().map(String::as_str).collect();
+        let exclude = match f.opt("exclude") {
+            Some(n) => {
+                list(n, problems, |item, p| code(item, "规则", |s| rules.iter().position(|r| r.id == s), &ids, p))
+            }
+            None => Some(Vec::new()),
+        };
+        f.finish(&["title", "clause", "amount", "exclude"], problems);
+        if let (Some(title), Some(amount), Some(exclude)) = (title, amount, exclude) {
+            out.push(Cap { id: e.key.clone(), title, clause, amount, exclude });
+        }
+    }
+    out
 }
 
 fn target(node: &Node, vocab: &Vocabulary, problems: &mut Vec<Problem>) -> Option<Target> {

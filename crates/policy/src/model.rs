@@ -23,6 +23,22 @@ pub struct Policy {
     pub payout: Payout,
     /// The facts the policy reads (`[[facts]]`; FACTS.md's columns when the file has none).
     pub facts: crate::expr::Decls,
+    /// Limits across rules (`[caps]`), applied after every rule is decided.
+    pub caps: Vec<Cap>,
+}
+
+/// A limit across rules (`[caps.ID]`): what one enterprise receives in one assessed year from
+/// the rules it counts is at most `amount`; the awards are met in the policy's rule order (then
+/// by project id) until the limit is reached, the rest reduced (同一企业同一年度奖补总额上限).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cap {
+    pub id: String,
+    pub title: String,
+    pub clause: String,
+    /// Yuan.
+    pub amount: Fen,
+    /// The rules (indexes) it does not count or reduce.
+    pub exclude: Vec<usize>,
 }
 
 /// The `[payout]` section: the workflow parameters of an award round (兑现批次).
@@ -327,8 +343,10 @@ pub struct Group {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GroupKind {
-    /// Revenue tiers: `highest` pays only the higher tier crossed in one year.
-    Tiers { highest: bool },
+    /// Tiers of one measure, low → high: `highest` pays only the highest tier crossed in one
+    /// year; `difference` (跨档补差, implies `highest`) pays a tier less what the lower tiers
+    /// were paid in earlier years.
+    Tiers { highest: bool, difference: bool },
     /// Recognition upgrade: `difference` pays the higher amount less what lower ones paid.
     Upgrade { difference: bool },
     /// Recognition levels: `once` pays only the first of them (same year: the highest).

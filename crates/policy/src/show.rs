@@ -80,7 +80,7 @@ pub fn describe_rule(p: &Policy, r: &Rule) -> (String, String) {
         ),
         RuleKind::Formula { when, amount, once, per, .. } => (
             format!(
-                "{}条件：{}{}",
+                "{}{}{}",
                 if *per == crate::expr::Scope::Project { "每个当年竣工投产的项目，" } else { "" },
                 when.source,
                 match (once, per) {
@@ -89,7 +89,7 @@ pub fn describe_rule(p: &Policy, r: &Rule) -> (String, String) {
                     (false, _) => "（每年）",
                 }
             ),
-            format!("金额：{}", amount.source),
+            amount.source.clone(),
         ),
         RuleKind::ProjectSubsidy { categories, threshold_categories, threshold, rate: r, cap } => (
             format!(
@@ -124,6 +124,15 @@ pub fn show(p: &Policy) -> String {
         let _ = writeln!(s, "   金额：{amount}");
         if let Some((g, _)) = p.group_of(i) {
             let _ = writeln!(s, "   分组：{}（{}）", g.title, group_mode(g));
+        }
+    }
+    if !p.caps.is_empty() {
+        let _ = writeln!(s, "\n奖补上限（各规则评定后适用，按规则顺序计入，超出部分核减）");
+        for c in &p.caps {
+            let excluded: Vec<&str> = c.exclude.iter().map(|&r| p.rules[r].id.as_str()).collect();
+            let except =
+                if excluded.is_empty() { String::new() } else { format!("（不计：{}）", excluded.join("、")) };
+            let _ = writeln!(s, "   {} {}：不超过{}{except}", c.clause, c.title, yuan(c.amount));
         }
     }
     if !p.targets.is_empty() {
@@ -179,8 +188,9 @@ pub fn describe_check(kind: &crate::plausibility::CheckKind) -> String {
 
 pub fn group_mode(g: &Group) -> &'static str {
     match g.kind {
-        GroupKind::Tiers { highest: false } => "同年跨越多档，各档均奖",
-        GroupKind::Tiers { highest: true } => "同年跨越多档，只奖高档",
+        GroupKind::Tiers { highest: false, .. } => "同年跨越多档，各档均奖",
+        GroupKind::Tiers { difference: true, .. } => "跨档晋级的按差额补足，同年跨越多档只奖高档",
+        GroupKind::Tiers { highest: true, .. } => "同年跨越多档，只奖高档",
         GroupKind::Upgrade { difference: false } => "升级后按高级别全额奖励",
         GroupKind::Upgrade { difference: true } => "升级后补足差额",
         GroupKind::Levels { once: false } => "各级别各奖一次",

@@ -3,7 +3,7 @@
 //! unknown facts and wrong year offsets, and three-valued evaluation against Kleene's tables with
 //! an explanation that names every fact it read.
 
-use lianzhang_policy::expr::{Decls, Env, FactDecl, Place, Type, Value, compile};
+use lianzhang_policy::expr::{Decls, Env, FactDecl, Place, Scope, Type, Value, compile, compile_in};
 use lianzhang_policy::tri::Tri;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -53,7 +53,8 @@ fn facts(v: Vec<((&'static str, i32), Value)>) -> Facts {
 
 fn amount(source: &str, f: &Facts) -> Option<Decimal> {
     let d = decls();
-    let c = compile(source, &d, Type::Money).unwrap_or_else(|e| panic!("{source}: {e:?}"));
+    // Per project: every fact may be read (a project's too).
+    let c = compile_in(source, &d, Type::Money, Scope::Project).unwrap_or_else(|e| panic!("{source}: {e:?}"));
     match c.eval(&d, f).value {
         Some(Value::Num(v)) => Some(v),
         None => None,
@@ -63,7 +64,7 @@ fn amount(source: &str, f: &Facts) -> Option<Decimal> {
 
 fn holds(source: &str, f: &Facts) -> Option<bool> {
     let d = decls();
-    let c = compile(source, &d, Type::Bool).unwrap_or_else(|e| panic!("{source}: {e:?}"));
+    let c = compile_in(source, &d, Type::Bool, Scope::Project).unwrap_or_else(|e| panic!("{source}: {e:?}"));
     match c.eval(&d, f).value {
         Some(Value::Bool(b)) => Some(b),
         None => None,
@@ -138,7 +139,7 @@ fn qinglan_retrofit_rate_by_band_capped() {
     assert_eq!(at(dec!(50000000)), Some(dec!(5000000)));
     assert_eq!(at(dec!(80000000)), Some(dec!(5000000)), "the cap");
     let d = decls();
-    let c = compile(s, &d, Type::Money).unwrap();
+    let c = compile_in(s, &d, Type::Money, Scope::Project).unwrap();
     let text = c.eval(&d, &facts(vec![money("fixed_asset_investment", 0, dec!(20000000))])).steps.join("\n");
     assert!(text.contains("固定资产投资 2,000万元 在“1,000万元（含）至5,000万元”档，按 8%"), "{text}");
 }

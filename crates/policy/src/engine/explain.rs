@@ -39,29 +39,56 @@ pub fn explain_with(
     let raw = decide_raw(&ctx);
     let mut tris = raw.clone();
     apply_groups(&ctx, &mut tris, &mut |_, _| {});
-    let mut out = Vec::new();
+    // Each rule's report, or what it is made of once the caps are applied.
+    enum Item<'p> {
+        Done(RuleReport),
+        Decided(usize, Tri, Option<Decimal>, Option<&'p str>, Recorder),
+    }
+    let mut items = Vec::new();
     for (i, rule) in policy.rules.iter().enumerate() {
         if rule.kind.per_project() {
             let done: Vec<_> = facts.projects.iter().filter(|p| p.completed_year == Some(year)).collect();
             if done.is_empty() {
                 let text = format!("{year}年无竣工投产项目");
-                out.push(report(rule, Finding::NotAssessed, None, None, text, vec![]));
+                items.push(Item::Done(report(rule, Finding::NotAssessed, None, None, text, vec![])));
             }
             for p in done {
                 let mut t = Recorder::default();
                 let (tri, amount) = decide_project(&ctx, &rule.kind, p, &mut t);
-                out.push(finish(policy, &ctx, rule, tri, amount, Some(&p.project_id), t, paid, &report));
+                items.push(Item::Decided(i, tri, amount, Some(&p.project_id), t));
             }
             continue;
         }
         let (t, amount) = explain_rule(&ctx, i, &raw);
         if rule.kind.needs_annual_row() && ctx.row.is_none() {
-            out.push(report(rule, Finding::NotAssessed, None, None, t.steps.join("；"), vec![]));
+            items.push(Item::Done(report(rule, Finding::NotAssessed, None, None, t.steps.join("；"), vec![])));
             continue;
         }
-        out.push(finish(policy, &ctx, rule, tris[i], amount, None, t, paid, &report));
+        items.push(Item::Decided(i, tris[i], amount, None, t));
     }
-    out
+    if !policy.caps.is_empty() {
+        let mut awards: Vec<caps::Capped<'_>> = items
+            .iter_mut()
+            .filter_map(|item| match item {
+                Item::Decided(i, tri, Some(a), _, t)
+                    if status_of(&policy.rules[*i].kind, *tri) == Some(Status::Award) =>
+                {
+                    Some(caps::Capped { rule: *i, amount: a, steps: Some(&mut t.steps) })
+                }
+                _ => None,
+            })
+            .collect();
+        caps::apply(policy, &mut awards);
+    }
+    items
+        .into_iter()
+        .map(|item| match item {
+            Item::Done(r) => r,
+            Item::Decided(i, tri, amount, project, t) => {
+                finish(policy, &ctx, &policy.rules[i], tri, amount, project, t, paid, &report)
+            }
+        })
+        .collect()
 }
 
 type Report<'r> =

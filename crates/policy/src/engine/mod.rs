@@ -1,5 +1,6 @@
 //! The evaluation engine: facts in, outcomes out. Pure: no IO, no clock, no database.
 
+mod caps;
 mod ctx;
 mod explain;
 pub mod facts;
@@ -208,35 +209,58 @@ fn explain_rule(ctx: &Ctx, i: usize, raw: &Tris) -> (Recorder, Option<Decimal>) 
     (rec, amount)
 }
 
-/// What a group does to the amount of its member `r` (upgrade: less what the lower levels
-/// actually paid). Each lower level recognised under the policy, up to this year, was itself paid
-/// its amount less what the levels below it had paid, so over any number of levels the total paid
-/// is the highest level's amount (city 5万 → province 15万 → national 50万 pays 5 + 10 + 35).
+/// What a group does to the amount of its member `r`: an upgrade or tiers paying the
+/// difference (补差) subtract what the lower levels were actually paid. Each lower level paid
+/// under the policy, up to this year, was itself paid its amount less what the levels below it
+/// had paid, so over any number of levels the total paid is the highest level's amount (city
+/// 5万 → province 15万 → national 50万 pays 5 + 10 + 35).
 fn group_amount(ctx: &Ctx, g: &crate::model::Group, r: usize, amount: Decimal, note: Note<'_>) -> Decimal {
-    let GroupKind::Upgrade { difference: true } = g.kind else { return amount };
     let Some(pos) = g.rules.iter().position(|&x| x == r) else { return amount };
+    // (year paid, rule, its amount) of each lower level, low → high.
+    let lower: SmallVec<[(Year, usize, Decimal); 4]> = match g.kind {
+        GroupKind::Upgrade { difference: true } => g.rules[..pos]
+            .iter()
+            .filter_map(|&l| match (recognition_year(ctx, l), &ctx.policy.rules[l].kind) {
+                (Some(fy), RuleKind::FirstRecognition { amount, .. }) if fy <= ctx.year && ctx.policy.in_force(fy) => {
+                    Some((fy, l, amount.to_yuan()))
+                }
+                _ => None,
+            })
+            .collect(),
+        GroupKind::Tiers { difference: true, .. } => {
+            let reached: SmallVec<[(Year, usize, Decimal); 4]> =
+                g.rules[..pos].iter().filter_map(|&l| reached_before(ctx, l).map(|(y, a)| (y, l, a))).collect();
+            // Of the lower tiers reached in one year, only the highest was paid.
+            reached.iter().filter(|(y, l, _)| !reached.iter().any(|(y2, l2, _)| y2 == y && l2 > l)).copied().collect()
+        }
+        _ => return amount,
+    };
     let mut paid = Decimal::ZERO;
-    for &l in &g.rules[..pos] {
-        if let (Some(fy), RuleKind::FirstRecognition { amount, .. }) =
-            (recognition_year(ctx, l), &ctx.policy.rules[l].kind)
-            && fy <= ctx.year
-            && ctx.policy.in_force(fy)
-        {
-            let due = (amount.to_yuan() - paid).max(Decimal::ZERO);
-            if !due.is_zero() {
-                paid += due;
-                let title = &ctx.policy.rules[l].title;
-                note(r, &|| format!("{fy}年已按“{title}”奖励{}（升级补差）", text::money_exact(due)));
-            }
+    for (fy, l, full) in lower {
+        let due = (full - paid).max(Decimal::ZERO);
+        if !due.is_zero() {
+            paid += due;
+            let title = &ctx.policy.rules[l].title;
+            let why = if matches!(g.kind, GroupKind::Tiers { .. }) { "跨档补差" } else { "升级补差" };
+            note(r, &|| format!("{fy}年已按“{title}”奖励{}（{why}）", text::money_exact(due)));
         }
     }
     (amount - paid).max(Decimal::ZERO)
 }
 
+/// The earlier year (in force) in which rule `l` (a one-time tier) paid, with its amount then.
+fn reached_before(ctx: &Ctx, l: usize) -> Option<(Year, Decimal)> {
+    let from = ctx.policy.meta.effective_from.max(ctx.first.unwrap_or(ctx.year));
+    (from..ctx.year).filter(|&y| ctx.policy.in_force(y)).find_map(|y| {
+        let d = decide(&ctx.at(y), &ctx.policy.rules[l].kind, &mut Silent);
+        (d.tri == Tri::True).then(|| (y, d.amount.unwrap_or_default()))
+    })
+}
+
 fn apply_group(ctx: &Ctx, g: &crate::model::Group, out: &mut [Tri], note: Note<'_>) {
     match g.kind {
-        GroupKind::Tiers { highest: false } | GroupKind::Upgrade { .. } | GroupKind::Levels { once: false } => {}
-        GroupKind::Tiers { highest: true } => {
+        GroupKind::Tiers { highest: false, .. } | GroupKind::Upgrade { .. } | GroupKind::Levels { once: false } => {}
+        GroupKind::Tiers { highest: true, .. } => {
             // A tier pays only when no higher tier of the group is crossed the same year.
             for (i, &r) in g.rules.iter().enumerate() {
                 let higher = g.rules[i + 1..].iter().fold(Tri::False, |acc, &h| acc.or(out[h]));
@@ -328,23 +352,36 @@ pub fn assess_enterprise_with(
     let mut tris = raw.clone();
     apply_groups(&ctx, &mut tris, &mut |_, _| {});
     let start = out.len();
+    // (rule, status, amount, project, explanation) of every line, in rule order.
+    let mut lines: Vec<(usize, Status, Option<Decimal>, Option<&str>, Recorder)> = Vec::new();
     for (i, rule) in policy.rules.iter().enumerate() {
         if rule.kind.per_project() {
             for p in facts.projects.iter().filter(|p| p.completed_year == Some(year)) {
                 let (tri, amount) = decide_project(&ctx, &rule.kind, p, &mut Silent);
-                if tri == Tri::False {
-                    continue;
-                }
+                let Some(status) = status_of(&rule.kind, tri) else { continue };
                 let mut t = Recorder::default();
                 decide_project(&ctx, &rule.kind, p, &mut t);
-                push(policy, &ctx, rule, status_of(&rule.kind, tri), amount, Some(&p.project_id), t, paid, out);
+                lines.push((i, status, amount, Some(&p.project_id), t));
             }
             continue;
         }
         let Some(status) = status_of(&rule.kind, tris[i]) else { continue };
         // Explain only what is reported: re-run this rule with a recording trace.
         let (t, amount) = explain_rule(&ctx, i, &raw);
-        push(policy, &ctx, rule, Some(status), amount, None, t, paid, out);
+        lines.push((i, status, amount, None, t));
+    }
+    if !policy.caps.is_empty() {
+        let mut awards: Vec<caps::Capped<'_>> = lines
+            .iter_mut()
+            .filter(|l| l.1 == Status::Award)
+            .filter_map(|(i, _, amount, _, t)| {
+                amount.as_mut().map(|a| caps::Capped { rule: *i, amount: a, steps: Some(&mut t.steps) })
+            })
+            .collect();
+        caps::apply(policy, &mut awards);
+    }
+    for (i, status, amount, project, t) in lines {
+        push(policy, &ctx, &policy.rules[i], Some(status), amount, project, t, paid, out);
     }
     out[start..].sort_by(|a, b| (&a.rule, &a.project_id).cmp(&(&b.rule, &b.project_id)));
 }

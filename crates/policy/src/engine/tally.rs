@@ -66,12 +66,13 @@ pub fn tally_enterprise_with(
                 Status::AlreadyPaid => t.already_paid += 1,
             }
         };
+    let mut lines: SmallVec<[(usize, Status, Option<Decimal>, Option<&str>); 8]> = SmallVec::new();
     for (i, rule) in policy.rules.iter().enumerate() {
         if rule.kind.per_project() {
             for p in facts.projects.iter().filter(|p| p.completed_year == Some(year)) {
                 let (tri, amount) = decide_project(&ctx, &rule.kind, p, &mut Silent);
                 if let Some(status) = status_of(&rule.kind, tri) {
-                    add(i, rule, status, amount, Some(&p.project_id));
+                    lines.push((i, status, amount, Some(&p.project_id)));
                 }
             }
             continue;
@@ -84,7 +85,18 @@ pub fn tally_enterprise_with(
                 amount = Some(group_amount(&ctx, g, i, a, &mut |_, _| {}));
             }
         }
-        add(i, rule, status, amount, None);
+        lines.push((i, status, amount, None));
+    }
+    if !policy.caps.is_empty() {
+        let mut awards: Vec<caps::Capped<'_>> = lines
+            .iter_mut()
+            .filter(|l| l.1 == Status::Award)
+            .filter_map(|(i, _, a, _)| a.as_mut().map(|a| caps::Capped { rule: *i, amount: a, steps: None }))
+            .collect();
+        caps::apply(policy, &mut awards);
+    }
+    for (i, status, amount, project) in lines {
+        add(i, &policy.rules[i], status, amount, project);
     }
 }
 

@@ -158,7 +158,11 @@ impl Ev<'_> {
         if self.explain {
             let label = self.label(code, offset);
             if !self.read.contains(&label) {
-                let shown = v.as_ref().map_or_else(|| "未知".to_string(), |v| reported(v, ty));
+                let shown = match &v {
+                    None => "未知".to_string(),
+                    Some(Value::Code(c)) if ty == Some(Type::Code) => self.code_zh(Some(code), c),
+                    Some(v) => reported(v, ty),
+                };
                 self.steps.push(format!("{label}：{shown}"));
                 self.read.push(label);
             }
