@@ -131,6 +131,45 @@ impl ExtraValue {
     }
 }
 
+impl ExtraValue {
+    /// A cell's text (trimmed, not empty) as a value of `ty`, as the readers take it; the error
+    /// is the reason a clerk reads.
+    pub fn parse(ty: ExtraType, text: &str) -> Result<ExtraValue, String> {
+        parse(ty, text)
+    }
+}
+
+impl ExtraAt {
+    /// As the registry stores it: `enterprise`, a year (`2023`), `project:<id>`.
+    pub fn code(&self) -> String {
+        match self {
+            ExtraAt::Enterprise => "enterprise".into(),
+            ExtraAt::Year(y) => y.to_string(),
+            ExtraAt::Project(id) => format!("project:{id}"),
+        }
+    }
+
+    /// [`ExtraAt::code`] read back.
+    pub fn from_code(code: &str) -> Option<ExtraAt> {
+        if code == "enterprise" {
+            return Some(ExtraAt::Enterprise);
+        }
+        if let Some(id) = code.strip_prefix("project:") {
+            return Some(ExtraAt::Project(id.to_string()));
+        }
+        code.parse().ok().map(ExtraAt::Year)
+    }
+
+    /// What a person reads: `2023年`, `项目 QL-1`, empty for the enterprise itself.
+    pub fn zh(&self) -> String {
+        match self {
+            ExtraAt::Enterprise => String::new(),
+            ExtraAt::Year(y) => format!("{y}年"),
+            ExtraAt::Project(id) => format!("项目 {id}"),
+        }
+    }
+}
+
 /// Parses a cell (trimmed, not empty) as a value of `ty`; the error is the reason a clerk reads.
 pub(crate) fn parse(ty: ExtraType, t: &str) -> Result<ExtraValue, String> {
     use crate::read::values;

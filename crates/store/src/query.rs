@@ -1,7 +1,7 @@
 //! Reads for the web pages and the API: enterprise search with filters and pagination, and one
 //! enterprise's facts. All user input is bound as parameters, never spliced into SQL.
 
-use crate::rows::{ANNUAL, ENTERPRISES, PROJECTS, RECOGNITIONS, Table, annual_of, decode, rows_dataset};
+use crate::rows::{ANNUAL, ENTERPRISES, EXTRAS, PROJECTS, RECOGNITIONS, Table, annual_of, decode, rows_dataset};
 use crate::{Result, Store};
 use lianzhang_facts::{Annual, Dataset, Uscc, Vocabulary};
 use sqlx::{AssertSqlSafe, Row};
@@ -199,7 +199,8 @@ impl Store {
         let annual: Vec<(Uscc, Annual)> = annual.iter().map(|r| (*uscc, annual_of(r))).collect();
         let recognitions = rows_where(&mut tx, &RECOGNITIONS, "uscc", &key).await?;
         let projects = rows_where(&mut tx, &PROJECTS, "uscc", &key).await?;
-        rows_dataset(vocabulary, enterprises, annual, recognitions, projects).map(Some)
+        let extras = rows_where(&mut tx, &EXTRAS, "uscc", &key).await?;
+        rows_dataset(vocabulary, enterprises, annual, recognitions, projects, extras).map(Some)
     }
 }
 

@@ -10,7 +10,7 @@
 //! when no other connection comes free quickly (a busy server must not have readers each holding
 //! one connection and waiting for another), the first connection reads that part itself.
 
-use crate::rows::{ENTERPRISES, PROJECTS, RECOGNITIONS, Rows, load_annual, load_table, rows_dataset};
+use crate::rows::{ENTERPRISES, EXTRAS, PROJECTS, RECOGNITIONS, Rows, load_annual, load_table, rows_dataset};
 use crate::{Backend, PaidSet, Result, Store};
 use lianzhang_facts::{Dataset, Vocabulary};
 use lianzhang_policy::Confirmations;
@@ -115,11 +115,11 @@ impl Store {
         for read in rest {
             match read {
                 Read::Annual(mut odd) => annual.append(&mut odd),
-                Read::Tables(e, r, p) => tables = Some((e, r, p)),
+                Read::Tables(e, r, p, x) => tables = Some((e, r, p, x)),
             }
         }
-        let (enterprises, recognitions, projects) = tables.expect("the tables were read");
-        rows_dataset(vocabulary, enterprises, annual, recognitions, projects)
+        let (enterprises, recognitions, projects, extras) = tables.expect("the tables were read");
+        rows_dataset(vocabulary, enterprises, annual, recognitions, projects, extras)
     }
 
     /// Reads `part` over another connection whose snapshot is at `revision`; `None` when no
@@ -142,13 +142,13 @@ impl Store {
 enum Part {
     /// The annual rows of even (0) or odd (1) years.
     Annual(i64),
-    /// The enterprises, recognitions and projects.
+    /// The enterprises, recognitions, projects and declared facts.
     Tables,
 }
 
 enum Read {
     Annual(Vec<(lianzhang_facts::Uscc, lianzhang_facts::Annual)>),
-    Tables(Rows, Rows, Rows),
+    Tables(Rows, Rows, Rows, Rows),
 }
 
 async fn read_part(conn: &mut AnyConnection, part: Part) -> Result<Read> {
@@ -158,6 +158,7 @@ async fn read_part(conn: &mut AnyConnection, part: Part) -> Result<Read> {
             load_table(&mut *conn, &ENTERPRISES).await?,
             load_table(&mut *conn, &RECOGNITIONS).await?,
             load_table(&mut *conn, &PROJECTS).await?,
+            load_table(&mut *conn, &EXTRAS).await?,
         ),
     })
 }

@@ -2,7 +2,10 @@
 //! [`Dataset`]: one description of each table serves loading, diffing, inserting and auditing.
 
 use crate::{Result, StoreError};
-use lianzhang_facts::{Annual, Dataset, DatasetBuilder, Enterprise, Fen, Project, Recognition, Uscc, Vocabulary};
+use lianzhang_facts::{
+    Annual, Dataset, DatasetBuilder, Enterprise, Extra, ExtraAt, ExtraValue, Fen, Project, Recognition, Uscc,
+    Vocabulary,
+};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
@@ -84,8 +87,20 @@ pub const PROJECTS: Table = Table {
     key: 1,
 };
 
+/// The values of the facts a policy declares beyond FACTS.md (issue 11), one row per value:
+/// `at` is [`lianzhang_facts::ExtraAt::code`], `fact` the declared code, `value` the cell text.
+pub const EXTRAS: Table = Table {
+    name: "extra_facts",
+    sheet: "extras",
+    columns: &[("uscc", Text), ("at", Text), ("fact", Text), ("value", Text)],
+    key: 3,
+};
+
 /// In dependency order: enterprises before the rows that refer to them.
-pub const TABLES: [&Table; 4] = [&ENTERPRISES, &ANNUAL, &RECOGNITIONS, &PROJECTS];
+pub const TABLES: [&Table; 5] = [&ENTERPRISES, &ANNUAL, &RECOGNITIONS, &PROJECTS, &EXTRAS];
+
+/// The rows of every table of [`TABLES`], in its order.
+pub type TableRows = [Rows; 5];
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Cell {
@@ -151,10 +166,10 @@ pub fn key_of(table: &Table, row: &[Cell]) -> String {
     k
 }
 
-/// The dataset as rows of the four tables, in [`TABLES`] order.
-pub fn dataset_rows(ds: &Dataset) -> [Rows; 4] {
+/// The dataset as rows of the tables, in [`TABLES`] order.
+pub fn dataset_rows(ds: &Dataset) -> TableRows {
     let v = ds.vocabulary();
-    let mut out: [Rows; 4] = Default::default();
+    let mut out: TableRows = Default::default();
     out[1].reserve(ds.annual_count());
     for f in ds.iter() {
         enterprise_rows(v, f, &mut out);
@@ -162,8 +177,8 @@ pub fn dataset_rows(ds: &Dataset) -> [Rows; 4] {
     out
 }
 
-/// One enterprise's rows of the four tables, appended to `out` (in [`TABLES`] order).
-pub fn enterprise_rows(v: &Vocabulary, f: lianzhang_facts::EnterpriseFacts<'_>, out: &mut [Rows; 4]) {
+/// One enterprise's rows of the tables, appended to `out` (in [`TABLES`] order).
+pub fn enterprise_rows(v: &Vocabulary, f: lianzhang_facts::EnterpriseFacts<'_>, out: &mut TableRows) {
     let e = f.enterprise;
     let u = Cell::Text(e.uscc.as_str().to_string());
     let chain = e.chain.map(|c| v.chain_info(c));
@@ -202,6 +217,15 @@ pub fn enterprise_rows(v: &Vocabulary, f: lianzhang_facts::EnterpriseFacts<'_>, 
             Cell::money(p.fixed_asset_investment),
             Cell::int(p.start_year.map(i64::from)),
             Cell::int(p.completed_year.map(i64::from)),
+        ]);
+    }
+    for x in f.extras {
+        let decl = &v.extras[usize::from(x.fact)];
+        out[4].push(vec![
+            u.clone(),
+            Cell::Text(x.at.code()),
+            Cell::Text(decl.code.clone()),
+            Cell::Text(x.value.cell_text_as(decl.ty)),
         ]);
     }
 }
@@ -339,13 +363,15 @@ fn money(c: &Cell) -> Option<Fen> {
     c.as_int().map(Fen)
 }
 
-/// Builds a dataset from the four tables' rows, reading codes through `vocabulary`.
+/// Builds a dataset from the tables' rows, reading codes through `vocabulary`. Values of facts
+/// the policy no longer declares are left out (the registry keeps them for a policy that does).
 pub fn rows_dataset(
     vocabulary: &Vocabulary,
     enterprises: Rows,
     annual: Vec<(Uscc, Annual)>,
     recognitions: Rows,
     projects: Rows,
+    extras: Rows,
 ) -> Result<Dataset> {
     let mut b = DatasetBuilder::new(vocabulary.clone());
     b.reserve_annual(annual.len());
@@ -412,6 +438,15 @@ pub fn rows_dataset(
                 completed_year: year(&r[6]),
             },
         );
+    }
+    for r in &extras {
+        let t = &EXTRAS;
+        let (Some(at), Some(code), Some(text)) = (r[1].as_text(), r[2].as_text(), r[3].as_text()) else { continue };
+        let Some(fact) = vocabulary.extras.iter().position(|f| f.code == code) else { continue };
+        let at = ExtraAt::from_code(at).ok_or_else(|| inconsistent(t, r, &format!("无效位置 {at}")))?;
+        let value = ExtraValue::parse(vocabulary.extras[fact].ty, text)
+            .map_err(|e| inconsistent(t, r, &format!("“{text}”：{e}")))?;
+        b.extra(uscc(t, r, &r[0])?, Extra { at, fact: fact as u16, value });
     }
     b.build().map_err(|e| StoreError::Inconsistent(e.to_string()))
 }

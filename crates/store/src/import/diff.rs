@@ -212,9 +212,30 @@ pub(crate) async fn cell_changes(
                 "annual" => (&c.old[0], c.old[1].display(crate::rows::Ty::Int).unwrap_or_default()),
                 "projects" => (&c.old[1], c.key.clone()),
                 "recognitions" => (&c.old[0], c.key.clone()),
+                // `2023年 实缴税金`: where the value is, and the declared fact's name.
+                "extra_facts" => {
+                    let text = |i: usize| c.old[i].display(crate::rows::Ty::Text).unwrap_or_default();
+                    let at = lianzhang_facts::ExtraAt::from_code(&text(1)).map(|a| a.zh()).unwrap_or_default();
+                    let code = text(2);
+                    let name = vocabulary.extras.iter().find(|f| f.code == code).map_or(code.clone(), |f| f.name.clone());
+                    (&c.old[0], format!("{at} {name}").trim().to_string())
+                }
                 _ => (&c.old[0], String::new()),
             };
             let uscc = uscc.display(crate::rows::Ty::Text).unwrap_or_default();
+            // A declared fact's value as its type is shown (money in 万元), else as any cell.
+            let shown = |row: &[crate::rows::Cell], i: usize, ty, field| {
+                let declared = (p.table.name == "extra_facts")
+                    .then(|| row[2].display(crate::rows::Ty::Text))
+                    .flatten()
+                    .and_then(|code| vocabulary.extras.iter().find(|f| f.code == code));
+                match (declared, row[i].display(crate::rows::Ty::Text)) {
+                    (Some(d), Some(text)) if d.ty == lianzhang_facts::ExtraType::Money => {
+                        lianzhang_facts::Fen::parse_yuan(&text).ok().map(|f| format!("{} 万元", super::exact_wan(f.0)))
+                    }
+                    _ => value_zh(&row[i], ty, field, vocabulary),
+                }
+            };
             for &i in &c.cells {
                 let (field, ty) = p.table.columns[i];
                 let last = last.remove(&(c.key.clone(), field.to_string()));
@@ -229,8 +250,8 @@ pub(crate) async fn cell_changes(
                         uscc: uscc.clone(),
                         row_label: row_label.clone(),
                         field_zh: field_zh(p.table.name, field),
-                        old: value_zh(&c.old[i], ty, field, vocabulary),
-                        new: value_zh(&c.new[i], ty, field, vocabulary),
+                        old: shown(&c.old, i, ty, field),
+                        new: shown(&c.new, i, ty, field),
                         last,
                         conflict,
                     },

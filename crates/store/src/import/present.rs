@@ -12,6 +12,7 @@ pub fn table_zh(table: &str) -> &'static str {
         "annual" => "年度数据",
         "recognitions" => "认定",
         "projects" => "项目",
+        "extra_facts" => "政策声明的其他事实",
         _ => "其他",
     }
 }
@@ -43,6 +44,7 @@ pub fn field_zh(table: &str, field: &str) -> &'static str {
         (_, "fixed_asset_investment") => "固定资产投资",
         (_, "start_year") => "开工年度",
         (_, "completed_year") => "竣工投产年度",
+        ("extra_facts", "value") => "取值",
         _ => "其他",
     }
 }

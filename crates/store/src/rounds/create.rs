@@ -4,7 +4,7 @@
 //! later).
 
 use super::{LINE_COLUMNS, RoundRecord, append, load, outcome_code};
-use crate::rows::{Cell, Rows, TABLES, Ty, annual_of, enterprise_rows};
+use crate::rows::{Cell, TABLES, TableRows, Ty, annual_of, enterprise_rows};
 use crate::runs::{RUN_COLUMNS, check_typed, check_year, record_run_in, run_of};
 use crate::{PaidSet, Result, Store, StoreError, award_key, now};
 use lianzhang_facts::typed::TextKind;
@@ -339,7 +339,7 @@ fn freeze(
     paid: &PaidSet,
     confirmations: &Confirmations,
 ) -> String {
-    let mut rows: [Rows; 4] = Default::default();
+    let mut rows: TableRows = Default::default();
     enterprise_rows(v, f, &mut rows);
     let mut out = Map::new();
     for (table, rows) in TABLES.iter().zip(&rows) {
@@ -362,7 +362,7 @@ fn freeze(
 
 /// The frozen JSON back into a dataset, a paid set and confirmations.
 fn thaw(v: &Vocabulary, rows: &[(String, String)], hash: String) -> Result<FrozenFacts> {
-    let mut tables: [Rows; 4] = Default::default();
+    let mut tables: TableRows = Default::default();
     let mut paid = Vec::new();
     let mut confirmations = Confirmations::none();
     let bad =
@@ -379,7 +379,7 @@ fn thaw(v: &Vocabulary, rows: &[(String, String)], hash: String) -> Result<Froze
             serde_json::from_value(value["confirmations"].clone()).map_err(|e| bad(u, &e))?;
         confirmations.items.extend(mine);
     }
-    let [enterprises, annual, recognitions, projects] = tables;
+    let [enterprises, annual, recognitions, projects, extras] = tables;
     let annual = annual
         .iter()
         .map(|r| {
@@ -389,6 +389,6 @@ fn thaw(v: &Vocabulary, rows: &[(String, String)], hash: String) -> Result<Froze
             ))
         })
         .collect::<Result<Vec<_>>>()?;
-    let dataset = crate::rows::rows_dataset(v, enterprises, annual, recognitions, projects)?;
+    let dataset = crate::rows::rows_dataset(v, enterprises, annual, recognitions, projects, extras)?;
     Ok(FrozenFacts { dataset, paid: PaidSet::from_keys(paid), confirmations, hash })
 }

@@ -31,11 +31,12 @@ pub struct TrailRow {
 }
 
 /// The tables the audit page filters by, with their Chinese names.
-pub const TABLES: [(&str, &str); 12] = [
+pub const TABLES: [(&str, &str); 13] = [
     ("enterprises", "企业"),
     ("annual", "年度数据"),
     ("recognitions", "认定"),
     ("projects", "项目"),
+    ("extra_facts", "政策声明的其他事实"),
     ("users", "用户"),
     ("chain_roles", "链长分工"),
     ("confirmations", "数值核实"),
@@ -120,6 +121,11 @@ impl Render<'_> {
         self.vocab.chains.iter().find(|c| c.code == code).map_or_else(|| code.to_string(), |c| c.name.clone())
     }
 
+    /// A fact the policy declares beyond FACTS.md, by its code.
+    fn declared(&self, code: &str) -> Option<&lianzhang_facts::ExtraFact> {
+        self.vocab.extras.iter().find(|f| f.code == code)
+    }
+
     fn enterprise(&self, uscc: &str) -> String {
         self.names.enterprises.get(uscc).cloned().unwrap_or_else(|| format!("企业 {uscc}"))
     }
@@ -201,6 +207,12 @@ impl Render<'_> {
                 let who = self.names.people.get(*person).cloned().unwrap_or_else(|| format!("人员 {person}"));
                 (format!("{} · {who}", self.chain(chain)), String::new(), None)
             }
+            ("extra_facts", [uscc, at, fact, ..]) => {
+                let at = lianzhang_facts::ExtraAt::from_code(at).map(|a| a.zh()).unwrap_or_default();
+                let detail = format!("{at} {}", self.declared(fact).map_or(*fact, |f| f.name.as_str()));
+                let detail = detail.trim().to_string();
+                (format!("{} · {detail}", self.enterprise(uscc)), detail, link(uscc))
+            }
             ("*", _) => (import_source(&e.row_key), String::new(), None),
             ("rounds", [id, ..]) => (format!("第 {id} 号兑现批次"), String::new(), Some(format!("/rounds/{id}"))),
             ("credit_lists", [id, ..]) => (format!("第 {id} 次导入的失信名单"), String::new(), None),
@@ -230,6 +242,20 @@ impl Render<'_> {
                     self.value("annual", field, e.old_value.as_deref()),
                     format!("核实无误：{}", e.new_value.as_deref().unwrap_or_default()),
                 )
+            }
+            // A declared fact: named and shown as the policy declares it.
+            (_, Some(_)) if e.table_name == "extra_facts" => {
+                let fact = e.row_key.split('|').nth(2).unwrap_or_default();
+                let decl = self.declared(fact);
+                let shown = |v: Option<&str>| match (v, decl) {
+                    (None, _) => "（未知）".to_string(),
+                    (Some(v), Some(d)) if d.ty == lianzhang_facts::ExtraType::Money => {
+                        money_text(v).unwrap_or_else(|| v.to_string())
+                    }
+                    (Some(v), _) => v.to_string(),
+                };
+                let name = decl.map_or_else(|| fact.to_string(), |d| d.name.clone());
+                (name, shown(e.old_value.as_deref()), shown(e.new_value.as_deref()))
             }
             (_, Some(f)) => (
                 field_zh(&e.table_name, f),
