@@ -42,8 +42,12 @@ async fn declared_facts_are_stored_read_back_diffed_and_audited() {
     assert!(d.iter().any(|f| !f.extras.is_empty()));
     // C1 (the tenth enterprise) paid 550万 of tax in 2023.
     let c1 = 9;
-    assert!(d.get(c1).extras.iter().any(|x| x
-        == &Extra { at: ExtraAt::Year(2023), fact: 0, value: ExtraValue::Money(Fen(5_500_000_00)) }));
+    assert!(
+        d.get(c1)
+            .extras
+            .iter()
+            .any(|x| x == &Extra { at: ExtraAt::Year(2023), fact: 0, value: ExtraValue::Money(Fen(5_500_000_00)) })
+    );
     let changed = with_tax(&p, &d, c1, 5_600_000);
     each_db(async |store, db| {
         let r = store.import(&d, "bureau", "qinglan", &no_progress).await.unwrap();

@@ -47,6 +47,63 @@ enum Kind {
     Date,
     Year,
     Money,
+    /// A declared fact's count (whole number ≥ 0).
+    Count,
+    /// A declared fact's percentage, in points.
+    Percent,
+    /// A declared fact's area.
+    Area,
+}
+
+impl Kind {
+    /// The kind of a column of a fact the policy declares (see [`crate::extra`]).
+    fn of(ty: crate::ExtraType) -> Kind {
+        use crate::ExtraType as T;
+        match ty {
+            T::Money => Kind::Money,
+            T::Bool => Kind::Bool,
+            T::Count => Kind::Count,
+            T::Percent => Kind::Percent,
+            T::Area => Kind::Area,
+            T::Year => Kind::Year,
+            T::Date => Kind::Date,
+            T::Code | T::Text => Kind::Text,
+        }
+    }
+}
+
+/// A column as the template writes it: FACTS.md's, or one of a fact the policy declares.
+struct Col<'a> {
+    en: &'a str,
+    zh: &'a str,
+    required: bool,
+    kind: Kind,
+    note: std::borrow::Cow<'a, str>,
+}
+
+/// The columns of sheet `s`: FACTS.md's, then the facts the policy declares for that sheet.
+fn columns<'a>(s: &'a Sheet, v: &'a Vocabulary) -> Vec<Col<'a>> {
+    let fixed = s.columns.iter().map(|c| Col {
+        en: c.en,
+        zh: c.zh,
+        required: c.required,
+        kind: c.kind,
+        note: std::borrow::Cow::Borrowed(c.note),
+    });
+    let place = match s.en {
+        "enterprises" => Some(crate::ExtraPlace::Enterprise),
+        "annual" => Some(crate::ExtraPlace::Yearly),
+        "projects" => Some(crate::ExtraPlace::Project),
+        _ => None,
+    };
+    let declared = place.into_iter().flat_map(|p| v.extras_of(p)).map(|(_, f)| Col {
+        en: &f.code,
+        zh: &f.name,
+        required: false,
+        kind: Kind::of(f.ty),
+        note: std::borrow::Cow::Owned(format!("本政策声明的事实：{}。", f.name)),
+    });
+    fixed.chain(declared).collect()
 }
 
 #[derive(Debug)]
@@ -237,7 +294,7 @@ fn template_workbook(vocabulary: &Vocabulary) -> Result<Workbook> {
     for s in SHEETS {
         let sheet = book.add_worksheet();
         sheet.set_name(s.zh)?;
-        write_data_sheet(sheet, s, &lists, &formats)?;
+        write_data_sheet(sheet, &columns(s, vocabulary), &lists, &formats)?;
     }
 
     let sheet = book.add_worksheet();
@@ -260,8 +317,8 @@ fn text_width(t: &str) -> f64 {
     t.chars().map(|c| if c.is_ascii() { 1.0 } else { 2.0 }).sum()
 }
 
-fn write_data_sheet(sheet: &mut Worksheet, s: &Sheet, lists: &[List], formats: &Formats) -> Result<()> {
-    for (col, c) in s.columns.iter().enumerate() {
+fn write_data_sheet(sheet: &mut Worksheet, columns: &[Col<'_>], lists: &[List], formats: &Formats) -> Result<()> {
+    for (col, c) in columns.iter().enumerate() {
         let col = col as u16;
         let header_format = if c.required { &formats.required } else { &formats.optional };
         sheet.write_string_with_format(0, col, c.zh, header_format)?;
@@ -271,7 +328,7 @@ fn write_data_sheet(sheet: &mut Worksheet, s: &Sheet, lists: &[List], formats: &
             Kind::Stage | Kind::Recognition | Kind::Category => 26.0,
             Kind::Id | Kind::Chain | Kind::Money => 18.0,
             Kind::Text | Kind::Date => 14.0,
-            Kind::IndustryCode | Kind::Bool | Kind::Year => 12.0,
+            Kind::IndustryCode | Kind::Bool | Kind::Year | Kind::Count | Kind::Percent | Kind::Area => 12.0,
         };
         sheet.set_column_width(col, width.max(text_width(c.zh) + 4.0))?;
         let format = match c.kind {
@@ -292,7 +349,7 @@ fn write_data_sheet(sheet: &mut Worksheet, s: &Sheet, lists: &[List], formats: &
 }
 
 /// The validation of a column, with its note as the input message shown on the cell.
-fn validation(c: &Column, lists: &[List]) -> Result<DataValidation> {
+fn validation(c: &Col<'_>, lists: &[List]) -> Result<DataValidation> {
     let v = DataValidation::new();
     let (v, error) = match c.kind {
         Kind::Uscc => (v.allow_text_length(DataValidationRule::EqualTo(18)), "统一社会信用代码应为18位。"),
@@ -306,6 +363,10 @@ fn validation(c: &Column, lists: &[List]) -> Result<DataValidation> {
         Kind::Money => {
             (v.allow_decimal_number(DataValidationRule::GreaterThanOrEqualTo(0.0)), "金额应为不小于0的数字，单位：元。")
         }
+        Kind::Count => (v.allow_whole_number(DataValidationRule::GreaterThanOrEqualTo(0)), "应为不小于0的整数。"),
+        Kind::Area => (v.allow_decimal_number(DataValidationRule::GreaterThanOrEqualTo(0.0)), "应为不小于0的数。"),
+        // 12.5 or 12.5%: typed as text or a number, both read.
+        Kind::Percent => (v.allow_any_value(), ""),
         Kind::Date => (
             v.allow_date(DataValidationRule::Between(
                 ExcelDateTime::from_ymd(1900, 1, 1)?,
@@ -323,7 +384,8 @@ fn validation(c: &Column, lists: &[List]) -> Result<DataValidation> {
         _ if c.required => {}
         Kind::Money => message.push_str("单位：元。留空表示未知（不等于0）。"),
         Kind::Bool => message.push_str("留空表示未知（不等于“否”）。"),
-        Kind::Year | Kind::Date => message.push_str("留空表示未知。"),
+        Kind::Year | Kind::Date | Kind::Count | Kind::Area => message.push_str("留空表示未知。"),
+        Kind::Percent => message.push_str("按百分点填写，如 12.5 或 12.5%。留空表示未知。"),
         _ => {}
     }
     let mut v = v.set_input_title(c.zh)?.set_input_message(message)?;
@@ -370,6 +432,9 @@ fn format_text(kind: Kind) -> &'static str {
         Kind::Date => "日期，YYYY-MM-DD",
         Kind::Year => "四位年份",
         Kind::Money => "数字，单位：元，最多两位小数",
+        Kind::Count => "整数",
+        Kind::Percent => "百分比，如 12.5 或 12.5%",
+        Kind::Area => "数字",
     }
 }
 
@@ -392,7 +457,8 @@ fn allowed_text(kind: Kind, v: &Vocabulary) -> String {
         Kind::Category => format!("{}；填中文名称或括号中的代码均可", codes(&v.project_categories)),
         Kind::Bool => "是、否（也可填 true/false、1/0、yes/no）".into(),
         Kind::Year => "1949至2100".into(),
-        Kind::Money => "不小于0".into(),
+        Kind::Money | Kind::Count | Kind::Area => "不小于0".into(),
+        Kind::Percent => "按百分点填写".into(),
         Kind::Date => "1900-01-01 以后的有效日期".into(),
         Kind::Uscc => "符合 GB 32100-2015 的代码（含校验位）".into(),
         Kind::IndustryCode => "门类字母（A–T）加2至4位数字，或2至4位数字".into(),
@@ -433,7 +499,7 @@ fn write_instructions(sheet: &mut Worksheet, v: &Vocabulary) -> Result<()> {
     }
     let table_header = row;
     for s in SHEETS {
-        for c in s.columns {
+        for c in &columns(s, v) {
             row += 1;
             let mut note = c.note.to_string();
             if !c.required {

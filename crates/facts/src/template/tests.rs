@@ -125,11 +125,42 @@ fn sheets_headers_and_lists() {
 #[test]
 fn messages_fit_excel_limits() {
     // Input titles ≤ 32 and messages ≤ 255 characters, else building fails.
+    let v = declaring();
     for s in SHEETS {
-        for c in s.columns {
-            validation(c, &lists(&bundled())).unwrap();
+        for c in &columns(s, &v) {
+            validation(c, &lists(&v)).unwrap();
         }
     }
+}
+
+/// The bundled vocabulary with facts declared beyond FACTS.md (as 青岚's policy does).
+fn declaring() -> Vocabulary {
+    let decl = |code: &str, name: &str, ty, place| crate::ExtraFact { code: code.into(), name: name.into(), ty, place };
+    Vocabulary {
+        extras: vec![
+            decl("tax_paid", "实缴税金", crate::ExtraType::Money, crate::ExtraPlace::Yearly),
+            decl("energy_saving", "节能率", crate::ExtraType::Percent, crate::ExtraPlace::Project),
+        ],
+        ..bundled()
+    }
+}
+
+#[test]
+fn declared_facts_are_columns_of_their_sheet_and_a_filled_template_reads_them() {
+    let v = declaring();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("模板.xlsx");
+    write_template(&v, &path).unwrap();
+    let mut book = calamine::open_workbook_auto(&path).unwrap();
+    let annual = cells(&book.worksheet_range("年度数据").unwrap(), 0);
+    assert_eq!(annual.last().map(String::as_str), Some("实缴税金"));
+    let projects = cells(&book.worksheet_range("项目").unwrap(), 0);
+    assert_eq!(projects.last().map(String::as_str), Some("节能率"));
+    let instructions = book.worksheet_range(INSTRUCTIONS_SHEET).unwrap();
+    let text: Vec<String> = instructions.cells().map(|(_, _, d)| d.to_string()).collect();
+    assert!(text.iter().any(|t| t == "本政策声明的事实：实缴税金。可留空，留空表示未知。"), "{text:?}");
+    // The empty template reads as an empty dataset with the declarations.
+    assert!(read_dataset(&path, &v).unwrap().is_empty());
 }
 
 /// Reads a written template: the reader skips the guide and the code lists by name.

@@ -217,7 +217,8 @@ pub(crate) async fn cell_changes(
                     let text = |i: usize| c.old[i].display(crate::rows::Ty::Text).unwrap_or_default();
                     let at = lianzhang_facts::ExtraAt::from_code(&text(1)).map(|a| a.zh()).unwrap_or_default();
                     let code = text(2);
-                    let name = vocabulary.extras.iter().find(|f| f.code == code).map_or(code.clone(), |f| f.name.clone());
+                    let name =
+                        vocabulary.extras.iter().find(|f| f.code == code).map_or(code.clone(), |f| f.name.clone());
                     (&c.old[0], format!("{at} {name}").trim().to_string())
                 }
                 _ => (&c.old[0], String::new()),
