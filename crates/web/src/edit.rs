@@ -8,6 +8,7 @@
 //! drop-downs post the codes the reader takes; the reader checks them again.
 
 mod form;
+mod values;
 
 use crate::auth::{Session, check_csrf};
 use crate::pages::{Frame, load_in_scope};
@@ -18,15 +19,11 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use form::{ANNUAL, Choices, ENTERPRISE, Field, PROJECT, Spec, YEARS};
-use lianzhang_facts::{DataError, Dataset, Fen, ReadError, read_dataset};
+use form::{Choices, Field, Spec, Specs, YEARS};
+use lianzhang_facts::{DataError, Dataset, ReadError, Vocabulary, read_dataset};
 use std::collections::BTreeMap;
 use std::sync::Arc;
-
-/// The form's values by form field name: the FACTS.md columns of the enterprise and of the
-/// year's row; `recognition` (a kind to add for the year); `town_new` (a town not yet in the
-/// registry); `p{i}.{column}` for the enterprise's i-th project and `pn.{column}` for a new one.
-type Values = BTreeMap<String, String>;
+use values::{Values, current, merge, write_sheets, written_projects};
 
 /// What the form shows: its values, the registry's values when it was first shown (posted back
 /// in hidden `was.{name}` fields, so that a save changes only what the clerk changed), the
@@ -79,68 +76,21 @@ pub struct YearQuery {
     year: Option<i32>,
 }
 
-fn yes_no(b: Option<bool>) -> String {
-    b.map_or(String::new(), |b| if b { "是" } else { "否" }.to_string())
-}
-
-fn money(f: Option<Fen>) -> String {
-    f.map_or(String::new(), |f| f.to_yuan().to_string())
-}
-
-fn year(y: Option<i32>) -> String {
-    y.map_or(String::new(), |y| y.to_string())
-}
-
-/// The current values of the form, from the record.
-fn current(state: &AppState, ds: &Dataset, year_shown: i32) -> Values {
-    let v = &state.policy.vocabulary;
-    let f = ds.get(0);
-    let e = f.enterprise;
-    let chain = e.chain.map(|c| v.chain_info(c));
-    let mut m = Values::new();
-    let mut put = |k: &str, val: String| {
-        m.insert(k.to_string(), val);
-    };
-    put("name", e.name.clone());
-    put("chain", chain.map_or(String::new(), |c| c.code.clone()));
-    put("stage", chain.zip(e.stage).map_or(String::new(), |(c, s)| c.stages[s as usize].clone()));
-    put("town", e.town.clone().unwrap_or_default());
-    put("industry_code", e.industry_code.clone().unwrap_or_default());
-    put("strategic_emerging", yes_no(e.strategic_emerging));
-    put("established", e.established.map_or(String::new(), |d| format!("{}年{}月{}日", d.year(), d.month(), d.day())));
-    put("chain_joined_year", year(e.chain_joined_year));
-    let r = f.row(year_shown);
-    put("revenue", money(r.and_then(|r| r.revenue)));
-    put("above_scale", yes_no(r.and_then(|r| r.above_scale)));
-    put("chain_master", yes_no(r.and_then(|r| r.chain_master)));
-    put("local_procurement", money(r.and_then(|r| r.local_procurement)));
-    put("total_procurement", money(r.and_then(|r| r.total_procurement)));
-    put("rd_expense", money(r.and_then(|r| r.rd_expense)));
-    for (i, p) in f.projects.iter().enumerate() {
-        let k = |c: &str| format!("p{i}.{c}");
-        put(&k("project_id"), p.project_id.clone());
-        put(&k("name"), p.name.clone());
-        put(&k("category"), p.category.map_or(String::new(), |c| v.category_info(c).code.clone()));
-        put(&k("fixed_asset_investment"), money(p.fixed_asset_investment));
-        put(&k("start_year"), year(p.start_year));
-        put(&k("completed_year"), year(p.completed_year));
-    }
-    m
-}
-
 /// Where a reader error belongs: the form field it names.
-fn field_of(e: &DataError, project_rows: &[String]) -> Option<String> {
-    let find = |specs: &[Spec]| specs.iter().find(|s| s.0 == e.column || label_core(s.1) == e.column).map(|s| s.0);
+fn field_of(specs: &Specs, e: &DataError, project_rows: &[String]) -> Option<String> {
+    let find = |list: &[Spec]| {
+        list.iter().find(|s| s.code == e.column || label_core(&s.label) == e.column).map(|s| s.code.clone())
+    };
     match e.sheet.as_str() {
-        "enterprises" | "企业" => find(&ENTERPRISE).map(str::to_string),
-        "annual" | "年度数据" => find(&ANNUAL).map(str::to_string),
+        "enterprises" | "企业" => find(&specs.enterprise),
+        "annual" | "年度数据" => find(&specs.annual),
         "recognitions" | "认定" => Some("recognition".into()),
         "projects" | "项目" => {
             let prefix = project_rows.get(e.row.checked_sub(2)?)?;
             let column = if e.column == "project_id" || e.column == "项目编号" {
-                Some("project_id")
+                Some("project_id".to_string())
             } else {
-                find(&PROJECT)
+                find(&specs.project)
             };
             column.map(|c| format!("{prefix}.{c}"))
         }
@@ -150,8 +100,9 @@ fn field_of(e: &DataError, project_rows: &[String]) -> Option<String> {
 
 /// Where the edit form holds a fact as the engine names a missing one: its year and field
 /// (`2022年营业收入` → `(Some(2022), Some("revenue"))`, `入链年份` → `(None,
-/// Some("chain_joined_year"))`); the field is `None` for a fact the form does not hold.
-pub(crate) fn field_of_fact(text: &str) -> (Option<i32>, Option<&'static str>) {
+/// Some("chain_joined_year"))`, a declared `2022年实缴税金` → `(Some(2022), Some("tax_paid"))`);
+/// the field is `None` for a fact the form does not hold.
+pub(crate) fn field_of_fact(vocab: &Vocabulary, text: &str) -> (Option<i32>, Option<String>) {
     let digits: String = text.chars().take_while(char::is_ascii_digit).collect();
     let year = (digits.len() == 4).then(|| digits.parse().ok()).flatten();
     let what = if year.is_some() { text[4..].trim_start_matches('年') } else { text };
@@ -163,7 +114,10 @@ pub(crate) fn field_of_fact(text: &str) -> (Option<i32>, Option<&'static str>) {
         .find(|(_, f)| f.name_zh() == what)
         .map(|(c, _)| *c)
         .or_else(|| FlagFact::ALL.iter().find(|(_, f)| f.name_zh() == what).map(|(c, _)| *c));
-    let field = by_engine.or_else(|| ANNUAL.iter().chain(&ENTERPRISE).find(|s| label_core(s.1) == what).map(|s| s.0));
+    let specs = Specs::of(vocab);
+    let field = by_engine.map(str::to_string).or_else(|| specs.own(what).map(|s| s.code.clone())).or_else(|| {
+        specs.enterprise.iter().chain(&specs.annual).find(|s| label_core(&s.label) == what).map(|s| s.code.clone())
+    });
     (year, field)
 }
 
@@ -183,10 +137,14 @@ impl Context<'_> {
         let Shown { values, was, errors, conflicts } = form;
         let facts = record.get(0);
         let vocab = &self.state.policy.vocabulary;
-        let project_rows: Vec<String> = written_projects(values);
+        let specs = Specs::of(vocab);
+        let project_rows: Vec<String> = written_projects(&specs, values);
         let error_of = |name: &str| {
             conflicts.iter().find(|c| c.0 == name).map(|c| c.1.clone()).or_else(|| {
-                errors.iter().find(|e| field_of(e, &project_rows).as_deref() == Some(name)).map(|e| e.reason.clone())
+                errors
+                    .iter()
+                    .find(|e| field_of(&specs, e, &project_rows).as_deref() == Some(name))
+                    .map(|e| e.reason.clone())
             })
         };
         let choices = Choices { vocab, towns: &self.towns, only_chain: self.only_chain.as_deref() };
@@ -196,7 +154,7 @@ impl Context<'_> {
             specs
                 .iter()
                 .map(|s| {
-                    let name = if prefix.is_empty() { s.0.to_string() } else { format!("{prefix}.{}", s.0) };
+                    let name = if prefix.is_empty() { s.code.clone() } else { format!("{prefix}.{}", s.code) };
                     let mut f = choices.field(name.clone(), s, &get(&name), &chain, error_of(&name));
                     f.was = was.get(&name).cloned();
                     f
@@ -205,18 +163,19 @@ impl Context<'_> {
         };
         let project = |prefix: String| ProjectForm {
             id: get(&format!("{prefix}.project_id")),
-            fields: fields(&PROJECT, &prefix),
+            fields: fields(&specs.project, &prefix),
             prefix,
         };
-        let labels: BTreeMap<String, String> = ENTERPRISE
+        let labels: BTreeMap<String, String> = specs
+            .enterprise
             .iter()
-            .chain(&ANNUAL)
-            .map(|s| (s.0.to_string(), s.1.to_string()))
+            .chain(&specs.annual)
+            .map(|s| (s.code.clone(), s.label.clone()))
             .chain([("recognition".to_string(), "新增认定".to_string())])
             .collect();
         let label_of = |field: &str| match field.split_once('.') {
             Some((p, c)) => {
-                let what = PROJECT.iter().find(|s| s.0 == c).map_or("项目编号", |s| s.1);
+                let what = specs.project.iter().find(|s| s.code == c).map_or("项目编号", |s| s.label.as_str());
                 format!("项目 {}：{}", get(&format!("{p}.project_id")), label_core(what))
             }
             None => labels.get(field).map_or_else(|| field.to_string(), |l| label_core(l).to_string()),
@@ -228,7 +187,7 @@ impl Context<'_> {
         });
         let problems = clashes
             .chain(errors.iter().map(|e| {
-                let label = field_of(e, &project_rows).map_or_else(|| e.column.clone(), |f| label_of(&f));
+                let label = field_of(&specs, e, &project_rows).map_or_else(|| e.column.clone(), |f| label_of(&f));
                 Problem { label, value: e.value.clone(), reason: e.reason.clone() }
             }))
             .collect();
@@ -236,9 +195,9 @@ impl Context<'_> {
             uscc: facts.enterprise.uscc.as_str().to_string(),
             title: facts.enterprise.name.clone(),
             year,
-            enterprise: fields(&ENTERPRISE, ""),
+            enterprise: fields(&specs.enterprise, ""),
             town_new: get("town_new"),
-            annual: fields(&ANNUAL, ""),
+            annual: fields(&specs.annual, ""),
             recognitions: facts
                 .recognitions
                 .iter()
@@ -254,18 +213,6 @@ impl Context<'_> {
             frame: Frame::new(session, "enterprises"),
         }
     }
-}
-
-/// The project rows a save writes, in order (their row in `projects.csv` is index + 2): every
-/// project of the enterprise, then the new one if anything was typed for it.
-fn written_projects(values: &Values) -> Vec<String> {
-    let mut rows: Vec<String> =
-        (0..).map(|i| format!("p{i}")).take_while(|p| values.contains_key(&format!("{p}.project_id"))).collect();
-    let typed = |c: &str| values.get(&format!("pn.{c}")).is_some_and(|v| !v.is_empty());
-    if typed("project_id") || PROJECT.iter().any(|s| typed(s.0)) {
-        rows.push("pn".into());
-    }
-    rows
 }
 
 async fn context<'a>(state: &'a AppState, session: &Session) -> Result<Context<'a>, WebError> {
@@ -289,7 +236,7 @@ pub async fn edit_form(
     if !(YEARS.0..=YEARS.1).contains(&year) {
         return Err(WebError::Invalid(format!("年度应在{}至{}之间", YEARS.0, YEARS.1)));
     }
-    let values = current(&state, &record, year);
+    let values = current(&state.policy.vocabulary, &Specs::of(&state.policy.vocabulary), &record, year);
     let cx = context(&state, &session).await?;
     let shown = Shown { was: values.clone(), values, errors: Vec::new(), conflicts: Vec::new() };
     Ok(cx.page(session, &record, year, &shown))
@@ -316,7 +263,8 @@ pub async fn edit_save(
             Some((k.strip_prefix("was.").unwrap_or(k).to_string(), format!("{why}。未保存任何内容")))
         })
         .collect();
-    let registry = current(&state, &record, year);
+    let specs = Specs::of(&state.policy.vocabulary);
+    let registry = current(&state.policy.vocabulary, &specs, &record, year);
     let (mut values, mut was, clashes) = merge(&registry, &posted);
     // A town not yet in the registry is typed beside the drop-down.
     if let Some(town) = values.get("town_new").filter(|t| !t.is_empty()).cloned() {
@@ -340,7 +288,7 @@ pub async fn edit_save(
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     if !clashes.is_empty() {
-        let conflicts = explain_clashes(&state, &uscc, year, &registry, &clashes).await?;
+        let conflicts = explain_clashes(&state, &specs, &uscc, year, &registry, &clashes).await?;
         // Shown again with the registry's current values as the new starting point: saving
         // once more deliberately puts the clerk's values over the colleague's.
         for name in &clashes {
@@ -357,7 +305,7 @@ pub async fn edit_save(
         WebError::Internal("服务器无法保存表单（临时目录不可用或磁盘已满），未保存任何内容；请联系系统管理员")
     };
     let dir = tempfile::tempdir().map_err(scratch)?;
-    write_sheets(dir.path(), &uscc, year, &values).map_err(scratch)?;
+    write_sheets(dir.path(), &specs, &uscc, year, &values).map_err(scratch)?;
     match read_dataset(dir.path(), &state.policy.vocabulary) {
         Ok(ds) => {
             state.store.import(&ds, &session.user.username, "网页编辑", &|_, _| {}).await?;
@@ -376,45 +324,10 @@ pub async fn edit_save(
     }
 }
 
-/// The values to save: the registry's, with each cell the clerk changed from what the form
-/// showed (`was.{name}`) taken from the form. A cell changed in the registry since the form was
-/// shown, and changed by the clerk to something else, is a clash: never silently overwritten.
-/// A post without `was.{name}` (a client that does not send it) sets the cell as posted.
-/// Returns (values, what the form showed, the clashing form fields).
-fn merge(registry: &Values, posted: &BTreeMap<String, String>) -> (Values, Values, Vec<String>) {
-    let mut values = registry.clone();
-    let mut was = Values::new();
-    let mut clashes = Vec::new();
-    for (name, v) in posted {
-        let v = v.trim().to_string();
-        let editable = registry.contains_key(name)
-            || ["recognition", "town_new"].contains(&name.as_str())
-            || name.starts_with("pn.");
-        if !editable {
-            continue;
-        }
-        match posted.get(&format!("was.{name}")).map(|w| w.trim().to_string()) {
-            Some(shown) => {
-                let now = registry.get(name).cloned().unwrap_or_default();
-                if v != shown {
-                    if now != shown && now != v {
-                        clashes.push(name.clone());
-                    }
-                    values.insert(name.clone(), v);
-                }
-                was.insert(name.clone(), shown);
-            }
-            None => {
-                values.insert(name.clone(), v);
-            }
-        }
-    }
-    (values, was, clashes)
-}
-
 /// Why each clashing field was not saved: who changed it to what, and when.
 async fn explain_clashes(
     state: &AppState,
+    specs: &Specs,
     uscc: &str,
     year: i32,
     registry: &Values,
@@ -422,10 +335,25 @@ async fn explain_clashes(
 ) -> Result<Vec<(String, String)>, WebError> {
     let mut out = Vec::new();
     for name in clashes {
+        // Where the cell's audit entries are: a declared fact's in `extra_facts` (one row each).
         let (table, key, field) = match name.split_once('.') {
-            Some((_, column)) => ("projects", registry.get(&name.replace(column, "project_id")).cloned(), column),
-            None if ANNUAL.iter().any(|s| s.0 == name) => ("annual", Some(format!("{uscc}|{year}")), name.as_str()),
-            None => ("enterprises", Some(uscc.to_string()), name.as_str()),
+            Some((p, column)) => {
+                let id = registry.get(&format!("{p}.project_id")).cloned();
+                match specs.project.iter().find(|s| s.code == column && s.declared) {
+                    Some(_) => ("extra_facts", id.map(|id| format!("{uscc}|project:{id}|{column}")), "value"),
+                    None => ("projects", id, column),
+                }
+            }
+            None => match specs.own(name) {
+                Some(s) if s.declared && specs.annual.iter().any(|a| a.code == s.code) => {
+                    ("extra_facts", Some(format!("{uscc}|{year}|{name}")), "value")
+                }
+                Some(s) if s.declared => ("extra_facts", Some(format!("{uscc}|enterprise|{name}")), "value"),
+                _ if specs.annual.iter().any(|s| &s.code == name) => {
+                    ("annual", Some(format!("{uscc}|{year}")), name.as_str())
+                }
+                _ => ("enterprises", Some(uscc.to_string()), name.as_str()),
+            },
         };
         let last = match key {
             Some(k) => {
@@ -444,55 +372,27 @@ async fn explain_clashes(
     Ok(out)
 }
 
-/// The form as a small dataset folder (English headers, as FACTS.md names the columns).
-fn write_sheets(dir: &std::path::Path, uscc: &str, year: i32, values: &Values) -> std::io::Result<()> {
-    let get = |k: &str| values.get(k).cloned().unwrap_or_default();
-    let write = |file: &str, header: Vec<&str>, rows: Vec<Vec<String>>| -> std::io::Result<()> {
-        let mut w = csv::Writer::from_path(dir.join(file))?;
-        w.write_record(&header)?;
-        for row in rows {
-            w.write_record(&row)?;
-        }
-        w.flush()
-    };
-    let columns = |lead: &[&'static str], specs: &[Spec]| -> Vec<&'static str> {
-        lead.iter().copied().chain(specs.iter().map(|s| s.0)).collect()
-    };
-    let mut enterprise = vec![uscc.to_string()];
-    enterprise.extend(ENTERPRISE.iter().map(|s| get(s.0)));
-    write("enterprises.csv", columns(&["uscc"], &ENTERPRISE), vec![enterprise])?;
-    let mut annual = vec![uscc.to_string(), year.to_string()];
-    annual.extend(ANNUAL.iter().map(|s| get(s.0)));
-    write("annual.csv", columns(&["uscc", "year"], &ANNUAL), vec![annual])?;
-    let kind = get("recognition");
-    if !kind.is_empty() {
-        write("recognitions.csv", vec!["uscc", "kind", "year"], vec![vec![uscc.to_string(), kind, year.to_string()]])?;
-    }
-    let projects: Vec<Vec<String>> = written_projects(values)
-        .iter()
-        .map(|p| {
-            let mut row = vec![get(&format!("{p}.project_id")), uscc.to_string()];
-            row.extend(PROJECT.iter().map(|s| get(&format!("{p}.{}", s.0))));
-            row
-        })
-        .collect();
-    if !projects.is_empty() {
-        write("projects.csv", columns(&["project_id", "uscc"], &PROJECT), projects)?;
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
     fn a_missing_fact_names_its_field_and_year() {
-        use super::field_of_fact as f;
-        assert_eq!(f("2022年营业收入"), (Some(2022), Some("revenue")));
-        assert_eq!(f("2023年本地配套采购额"), (Some(2023), Some("local_procurement")));
-        assert_eq!(f("2024年研发投入"), (Some(2024), Some("rd_expense")));
-        assert_eq!(f("2024年在规上工业企业库"), (Some(2024), Some("above_scale")));
-        assert_eq!(f("战略性新兴产业企业"), (None, Some("strategic_emerging")));
-        assert_eq!(f("入链年份"), (None, Some("chain_joined_year")));
+        let v = lianzhang_policy::PolicyFile::bundled().compile().unwrap().vocabulary;
+        let mut q = v.clone();
+        q.extras.push(lianzhang_facts::ExtraFact {
+            code: "tax_paid".into(),
+            name: "实缴税金".into(),
+            ty: lianzhang_facts::ExtraType::Money,
+            place: lianzhang_facts::ExtraPlace::Yearly,
+        });
+        let f = |t: &str| super::field_of_fact(&v, t);
+        assert_eq!(super::field_of_fact(&q, "2022年实缴税金"), (Some(2022), Some("tax_paid".to_string())));
+        assert_eq!(f("2022年实缴税金"), (Some(2022), None), "not declared by the bundled policy");
+        assert_eq!(f("2022年营业收入"), (Some(2022), Some("revenue".to_string())));
+        assert_eq!(f("2023年本地配套采购额"), (Some(2023), Some("local_procurement".to_string())));
+        assert_eq!(f("2024年研发投入"), (Some(2024), Some("rd_expense".to_string())));
+        assert_eq!(f("2024年在规上工业企业库"), (Some(2024), Some("above_scale".to_string())));
+        assert_eq!(f("战略性新兴产业企业"), (None, Some("strategic_emerging".to_string())));
+        assert_eq!(f("入链年份"), (None, Some("chain_joined_year".to_string())));
         assert_eq!(f("2023年某项不在表单上的事实"), (Some(2023), None));
     }
 }

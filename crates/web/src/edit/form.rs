@@ -26,10 +26,69 @@ pub enum Input {
     Category,
 }
 
-/// One column of the form: (FACTS.md column, 中文 label, how it is typed).
-pub type Spec = (&'static str, &'static str, Input);
+/// One column of FACTS.md on the form: (column, 中文 label, how it is typed).
+type Fixed = (&'static str, &'static str, Input);
 
-pub const ENTERPRISE: [Spec; 8] = [
+/// One column of the form: FACTS.md's, or a fact the policy declares beyond it (issue 11).
+#[derive(Debug, Clone)]
+pub struct Spec {
+    /// The column (the form field's name, the header it is saved under).
+    pub code: String,
+    /// 中文 label, with its unit.
+    pub label: String,
+    pub input: Input,
+    /// A fact the policy declares: its place decides where its audit entries are.
+    pub declared: bool,
+}
+
+/// The form's columns for a policy: FACTS.md's, then the facts it declares, per sheet.
+#[derive(Debug, Clone)]
+pub struct Specs {
+    pub enterprise: Vec<Spec>,
+    pub annual: Vec<Spec>,
+    pub project: Vec<Spec>,
+}
+
+impl Specs {
+    pub fn of(vocab: &Vocabulary) -> Specs {
+        use lianzhang_facts::{ExtraPlace, ExtraType};
+        let fixed = |list: &[Fixed]| -> Vec<Spec> {
+            list.iter()
+                .map(|(code, label, input)| Spec {
+                    code: code.to_string(),
+                    label: label.to_string(),
+                    input: *input,
+                    declared: false,
+                })
+                .collect()
+        };
+        let declared = |place| {
+            vocab.extras_of(place).map(|(_, f)| {
+                let (input, unit) = match f.ty {
+                    ExtraType::Money => (Input::Money, "（元）"),
+                    ExtraType::Bool => (Input::YesNo, ""),
+                    ExtraType::Year => (Input::Year, ""),
+                    ExtraType::Date => (Input::Date, ""),
+                    ExtraType::Percent => (Input::Text, "（%）"),
+                    _ => (Input::Text, ""),
+                };
+                Spec { code: f.code.clone(), label: format!("{}{unit}", f.name), input, declared: true }
+            })
+        };
+        let mut s = Specs { enterprise: fixed(&ENTERPRISE), annual: fixed(&ANNUAL), project: fixed(&PROJECT) };
+        s.enterprise.extend(declared(ExtraPlace::Enterprise));
+        s.annual.extend(declared(ExtraPlace::Yearly));
+        s.project.extend(declared(ExtraPlace::Project));
+        s
+    }
+
+    /// The column of the enterprise's or the year's sheet named `code`.
+    pub fn own(&self, code: &str) -> Option<&Spec> {
+        self.enterprise.iter().chain(&self.annual).find(|s| s.code == code)
+    }
+}
+
+const ENTERPRISE: [Fixed; 8] = [
     ("name", "企业名称", Input::Text),
     ("chain", "产业链", Input::Chain),
     ("stage", "环节", Input::Stage),
@@ -40,7 +99,7 @@ pub const ENTERPRISE: [Spec; 8] = [
     ("chain_joined_year", "入链年份", Input::Year),
 ];
 
-pub const ANNUAL: [Spec; 6] = [
+const ANNUAL: [Fixed; 6] = [
     ("revenue", "营业收入（元）", Input::Money),
     ("above_scale", "规上企业", Input::YesNo),
     ("chain_master", "链主企业", Input::YesNo),
@@ -50,7 +109,7 @@ pub const ANNUAL: [Spec; 6] = [
 ];
 
 /// The columns of a project after its id (which is fixed once given) and its enterprise.
-pub const PROJECT: [Spec; 5] = [
+const PROJECT: [Fixed; 5] = [
     ("name", "项目名称", Input::Text),
     ("category", "项目类别", Input::Category),
     ("fixed_asset_investment", "固定资产投资（元）", Input::Money),
@@ -78,7 +137,7 @@ pub struct Group {
 pub struct Field {
     /// The form field name.
     pub name: String,
-    pub label: &'static str,
+    pub label: String,
     /// `text` (an `<input>`) or `select`.
     pub control: &'static str,
     /// The `inputmode` of a text input (`decimal` for money).
@@ -115,7 +174,7 @@ impl Choices<'_> {
     /// The control of `spec` named `name`, showing `value` (and `chain`, the chosen chain's
     /// code, for a stage).
     pub fn field(&self, name: String, spec: &Spec, value: &str, chain: &str, error: Option<String>) -> Field {
-        let (_, label, input) = *spec;
+        let (label, input) = (spec.label.clone(), spec.input);
         let unknown = |label: &str| choice("", label, value);
         let (control, mode, placeholder, groups) = match input {
             Input::Text => ("text", "text", "", Vec::new()),

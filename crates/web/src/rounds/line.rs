@@ -171,7 +171,7 @@ async fn render(
         .iter()
         .map(|m| {
             let url = edit_url.as_ref().map(|u| {
-                let (year, field) = crate::edit::field_of_fact(m);
+                let (year, field) = crate::edit::field_of_fact(&state.policy.vocabulary, m);
                 let year = year.map_or(String::new(), |y| format!("?year={y}"));
                 let field = field.map_or(String::new(), |f| format!("#f-{f}"));
                 format!("{u}{year}{field}")

@@ -76,6 +76,11 @@ pub async fn serve_real(app: &App) -> std::net::SocketAddr {
 }
 
 impl App {
+    /// An app over a state the caller built (another county's policy, its own users).
+    pub fn of(state: Arc<AppState>) -> App {
+        App { state, _dir: None }
+    }
+
     pub async fn send(&self, req: Request<Body>) -> Reply {
         let res = router(self.state.clone()).oneshot(req).await.unwrap();
         let status = res.status();
