@@ -310,3 +310,36 @@ fn a_reader_that_stops_early_is_not_an_error() {
     }
     assert!(!stderr.contains("错误") && !stderr.contains("panicked"), "{stderr}");
 }
+
+/// Another county's policy is a file: 青岚 (`policies/examples/qinglan-2023.toml`) assessed
+/// through the binary on its data, whose 实缴税金 and 设备购置额 columns the file declares. The
+/// amounts are the ones `crates/policy/tests/qinglan.rs` computes by hand, article by article.
+#[test]
+fn a_neighbour_countys_policy_file_runs_on_its_own_data() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let policy = root.join("policies/examples/qinglan-2023.toml");
+    let data = root.join("crates/policy/tests/data/qinglan");
+    let args = |year: &str| -> Value {
+        assess_json(&["--policy", policy.to_str().unwrap(), "--data", data.to_str().unwrap(), "--year", year])
+    };
+    let v = args("2024");
+    assert_eq!(v["policy"], "qinglan-2023");
+    // 第一条 15万 + 第四条 300 + 300 + 240万 + 第五条 200万 + 第六条 50 + 50万 + 第七条 50 + 10万 +
+    // 第八条 30万 + 第九条 5万 + 第十条 30 + 50万 (K1's 第九条 capped away by 第十一条).
+    assert_eq!(v["total"], "13300000.00");
+    let k1: Vec<&str> = v["outcomes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["enterprise"] == "青岚县子一装备有限公司")
+        .map(|o| o["amount"].as_str().unwrap())
+        .collect();
+    assert_eq!(k1, ["100000.00", "500000.00", "2400000.00"]);
+    // Outside 2023–2025 the policy is not in force: nothing is assessed.
+    let out = bin()
+        .args(["assess", "--policy", policy.to_str().unwrap(), "--data", data.to_str().unwrap(), "--year", "2026"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("政策 qinglan-2023 不适用于2026年度，无评定结果"));
+}

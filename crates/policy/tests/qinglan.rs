@@ -236,26 +236,31 @@ fn article_10_revenue_tiers_pay_the_difference() {
 /// 第十一条: at most 300万 an enterprise a year, met in the order of the articles.
 #[test]
 fn article_11_yearly_cap_across_measures() {
-    // 第四条 240万 + 第六条 50万 = 290万; 第七条 20万 → 10万; 第九条 5万 → 0.
+    // 第四条 240万 + 第六条 50万 = 290万; 第七条 20万 → 10万; 第九条 5万: nothing left, no award.
     assert_eq!(
         outcomes("K1", 2024),
         [
             award("green_factory_province", "100000.00"),
             award("little_giant_national", "500000.00"),
-            award("mu_a", "0.00"),
             project("transformation_project", "QL-K1-1", Status::Award, Some("2400000.00")),
         ]
     );
     let text = explanation("K1", 2024, "green_factory_province", None);
     assert!(text.contains("本年度此前各项已计290万元，本项由20万元核减为10万元"), "{text}");
-    assert!(explanation("K1", 2024, "mu_a", None).contains("本年度此前各项已计300万元，本项不再奖励"));
-    // The per-enterprise explanation and the budget path agree with the assessment.
+    // The enterprise's explanation says why 第九条 pays nothing this year.
     let facts = data().find(&uscc("K1")).unwrap();
     let reports = explain(policy(), facts, 2024, &NothingPaid);
+    let mu_a = reports.iter().find(|r| r.rule == "mu_a").unwrap();
+    assert_eq!(mu_a.finding, lianzhang_policy::Finding::NotEligible);
+    assert!(mu_a.explanation.contains("本年度此前各项已计300万元，本项不再奖励"), "{}", mu_a.explanation);
+    assert!(mu_a.explanation.ends_with("结论：符合条件，但本年度奖补已达上限，本项不再奖励"));
     let green = reports.iter().find(|r| r.rule == "green_factory_province").unwrap();
     assert_eq!(green.amount.map(|a| a.to_string()), Some("100000.00".into()));
+    // The budget path agrees with the assessment, award by award.
     let tally = lianzhang_policy::tally(policy(), data(), 2024, &NothingPaid);
     let total: rust_decimal::Decimal = tally.iter().map(|t| t.amount).sum();
     let assessed: rust_decimal::Decimal = all(2024).iter().filter_map(|o| o.amount).sum();
     assert_eq!(total, assessed);
+    let awards: u64 = tally.iter().map(|t| t.awards).sum();
+    assert_eq!(awards as usize, all(2024).iter().filter(|o| o.status == Status::Award).count());
 }

@@ -66,24 +66,33 @@ pub fn explain_with(
         }
         items.push(Item::Decided(i, tris[i], amount, None, t));
     }
+    let mut emptied = Vec::new();
     if !policy.caps.is_empty() {
         let mut awards: Vec<caps::Capped<'_>> = items
             .iter_mut()
-            .filter_map(|item| match item {
+            .enumerate()
+            .filter_map(|(line, item)| match item {
                 Item::Decided(i, tri, Some(a), _, t)
                     if status_of(&policy.rules[*i].kind, *tri) == Some(Status::Award) =>
                 {
-                    Some(caps::Capped { rule: *i, amount: a, steps: Some(&mut t.steps) })
+                    Some(caps::Capped { line, rule: *i, amount: a, steps: Some(&mut t.steps) })
                 }
                 _ => None,
             })
             .collect();
-        caps::apply(policy, &mut awards);
+        emptied = caps::apply(policy, &mut awards);
     }
     items
         .into_iter()
-        .map(|item| match item {
+        .enumerate()
+        .map(|(n, item)| match item {
             Item::Done(r) => r,
+            // Met, but the cap left nothing: no award, and why.
+            Item::Decided(i, _, _, project, t) if emptied.contains(&n) => {
+                let mut text = t.steps.join("；");
+                text.push_str("。结论：符合条件，但本年度奖补已达上限，本项不再奖励");
+                report(&policy.rules[i], Finding::NotEligible, None, project.map(str::to_string), text, vec![])
+            }
             Item::Decided(i, tri, amount, project, t) => {
                 finish(policy, &ctx, &policy.rules[i], tri, amount, project, t, paid, &report)
             }

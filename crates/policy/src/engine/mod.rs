@@ -370,17 +370,20 @@ pub fn assess_enterprise_with(
         let (t, amount) = explain_rule(&ctx, i, &raw);
         lines.push((i, status, amount, None, t));
     }
+    let mut emptied = Vec::new();
     if !policy.caps.is_empty() {
         let mut awards: Vec<caps::Capped<'_>> = lines
             .iter_mut()
-            .filter(|l| l.1 == Status::Award)
-            .filter_map(|(i, _, amount, _, t)| {
-                amount.as_mut().map(|a| caps::Capped { rule: *i, amount: a, steps: Some(&mut t.steps) })
+            .enumerate()
+            .filter(|(_, l)| l.1 == Status::Award)
+            .filter_map(|(line, (i, _, amount, _, t))| {
+                amount.as_mut().map(|a| caps::Capped { line, rule: *i, amount: a, steps: Some(&mut t.steps) })
             })
             .collect();
-        caps::apply(policy, &mut awards);
+        emptied = caps::apply(policy, &mut awards);
     }
-    for (i, status, amount, project, t) in lines {
+    // An award a cap left nothing of is not owed: not listed (`explain` says why).
+    for (_, (i, status, amount, project, t)) in lines.into_iter().enumerate().filter(|(n, _)| !emptied.contains(n)) {
         push(policy, &ctx, &policy.rules[i], Some(status), amount, project, t, paid, out);
     }
     out[start..].sort_by(|a, b| (&a.rule, &a.project_id).cmp(&(&b.rule, &b.project_id)));

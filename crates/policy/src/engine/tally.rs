@@ -87,15 +87,19 @@ pub fn tally_enterprise_with(
         }
         lines.push((i, status, amount, None));
     }
+    let mut emptied = Vec::new();
     if !policy.caps.is_empty() {
         let mut awards: Vec<caps::Capped<'_>> = lines
             .iter_mut()
-            .filter(|l| l.1 == Status::Award)
-            .filter_map(|(i, _, a, _)| a.as_mut().map(|a| caps::Capped { rule: *i, amount: a, steps: None }))
+            .enumerate()
+            .filter(|(_, l)| l.1 == Status::Award)
+            .filter_map(|(line, (i, _, a, _))| {
+                a.as_mut().map(|a| caps::Capped { line, rule: *i, amount: a, steps: None })
+            })
             .collect();
-        caps::apply(policy, &mut awards);
+        emptied = caps::apply(policy, &mut awards);
     }
-    for (i, status, amount, project) in lines {
+    for (_, (i, status, amount, project)) in lines.into_iter().enumerate().filter(|(n, _)| !emptied.contains(n)) {
         add(i, &policy.rules[i], status, amount, project);
     }
 }
