@@ -5,7 +5,14 @@
 //! Every enterprise draws from its own random stream (seed, index), so generation is linear and
 //! the result does not depend on order; a few county-wide passes then designate chain masters
 //! and place the rare recognitions.
+//!
+//! The county follows the policy it is made for (issue 11): its chains, recognition kinds,
+//! project categories and declared facts come from the vocabulary. Zezhou's own codes keep the
+//! frequencies tuned for them; another county's are drawn by what their names say (a national
+//! recognition is rarer than a provincial one; an evaluation class such as 亩均A类 is held year by
+//! year), and its declared facts get plausible values for their type (see [`extras`]).
 
+mod extras;
 mod names;
 mod rng;
 
@@ -19,11 +26,23 @@ pub struct DemoParams {
     pub seed: u64,
     pub first_year: i32,
     pub last_year: i32,
+    /// The county's name, as its enterprises' names begin (`泽州县`).
+    pub county: String,
 }
 
 impl Default for DemoParams {
     fn default() -> Self {
-        DemoParams { enterprises: 600, seed: 2022, first_year: 2018, last_year: 2025 }
+        DemoParams { enterprises: 600, seed: 2022, first_year: 2018, last_year: 2025, county: "泽州县".into() }
+    }
+}
+
+/// The county a policy is of, from its title (`青岚县促进工业经济…` → `青岚县`); `泽州县` when the
+/// title names none.
+pub fn county_of(title: &str) -> String {
+    let end = title.char_indices().find(|(_, c)| matches!(c, '县' | '区' | '旗')).map(|(i, c)| i + c.len_utf8());
+    match end {
+        Some(e) if title[..e].chars().count() <= 6 => title[..e].to_string(),
+        _ => "泽州县".to_string(),
     }
 }
 
@@ -36,14 +55,14 @@ const ABOVE_SCALE_LINE: f64 = 20_000_000.0;
 const UNKNOWN_CELL: f64 = 0.012;
 
 /// One enterprise before the county-wide passes.
-struct Draft {
-    enterprise: Enterprise,
+pub(crate) struct Draft {
+    pub(crate) enterprise: Enterprise,
     /// Revenue per year (None: no row that year).
-    revenue: Vec<Option<f64>>,
-    annual: Vec<Annual>,
-    recognitions: Vec<Recognition>,
-    projects: Vec<Project>,
-    size: f64,
+    pub(crate) revenue: Vec<Option<f64>>,
+    pub(crate) annual: Vec<Annual>,
+    pub(crate) recognitions: Vec<Recognition>,
+    pub(crate) projects: Vec<Project>,
+    pub(crate) size: f64,
 }
 
 /// Generates the county. Deterministic: the same parameters give the same dataset.
@@ -52,11 +71,18 @@ pub fn generate(params: &DemoParams, vocab: &Vocabulary) -> Dataset {
     let mut drafts: Vec<Draft> = (0..params.enterprises).map(|i| draft(params, vocab, &years, i)).collect();
     designate_chain_masters(params, vocab, &years, &mut drafts);
     place_rare_recognitions(params, vocab, &years, &mut drafts);
+    extras::place_other_recognitions(params, vocab, &years, &mut drafts);
+    extras::enliven(params, vocab, &mut drafts);
+    let extras: Vec<Vec<lianzhang_facts::Extra>> =
+        drafts.iter().enumerate().map(|(i, d)| extras::declared(params, vocab, i, d)).collect();
 
     let mut b = DatasetBuilder::new(vocab.clone());
     b.reserve_annual(drafts.iter().map(|d| d.annual.len()).sum());
-    for d in drafts {
+    for (d, x) in drafts.into_iter().zip(extras) {
         let u = d.enterprise.uscc;
+        for e in x {
+            b.extra(u, e);
+        }
         b.enterprise(d.enterprise);
         for r in d.annual {
             b.annual(u, r);
@@ -85,7 +111,7 @@ fn uscc(seed: u64, i: usize) -> Uscc {
     Uscc::from_body(&body)
 }
 
-fn maybe<T>(rng: &mut Rng, v: T) -> Option<T> {
+pub(crate) fn maybe<T>(rng: &mut Rng, v: T) -> Option<T> {
     (!rng.chance(UNKNOWN_CELL)).then_some(v)
 }
 
@@ -95,13 +121,13 @@ fn money_cell(rng: &mut Rng, yuan: f64) -> Option<Fen> {
     maybe(rng, m)
 }
 
-fn money(yuan: f64, rng: &mut Rng) -> Fen {
+pub(crate) fn money(yuan: f64, rng: &mut Rng) -> Fen {
     // Mostly whole yuan; sometimes with fen.
     let fen = (yuan.max(0.0) * 100.0).round() as i64;
     if rng.chance(0.1) { Fen(fen) } else { Fen(fen / 100 * 100) }
 }
 
-const CHAIN_WEIGHTS: &[(&str, f64)] = &[
+pub(crate) const CHAIN_WEIGHTS: &[(&str, f64)] = &[
     ("steel", 0.18),
     ("chemical", 0.12),
     ("building_materials", 0.14),
@@ -111,11 +137,17 @@ const CHAIN_WEIGHTS: &[(&str, f64)] = &[
     ("recycling", 0.10),
 ];
 
+/// How often enterprises are members of each chain of the vocabulary: Zezhou's chains as tuned,
+/// another county's evenly.
+fn chain_weights(vocab: &Vocabulary) -> Vec<f64> {
+    let even = 1.0 / vocab.chains.len().max(1) as f64;
+    vocab.chains.iter().map(|c| CHAIN_WEIGHTS.iter().find(|(code, _)| *code == c.code).map_or(even, |w| w.1)).collect()
+}
+
 fn draft(params: &DemoParams, vocab: &Vocabulary, years: &[Year], i: usize) -> Draft {
     let mut rng = Rng::new(params.seed, i as u64);
-    let chain = if rng.chance(0.8) {
-        let weights: Vec<f64> = CHAIN_WEIGHTS.iter().map(|(_, w)| *w).collect();
-        vocab.chain(CHAIN_WEIGHTS[rng.weighted(&weights)].0)
+    let chain = if rng.chance(0.8) && !vocab.chains.is_empty() {
+        Some(lianzhang_facts::ChainId(rng.weighted(&chain_weights(vocab)) as u8))
     } else {
         None
     };
@@ -123,8 +155,9 @@ fn draft(params: &DemoParams, vocab: &Vocabulary, years: &[Year], i: usize) -> D
         let n = vocab.chain_info(c).stages.len().max(1);
         rng.int(0, n as i64 - 1) as u16
     });
-    let town = *rng.pick(names::TOWNS);
-    let (name, industry_code) = names::company(&mut rng, chain.map(|c| vocab.chain_info(c).code.as_str()), town);
+    let town = *rng.pick(names::towns(&params.county));
+    let chain_info = chain.map(|c| vocab.chain_info(c));
+    let (name, industry_code) = names::company(&mut rng, chain_info, &params.county, town);
 
     // Size: log-normal revenue around 8 million yuan; a fifth above the 20 million line.
     let size = (8_000_000f64.ln() + 1.25 * rng.normal()).exp();
@@ -245,15 +278,26 @@ fn common_recognitions(rng: &mut Rng, vocab: &Vocabulary, years: &[Year], annual
 }
 
 fn projects(rng: &mut Rng, vocab: &Vocabulary, params: &DemoParams, i: usize, established: Year) -> Vec<Project> {
-    if !rng.chance(0.1) {
+    if !rng.chance(0.1) || vocab.project_categories.is_empty() {
         return Vec::new();
     }
-    let cats = [("transformation", 0.35), ("energy_saving", 0.25), ("digital", 0.3), ("other", 0.1)];
-    let names = ["技术改造", "节能降耗改造", "智能化数字化改造", "扩建"];
+    // Zezhou's categories as tuned, with the names its projects go by; another county's evenly,
+    // named by the category.
+    const TUNED: [(&str, f64, &str); 4] = [
+        ("transformation", 0.35, "技术改造"),
+        ("energy_saving", 0.25, "节能降耗改造"),
+        ("digital", 0.3, "智能化数字化改造"),
+        ("other", 0.1, "扩建"),
+    ];
+    let even = 1.0 / vocab.project_categories.len().max(1) as f64;
+    let tuned = |code: &str| TUNED.iter().find(|t| t.0 == code);
+    let weights: Vec<f64> = vocab.project_categories.iter().map(|c| tuned(&c.code).map_or(even, |t| t.1)).collect();
     let count = if rng.chance(0.25) { 2 } else { 1 };
     (0..count)
         .map(|k| {
-            let c = rng.weighted(&cats.iter().map(|(_, w)| *w).collect::<Vec<_>>());
+            let c = rng.weighted(&weights);
+            let category = &vocab.project_categories[c];
+            let name = tuned(&category.code).map_or(category.name.as_str(), |t| t.2);
             let start =
                 (rng.int(i64::from(params.first_year) + 1, i64::from(params.last_year)) as i32).max(established);
             let done = start + rng.int(0, 2) as i32;
@@ -261,8 +305,8 @@ fn projects(rng: &mut Rng, vocab: &Vocabulary, params: &DemoParams, i: usize, es
             let inv = (1_000_000f64.ln() + rng.unit() * (60_000_000f64.ln() - 1_000_000f64.ln())).exp();
             Project {
                 project_id: format!("XM{start}-{i:07}{k}"),
-                name: format!("{}项目", names[c]),
-                category: if rng.chance(0.01) { None } else { vocab.project_category(cats[c].0) },
+                name: format!("{name}项目"),
+                category: if rng.chance(0.01) { None } else { vocab.project_category(&category.code) },
                 fixed_asset_investment: money_cell(rng, inv),
                 start_year: Some(start),
                 completed_year: (done <= params.last_year && !rng.chance(0.15)).then_some(done),

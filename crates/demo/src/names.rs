@@ -1,6 +1,7 @@
-//! Chinese names, towns and industry codes of a plausible 泽州县.
+//! Chinese names, towns and industry codes of a plausible 泽州县 (and of another county, named by
+//! its policy).
 
-pub const TOWNS: &[&str] = &[
+const TOWNS: &[&str] = &[
     "南村镇",
     "下村镇",
     "大东沟镇",
@@ -18,6 +19,27 @@ pub const TOWNS: &[&str] = &[
     "北义城镇",
     "川底乡",
 ];
+
+/// The towns of a county other than 泽州县 (fictional, as its policy is).
+const OTHER_TOWNS: &[&str] = &[
+    "城关镇",
+    "东关镇",
+    "西河镇",
+    "南山乡",
+    "北岭镇",
+    "新庄镇",
+    "石桥镇",
+    "柳林乡",
+    "河东镇",
+    "杨家庄乡",
+    "青石镇",
+    "马坊镇",
+];
+
+/// The towns of `county`.
+pub fn towns(county: &str) -> &'static [&'static str] {
+    if county == "泽州县" { TOWNS } else { OTHER_TOWNS }
+}
 
 const BRANDS: &[&str] = &[
     "恒达", "鑫源", "丰谷", "兴晋", "华智", "泰和", "宏晟", "金石", "瑞丰", "通达", "永固", "晋鑫", "太行", "天泽",
@@ -39,14 +61,23 @@ pub const CHAIN_INDUSTRY: &[(&str, &[&str], &[&str])] = &[
 const OTHER_INDUSTRY: (&[&str], &[&str]) =
     (&["科技", "电子", "纺织", "包装", "印刷"], &["C3989", "C1711", "C2231", "C2319"]);
 
-/// A company name, its industry code.
-pub fn company(rng: &mut crate::rng::Rng, chain_code: Option<&str>, town: &str) -> (String, String) {
-    let (words, codes) = chain_code
-        .and_then(|c| CHAIN_INDUSTRY.iter().find(|(code, _, _)| *code == c))
-        .map(|(_, w, c)| (*w, *c))
-        .unwrap_or(OTHER_INDUSTRY);
-    let prefix =
-        if rng.chance(0.6) { "泽州县".to_string() } else { town.trim_end_matches(['镇', '乡']).to_string() };
+/// A company name (in `county`, of `chain`), its industry code. A chain Zezhou does not have is
+/// named by its Chinese name (`新材料`).
+pub fn company(
+    rng: &mut crate::rng::Rng,
+    chain: Option<&lianzhang_facts::ChainVocab>,
+    county: &str,
+    town: &str,
+) -> (String, String) {
+    let own = [chain.map_or("", |c| c.name.as_str())];
+    let (words, codes): (&[&str], &[&str]) = match chain {
+        None => OTHER_INDUSTRY,
+        Some(c) => match CHAIN_INDUSTRY.iter().find(|(code, _, _)| *code == c.code) {
+            Some((_, w, codes)) => (w, codes),
+            None => (&own, OTHER_INDUSTRY.1),
+        },
+    };
+    let prefix = if rng.chance(0.6) { county.to_string() } else { town.trim_end_matches(['镇', '乡']).to_string() };
     let suffix = if rng.chance(0.12) { "股份有限公司" } else { "有限公司" };
     let name = format!("{prefix}{}{}{suffix}", rng.pick(BRANDS), rng.pick(words));
     (name, rng.pick(codes).to_string())

@@ -104,3 +104,52 @@ fn a_few_rows_typed_in_wanyuan_are_the_only_doubtful_values() {
         other.first()
     );
 }
+
+/// The demo follows the policy it is made for (issue 11): 青岚's chains, recognition kinds,
+/// categories and declared facts, and every one of its measures fires somewhere in 2023–2025.
+#[test]
+fn another_countys_demo_follows_its_policy() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let text = std::fs::read_to_string(root.join("policies/examples/qinglan-2023.toml")).unwrap();
+    let q = PolicyFile::parse("qinglan-2023.toml", text).compile().unwrap_or_else(|e| panic!("{}", e.to_plain()));
+    let county = lianzhang_demo::county_of(&q.meta.title);
+    assert_eq!(county, "青岚县");
+    let d = generate(&DemoParams { county, ..DemoParams::default() }, &q.vocabulary);
+    assert!(d.enterprises().iter().filter(|e| e.name.starts_with("青岚县")).count() > 300);
+    assert!(!d.enterprises().iter().any(|e| e.name.contains("泽州")));
+    let chains: BTreeSet<&str> =
+        d.enterprises().iter().filter_map(|e| e.chain).map(|c| q.vocabulary.chain_info(c).code.as_str()).collect();
+    assert_eq!(chains, BTreeSet::from(["equipment", "food", "new_materials"]));
+    let kinds: BTreeSet<&str> =
+        d.iter().flat_map(|e| e.recognitions).map(|r| q.vocabulary.kind_info(r.kind).code.as_str()).collect();
+    assert_eq!(kinds.len(), q.vocabulary.recognition_kinds.len(), "{kinds:?}");
+    // 实缴税金 on (nearly) every annual row with revenue, 设备购置额 on (nearly) every project.
+    let tax = d.iter().flat_map(|e| e.extras).filter(|x| x.fact == 0).count();
+    assert!(tax * 100 > d.annual_count() * 95, "{tax} of {}", d.annual_count());
+    let equipment = d.iter().flat_map(|e| e.extras).filter(|x| x.fact == 1).count();
+    assert!(equipment * 100 > d.project_count() * 90);
+    let mut fired: BTreeSet<String> = BTreeSet::new();
+    for year in 2023..=2025 {
+        let a = assess(&q, &d, year, &NothingPaid);
+        fired.extend(a.outcomes.iter().filter(|o| o.status == Status::Award).map(|o| o.rule.clone()));
+    }
+    let all: BTreeSet<String> = q.rules.iter().map(|r| r.id.clone()).collect();
+    let silent: Vec<&String> = all.difference(&fired).collect();
+    assert!(silent.is_empty(), "never awarded: {silent:?}");
+}
+
+/// A county under the bundled policy is drawn exactly as before the generator learned other
+/// counties (the README's figures, the benchmarks and the browser walks rely on it).
+#[test]
+fn the_zezhou_county_is_unchanged() {
+    let p = policy();
+    let d = generate(&DemoParams::default(), &p.vocabulary);
+    assert_eq!(d.summary_zh(), "600 家企业、4428 条年度数据、325 条认定、70 个项目");
+    let revenue: i64 = d.iter().flat_map(|e| e.annual).filter_map(|r| r.revenue).map(|f| f.0).sum();
+    let names: usize = d.enterprises().iter().map(|e| e.name.chars().count()).sum();
+    assert_eq!((revenue, names), (REVENUE_FEN, NAME_CHARS));
+}
+
+/// The default county's total revenue (fen) and the length of its names, as drawn before.
+const REVENUE_FEN: i64 = 12_181_732_516_812;
+const NAME_CHARS: usize = 6852;

@@ -31,8 +31,14 @@ pub fn run(a: DemoArgs) -> anyhow::Result<ExitCode> {
         Ok(p) => p,
         Err(code) => return Ok(code),
     };
-    let params =
-        DemoParams { enterprises: a.enterprises, seed: a.seed, first_year: a.first_year, last_year: a.last_year };
+    // The county follows the policy: its chains, recognition kinds, categories, declared facts.
+    let params = DemoParams {
+        enterprises: a.enterprises,
+        seed: a.seed,
+        first_year: a.first_year,
+        last_year: a.last_year,
+        county: lianzhang_demo::county_of(&policy.meta.title),
+    };
     let dataset = generate(&params, &policy.vocabulary);
     inputs::write_dataset(&dataset, &a.out, a.chinese)?;
     eprintln!("已生成示范数据：{} → {}", dataset.summary_zh(), a.out.display());

@@ -134,16 +134,20 @@ async fn demo(
     policy: &lianzhang_policy::Policy,
     enterprises: usize,
 ) -> anyhow::Result<()> {
-    let params = lianzhang_demo::DemoParams { enterprises, ..Default::default() };
+    let county = lianzhang_demo::county_of(&policy.meta.title);
+    let params = lianzhang_demo::DemoParams { enterprises, county, ..Default::default() };
     let dataset = lianzhang_demo::generate(&params, &policy.vocabulary);
     store.import(&dataset, "demo", "演示数据", &|_, _| {}).await?;
-    let steel = policy.vocabulary.chains.first().map(|c| c.code.clone());
+    // The task force of the policy's first chain (钢铁 for Zezhou), signing in as `steel`.
+    let first = policy.vocabulary.chains.first();
+    let steel = first.map(|c| c.code.clone());
+    let task_force = format!("{}专班 李干事", first.map_or("产业链", |c| c.name.as_str()));
     let password = auth::random_token()[..12].to_string();
     let hash = auth::hash_password(&password);
     let users = [
         ("admin", "系统管理员", Role::Admin, None),
         ("bureau", "工信局 张科长", Role::Bureau, None),
-        ("steel", "钢铁专班 李干事", Role::TaskForce, steel.as_deref()),
+        ("steel", task_force.as_str(), Role::TaskForce, steel.as_deref()),
         ("leader", "链长 王县长", Role::Leader, None),
         ("finance", "财政局 赵会计", Role::Finance, None),
     ];
@@ -174,7 +178,8 @@ async fn demo(
     }
     eprintln!("演示库：{}（{} 家企业，2023、2024 年度兑现批次各一）", store.url(), dataset.len());
     eprintln!(
-        "演示账号（密码均为 {password}）：admin 系统管理员、bureau 工信局、steel 钢铁专班、leader 链长、finance 财政局"
+        "演示账号（密码均为 {password}）：admin 系统管理员、bureau 工信局、steel {}专班、leader 链长、finance 财政局",
+        first.map_or("产业链", |c| c.name.as_str())
     );
     Ok(())
 }
