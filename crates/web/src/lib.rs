@@ -8,6 +8,7 @@ pub mod auth;
 mod chains;
 mod charts;
 mod dashboard;
+mod declared;
 mod door;
 mod edit;
 mod findings;

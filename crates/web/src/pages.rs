@@ -425,6 +425,8 @@ pub struct EnterprisePage {
     recognitions: Vec<(i32, String)>,
     projects: Vec<lianzhang_facts::Project>,
     categories: Vec<String>,
+    /// The facts the policy declares beyond FACTS.md (issue 11).
+    declared: crate::declared::Declared,
     /// 数据疑点 in force, with the confirm form for those who keep records.
     findings: Vec<crate::findings::FindingView>,
     outcomes: Vec<OutcomeRow>,
@@ -524,6 +526,7 @@ pub async fn enterprise(
         recognitions: facts.recognitions.iter().map(|r| (r.year, v.kind_info(r.kind).name.clone())).collect(),
         projects: facts.projects.to_vec(),
         categories: v.project_categories.iter().map(|c| c.name.clone()).collect(),
+        declared: crate::declared::of(v, &facts),
         findings,
         outcomes,
         payouts,

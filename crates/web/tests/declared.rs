@@ -65,6 +65,12 @@ async fn declared_facts_are_fields_of_the_edit_form() {
     let trail = app.state.store.audit(Some(("extra_facts", &format!("{c1}|2023|tax_paid"))), 5).await.unwrap();
     assert_eq!(trail.len(), 1);
     assert_eq!(trail[0].actor, "clerk");
+    // The enterprise's page shows the declared facts under their names, money in 万元.
+    let page = text_of(&app.get(&format!("/enterprises/{c1}"), &clerk).await.body);
+    assert!(page.contains("实缴税金（万元）"), "{page}");
+    assert!(page.contains("560.00"), "{page}");
+    let e1_page = text_of(&app.get(&format!("/enterprises/{e1}"), &clerk).await.body);
+    assert!(e1_page.contains("设备购置额（万元）") && e1_page.contains("3,000.00"), "{e1_page}");
     let page = app.get("/admin/audit", &app.session("admin").await).await;
     assert!(text_of(&page.body).contains("2023年 实缴税金"), "{}", text_of(&page.body));
 }
