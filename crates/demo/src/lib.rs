@@ -36,16 +36,6 @@ impl Default for DemoParams {
     }
 }
 
-/// The county a policy is of, from its title (`青岚县促进工业经济…` → `青岚县`); `泽州县` when the
-/// title names none.
-pub fn county_of(title: &str) -> String {
-    let end = title.char_indices().find(|(_, c)| matches!(c, '县' | '区' | '旗')).map(|(i, c)| i + c.len_utf8());
-    match end {
-        Some(e) if title[..e].chars().count() <= 6 => title[..e].to_string(),
-        _ => "泽州县".to_string(),
-    }
-}
-
 /// One enterprise in this many has its 2023 row typed in 万元 (a data error to be found).
 const WANYUAN_EVERY: usize = 211;
 

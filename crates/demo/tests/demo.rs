@@ -112,7 +112,7 @@ fn another_countys_demo_follows_its_policy() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let text = std::fs::read_to_string(root.join("policies/examples/qinglan-2023.toml")).unwrap();
     let q = PolicyFile::parse("qinglan-2023.toml", text).compile().unwrap_or_else(|e| panic!("{}", e.to_plain()));
-    let county = lianzhang_demo::county_of(&q.meta.title);
+    let county = q.meta.county();
     assert_eq!(county, "青岚县");
     let d = generate(&DemoParams { county, ..DemoParams::default() }, &q.vocabulary);
     assert!(d.enterprises().iter().filter(|e| e.name.starts_with("青岚县")).count() > 300);

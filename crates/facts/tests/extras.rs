@@ -56,12 +56,12 @@ fn sample() -> lianzhang_facts::Dataset {
         },
     );
     let x = |at, fact, value| Extra { at, fact, value };
-    b.extra(uscc(1), x(ExtraAt::Year(2023), 0, ExtraValue::Money(Fen(5_500_000_00))));
+    b.extra(uscc(1), x(ExtraAt::Year(2023), 0, ExtraValue::Money(Fen(5_500_000 * 100))));
     b.extra(uscc(1), x(ExtraAt::Year(2024), 1, ExtraValue::Text("A".into())));
     b.extra(uscc(1), x(ExtraAt::Year(2024), 7, ExtraValue::Bool(true)));
     b.extra(uscc(2), x(ExtraAt::Enterprise, 2, ExtraValue::Decimal(Decimal::new(1255, 1))));
     b.extra(uscc(2), x(ExtraAt::Enterprise, 3, ExtraValue::Date(jiff::civil::date(2021, 3, 5))));
-    b.extra(uscc(1), x(ExtraAt::Project("P-1".into()), 4, ExtraValue::Money(Fen(3_000_000_50))));
+    b.extra(uscc(1), x(ExtraAt::Project("P-1".into()), 4, ExtraValue::Money(Fen(300_000_050))));
     b.extra(uscc(1), x(ExtraAt::Project("P-1".into()), 5, ExtraValue::Int(12)));
     b.extra(uscc(1), x(ExtraAt::Project("P-1".into()), 6, ExtraValue::Decimal(Decimal::new(125, 3))));
     b.build().unwrap()
@@ -71,7 +71,7 @@ fn sample() -> lianzhang_facts::Dataset {
 fn declared_facts_round_trip_through_csv_and_xlsx_in_both_languages() {
     let d = sample();
     let e1 = d.find(&uscc(1)).unwrap();
-    assert_eq!(e1.extra(0, &ExtraAt::Year(2023)), Some(&ExtraValue::Money(Fen(5_500_000_00))));
+    assert_eq!(e1.extra(0, &ExtraAt::Year(2023)), Some(&ExtraValue::Money(Fen(5_500_000 * 100))));
     assert_eq!(e1.extra(0, &ExtraAt::Year(2024)), None, "an empty cell is unknown");
     for lang in [HeaderLanguage::English, HeaderLanguage::Chinese] {
         let dir = tempfile::tempdir().unwrap();

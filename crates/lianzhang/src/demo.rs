@@ -37,7 +37,7 @@ pub fn run(a: DemoArgs) -> anyhow::Result<ExitCode> {
         seed: a.seed,
         first_year: a.first_year,
         last_year: a.last_year,
-        county: lianzhang_demo::county_of(&policy.meta.title),
+        county: policy.meta.county(),
     };
     let dataset = generate(&params, &policy.vocabulary);
     inputs::write_dataset(&dataset, &a.out, a.chinese)?;

@@ -134,7 +134,7 @@ async fn demo(
     policy: &lianzhang_policy::Policy,
     enterprises: usize,
 ) -> anyhow::Result<()> {
-    let county = lianzhang_demo::county_of(&policy.meta.title);
+    let county = policy.meta.county();
     let params = lianzhang_demo::DemoParams { enterprises, county, ..Default::default() };
     let dataset = lianzhang_demo::generate(&params, &policy.vocabulary);
     store.import(&dataset, "demo", "演示数据", &|_, _| {}).await?;

@@ -121,6 +121,19 @@ pub struct Meta {
     pub round_dp: u32,
 }
 
+impl Meta {
+    /// The county the policy is of, from its title (`青岚县促进工业经济…` → `青岚县`), for titles
+    /// and the demo's names; `泽州县` when the title names none.
+    pub fn county(&self) -> String {
+        let t = &self.title;
+        let end = t.char_indices().find(|(_, c)| matches!(c, '县' | '区' | '旗')).map(|(i, c)| i + c.len_utf8());
+        match end {
+            Some(e) if t[..e].chars().count() <= 6 => t[..e].to_string(),
+            _ => "泽州县".to_string(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rounding {
     HalfAwayFromZero,

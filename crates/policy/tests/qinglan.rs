@@ -87,10 +87,10 @@ fn the_file_reads_its_declared_facts_from_the_data() {
     // 实缴税金 under its code in annual.csv, 设备购置额 under its Chinese name in projects.csv.
     let c1 = d.find(&uscc("C1")).unwrap();
     let tax = c1.extra(0, &lianzhang_facts::ExtraAt::Year(2023));
-    assert_eq!(tax, Some(&lianzhang_facts::ExtraValue::Money(lianzhang_facts::Fen(5_500_000_00))));
+    assert_eq!(tax, Some(&lianzhang_facts::ExtraValue::Money(lianzhang_facts::Fen(5_500_000 * 100))));
     let e1 = d.find(&uscc("E1")).unwrap();
     let eq = e1.extra(1, &lianzhang_facts::ExtraAt::Project("QL-E1-2".into()));
-    assert_eq!(eq, Some(&lianzhang_facts::ExtraValue::Money(lianzhang_facts::Fen(30_000_000_00))));
+    assert_eq!(eq, Some(&lianzhang_facts::ExtraValue::Money(lianzhang_facts::Fen(30_000_000 * 100))));
     // Outside 2023–2025 the policy is not in force.
     assert!(all(2022).is_empty() && all(2026).is_empty());
 }

@@ -22,9 +22,15 @@ fn with_tax(p: &Policy, d: &Dataset, at: usize, yuan: i64) -> Dataset {
     for (i, f) in d.iter().enumerate() {
         let u = f.enterprise.uscc;
         b.enterprise(f.enterprise.clone());
-        f.annual.iter().for_each(|r| drop(b.annual(u, *r)));
-        f.recognitions.iter().for_each(|r| drop(b.recognition(u, *r)));
-        f.projects.iter().for_each(|pr| drop(b.project(u, pr.clone())));
+        for r in f.annual {
+            b.annual(u, *r);
+        }
+        for r in f.recognitions {
+            b.recognition(u, *r);
+        }
+        for pr in f.projects {
+            b.project(u, pr.clone());
+        }
         for x in f.extras {
             let mut x = x.clone();
             if i == at && x.fact == 0 && x.at == ExtraAt::Year(2023) {
@@ -46,7 +52,7 @@ async fn declared_facts_are_stored_read_back_diffed_and_audited() {
         d.get(c1)
             .extras
             .iter()
-            .any(|x| x == &Extra { at: ExtraAt::Year(2023), fact: 0, value: ExtraValue::Money(Fen(5_500_000_00)) })
+            .any(|x| x == &Extra { at: ExtraAt::Year(2023), fact: 0, value: ExtraValue::Money(Fen(5_500_000 * 100)) })
     );
     let changed = with_tax(&p, &d, c1, 5_600_000);
     each_db(async |store, db| {

@@ -68,6 +68,8 @@ pub struct Session {
     pub csrf: String,
     /// The Chinese name of a task force's chain (the user's `chain` is its code), for the frame.
     pub chain_name: Option<String>,
+    /// The county the policy is of (`泽州县`), for the frame's title.
+    pub county: String,
 }
 
 impl FromRequestParts<Arc<AppState>> for Session {
@@ -81,7 +83,8 @@ impl FromRequestParts<Arc<AppState>> for Session {
                     let chains = &state.policy.vocabulary.chains;
                     chains.iter().find(|c| c.code == code).map_or_else(|| code.to_string(), |c| c.name.clone())
                 });
-                Ok(Session { user, csrf, chain_name })
+                let county = state.policy.meta.county();
+                Ok(Session { user, csrf, chain_name, county })
             }
             None => Err(WebError::LoginRequired),
         }

@@ -144,11 +144,13 @@ pub struct Frame {
     pub active: &'static str,
     /// The Chinese name of a task force's chain.
     pub chain_name: Option<String>,
+    /// The county the policy is of, for the title.
+    pub county: String,
 }
 
 impl Frame {
     pub fn new(s: Session, active: &'static str) -> Frame {
-        Frame { user: s.user, csrf: s.csrf, active, chain_name: s.chain_name }
+        Frame { user: s.user, csrf: s.csrf, active, chain_name: s.chain_name, county: s.county }
     }
     /// Whether the user keeps records (imports and edits).
     pub fn keeps_records(&self) -> bool {

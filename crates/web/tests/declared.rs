@@ -61,7 +61,7 @@ async fn declared_facts_are_fields_of_the_edit_form() {
     let r = app.post(&path, &clerk, &good).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", text_of(&r.body));
     let saved = app.state.store.enterprise(&vocab, &c1).await.unwrap().unwrap();
-    assert_eq!(saved.get(0).extra(0, &ExtraAt::Year(2023)), Some(&ExtraValue::Money(Fen(5_600_000_00))));
+    assert_eq!(saved.get(0).extra(0, &ExtraAt::Year(2023)), Some(&ExtraValue::Money(Fen(5_600_000 * 100))));
     let trail = app.state.store.audit(Some(("extra_facts", &format!("{c1}|2023|tax_paid"))), 5).await.unwrap();
     assert_eq!(trail.len(), 1);
     assert_eq!(trail[0].actor, "clerk");

@@ -41,6 +41,9 @@ const NONE: Decision = Decision { tri: Tri::False, amount: None };
 /// computed only for the rules that are reported.
 type Tris = SmallVec<[Tri; 32]>;
 
+/// One outcome of an enterprise-year before the caps: (rule, status, amount, project).
+pub(crate) type Line<'p> = (usize, Status, Option<Decimal>, Option<&'p str>);
+
 /// Receives a group's note about rule `i`; only the explained path builds the text.
 type Note<'n> = &'n mut dyn FnMut(usize, &dyn Fn() -> String);
 
@@ -352,8 +355,8 @@ pub fn assess_enterprise_with(
     let mut tris = raw.clone();
     apply_groups(&ctx, &mut tris, &mut |_, _| {});
     let start = out.len();
-    // (rule, status, amount, project, explanation) of every line, in rule order.
-    let mut lines: Vec<(usize, Status, Option<Decimal>, Option<&str>, Recorder)> = Vec::new();
+    // Every line with its explanation, in rule order.
+    let mut lines: Vec<(Line<'_>, Recorder)> = Vec::new();
     for (i, rule) in policy.rules.iter().enumerate() {
         if rule.kind.per_project() {
             for p in facts.projects.iter().filter(|p| p.completed_year == Some(year)) {
@@ -361,29 +364,29 @@ pub fn assess_enterprise_with(
                 let Some(status) = status_of(&rule.kind, tri) else { continue };
                 let mut t = Recorder::default();
                 decide_project(&ctx, &rule.kind, p, &mut t);
-                lines.push((i, status, amount, Some(&p.project_id), t));
+                lines.push(((i, status, amount, Some(&p.project_id)), t));
             }
             continue;
         }
         let Some(status) = status_of(&rule.kind, tris[i]) else { continue };
         // Explain only what is reported: re-run this rule with a recording trace.
         let (t, amount) = explain_rule(&ctx, i, &raw);
-        lines.push((i, status, amount, None, t));
+        lines.push(((i, status, amount, None), t));
     }
     let mut emptied = Vec::new();
     if !policy.caps.is_empty() {
         let mut awards: Vec<caps::Capped<'_>> = lines
             .iter_mut()
             .enumerate()
-            .filter(|(_, l)| l.1 == Status::Award)
-            .filter_map(|(line, (i, _, amount, _, t))| {
+            .filter(|(_, l)| l.0.1 == Status::Award)
+            .filter_map(|(line, ((i, _, amount, _), t))| {
                 amount.as_mut().map(|a| caps::Capped { line, rule: *i, amount: a, steps: Some(&mut t.steps) })
             })
             .collect();
         emptied = caps::apply(policy, &mut awards);
     }
     // An award a cap left nothing of is not owed: not listed (`explain` says why).
-    for (_, (i, status, amount, project, t)) in lines.into_iter().enumerate().filter(|(n, _)| !emptied.contains(n)) {
+    for (_, ((i, status, amount, project), t)) in lines.into_iter().enumerate().filter(|(n, _)| !emptied.contains(n)) {
         push(policy, &ctx, &policy.rules[i], Some(status), amount, project, t, paid, out);
     }
     out[start..].sort_by(|a, b| (&a.rule, &a.project_id).cmp(&(&b.rule, &b.project_id)));

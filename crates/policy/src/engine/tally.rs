@@ -66,7 +66,7 @@ pub fn tally_enterprise_with(
                 Status::AlreadyPaid => t.already_paid += 1,
             }
         };
-    let mut lines: SmallVec<[(usize, Status, Option<Decimal>, Option<&str>); 8]> = SmallVec::new();
+    let mut lines: SmallVec<[super::Line<'_>; 8]> = SmallVec::new();
     for (i, rule) in policy.rules.iter().enumerate() {
         if rule.kind.per_project() {
             for p in facts.projects.iter().filter(|p| p.completed_year == Some(year)) {
