@@ -1,5 +1,6 @@
 //! Evaluation alone (no IO): enterprise-years per second on one core, all rules of the bundled
-//! policy, on the demo county. Run: `cargo bench -p lianzhang-policy --bench evaluate`.
+//! policy, on the demo county, and the same policy with its rules written as expressions
+//! (`equivalent::rewritten`, issue 11). Run: `cargo bench -p lianzhang-policy --bench evaluate`.
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use lianzhang_demo::{DemoParams, generate};
 use lianzhang_policy::{NothingPaid, PolicyFile, RuleTally, assess_enterprise, tally_enterprise};
@@ -32,6 +33,19 @@ fn evaluate(c: &mut Criterion) {
                     assess_enterprise(&policy, facts, year, &NothingPaid, &mut out);
                 }
                 black_box(out.len())
+            })
+        });
+    }
+    // The same policy with every rule that has an equivalent written in the policy language.
+    let rewritten = lianzhang_policy::equivalent::rewritten(&policy);
+    for year in [2022, 2024] {
+        g.bench_function(format!("decide_expressions_one_core_{year}_100k"), |b| {
+            let mut t = vec![RuleTally::default(); rewritten.rules.len()];
+            b.iter(|| {
+                for facts in dataset.iter() {
+                    tally_enterprise(&rewritten, facts, year, &NothingPaid, &mut t);
+                }
+                black_box(t[0].awards)
             })
         });
     }

@@ -7,6 +7,7 @@
 mod compile;
 pub mod diag;
 pub mod engine;
+pub mod equivalent;
 pub mod expr;
 mod fields;
 pub mod file;

@@ -122,6 +122,9 @@ pub fn show(p: &Policy) -> String {
         let _ = writeln!(s, "\n{}. {} {}  [{}]", i + 1, r.clause, r.title, r.id);
         let _ = writeln!(s, "   条件：{cond}");
         let _ = writeln!(s, "   金额：{amount}");
+        if let Some(eq) = crate::equivalent::equivalent(r, &p.vocabulary) {
+            let _ = writeln!(s, "   表达式：{} → {}", eq.when, eq.amount);
+        }
         if let Some((g, _)) = p.group_of(i) {
             let _ = writeln!(s, "   分组：{}（{}）", g.title, group_mode(g));
         }

@@ -82,52 +82,79 @@ fn a_formula_rule_shows_its_expressions_and_is_one_time_unless_told() {
     assert!(when.contains("growth(revenue) >= 20%") && amount.contains("min(increase(rd_expense) * 10%, 50万)"));
 }
 
-/// Zezhou's 首次 rules written again as expressions, beside the built-in ones.
-fn zezhou_as_formulas() -> Policy {
-    let text = format!(
-        "{}\n[rules.cm300_formula]\nkind = \"formula\"\nclause = \"三（一）\"\ntitle = \"链主营收首次3亿（表达式）\"\n\
-         when = \"chain_master and first(revenue >= 3亿)\"\namount = \"10万\"\n\
-         \n[rules.cm500_formula]\nkind = \"formula\"\nclause = \"三（一）\"\ntitle = \"链主营收首次5亿（表达式）\"\n\
-         when = \"chain_master and first(revenue >= 5亿)\"\namount = \"20万\"\n\
-         \n[rules.entry_formula]\nkind = \"formula\"\nclause = \"三（四）\"\ntitle = \"首次小升规（表达式）\"\n\
-         when = \"first(above_scale)\"\namount = \"10万\"\n",
-        lianzhang_policy::file::BUNDLED_TEXT
-    );
-    PolicyFile::parse("zezhou-formulas.toml", text).compile().unwrap_or_else(|e| panic!("{}", e.to_plain()))
+/// The bundled policy with, beside each built-in rule that has one, its equivalent written in
+/// the policy language (`lianzhang_policy::equivalent`) as a formula rule `{id}__expr`, compiled
+/// from the file's text like any other rule.
+fn zezhou_with_equivalents() -> (Policy, Vec<String>) {
+    let bundled = PolicyFile::bundled().compile().unwrap();
+    let mut text = lianzhang_policy::file::BUNDLED_TEXT.to_string();
+    let mut twins = Vec::new();
+    for r in &bundled.rules {
+        let Some(eq) = lianzhang_policy::equivalent::equivalent(r, &bundled.vocabulary) else { continue };
+        let per = if eq.per == lianzhang_policy::expr::Scope::Project { "per = \"project\"\n" } else { "" };
+        text.push_str(&format!(
+            "\n[rules.{}__expr]\nkind = \"formula\"\nclause = \"{}\"\ntitle = \"{}（表达式）\"\n{per}when = '{}'\namount = '{}'\nonce = {}\n",
+            r.id, r.clause, r.title, eq.when, eq.amount, eq.once
+        ));
+        twins.push(r.id.clone());
+    }
+    let p = PolicyFile::parse("zezhou-equivalents.toml", text).compile().unwrap_or_else(|e| panic!("{}", e.to_plain()));
+    (p, twins)
 }
 
 #[test]
-fn zezhou_first_time_rules_as_expressions_give_the_same_outcomes_on_generated_data() {
-    let p = zezhou_as_formulas();
+fn every_built_in_rule_with_an_equivalent_gives_the_same_outcomes_on_generated_data() {
+    let (p, twins) = zezhou_with_equivalents();
+    // 首次达到 (2), 首次认定 (7), 首次纳入 (2), projects (1): all but retention, local sourcing
+    // and the research referral.
+    assert_eq!(twins.len(), 12, "{twins:?}");
     let ds = lianzhang_demo::generate(
         &lianzhang_demo::DemoParams { enterprises: 3000, seed: 11, ..Default::default() },
         &p.vocabulary,
     );
+    type Key = (String, Option<String>);
     let mut compared = 0;
     let mut seen: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     for year in 2022..=2025 {
         let a = lianzhang_policy::assess(&p, &ds, year, &NothingPaid);
-        let by = |rule: &str| -> std::collections::BTreeMap<String, (lianzhang_policy::Status, Option<String>)> {
+        let by = |rule: &str| -> std::collections::BTreeMap<Key, (lianzhang_policy::Status, Option<String>)> {
             a.outcomes
                 .iter()
                 .filter(|o| o.rule == rule)
-                .map(|o| (o.uscc.to_string(), (o.status, o.amount.map(|d| d.to_string()))))
+                .map(|o| ((o.uscc.to_string(), o.project_id.clone()), (o.status, o.amount.map(|d| d.to_string()))))
                 .collect()
         };
-        for (built_in, formula) in [
-            ("chain_master_revenue_300m", "cm300_formula"),
-            ("chain_master_revenue_500m", "cm500_formula"),
-            ("above_scale_entry", "entry_formula"),
-        ] {
-            let (b, f) = (by(built_in), by(formula));
-            assert_eq!(b, f, "{year}: {built_in} and {formula} differ");
+        for id in &twins {
+            let (b, f) = (by(id), by(&format!("{id}__expr")));
+            assert_eq!(b, f, "{year}: {id} and its expression differ");
             compared += b.len();
             for (status, _) in b.values() {
                 *seen.entry(format!("{status:?}")).or_insert(0) += 1;
             }
         }
     }
-    assert!(compared > 100, "the demo county has such outcomes ({compared})");
+    assert!(compared > 300, "the demo county has such outcomes ({compared})");
+    // The whole policy rewritten (same ids): every outcome the same, rule by rule.
+    let bundled = PolicyFile::bundled().compile().unwrap();
+    let rewritten = lianzhang_policy::equivalent::rewritten(&bundled);
+    for year in 2022..=2025 {
+        let key = |o: &lianzhang_policy::Outcome| {
+            (o.uscc.to_string(), o.rule.clone(), o.project_id.clone(), o.status, o.amount.map(|d| d.to_string()))
+        };
+        let a: Vec<_> = lianzhang_policy::assess(&bundled, &ds, year, &NothingPaid).outcomes.iter().map(key).collect();
+        let b: Vec<_> =
+            lianzhang_policy::assess(&rewritten, &ds, year, &NothingPaid).outcomes.iter().map(key).collect();
+        assert_eq!(a, b, "{year}");
+        let t1 = lianzhang_policy::tally(&bundled, &ds, year, &NothingPaid);
+        let t2 = lianzhang_policy::tally(&rewritten, &ds, year, &NothingPaid);
+        assert_eq!(t1, t2, "{year}: the budget path");
+    }
     // Awards and doubtful cases alike (unknown history, missing cells) are compared.
-    assert!(seen.get("Award").is_some_and(|n| *n > 10) && seen.get("NeedsReview").is_some_and(|n| *n > 10), "{seen:?}");
+    assert!(seen.get("Award").is_some_and(|n| *n > 50) && seen.get("NeedsReview").is_some_and(|n| *n > 10), "{seen:?}");
+    // And `policy show` prints each equivalent beside its rule.
+    let shown = lianzhang_policy::show::show(&PolicyFile::bundled().compile().unwrap());
+    assert!(shown.contains("表达式：chain_master and first(revenue >= 3亿) → 10万"), "{shown}");
+    assert!(shown.contains(
+        "表达式：category in [digital] or (category in [transformation, energy_saving] and fixed_asset_investment >= 1000万) → min(fixed_asset_investment * 10%, 200万)"
+    ));
 }

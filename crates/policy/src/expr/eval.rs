@@ -136,6 +136,12 @@ fn reads_yearly(e: &Expr, decls: &Decls) -> bool {
 }
 
 impl Ev<'_> {
+    /// What an unknown turns on, named only when explaining (the values-only path builds no
+    /// text: its unknowns are an empty list, still an unknown).
+    fn unknown(&self, what: impl FnOnce() -> String) -> Vec<String> {
+        if self.explain { vec![what()] } else { Vec::new() }
+    }
+
     /// A code as a clerk reads it: its Chinese name where the policy lists the fact's codes.
     fn code_zh(&self, fact: Option<&str>, code: &str) -> String {
         fact.and_then(|f| self.decls.codes_of(f))
@@ -167,7 +173,7 @@ impl Ev<'_> {
                 self.read.push(label);
             }
         }
-        v.ok_or_else(|| vec![self.label(code, offset)])
+        v.ok_or_else(|| self.unknown(|| self.label(code, offset)))
     }
 
     /// How a node is named in a comparison's step: a fact by its label, a function by what it
@@ -303,7 +309,7 @@ impl Ev<'_> {
                     BinOp::Sub => a - b,
                     BinOp::Mul => a * b,
                     _ if b.is_zero() => {
-                        return Err(vec![format!("除数为 0（{}），无法计算", show(&Value::Num(a), l.ty))]);
+                        return Err(self.unknown(|| format!("除数为 0（{}），无法计算", show(&Value::Num(a), l.ty))));
                     }
                     _ => a / b,
                 };
@@ -376,7 +382,7 @@ impl Ev<'_> {
                     return Ok(Value::Num(v));
                 }
                 if before.is_zero() {
-                    return Err(vec![format!("{}为 0，{name}无法计算", self.label(code, -1))]);
+                    return Err(self.unknown(|| format!("{}为 0，{name}无法计算", self.label(code, -1))));
                 }
                 let v = (now - before) / before;
                 if self.explain {
@@ -482,7 +488,7 @@ impl Ev<'_> {
         self.shift = saved;
         if acc != Ok(false) && !dated && !self.env.history_known() {
             let f = first_year.unwrap_or(judged);
-            acc = Err(union(acc.err().unwrap_or_default(), vec![format!("{f}年以前的历史")]));
+            acc = Err(union(acc.err().unwrap_or_default(), self.unknown(|| format!("{f}年以前的历史"))));
         }
         if self.explain {
             let verdict = match &acc {
@@ -560,7 +566,8 @@ impl Compiled {
         self.run(decls, env, true)
     }
 
-    /// The value only (`missing` still names the unknown facts; no explanation is written).
+    /// The value only: no explanation is written and `missing` is empty (an unknown is still
+    /// `None`); the engine's fast path, which names nothing.
     pub fn value(&self, decls: &Decls, env: &dyn Env) -> Evaluated {
         self.run(decls, env, false)
     }
