@@ -333,15 +333,17 @@ impl Ev<'_> {
         match f {
             "min" | "max" => {
                 let mut vals = Vec::new();
-                let mut missing = Vec::new();
+                // An unknown argument makes the result unknown (its list is empty on the
+                // values-only path: whether one was unknown is kept apart from what it names).
+                let mut missing: Option<Vec<String>> = None;
                 for a in args {
                     match self.num(a) {
                         Ok(v) => vals.push(v),
-                        Err(m) => missing = union(missing, m),
+                        Err(m) => missing = Some(union(missing.unwrap_or_default(), m)),
                     }
                 }
-                if !missing.is_empty() {
-                    return Err(missing);
+                if let Some(m) = missing {
+                    return Err(m);
                 }
                 let v = if f == "min" { vals.iter().min() } else { vals.iter().max() }.copied().expect("two or more");
                 let shown: Vec<String> = vals.iter().map(|x| show(&Value::Num(*x), e.ty)).collect();
@@ -509,14 +511,15 @@ impl Ev<'_> {
     fn schedule(&mut self, e: &Expr) -> Result<Schedule, Vec<String>> {
         let Kind::Schedule(bands) = &e.kind else { unreachable!("checked: a schedule") };
         let mut out = Vec::new();
-        let mut missing = Vec::new();
+        // Whether a part is unknown, apart from what it names (empty on the values-only path).
+        let mut missing: Option<Vec<String>> = None;
         for BandExpr { from, to, value, .. } in bands {
             let mut bound = |x: &Option<Expr>, ev: &mut Self| match x {
                 None => Some(None),
                 Some(x) => match ev.num(x) {
                     Ok(v) => Some(Some(v)),
                     Err(m) => {
-                        missing = union(std::mem::take(&mut missing), m);
+                        missing = Some(union(missing.take().unwrap_or_default(), m));
                         None
                     }
                 },
@@ -525,7 +528,7 @@ impl Ev<'_> {
             let v = match self.num(value) {
                 Ok(v) => Some(v),
                 Err(m) => {
-                    missing = union(std::mem::take(&mut missing), m);
+                    missing = Some(union(missing.take().unwrap_or_default(), m));
                     None
                 }
             };
@@ -533,7 +536,10 @@ impl Ev<'_> {
                 out.push(Band { from, to, value });
             }
         }
-        if missing.is_empty() { Ok(Schedule { bands: out }) } else { Err(missing) }
+        match missing {
+            Some(m) => Err(m),
+            None => Ok(Schedule { bands: out }),
+        }
     }
 }
 
