@@ -285,8 +285,8 @@ impl Ev<'_> {
                     }
                 };
                 let literal = |e: &Expr| matches!(e.kind, Kind::Num(..) | Kind::Str(_));
-                let (ln, rn) = (self.name(l), self.name(r));
                 if self.explain {
+                    let (ln, rn) = (self.name(l), self.name(r));
                     self.steps.push(format!(
                         "{} {} {}：{}",
                         side(ln, &lv, &rv, literal(l)),
@@ -374,22 +374,25 @@ impl Ev<'_> {
                     (Err(a), _) | (_, Err(a)) => return Err(a),
                     _ => unreachable!("checked: a number"),
                 };
-                let name = self.name(e).unwrap_or_default();
-                let (a, b) = (show(&Value::Num(now), args[0].ty), show(&Value::Num(before), args[0].ty));
+                // Text only when explaining: the values-only path builds none.
+                let name = || self.name(e).unwrap_or_default();
+                let shown = |v: Decimal| show(&Value::Num(v), args[0].ty);
                 if f == "increase" {
                     let v = now - before;
                     if self.explain {
-                        self.steps.push(format!("{name}：{a} − {b} = {}", show(&Value::Num(v), args[0].ty)));
+                        let step = format!("{}：{} − {} = {}", name(), shown(now), shown(before), shown(v));
+                        self.steps.push(step);
                     }
                     return Ok(Value::Num(v));
                 }
                 if before.is_zero() {
-                    return Err(self.unknown(|| format!("{}为 0，{name}无法计算", self.label(code, -1))));
+                    return Err(self.unknown(|| format!("{}为 0，{}无法计算", self.label(code, -1), name())));
                 }
                 let v = (now - before) / before;
                 if self.explain {
-                    self.steps
-                        .push(format!("{name}：({a} − {b}) ÷ {b} = {}", show(&Value::Num(v), Some(Type::Percent))));
+                    let (a, b) = (shown(now), shown(before));
+                    let step = format!("{}：({a} − {b}) ÷ {b} = {}", name(), show(&Value::Num(v), Some(Type::Percent)));
+                    self.steps.push(step);
                 }
                 Ok(Value::Num(v))
             }
@@ -402,8 +405,8 @@ impl Ev<'_> {
                     (Err(a), _) | (_, Err(a)) => return Err(a),
                 };
                 let (xt, vt) = (args[0].ty, args[1].ty);
-                let xs = show(&Value::Num(x), xt);
-                let what = self.name(&args[0]).map_or(xs.clone(), |n| format!("{n} {xs}"));
+                let xs = || show(&Value::Num(x), xt);
+                let what = |ev: &Self| ev.name(&args[0]).map_or_else(xs, |n| format!("{n} {}", xs()));
                 let band_zh = |b: &Band| match (b.from, b.to) {
                     (Some(f), Some(t)) => format!("{}（含）至{}", show(&Value::Num(f), xt), show(&Value::Num(t), xt)),
                     (Some(f), None) => format!("{}（含）以上", show(&Value::Num(f), xt)),
@@ -424,31 +427,37 @@ impl Ev<'_> {
                         }
                     }
                     if self.explain {
-                        self.steps.push(format!("{what} 分段累计：{}", show(&Value::Num(total), e.ty)));
+                        let step = format!("{} 分段累计：{}", what(self), show(&Value::Num(total), e.ty));
+                        self.steps.push(step);
                     }
                     return Ok(Value::Num(total));
                 }
                 let Some(b) = schedule.band(x) else {
                     if self.explain {
-                        self.steps.push(format!("{what} 不在任何一档：0"));
+                        let step = format!("{} 不在任何一档：0", what(self));
+                        self.steps.push(step);
                     }
                     return Ok(Value::Num(Decimal::ZERO));
                 };
                 if f == "band" {
                     if self.explain {
-                        self.steps.push(format!("{what} 在“{}”档：{}", band_zh(b), show(&Value::Num(b.value), vt)));
+                        let step = format!("{} 在“{}”档：{}", what(self), band_zh(b), show(&Value::Num(b.value), vt));
+                        self.steps.push(step);
                     }
                     return Ok(Value::Num(b.value));
                 }
                 let v = x * b.value;
                 if self.explain {
-                    self.steps.push(format!(
-                        "{what} 在“{}”档，按 {}：{xs} × {} = {}",
+                    let step = format!(
+                        "{} 在“{}”档，按 {}：{} × {} = {}",
+                        what(self),
                         band_zh(b),
                         show(&Value::Num(b.value), vt),
+                        xs(),
                         show(&Value::Num(b.value), vt),
                         show(&Value::Num(v), e.ty)
-                    ));
+                    );
+                    self.steps.push(step);
                 }
                 Ok(Value::Num(v))
             }
