@@ -131,3 +131,18 @@ fn every_bad_declared_cell_is_reported_with_its_place_and_nothing_is_read() {
     }
     assert!(errors.iter().any(|e| e.column == "实缴税金" && e.value == "abc" && e.row == 3), "{all}");
 }
+
+#[test]
+fn a_declared_column_in_another_sheet_says_where_it_belongs() {
+    let dir = folder(&[
+        ("enterprises.csv", format!("uscc,name,设备购置额\n{},甲,100\n", u(1)).as_bytes()),
+        ("annual.csv", format!("uscc,year\n{},2023\n", u(1)).as_bytes()),
+    ]);
+    let errors = match read_dataset(dir.path(), &vocab()) {
+        Err(ReadError::Data(e)) => e.0,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].column, "设备购置额");
+    assert_eq!(errors[0].reason, "“设备购置额”是政策声明的“项目”表的列，不能写在本表：请移到“项目”表");
+}

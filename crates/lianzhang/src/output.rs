@@ -301,6 +301,7 @@ fn finding_zh(f: &Finding) -> &'static str {
         Finding::Outcome(s) => s.zh(),
         Finding::NotEligible => "不符合",
         Finding::NotAssessed => "不评定",
+        Finding::Capped => "已达上限",
     }
 }
 
@@ -309,6 +310,7 @@ fn finding_code(f: &Finding) -> &'static str {
         Finding::Outcome(s) => s.code(),
         Finding::NotEligible => "not_eligible",
         Finding::NotAssessed => "not_assessed",
+        Finding::Capped => "capped",
     }
 }
 

@@ -11,8 +11,12 @@ use std::process::ExitCode;
 pub enum PolicyCommand {
     /// 检查政策文件：逐条报告错误（文件、行、列）
     Check {
-        /// 要检查的政策文件。.
-        file: PathBuf,
+        /// 要检查的政策文件（也可写 --policy 文件，与其他命令一致）。
+        #[arg(required_unless_present = "policy")]
+        file: Option<PathBuf>,
+        /// 要检查的政策文件。
+        #[arg(long, value_name = "FILE", conflicts_with = "file")]
+        policy: Option<PathBuf>,
         /// 检查时覆盖一个参数：规则.参数=值（可重复）。
         #[arg(long = "set", value_name = "RULE.PARAM=VALUE")]
         set: Vec<String>,
@@ -25,7 +29,8 @@ pub enum PolicyCommand {
 
 pub fn run(cmd: PolicyCommand) -> anyhow::Result<ExitCode> {
     match cmd {
-        PolicyCommand::Check { file, set } => {
+        PolicyCommand::Check { file, policy, set } => {
+            let file = file.or(policy).expect("clap requires one of them");
             let opts = PolicyOpts { policy: Some(file.clone()), set };
             match inputs::policy(&opts)? {
                 Ok((_, p)) => {

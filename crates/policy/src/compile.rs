@@ -39,7 +39,7 @@ pub fn compile(root: &Node, problems: &mut Vec<Problem>) -> Option<Policy> {
         Some(n) => crate::expr::decl::compile(n, problems),
         None => crate::expr::Decls::facts_md(),
     };
-    let extras = crate::expr::decl::extras(&facts, top.opt("facts"), problems);
+    let extras = crate::expr::decl::extras(&facts);
     let mut facts = facts;
     facts.vocab_codes(&recognition_kinds, &project_categories, &chains);
     let vocabulary = Vocabulary { chains, recognition_kinds, project_categories, extras };
@@ -474,7 +474,8 @@ fn rule(
                 Some(n) => choice(n, &[("year", Scope::Year), ("project", Scope::Project)], p).unwrap_or_default(),
             };
             let when = f.req("when", p).and_then(|n| expression(n, facts, Type::Bool, per, p));
-            let amount = f.req("amount", p).and_then(|n| expression(n, facts, Type::Money, per, p));
+            let amount_node = f.req("amount", p);
+            let amount = amount_node.and_then(|n| expression(n, facts, Type::Money, per, p));
             let once = match f.opt("once") {
                 None => true,
                 Some(Node { value: Value::Bool(b), .. }) => *b,
@@ -483,6 +484,14 @@ fn rule(
                     true
                 }
             };
+            // A fixed amount of 0 or less pays nothing: a mistake, not a rule.
+            if let Some(n) = amount_node
+                && let Some(d) = amount.as_ref().and_then(|a| a.constant())
+                && d <= Decimal::ZERO
+            {
+                let src = amount.as_ref().map_or("", |a| a.source.as_str());
+                p.push(Problem::new(Some(&n.origin), format!("金额应大于0，这里是“{src}”")));
+            }
             (|| {
                 let (when, amount) = (when?, amount?);
                 let needs_row = when.reads_yearly(facts) || amount.reads_yearly(facts);
@@ -655,13 +664,25 @@ fn caps(node: &Node, rules: &[Rule], declared: &[String], problems: &mut Vec<Pro
         let clause = f.opt("clause").and_then(|n| string(n, problems)).unwrap_or_default();
         let amount = f.req("amount", problems).and_then(|n| money(n, problems));
         let ids: Vec<&str> = declared.iter().map(String::as_str).collect();
+        // A rule that failed to compile is reported where it is defined, not again here.
+        let mut broken = false;
         let exclude = match f.opt("exclude") {
-            Some(n) => {
-                list(n, problems, |item, p| code(item, "规则", |s| rules.iter().position(|r| r.id == s), &ids, p))
-            }
+            Some(n) => list(n, problems, |item, p| {
+                if let Value::String(s) = &item.value
+                    && declared.contains(s)
+                    && !rules.iter().any(|r| &r.id == s)
+                {
+                    broken = true;
+                    return None;
+                }
+                code(item, "规则", |s| rules.iter().position(|r| r.id == s), &ids, p)
+            }),
             None => Some(Vec::new()),
         };
         f.finish(&["title", "clause", "amount", "exclude"], problems);
+        if broken {
+            continue;
+        }
         if let (Some(title), Some(amount), Some(exclude)) = (title, amount, exclude) {
             out.push(Cap { id: e.key.clone(), title, clause, amount, exclude });
         }

@@ -100,21 +100,6 @@ pub fn equivalent(rule: &Rule, vocab: &Vocabulary) -> Option<Equivalent> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::money_literal;
-    use lianzhang_facts::Fen;
-
-    #[test]
-    fn money_as_written() {
-        assert_eq!(money_literal(Fen(30_000_000_000)), "3亿");
-        assert_eq!(money_literal(Fen(10_000_000)), "10万");
-        assert_eq!(money_literal(Fen(12_345_050)), "123450.5元");
-        assert_eq!(money_literal(Fen(0)), "0元");
-        assert_eq!(money_literal(Fen(25_000_000_000)), "2.5亿");
-    }
-}
-
 /// `policy` with every rule that has an [`equivalent`] written as that expression (a
 /// `formula` rule, same id, clause and title); the groups and the rest unchanged. The
 /// expressions are compiled against the policy's declared facts.
@@ -137,4 +122,19 @@ pub fn rewritten(policy: &crate::Policy) -> crate::Policy {
     }
     p.gates = p.rules.iter().map(|r| r.kind.gate(&p.vocabulary)).collect();
     p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::money_literal;
+    use lianzhang_facts::Fen;
+
+    #[test]
+    fn money_as_written() {
+        assert_eq!(money_literal(Fen(30_000_000_000)), "3亿");
+        assert_eq!(money_literal(Fen(10_000_000)), "10万");
+        assert_eq!(money_literal(Fen(12_345_050)), "123450.5元");
+        assert_eq!(money_literal(Fen(0)), "0元");
+        assert_eq!(money_literal(Fen(25_000_000_000)), "2.5亿");
+    }
 }

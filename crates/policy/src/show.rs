@@ -162,7 +162,7 @@ pub fn show(p: &Policy) -> String {
             let _ = writeln!(s, "   {}：{}", c.title, describe_check(&c.kind));
         }
     }
-    let _ = writeln!(s, "\n三、产业链");
+    let _ = writeln!(s, "\n{}、产业链", if p.targets.is_empty() { "二" } else { "三" });
     for (c, edges) in p.vocabulary.chains.iter().zip(&p.chain_edges) {
         let arrows: Vec<String> =
             edges.iter().map(|(a, b)| format!("{}→{}", c.stages[*a as usize], c.stages[*b as usize])).collect();

@@ -147,7 +147,9 @@ fn every_mistake_in_a_fact_declaration_is_reported_with_its_line() {
     assert!(out.contains("事实“revenue”应为金额（内置的规则种类按金额读它），声明的是是/否"), "{out}");
     let kind = line_of(&text, "type = \"enum\"");
     assert!(out.contains(&format!("bad.toml:{kind}:8: 无效取值 `enum`")), "{out}");
-    assert!(out.contains("事实“uscc”声明了两次"), "{out}");
+    // Each at its own declaration, not at the first one.
+    let twice = text.lines().enumerate().filter(|(_, l)| l.contains("code = \"uscc\"")).nth(1).unwrap().0;
+    assert!(out.contains(&format!("bad.toml:{twice}:1: 事实“uscc”声明了两次")), "{out}");
     // A built-in fact left out.
     let text = BUNDLED_TEXT.replacen("code = \"rd_expense\"", "code = \"rd_spending\"", 1);
     assert!(problems(&text).contains("未声明事实“rd_expense”：内置的规则种类要用到它"), "{}", problems(&text));
@@ -177,4 +179,21 @@ fn expressions_compile_against_the_declared_facts() {
     assert!(compile("first(recognized(champion_national))", &p.facts, Type::Bool).is_ok());
     let e = compile("tax_paid >= 100万", &p.facts, Type::Bool).unwrap_err();
     assert!(e[0].message.contains("没有声明事实“tax_paid”"), "{e:?}");
+}
+
+#[test]
+fn a_recognition_fact_and_a_cap_naming_a_broken_rule_are_reported_once_where_they_are() {
+    let text = format!(
+        "{}\n[[facts]]\ncode = \"certificate_no\"\nname = \"证书编号\"\ntype = \"text\"\nplace = \"recognition\"\n\
+         \n[caps.yearly]\ntitle = \"年度上限\"\namount = \"3000000\"\nexclude = [\"above_scale_entry\"]\n",
+        BUNDLED_TEXT.replacen(
+            "amount = \"100000\"\n\n[rules.above_scale_strategic_bonus]",
+            "amount = \"十万\"\n\n[rules.above_scale_strategic_bonus]",
+            1
+        )
+    );
+    let out = problems(&text);
+    let at = line_of(&text, "code = \"certificate_no\"") - 1;
+    assert!(out.contains(&format!("bad.toml:{at}:1: 事实“certificate_no”：认定表只有认定类型和年度两列")), "{out}");
+    assert!(!out.contains("未知规则"), "the broken rule is reported where it is defined only: {out}");
 }

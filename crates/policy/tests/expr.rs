@@ -187,7 +187,7 @@ fn diagnostics_name_the_place_and_every_problem() {
     assert!(p[0].contains("条件应为是/否，这里是金额"), "{p:?}");
     let p = problems("above_scale and\n  revenue >= 1亿 and", Type::Bool);
     assert!(p[0].starts_with("第 2 行第 20 列") && p[0].contains("表达式结尾"), "{p:?}");
-    let p = problems("band(revenue, [1亿..: 20万, 2亿..: 5%])", Type::Money);
+    let p = problems("band(revenue, [1亿..2亿: 20万, 2亿..: 5%])", Type::Money);
     assert!(p[0].contains("各档的值应为同一类型"), "{p:?}");
     let p = problems("rate(revenue, [1亿..: 20万])", Type::Money);
     assert!(p[0].contains("rate 的各档应为比例"), "{p:?}");
@@ -328,4 +328,20 @@ proptest! {
             prop_assert_eq!(c.value(&d, &env).value, c.eval(&d, &env).value, "{}", s);
         }
     }
+}
+
+#[test]
+fn a_schedule_goes_from_low_to_high_without_overlaps() {
+    let d = decls();
+    let e = compile("band(revenue, [5000万..2000万: 10万])", &d, Type::Money).unwrap_err();
+    assert_eq!(e[0].message, "档的下限应小于上限");
+    let e = compile("band(revenue, [2000万..6000万: 10万, 5000万..: 20万])", &d, Type::Money).unwrap_err();
+    assert_eq!(e[0].message, "各档应由低到高排列、互不重叠");
+    let e = compile("band(revenue, [1亿..: 20万, 2000万..1亿: 10万])", &d, Type::Money).unwrap_err();
+    assert_eq!(e[0].message, "各档应由低到高排列、互不重叠");
+    // A gap is allowed (a value in it is in no band).
+    assert!(compile("band(revenue, [2000万..4000万: 10万, 5000万..: 20万])", &d, Type::Money).is_ok());
+    // An unknown fact is reported once, not again by the function that reads it.
+    let e = compile("increase(revenu) > 0", &d, Type::Bool).unwrap_err();
+    assert_eq!(e.len(), 1, "{e:?}");
 }

@@ -158,3 +158,47 @@ fn every_built_in_rule_with_an_equivalent_gives_the_same_outcomes_on_generated_d
         "表达式：category in [digital] or (category in [transformation, energy_saving] and fixed_asset_investment >= 1000万) → min(fixed_asset_investment * 10%, 200万)"
     ));
 }
+
+/// A formula's amount of 0 or less (a value in no band, a negative result) is no award, and a
+/// fixed amount of 0 or less is refused when the file is read.
+#[test]
+fn nothing_to_pay_is_no_award_and_a_fixed_non_positive_amount_is_refused() {
+    let text = format!(
+        "{}\n[rules.banded]\nkind = \"formula\"\nclause = \"二\"\ntitle = \"分档\"\nwhen = \"above_scale\"\n\
+         amount = \"band(revenue, [2000万..4000万: 10万, 5000万..: 20万])\"\n",
+        lianzhang_policy::file::BUNDLED_TEXT
+    );
+    let p = PolicyFile::parse("band.toml", text).compile().unwrap_or_else(|e| panic!("{}", e.to_plain()));
+    let at = |revenue: i64| {
+        let e = firm(vec![scale(2022, revenue, Some(1)), scale(2023, revenue, Some(1))]);
+        of(&p, e, 2023, "banded")
+    };
+    assert_eq!(at(30_000_000), award("100000.00"));
+    assert_eq!(at(45_000_000), None, "in the gap between the bands: nothing");
+    assert_eq!(at(60_000_000), award("200000.00"));
+    let ds = dataset(&p, firm(vec![scale(2022, 45_000_000, Some(1)), scale(2023, 45_000_000, Some(1))]));
+    let r = explain(&p, ds.get(0), 2023, &NothingPaid);
+    let banded = r.iter().find(|r| r.rule == "banded").unwrap();
+    assert!(banded.explanation.contains("不在任何一档：0；金额为0，不予奖励"), "{}", banded.explanation);
+
+    let text = format!(
+        "{}\n[rules.negative]\nkind = \"formula\"\nclause = \"二\"\ntitle = \"负数\"\nwhen = \"above_scale\"\namount = \"-5万\"\n",
+        lianzhang_policy::file::BUNDLED_TEXT
+    );
+    let e = PolicyFile::parse("neg.toml", text).compile().unwrap_err().to_plain();
+    assert!(e.contains("金额应大于0，这里是“-5万”"), "{e}");
+}
+
+/// A value a plausibility finding doubts reads as unknown in a formula, and the explanation says
+/// it is doubted and why, as the built-in rules do.
+#[test]
+fn a_doubted_value_is_named_with_its_finding() {
+    let p = with_formula();
+    // 2023's revenue typed in 万元 (10,000 times too small): the unit_jump check doubts it.
+    let e = firm(vec![scale(2022, 100_000_000, Some(2_000_000)), scale(2023, 12_000, Some(5_000_000))]);
+    let ds = dataset(&p, e);
+    let r = explain(&p, ds.get(0), 2023, &NothingPaid);
+    let rd = r.iter().find(|r| r.rule == "rd_increase_subsidy").unwrap();
+    assert!(rd.explanation.contains("2023年营业收入：存疑（"), "{}", rd.explanation);
+    assert!(rd.missing.iter().any(|m| m.contains("2023年营业收入")), "{:?}", rd.missing);
+}

@@ -251,7 +251,7 @@ fn article_11_yearly_cap_across_measures() {
     let facts = data().find(&uscc("K1")).unwrap();
     let reports = explain(policy(), facts, 2024, &NothingPaid);
     let mu_a = reports.iter().find(|r| r.rule == "mu_a").unwrap();
-    assert_eq!(mu_a.finding, lianzhang_policy::Finding::NotEligible);
+    assert_eq!(mu_a.finding, lianzhang_policy::Finding::Capped);
     assert!(mu_a.explanation.contains("本年度此前各项已计300万元，本项不再奖励"), "{}", mu_a.explanation);
     assert!(mu_a.explanation.ends_with("结论：符合条件，但本年度奖补已达上限，本项不再奖励"));
     let green = reports.iter().find(|r| r.rule == "green_factory_province").unwrap();

@@ -91,7 +91,7 @@ pub const PROJECTS: Table = Table {
 /// `at` is [`lianzhang_facts::ExtraAt::code`], `fact` the declared code, `value` the cell text.
 pub const EXTRAS: Table = Table {
     name: "extra_facts",
-    sheet: "extras",
+    sheet: "extra_facts",
     columns: &[("uscc", Text), ("at", Text), ("fact", Text), ("value", Text)],
     key: 3,
 };

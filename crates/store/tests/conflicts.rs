@@ -82,7 +82,10 @@ async fn the_preview_lists_every_changed_cell_with_old_and_new_value_and_its_las
         assert_eq!(preview.changes.len(), 2, "{db}: {:?}", preview.changes);
         assert_eq!(preview.conflict_count(), 0, "{db}: a file without a stamp has no conflicts");
         let first = &preview.changes[0];
-        assert_eq!((first.table_zh, first.field_zh, first.row_label.clone()), ("年度数据", "营业收入", y1.to_string()));
+        assert_eq!(
+            (first.table_zh.as_str(), first.field_zh.as_str(), first.row_label.clone()),
+            ("年度数据", "营业收入", y1.to_string())
+        );
         assert_eq!(first.uscc, u.as_str());
         assert_eq!(first.enterprise, ds.iter().find(|f| f.enterprise.uscc == u).unwrap().enterprise.name);
         assert_eq!(first.old.as_deref(), Some("12,345.678901 万元"), "{db}: exact, in 万元");

@@ -67,7 +67,8 @@ async fn declared_facts_are_stored_read_back_diffed_and_audited() {
         let preview = store.preview_import(&changed, &ImportOptions::default()).await.unwrap();
         assert_eq!(preview.changes.len(), 1, "{db}: {:?}", preview.changes);
         let c = &preview.changes[0];
-        assert_eq!((c.table_zh, c.row_label.as_str(), c.field_zh), ("政策声明的其他事实", "2023年 实缴税金", "取值"));
+        let shown = (c.table_zh.as_str(), c.row_label.as_str(), c.field_zh.as_str());
+        assert_eq!(shown, ("年度数据", "2023", "实缴税金"), "as the column it is of");
         assert_eq!((c.old.as_deref(), c.new.as_deref()), (Some("550.00 万元"), Some("560.00 万元")));
 
         store.import(&changed, "clerk", "fix", &no_progress).await.unwrap();

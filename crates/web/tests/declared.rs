@@ -44,7 +44,7 @@ async fn declared_facts_are_fields_of_the_edit_form() {
     let form = app.get(&format!("/enterprises/{c1}/edit?year=2023"), &clerk).await;
     assert_eq!(form.status, StatusCode::OK);
     assert!(form.body.contains("实缴税金（元）"), "{}", form.body);
-    assert!(form.body.contains("name=\"tax_paid\" id=\"f-tax_paid\" inputmode=\"decimal\" value=\"5500000\""));
+    assert!(form.body.contains("name=\"tax_paid\" id=\"f-tax_paid\" inputmode=\"decimal\" value=\"5500000.00\""));
     let projects = app.get(&format!("/enterprises/{e1}/edit?year=2024"), &clerk).await;
     assert!(projects.body.contains("设备购置额（元）"));
     assert!(projects.body.contains("name=\"p1.equipment_investment\""), "{}", projects.body);
@@ -52,12 +52,12 @@ async fn declared_facts_are_fields_of_the_edit_form() {
     let csrf = token_in(&form.body);
     let path = format!("/enterprises/{c1}/edit");
     // A wrong value: refused beside its field, nothing saved.
-    let bad = [("csrf", csrf.as_str()), ("year", "2023"), ("tax_paid", "五百万"), ("was.tax_paid", "5500000")];
+    let bad = [("csrf", csrf.as_str()), ("year", "2023"), ("tax_paid", "五百万"), ("was.tax_paid", "5500000.00")];
     let r = app.post(&path, &clerk, &bad).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text_of(&r.body).contains("实缴税金：五百万：金额以元为单位"), "{}", text_of(&r.body));
     // A good one: saved, in the record and the audit trail.
-    let good = [("csrf", csrf.as_str()), ("year", "2023"), ("tax_paid", "5600000"), ("was.tax_paid", "5500000")];
+    let good = [("csrf", csrf.as_str()), ("year", "2023"), ("tax_paid", "5600000"), ("was.tax_paid", "5500000.00")];
     let r = app.post(&path, &clerk, &good).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", text_of(&r.body));
     let saved = app.state.store.enterprise(&vocab, &c1).await.unwrap().unwrap();

@@ -223,6 +223,18 @@ impl SheetInfo {
                     );
                     errors.push(&info, header_row, Some(col), h, h, reason);
                 }
+                None if let Some(other) =
+                    vocab.extras.iter().find(|f| f.code.eq_ignore_ascii_case(h) || f.name == h) =>
+                {
+                    let sheet = match other.place {
+                        crate::extra::ExtraPlace::Enterprise => "企业",
+                        crate::extra::ExtraPlace::Yearly => "年度数据",
+                        crate::extra::ExtraPlace::Project => "项目",
+                    };
+                    let reason =
+                        format!("“{}”是政策声明的“{sheet}”表的列，不能写在本表：请移到“{sheet}”表", other.name);
+                    errors.push(&info, header_row, Some(col), h, h, reason);
+                }
                 None => {
                     let reason = match suggest(fields, h) {
                         Some(s) => format!("未知的列（是否应为 {s}？）"),

@@ -91,7 +91,7 @@ pub fn explain_with(
             Item::Decided(i, _, _, project, t) if emptied.contains(&n) => {
                 let mut text = t.steps.join("；");
                 text.push_str("。结论：符合条件，但本年度奖补已达上限，本项不再奖励");
-                report(&policy.rules[i], Finding::NotEligible, None, project.map(str::to_string), text, vec![])
+                report(&policy.rules[i], Finding::Capped, None, project.map(str::to_string), text, vec![])
             }
             Item::Decided(i, tri, amount, project, t) => {
                 finish(policy, &ctx, &policy.rules[i], tri, amount, project, t, paid, &report)

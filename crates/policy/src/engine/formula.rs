@@ -111,6 +111,14 @@ impl crate::expr::Env for CtxEnv<'_, '_> {
         self.ctx.first
     }
 
+    fn doubted(&self, code: &str, year: i32) -> Option<String> {
+        let project = match (self.project, code) {
+            (Some(p), "fixed_asset_investment") => Some(p.project_id.as_str()),
+            _ => None,
+        };
+        self.ctx.doubt(code, year, project).map(|(f, i)| f.reason_for(i))
+    }
+
     fn history_known(&self) -> bool {
         self.ctx.pre_known
     }
@@ -159,7 +167,12 @@ pub(crate) fn formula<T: Trace>(
         t.step(|| s.clone());
     }
     match a.value {
-        Some(Value::Num(d)) => super::Decision { tri, amount: Some(d.max(Decimal::ZERO)) },
+        // Nothing to pay (a value in no band, a negative result) is no award.
+        Some(Value::Num(d)) if d <= Decimal::ZERO => {
+            t.step(|| "金额为0，不予奖励".to_string());
+            super::Decision { tri: Tri::False, amount: None }
+        }
+        Some(Value::Num(d)) => super::Decision { tri, amount: Some(d) },
         _ => {
             for m in &a.missing {
                 t.missing(|| m.clone());

@@ -239,16 +239,21 @@ fn group_amount(ctx: &Ctx, g: &crate::model::Group, r: usize, amount: Decimal, n
         _ => return amount,
     };
     let mut paid = Decimal::ZERO;
+    let why = if matches!(g.kind, GroupKind::Tiers { .. }) { "跨档补差" } else { "升级补差" };
     for (fy, l, full) in lower {
         let due = (full - paid).max(Decimal::ZERO);
         if !due.is_zero() {
             paid += due;
             let title = &ctx.policy.rules[l].title;
-            let why = if matches!(g.kind, GroupKind::Tiers { .. }) { "跨档补差" } else { "升级补差" };
             note(r, &|| format!("{fy}年已按“{title}”奖励{}（{why}）", text::money_exact(due)));
         }
     }
-    (amount - paid).max(Decimal::ZERO)
+    let left = (amount - paid).max(Decimal::ZERO);
+    if !paid.is_zero() {
+        let m = text::money_exact;
+        note(r, &|| format!("{why}：{} − {} = {}", m(amount), m(paid), m(left)));
+    }
+    left
 }
 
 /// The earlier year (in force) in which rule `l` (a one-time tier) paid, with its amount then.
@@ -269,7 +274,10 @@ fn apply_group(ctx: &Ctx, g: &crate::model::Group, out: &mut [Tri], note: Note<'
                 let higher = g.rules[i + 1..].iter().fold(Tri::False, |acc, &h| acc.or(out[h]));
                 if out[r] != Tri::False && higher != Tri::False {
                     out[r] = out[r].and(higher.not());
-                    note(r, &|| format!("同年亦首次达到更高档（{}：只奖高档）", g.title));
+                    note(r, &|| match higher {
+                        Tri::True => format!("同年亦首次达到更高档（{}：只奖高档）", g.title),
+                        _ => format!("同年是否首次达到更高档无法确定（{}：只奖高档）", g.title),
+                    });
                 }
             }
         }

@@ -80,6 +80,8 @@ pub enum Finding {
     NotEligible,
     /// Not assessed: no annual row for the year, no project completed, policy not in force.
     NotAssessed,
+    /// The conditions hold, but a cap across rules (`[caps]`) left nothing of the award.
+    Capped,
 }
 
 #[derive(Debug, Clone)]

@@ -150,6 +150,40 @@ impl Checker<'_> {
         other.kind = Kind::Str(code);
     }
 
+    /// The bands of a schedule written with numbers: each lower bound below its upper, the bands
+    /// from low to high without overlapping (a gap is allowed: a value in no band gives 0).
+    fn ordered(&mut self, bands: &[super::parse::BandExpr]) {
+        let num = |e: &Option<Expr>| match e.as_ref().map(|e| &e.kind) {
+            Some(Kind::Num(d, _)) => Some(Some(*d)),
+            None => Some(None),
+            _ => None,
+        };
+        let mut prev_to: Option<Option<rust_decimal::Decimal>> = None;
+        for (i, b) in bands.iter().enumerate() {
+            let (Some(from), Some(to)) = (num(&b.from), num(&b.to)) else { return };
+            if let (Some(f), Some(t)) = (from, to)
+                && f >= t
+            {
+                self.problems.push(
+                    Diagnostic::new(b.span.clone(), "档的下限应小于上限")
+                        .help("如 2000万..5000万：含2000万，不含5000万"),
+                );
+            }
+            let overlaps = match (prev_to, from) {
+                (None, _) => false,
+                (Some(None), _) | (Some(Some(_)), None) => true,
+                (Some(Some(p)), Some(f)) => f < p,
+            };
+            if i > 0 && overlaps {
+                self.problems.push(
+                    Diagnostic::new(b.span.clone(), "各档应由低到高排列、互不重叠")
+                        .help("上一档的上限应不大于本档的下限，如 [..2000万: …, 2000万..5000万: …]"),
+                );
+            }
+            prev_to = Some(to);
+        }
+    }
+
     fn expect(&mut self, e: &Expr, got: Type, want: Type, where_: &str) {
         if got != want && got != Type::Error && !(got == Type::Number && want.numeric()) {
             self.problems
@@ -280,7 +314,7 @@ impl Checker<'_> {
                         format!("{name} 的参数应为一项按年度记录的事实（不带年度偏移），如 {name}(revenue)"),
                     ));
                 }
-                if !matches!(t, Type::Money | Type::Count | Type::Area | Type::Number) {
+                if !matches!(t, Type::Money | Type::Count | Type::Area | Type::Number | Type::Error) {
                     self.problems.push(Diagnostic::new(args[0].span.clone(), format!("{}不能计算增减", t.zh())));
                 }
                 if name == "growth" { Type::Percent } else { t }
@@ -320,6 +354,7 @@ impl Checker<'_> {
                 if bands.is_empty() {
                     return self.problem(Diagnostic::new(rest[0].span.clone(), "档位表是空的"));
                 }
+                self.ordered(bands);
                 rest[0].ty = value_t;
                 let vt = value_t.unwrap_or(Type::Number);
                 match name.as_str() {

@@ -118,11 +118,7 @@ impl Decls {
 
 /// The declared facts beyond FACTS.md's columns, as the data's extra columns. A recognition
 /// fact beyond `kind` is refused: the recognitions sheet has no place for it yet.
-pub(crate) fn extras(
-    decls: &Decls,
-    node: Option<&Node>,
-    problems: &mut Vec<Problem>,
-) -> Vec<lianzhang_facts::ExtraFact> {
+pub(crate) fn extras(decls: &Decls) -> Vec<lianzhang_facts::ExtraFact> {
     use lianzhang_facts::{ExtraFact, ExtraPlace, ExtraType};
     let standard = Decls::facts_md();
     let mut out = Vec::new();
@@ -131,16 +127,8 @@ pub(crate) fn extras(
             Place::Enterprise => ExtraPlace::Enterprise,
             Place::Yearly => ExtraPlace::Yearly,
             Place::Project => ExtraPlace::Project,
-            Place::Recognition => {
-                problems.push(
-                    Problem::new(
-                        node.map(|n| &n.origin),
-                        format!("事实“{}”：认定表只有认定类型和年度两列，不能再声明认定的事实", f.code),
-                    )
-                    .with_help("把它声明为企业（enterprise）、年度（yearly）或项目（project）的事实"),
-                );
-                continue;
-            }
+            // Refused where it is declared (`entry`).
+            Place::Recognition => continue,
         };
         let ty = match f.ty {
             Type::Money => ExtraType::Money,
@@ -234,29 +222,37 @@ pub(crate) fn compile(node: &Node, problems: &mut Vec<Problem>) -> Decls {
         problems.push(Problem::new(Some(&node.origin), format!("[[facts]] 应为数组，实为{}", node.value.type_name())));
         return Decls::facts_md();
     };
-    // A wrong entry is reported once: its code (when readable) is not reported missing as well.
+    // A wrong entry is reported once: its code (when readable) is not reported missing as well,
+    // and expressions that use it are not reported again (it is kept with the type `Error`).
     let mut wrong: Vec<String> = Vec::new();
-    let mut facts = Vec::new();
+    let mut facts: Vec<FactDecl> = Vec::new();
     for n in items {
         let before = problems.len();
         let read = entry(n, problems);
         match read {
-            Some(f) if problems.len() == before => facts.push(f),
+            Some(f) if problems.len() == before => {
+                if facts.iter().any(|g| g.code == f.code) {
+                    problems.push(Problem::new(Some(&n.origin), format!("事实“{}”声明了两次", f.code)));
+                    continue;
+                }
+                facts.push(f);
+            }
             _ => {
                 if let Value::Table(t) = &n.value
                     && let Some(Value::String(c)) = t.entries.iter().find(|e| e.key == "code").map(|e| &e.node.value)
                 {
                     wrong.push(c.clone());
+                    if !facts.iter().any(|g| &g.code == c) {
+                        facts.push(FactDecl {
+                            code: c.clone(),
+                            name: c.clone(),
+                            ty: Type::Error,
+                            place: Place::Yearly,
+                        });
+                    }
                 }
             }
         }
-    }
-    let mut seen: Vec<&str> = Vec::new();
-    for f in &facts {
-        if seen.contains(&f.code.as_str()) {
-            problems.push(Problem::new(Some(&node.origin), format!("事实“{}”声明了两次", f.code)));
-        }
-        seen.push(&f.code);
     }
     let decls = Decls { facts, codes: Vec::new() };
     for (code, ty) in BUILT_IN.iter().filter(|(c, _)| !wrong.iter().any(|w| w == c)) {
@@ -295,6 +291,15 @@ fn entry(n: &Node, p: &mut Vec<Problem>) -> Option<FactDecl> {
     let ty = f.req("type", p).and_then(|c| choice(c, TYPES, p));
     let place = f.req("place", p).and_then(|c| choice(c, PLACES, p));
     f.finish(&["code", "name", "type", "place", "unit"], p);
+    if place == Some(Place::Recognition)
+        && let Some(c) = &code
+        && Decls::facts_md().get(c).is_none()
+    {
+        p.push(
+            Problem::new(Some(&n.origin), format!("事实“{c}”：认定表只有认定类型和年度两列，不能再声明认定的事实"))
+                .with_help("把它声明为企业（enterprise）、年度（yearly）或项目（project）的事实"),
+        );
+    }
     Some(FactDecl { code: code?, name: name?, ty: ty?, place: place? })
 }
 

@@ -36,6 +36,11 @@ pub trait Env {
     fn history_known(&self) -> bool {
         true
     }
+    /// Why fact `code` of `year` is read as unknown although a value is there: a plausibility
+    /// finding doubts it (`营业收入与相邻年度相差约万倍：2023年营业收入 248元`); `None` otherwise.
+    fn doubted(&self, _code: &str, _year: i32) -> Option<String> {
+        None
+    }
     /// Whether the enterprise has a recognition of kind `kind` (its code) in `year`.
     fn recognized(&self, _kind: &str, _year: i32) -> bool {
         false
@@ -160,7 +165,18 @@ impl Ev<'_> {
     }
 
     fn fact(&mut self, code: &str, offset: i32, ty: Option<Type>) -> Res {
-        let v = self.env.fact(code, self.env.year() + self.shift + offset);
+        let year = self.env.year() + self.shift + offset;
+        let v = self.env.fact(code, year);
+        // A doubted value is unknown, and the finding is what it turns on.
+        let doubt = if v.is_none() && self.explain { self.env.doubted(code, year) } else { None };
+        if let Some(reason) = doubt {
+            let label = self.label(code, offset);
+            if !self.read.contains(&label) {
+                self.steps.push(format!("{label}：存疑（{reason}）"));
+                self.read.push(label);
+            }
+            return Err(vec![reason]);
+        }
         if self.explain {
             let label = self.label(code, offset);
             if !self.read.contains(&label) {
@@ -569,6 +585,18 @@ impl Compiled {
         let mut out = Vec::new();
         walk(&self.expr, &mut out);
         out
+    }
+
+    /// The value of an expression that is a number alone (`10万`, `-5万`), if it is one.
+    pub fn constant(&self) -> Option<Decimal> {
+        match &self.expr.kind {
+            Kind::Num(d, _) => Some(*d),
+            Kind::Neg(inner) => match &inner.kind {
+                Kind::Num(d, _) => Some(-*d),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 
     /// Whether the expression reads a yearly fact (a year without its row cannot be judged).

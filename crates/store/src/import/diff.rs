@@ -56,15 +56,15 @@ impl LastChange {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct CellChange {
     pub id: CellId,
-    /// 表: the table's Chinese name.
-    pub table_zh: &'static str,
+    /// 表: the table's Chinese name (a declared fact's: the sheet it is a column of).
+    pub table_zh: String,
     /// The enterprise's USCC and name as the registry has them.
     pub uscc: String,
     pub enterprise: String,
     /// 年度/键: the year of an annual row, the id of a project, empty for an enterprise's own row.
     pub row_label: String,
-    /// 字段: the column's Chinese name.
-    pub field_zh: &'static str,
+    /// 字段: the column's Chinese name (a declared fact's name).
+    pub field_zh: String,
     /// 原值 and 新值 as a person reads them; `None` is an empty (unknown) cell.
     pub old: Option<String>,
     pub new: Option<String>,
@@ -208,18 +208,25 @@ pub(crate) async fn cell_changes(
         let keys: Vec<&str> = p.change.iter().map(|c| c.key.as_str()).collect();
         let mut last = last_changes(conn, p.table.name, &keys).await?;
         for c in &p.change {
+            // A declared fact is shown as the column it is of: its sheet, its row, its name.
+            let mut declared_as: Option<(String, String)> = None;
             let (uscc, row_label) = match p.table.name {
                 "annual" => (&c.old[0], c.old[1].display(crate::rows::Ty::Int).unwrap_or_default()),
                 "projects" => (&c.old[1], c.key.clone()),
                 "recognitions" => (&c.old[0], c.key.clone()),
-                // `2023年 实缴税金`: where the value is, and the declared fact's name.
                 "extra_facts" => {
+                    use lianzhang_facts::ExtraAt;
                     let text = |i: usize| c.old[i].display(crate::rows::Ty::Text).unwrap_or_default();
-                    let at = lianzhang_facts::ExtraAt::from_code(&text(1)).map(|a| a.zh()).unwrap_or_default();
                     let code = text(2);
                     let name =
                         vocabulary.extras.iter().find(|f| f.code == code).map_or(code.clone(), |f| f.name.clone());
-                    (&c.old[0], format!("{at} {name}").trim().to_string())
+                    let (sheet, row) = match ExtraAt::from_code(&text(1)) {
+                        Some(ExtraAt::Year(y)) => ("annual", y.to_string()),
+                        Some(ExtraAt::Project(id)) => ("projects", id),
+                        _ => ("enterprises", String::new()),
+                    };
+                    declared_as = Some((table_zh(sheet).to_string(), name));
+                    (&c.old[0], row)
                 }
                 _ => (&c.old[0], String::new()),
             };
@@ -246,11 +253,15 @@ pub(crate) async fn cell_changes(
                     i,
                     CellChange {
                         id: CellId { table: p.table.name, key: c.key.clone(), field },
-                        table_zh: table_zh(p.table.name),
+                        table_zh: declared_as
+                            .as_ref()
+                            .map_or_else(|| table_zh(p.table.name).to_string(), |d| d.0.clone()),
                         enterprise: names.get(&uscc).cloned().unwrap_or_default(),
                         uscc: uscc.clone(),
                         row_label: row_label.clone(),
-                        field_zh: field_zh(p.table.name, field),
+                        field_zh: declared_as
+                            .as_ref()
+                            .map_or_else(|| field_zh(p.table.name, field).to_string(), |d| d.1.clone()),
                         old: shown(&c.old, i, ty, field),
                         new: shown(&c.new, i, ty, field),
                         last,

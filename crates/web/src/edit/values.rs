@@ -28,7 +28,12 @@ fn year(y: Option<i32>) -> String {
 /// it: yuan, 是/否, `12.5%`), empty when unknown.
 fn declared(v: &Vocabulary, f: &EnterpriseFacts<'_>, code: &str, at: &ExtraAt) -> String {
     let Some((i, decl)) = v.extras.iter().enumerate().find(|(_, d)| d.code == code) else { return String::new() };
-    f.extra(i as u16, at).map_or(String::new(), |x| x.cell_text_as(decl.ty))
+    match f.extra(i as u16, at) {
+        None => String::new(),
+        // As the form shows FACTS.md's money: yuan with two places.
+        Some(lianzhang_facts::ExtraValue::Money(m)) => money(Some(*m)),
+        Some(x) => x.cell_text_as(decl.ty),
+    }
 }
 
 /// The current values of the form, from the record.
