@@ -70,6 +70,8 @@ pub struct Session {
     pub chain_name: Option<String>,
     /// The county the policy is of (`泽州县`), for the frame's title.
     pub county: String,
+    /// The policy's document number (`泽工信字〔2022〕84号`).
+    pub document: String,
 }
 
 impl FromRequestParts<Arc<AppState>> for Session {
@@ -84,7 +86,8 @@ impl FromRequestParts<Arc<AppState>> for Session {
                     chains.iter().find(|c| c.code == code).map_or_else(|| code.to_string(), |c| c.name.clone())
                 });
                 let county = state.policy.meta.county();
-                Ok(Session { user, csrf, chain_name, county })
+                let document = state.policy.meta.document.clone();
+                Ok(Session { user, csrf, chain_name, county, document })
             }
             None => Err(WebError::LoginRequired),
         }

@@ -146,11 +146,13 @@ pub struct Frame {
     pub chain_name: Option<String>,
     /// The county the policy is of, for the title.
     pub county: String,
+    /// The policy's document number.
+    pub document: String,
 }
 
 impl Frame {
     pub fn new(s: Session, active: &'static str) -> Frame {
-        Frame { user: s.user, csrf: s.csrf, active, chain_name: s.chain_name, county: s.county }
+        Frame { user: s.user, csrf: s.csrf, active, chain_name: s.chain_name, county: s.county, document: s.document }
     }
     /// Whether the user keeps records (imports and edits).
     pub fn keeps_records(&self) -> bool {
