@@ -104,15 +104,16 @@ fn meta(node: &Node, problems: &mut Vec<Problem>) -> Option<Meta> {
     let rounding = f.req("rounding", problems).and_then(|n| {
         choice(n, &[("half_away_from_zero", Rounding::HalfAwayFromZero), ("half_even", Rounding::HalfEven)], problems)
     });
-    let round_dp = f.req("round_to", problems).and_then(|n| {
-        let d = decimal(n, problems)?;
-        // 0.01 → 2 places; only powers of ten make sense as a rounding unit.
-        if d.mantissa() == 1 && d.scale() <= 4 {
-            Some(d.scale())
-        } else if d == Decimal::ONE {
-            Some(0)
+    // The rounding unit: a power of ten from 0.0001 to 10,000 yuan (0.01 → 2 places; 100 → to
+    // the hundred yuan, as some counties pay).
+    let round_unit = f.req("round_to", problems).and_then(|n| {
+        let d = decimal(n, problems)?.normalize();
+        let power =
+            d.mantissa() == 1 && d.scale() <= 4 || [1, 10, 100, 1000, 10_000].iter().any(|u| d == Decimal::from(*u));
+        if power {
+            Some(d)
         } else {
-            problems.push(Problem::new(Some(&n.origin), "舍入单位应为 1、0.1、0.01 等"));
+            problems.push(Problem::new(Some(&n.origin), "舍入单位应为 0.01、0.1、1、10、100 等（10 的整数次方）"));
             None
         }
     });
@@ -134,7 +135,8 @@ fn meta(node: &Node, problems: &mut Vec<Problem>) -> Option<Meta> {
         effective_from: effective_from?,
         effective_to,
         rounding: rounding?,
-        round_dp: round_dp?,
+        round_dp: round_unit.map_or(0, |u| u.scale()),
+        round_unit: round_unit?,
     })
 }
 

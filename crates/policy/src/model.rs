@@ -119,6 +119,8 @@ pub struct Meta {
     pub rounding: Rounding,
     /// Decimal places of the final rounding (2 for 0.01 yuan).
     pub round_dp: u32,
+    /// The unit amounts are rounded to, in yuan (0.01, 1, 100, …): `round_to`.
+    pub round_unit: Decimal,
 }
 
 impl Meta {

@@ -115,7 +115,12 @@ pub fn show(p: &Policy) -> String {
         Rounding::HalfAwayFromZero => "四舍五入",
         Rounding::HalfEven => "银行家舍入",
     };
-    let _ = writeln!(s, "金额以元计，计算完成后一次{rounding}保留{}位小数；“以上”“以下”含本数。", m.round_dp);
+    let precision = if m.round_unit >= rust_decimal::Decimal::ONE {
+        format!("到{}元", m.round_unit.normalize())
+    } else {
+        format!("保留{}位小数", m.round_dp)
+    };
+    let _ = writeln!(s, "金额以元计，计算完成后一次{rounding}{precision}；“以上”“以下”含本数。");
     let _ = writeln!(s, "\n一、奖励规则");
     for (i, r) in p.rules.iter().enumerate() {
         let (cond, amount) = describe_rule(p, r);

@@ -202,3 +202,26 @@ fn a_doubted_value_is_named_with_its_finding() {
     assert!(rd.explanation.contains("2023年营业收入：存疑（"), "{}", rd.explanation);
     assert!(rd.missing.iter().any(|m| m.contains("2023年营业收入")), "{:?}", rd.missing);
 }
+
+/// Rounding to a unit such as 100 yuan (some counties pay in hundreds): once, at the end.
+#[test]
+fn amounts_round_once_to_the_policys_unit() {
+    let text = format!(
+        "{}\n[rules.rd_increase_subsidy]\nkind = \"formula\"\nclause = \"二\"\ntitle = \"研发投入增加补助\"\n\
+         when = \"above_scale and increase(rd_expense) > 0\"\namount = \"increase(rd_expense) * 10%\"\nonce = false\n",
+        lianzhang_policy::file::BUNDLED_TEXT.replacen("round_to = \"0.01\"", "round_to = \"100\"", 1)
+    );
+    let p = PolicyFile::parse("hundreds.toml", text).compile().unwrap_or_else(|e| panic!("{}", e.to_plain()));
+    let at = |increase: i64| {
+        let e =
+            firm(vec![scale(2022, 100_000_000, Some(1_000_000)), scale(2023, 100_000_000, Some(1_000_000 + increase))]);
+        of(&p, e, 2023, "rd_increase_subsidy")
+    };
+    assert_eq!(at(3_000_001), award("300000.00")); // 300,000.1 → 3,000 hundreds
+    assert_eq!(at(3_000_500), award("300100.00")); // 300,050 → 3,000.5 → 3,001 hundreds (四舍五入)
+    assert_eq!(at(3_000_499), award("300000.00"));
+    assert!(lianzhang_policy::show::show(&p).contains("计算完成后一次四舍五入到100元"));
+    let bad = lianzhang_policy::file::BUNDLED_TEXT.replacen("round_to = \"0.01\"", "round_to = \"50\"", 1);
+    let e = PolicyFile::parse("fifty.toml", bad).compile().unwrap_err().to_plain();
+    assert!(e.contains("舍入单位应为 0.01、0.1、1、10、100 等"), "{e}");
+}

@@ -103,7 +103,13 @@ pub(crate) fn round(policy: &Policy, d: Decimal) -> Decimal {
         Rounding::HalfAwayFromZero => RoundingStrategy::MidpointAwayFromZero,
         Rounding::HalfEven => RoundingStrategy::MidpointNearestEven,
     };
-    let mut r = d.round_dp_with_strategy(policy.meta.round_dp, strategy);
+    let unit = policy.meta.round_unit;
+    let mut r = if unit >= Decimal::ONE {
+        // To the unit (10, 100 yuan): the number of units, rounded once, times the unit.
+        (d / unit).round_dp_with_strategy(0, strategy) * unit
+    } else {
+        d.round_dp_with_strategy(policy.meta.round_dp, strategy)
+    };
     // Always show two places for yuan (FACTS.md: "a decimal string with two places").
     r.rescale(policy.meta.round_dp.max(2));
     r
