@@ -2,10 +2,10 @@
 //! pays on a condition is also a `when` and an `amount` expression, which `policy show` prints
 //! beside it and the tests hold equal to it on generated data (same statuses, same amounts).
 //!
-//! Not yet written as expressions: `retention` (it judges the entry year with that year's
-//! history, which `first(…)` at an offset does not), `local_sourcing` (its baselines and step
-//! counting need `floor` and a best-earlier-rate function) and `research_referral` (a referral,
-//! not a payment).
+//! Not yet written as expressions: `local_sourcing` (its baselines and step counting need `floor`
+//! and a best-earlier-rate function) and `research_referral` (a referral, not a payment).
+//! `retention` is `entered(fact, n)` (the entry judged as it was judged in its own year) with the
+//! fact held in every year after it.
 
 use crate::expr::Scope;
 use crate::model::{FlagFact, Rule, RuleKind};
@@ -93,10 +93,23 @@ pub fn equivalent(rule: &Rule, vocab: &Vocabulary) -> Option<Equivalent> {
             let amount = format!("min(fixed_asset_investment * {}, {})", percent(*rate), money_literal(*cap));
             Some(Equivalent { when, amount, per: Scope::Project, once })
         }
-        RuleKind::Retention { .. }
-        | RuleKind::LocalSourcing { .. }
-        | RuleKind::ResearchReferral { .. }
-        | RuleKind::Formula { .. } => None,
+        RuleKind::Retention { fact, years, counting, min_entry_year, amount } => {
+            // The entry year E is `years` (after entry) or `years - 1` (entry counted) before the
+            // assessed year; the fact holds in every year after E; E is not before the minimum.
+            let back = match counting {
+                crate::model::RetentionCounting::AfterEntry => *years,
+                crate::model::RetentionCounting::IncludingEntry => years - 1,
+            };
+            let f = flag(*fact);
+            let mut parts = vec![format!("entered({f}, {back})")];
+            parts.extend((1..back).rev().map(|k| format!("{f}[-{k}]")));
+            if back > 0 {
+                parts.push(f.to_string());
+            }
+            parts.push(format!("year >= {}", min_entry_year + back));
+            year(all(parts), money_literal(*amount))
+        }
+        RuleKind::LocalSourcing { .. } | RuleKind::ResearchReferral { .. } | RuleKind::Formula { .. } => None,
     }
 }
 

@@ -345,3 +345,17 @@ fn a_schedule_goes_from_low_to_high_without_overlaps() {
     let e = compile("increase(revenu) > 0", &d, Type::Bool).unwrap_err();
     assert_eq!(e.len(), 1, "{e:?}");
 }
+
+#[test]
+fn entered_and_the_year_judged() {
+    let d = decls();
+    assert!(compile("entered(above_scale, 2) and above_scale[-1] and year >= 2024", &d, Type::Bool).is_ok());
+    let e = compile("entered(above_scale, revenue)", &d, Type::Bool).unwrap_err();
+    assert!(e[0].message.starts_with("entered 有两个参数"), "{e:?}");
+    let e = compile("entered(above_scale, 11)", &d, Type::Bool).unwrap_err();
+    assert!(e[0].message.starts_with("entered 有两个参数"), "{e:?}");
+    // `year` is the year judged: 2024 here.
+    let env = facts(vec![((FLAGS[0], 2024), Value::Bool(true))]);
+    let c = compile("year == 2024", &d, Type::Bool).unwrap();
+    assert_eq!(c.eval(&d, &env).value, Some(Value::Bool(true)));
+}

@@ -105,9 +105,9 @@ fn zezhou_with_equivalents() -> (Policy, Vec<String>) {
 #[test]
 fn every_built_in_rule_with_an_equivalent_gives_the_same_outcomes_on_generated_data() {
     let (p, twins) = zezhou_with_equivalents();
-    // 首次达到 (2), 首次认定 (7), 首次纳入 (2), projects (1): all but retention, local sourcing
-    // and the research referral.
-    assert_eq!(twins.len(), 12, "{twins:?}");
+    // 首次达到 (2), 首次认定 (7), 首次纳入 (2), 连续未退出 (2), projects (1): all but local
+    // sourcing and the research referral.
+    assert_eq!(twins.len(), 14, "{twins:?}");
     let ds = lianzhang_demo::generate(
         &lianzhang_demo::DemoParams { enterprises: 3000, seed: 11, ..Default::default() },
         &p.vocabulary,
@@ -115,6 +115,7 @@ fn every_built_in_rule_with_an_equivalent_gives_the_same_outcomes_on_generated_d
     type Key = (String, Option<String>);
     let mut compared = 0;
     let mut seen: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    let mut per_rule: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     for year in 2022..=2025 {
         let a = lianzhang_policy::assess(&p, &ds, year, &NothingPaid);
         let by = |rule: &str| -> std::collections::BTreeMap<Key, (lianzhang_policy::Status, Option<String>)> {
@@ -128,12 +129,15 @@ fn every_built_in_rule_with_an_equivalent_gives_the_same_outcomes_on_generated_d
             let (b, f) = (by(id), by(&format!("{id}__expr")));
             assert_eq!(b, f, "{year}: {id} and its expression differ");
             compared += b.len();
+            *per_rule.entry(id.clone()).or_insert(0) += b.len();
             for (status, _) in b.values() {
                 *seen.entry(format!("{status:?}")).or_insert(0) += 1;
             }
         }
     }
     assert!(compared > 300, "the demo county has such outcomes ({compared})");
+    // Every equivalence is exercised: each rule has outcomes to compare.
+    assert!(per_rule.len() == twins.len() && per_rule.values().all(|n| *n > 0), "{per_rule:?}");
     // The whole policy rewritten (same ids): every outcome the same, rule by rule.
     let bundled = PolicyFile::bundled().compile().unwrap();
     let rewritten = lianzhang_policy::equivalent::rewritten(&bundled);
@@ -154,6 +158,9 @@ fn every_built_in_rule_with_an_equivalent_gives_the_same_outcomes_on_generated_d
     // And `policy show` prints each equivalent beside its rule.
     let shown = lianzhang_policy::show::show(&PolicyFile::bundled().compile().unwrap());
     assert!(shown.contains("表达式：chain_master and first(revenue >= 3亿) → 10万"), "{shown}");
+    assert!(
+        shown.contains("表达式：entered(above_scale, 2) and above_scale[-1] and above_scale and year >= 2024 → 5万")
+    );
     assert!(shown.contains(
         "表达式：category in [digital] or (category in [transformation, energy_saving] and fixed_asset_investment >= 1000万) → min(fixed_asset_investment * 10%, 200万)"
     ));

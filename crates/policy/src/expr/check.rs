@@ -40,6 +40,7 @@ impl Checker<'_> {
             Kind::Num(_, Unit::Bare) => Type::Number,
             Kind::Bool(_) => Type::Bool,
             Kind::Str(_) => Type::Code,
+            Kind::ThisYear => Type::Year,
             Kind::In(x, items) => {
                 let t = self.ty(x);
                 self.expect(x, t, Type::Code, "“属于”（in）前");
@@ -276,6 +277,20 @@ impl Checker<'_> {
                 self.expect(&args[0], t, Type::Bool, "first 的参数");
                 Type::Bool
             }
+            "entered" => {
+                // entered(c, n): c held for the first time n years ago, judged as then.
+                let n_ok = matches!(args.get(1).map(|a| &a.kind), Some(Kind::Num(d, Unit::Bare))
+                    if d.fract().is_zero() && *d >= rust_decimal::Decimal::ZERO && *d <= rust_decimal::Decimal::from(MAX_LOOKBACK));
+                if args.len() != 2 || !n_ok {
+                    return self.problem(
+                        Diagnostic::new(span, "entered 有两个参数：一个条件和年数（0 至 10 的整数）")
+                            .help("如 entered(above_scale, 2)：两年前首次纳入"),
+                    );
+                }
+                let t = self.ty(&mut args[0]);
+                self.expect(&args[0], t, Type::Bool, "entered 的第一个参数");
+                Type::Bool
+            }
             "recognized" => {
                 let arg = match args {
                     [a] => a,
@@ -374,7 +389,7 @@ impl Checker<'_> {
             }
             _ => self.problem(
                 Diagnostic::new(span, format!("没有函数“{name}”"))
-                    .help("可用：min、max、increase、growth、first、recognized、band、rate、brackets"),
+                    .help("可用：min、max、increase、growth、first、entered、recognized、band、rate、brackets"),
             ),
         }
     }

@@ -36,6 +36,12 @@ pub trait Env {
     fn history_known(&self) -> bool {
         true
     }
+    /// The history rule as it reads when `year` is the one judged (`entered(c, n)` judges an
+    /// earlier year as it was judged then: one fact, one value).
+    fn history_known_at(&self, year: i32) -> bool {
+        let _ = year;
+        self.history_known()
+    }
     /// Why fact `code` of `year` is read as unknown although a value is there: a plausibility
     /// finding doubts it (`营业收入与相邻年度相差约万倍：2023年营业收入 248元`); `None` otherwise.
     fn doubted(&self, _code: &str, _year: i32) -> Option<String> {
@@ -130,7 +136,7 @@ fn near(v: &Value, other: &Value, ty: Option<Type>) -> String {
 fn reads_yearly(e: &Expr, decls: &Decls) -> bool {
     match &e.kind {
         Kind::Fact { code, .. } => decls.get(code).is_some_and(|f| f.place == Place::Yearly),
-        Kind::Num(..) | Kind::Bool(_) | Kind::Str(_) => false,
+        Kind::Num(..) | Kind::Bool(_) | Kind::Str(_) | Kind::ThisYear => false,
         Kind::Neg(x) | Kind::Not(x) | Kind::In(x, _) => reads_yearly(x, decls),
         Kind::Bin(_, l, r) => reads_yearly(l, decls) || reads_yearly(r, decls),
         Kind::Call(_, args) => args.iter().any(|x| reads_yearly(x, decls)),
@@ -220,6 +226,7 @@ impl Ev<'_> {
             Kind::Num(d, _) => Ok(Value::Num(*d)),
             Kind::Bool(b) => Ok(Value::Bool(*b)),
             Kind::Str(t) => Ok(Value::Code(t.clone())),
+            Kind::ThisYear => Ok(Value::Num(Decimal::from(self.env.year() + self.shift))),
             Kind::In(x, items) => {
                 let v = self.eval(x)?;
                 let Value::Code(c) = &v else { unreachable!("checked: a code") };
@@ -370,6 +377,15 @@ impl Ev<'_> {
                 Ok(Value::Num(v))
             }
             "first" => self.first(&args[0]),
+            "entered" => {
+                let Kind::Num(n, _) = &args[1].kind else { unreachable!("checked: a whole number") };
+                let n = i32::try_from(n.trunc().mantissa()).unwrap_or(0);
+                let saved = self.shift;
+                self.shift -= n;
+                let r = self.first(&args[0]);
+                self.shift = saved;
+                r
+            }
             "recognized" => {
                 let Kind::Str(kind) = &args[0].kind else { unreachable!("checked: a kind's code") };
                 let year = self.env.year() + self.shift;
@@ -513,7 +529,8 @@ impl Ev<'_> {
             }
         }
         self.shift = saved;
-        if acc != Ok(false) && !dated && !self.env.history_known() {
+        let known = self.env.history_known_at(judged);
+        if acc != Ok(false) && !dated && !known {
             let f = first_year.unwrap_or(judged);
             acc = Err(union(acc.err().unwrap_or_default(), self.unknown(|| format!("{f}年以前的历史"))));
         }
@@ -523,11 +540,7 @@ impl Ev<'_> {
                 Ok(false) => "否（此前已达到或本年未达到）",
                 Err(_) => "未知",
             };
-            let history = if dated || self.env.history_known() {
-                "此前年度"
-            } else {
-                "此前年度（更早的历史未知）"
-            };
+            let history = if dated || known { "此前年度" } else { "此前年度（更早的历史未知）" };
             self.steps.push(format!("{judged}年为首次，{history}均未达到：{verdict}"));
         }
         acc.map(Value::Bool)

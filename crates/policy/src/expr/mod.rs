@@ -17,7 +17,9 @@
 //!   `且 或 非`), `x in [a, b]` (also `属于`: a code fact among codes, written as codes or quoted
 //!   Chinese names, `category in [transformation, “绿色化改造”]`), parentheses; **functions** `min`, `max`, `increase(f)` (this year − last year),
 //!   `growth(f)` (the increase over last year, a percentage), `first(c)` (首次: `c` holds this year
-//!   and in no earlier year, judged by POLICY.md's history rule), `recognized(k)` (a recognition of
+//!   and in no earlier year, judged by POLICY.md's history rule), `entered(c, n)` (`c` held for the
+//!   first time `n` years ago, judged with that year's history: 连续N年 after an entry),
+//!   `year` (the year judged), `recognized(k)` (a recognition of
 //!   kind `k` in the year: `recognized(mu_a)`, `first(recognized(k))`), and the schedules `band(x, S)` (the
 //!   value of the band x falls in), `rate(x, S)` (x × the rate of its band) and `brackets(x, S)`
 //!   (progressive: each band's rate on the part of x within it).

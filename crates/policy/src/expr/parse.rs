@@ -71,6 +71,8 @@ pub enum Kind {
     Str(String),
     /// `x in [a, b]` (属于): a code fact among codes, each with where it was written.
     In(Box<Expr>, Vec<(String, Range<usize>)>),
+    /// `year`: the year being judged (the assessed year, or an earlier one inside `first`).
+    ThisYear,
     /// A declared fact; `offset` years from the assessed year (0 this year, -1 last year).
     Fact {
         code: String,
@@ -305,6 +307,9 @@ impl<'a> Parser<'a> {
                     }
                     let end = self.toks[self.pos - 1].span.end;
                     return Ok(Expr::new(Kind::Call(name.clone(), args), span.start..end));
+                }
+                if name == "year" && self.peek().tok != Tok::LBrack {
+                    return Ok(Expr::new(Kind::ThisYear, span));
                 }
                 let mut offset = 0;
                 let mut end = span.end;
