@@ -100,13 +100,14 @@ pub fn equivalent(rule: &Rule, vocab: &Vocabulary) -> Option<Equivalent> {
                 crate::model::RetentionCounting::AfterEntry => *years,
                 crate::model::RetentionCounting::IncludingEntry => years - 1,
             };
+            // The cheap parts first: the entry's history is read only when they hold.
             let f = flag(*fact);
-            let mut parts = vec![format!("entered({f}, {back})")];
-            parts.extend((1..back).rev().map(|k| format!("{f}[-{k}]")));
+            let mut parts = vec![format!("year >= {}", min_entry_year + back)];
             if back > 0 {
                 parts.push(f.to_string());
             }
-            parts.push(format!("year >= {}", min_entry_year + back));
+            parts.extend((1..back).map(|k| format!("{f}[-{k}]")));
+            parts.push(format!("entered({f}, {back})"));
             year(all(parts), money_literal(*amount))
         }
         RuleKind::LocalSourcing { .. } | RuleKind::ResearchReferral { .. } | RuleKind::Formula { .. } => None,

@@ -159,7 +159,7 @@ fn every_built_in_rule_with_an_equivalent_gives_the_same_outcomes_on_generated_d
     let shown = lianzhang_policy::show::show(&PolicyFile::bundled().compile().unwrap());
     assert!(shown.contains("表达式：chain_master and first(revenue >= 3亿) → 10万"), "{shown}");
     assert!(
-        shown.contains("表达式：entered(above_scale, 2) and above_scale[-1] and above_scale and year >= 2024 → 5万")
+        shown.contains("表达式：year >= 2024 and above_scale and above_scale[-1] and entered(above_scale, 2) → 5万")
     );
     assert!(shown.contains(
         "表达式：category in [digital] or (category in [transformation, energy_saving] and fixed_asset_investment >= 1000万) → min(fixed_asset_investment * 10%, 200万)"

@@ -79,11 +79,25 @@ impl crate::expr::Env for CtxEnv<'_, '_> {
     }
 
     fn fact(&self, code: &str, year: i32) -> Option<Value> {
-        if let Some((_, f)) = MoneyFact::ALL.iter().find(|(c, _)| *c == code) {
-            return self.ctx.money(*f, year, &mut Silent).map(|fen| Value::Num(fen.to_yuan()));
+        // The yearly facts the built-in rules read, matched once (the common case).
+        let money = match code {
+            "revenue" => Some(MoneyFact::Revenue),
+            "rd_expense" => Some(MoneyFact::RdExpense),
+            "local_procurement" => Some(MoneyFact::LocalProcurement),
+            "total_procurement" => Some(MoneyFact::TotalProcurement),
+            _ => None,
+        };
+        if let Some(f) = money {
+            return self.ctx.money(f, year, &mut Silent).map(|fen| Value::Num(fen.to_yuan()));
         }
-        if let Some((_, f)) = FlagFact::ALL.iter().find(|(c, _)| *c == code) {
-            return match self.ctx.flag(*f, year, &mut Silent) {
+        let flag = match code {
+            "above_scale" => Some(FlagFact::AboveScale),
+            "chain_master" => Some(FlagFact::ChainMaster),
+            "strategic_emerging" => Some(FlagFact::StrategicEmerging),
+            _ => None,
+        };
+        if let Some(f) = flag {
+            return match self.ctx.flag(f, year, &mut Silent) {
                 Tri::True => Some(Value::Bool(true)),
                 Tri::False => Some(Value::Bool(false)),
                 Tri::Unknown => None,

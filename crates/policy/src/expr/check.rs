@@ -275,6 +275,7 @@ impl Checker<'_> {
                 }
                 let t = self.ty(&mut args[0]);
                 self.expect(&args[0], t, Type::Bool, "first 的参数");
+                args[0].dated = !super::eval::reads_yearly(&args[0], self.decls);
                 Type::Bool
             }
             "entered" => {
@@ -289,6 +290,7 @@ impl Checker<'_> {
                 }
                 let t = self.ty(&mut args[0]);
                 self.expect(&args[0], t, Type::Bool, "entered 的第一个参数");
+                args[0].dated = !super::eval::reads_yearly(&args[0], self.decls);
                 Type::Bool
             }
             "recognized" => {

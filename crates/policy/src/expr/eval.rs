@@ -71,6 +71,8 @@ type Res = Result<Value, Vec<String>>;
 struct Ev<'a> {
     decls: &'a Decls,
     env: &'a dyn Env,
+    /// The assessed year (asked of the `Env` once).
+    year: i32,
     /// Years from the assessed year to the year being judged (`first(…)` judges earlier years).
     shift: i32,
     /// Whether to write the explanation (off when only the value is wanted: no text is built).
@@ -133,7 +135,7 @@ fn near(v: &Value, other: &Value, ty: Option<Type>) -> String {
 }
 
 /// Whether `e` reads a yearly fact (one the years before the data may leave unknown).
-fn reads_yearly(e: &Expr, decls: &Decls) -> bool {
+pub(crate) fn reads_yearly(e: &Expr, decls: &Decls) -> bool {
     match &e.kind {
         Kind::Fact { code, .. } => decls.get(code).is_some_and(|f| f.place == Place::Yearly),
         Kind::Num(..) | Kind::Bool(_) | Kind::Str(_) | Kind::ThisYear => false,
@@ -164,14 +166,14 @@ impl Ev<'_> {
     fn label(&self, code: &str, offset: i32) -> String {
         let Some(f) = self.decls.get(code) else { return code.to_string() };
         if f.place == Place::Yearly {
-            format!("{}年{}", self.env.year() + self.shift + offset, f.name)
+            format!("{}年{}", self.year + self.shift + offset, f.name)
         } else {
             f.name.clone()
         }
     }
 
     fn fact(&mut self, code: &str, offset: i32, ty: Option<Type>) -> Res {
-        let year = self.env.year() + self.shift + offset;
+        let year = self.year + self.shift + offset;
         let v = self.env.fact(code, year);
         // A doubted value is unknown, and the finding is what it turns on.
         let doubt = if v.is_none() && self.explain { self.env.doubted(code, year) } else { None };
@@ -226,7 +228,7 @@ impl Ev<'_> {
             Kind::Num(d, _) => Ok(Value::Num(*d)),
             Kind::Bool(b) => Ok(Value::Bool(*b)),
             Kind::Str(t) => Ok(Value::Code(t.clone())),
-            Kind::ThisYear => Ok(Value::Num(Decimal::from(self.env.year() + self.shift))),
+            Kind::ThisYear => Ok(Value::Num(Decimal::from(self.year + self.shift))),
             Kind::In(x, items) => {
                 let v = self.eval(x)?;
                 let Value::Code(c) = &v else { unreachable!("checked: a code") };
@@ -254,8 +256,14 @@ impl Ev<'_> {
                 _ => unreachable!("checked: a condition"),
             },
             Kind::Bin(op @ (BinOp::And | BinOp::Or), l, r) => {
-                let (l, r) = (self.eval(l), self.eval(r));
                 let decides = *op == BinOp::Or;
+                let l = self.eval(l);
+                // A known-false part decides `and` (a known-true one `or`) whatever the rest: the
+                // values-only path does not evaluate the rest; the explained one shows it.
+                if !self.explain && l == Ok(Value::Bool(decides)) {
+                    return l;
+                }
+                let r = self.eval(r);
                 match (l, r) {
                     (Ok(Value::Bool(b)), _) | (_, Ok(Value::Bool(b))) if b == decides => Ok(Value::Bool(b)),
                     (Err(a), Err(b)) => Err(union(a, b)),
@@ -388,7 +396,7 @@ impl Ev<'_> {
             }
             "recognized" => {
                 let Kind::Str(kind) = &args[0].kind else { unreachable!("checked: a kind's code") };
-                let year = self.env.year() + self.shift;
+                let year = self.year + self.shift;
                 let holds = self.env.recognized(kind, year);
                 if self.explain {
                     let name = self.code_zh(Some("kind"), kind);
@@ -509,14 +517,14 @@ impl Ev<'_> {
         if acc == Ok(false) {
             return Ok(Value::Bool(false));
         }
-        let judged = self.env.year() + self.shift;
+        let judged = self.year + self.shift;
         // A condition on recognitions alone (dated events, all in the data) has no unknown past:
         // its earlier years are those from the first recognition on.
-        let dated = !reads_yearly(c, self.decls);
+        let dated = c.dated;
         let first_year = if dated { self.env.first_recognition_year() } else { self.env.first_year() };
         let saved = self.shift;
         for j in first_year.unwrap_or(judged).min(judged)..judged {
-            self.shift = j - self.env.year();
+            self.shift = j - self.year;
             let earlier = as_tri(self.eval(c)).map(|b| !b);
             acc = match (acc, earlier) {
                 (Ok(false), _) | (_, Ok(false)) => Ok(false),
@@ -529,8 +537,10 @@ impl Ev<'_> {
             }
         }
         self.shift = saved;
-        let known = self.env.history_known_at(judged);
-        if acc != Ok(false) && !dated && !known {
+        // The history rule is asked only when it matters (it may build the judged year's context).
+        let asks = !dated && (acc != Ok(false) || self.explain);
+        let known = !asks || self.env.history_known_at(judged);
+        if acc != Ok(false) && !known {
             let f = first_year.unwrap_or(judged);
             acc = Err(union(acc.err().unwrap_or_default(), self.unknown(|| format!("{f}年以前的历史"))));
         }
@@ -629,7 +639,7 @@ impl Compiled {
     }
 
     fn run(&self, decls: &Decls, env: &dyn Env, explain: bool) -> Evaluated {
-        let mut ev = Ev { decls, env, shift: 0, explain, steps: Vec::new(), read: Vec::new() };
+        let mut ev = Ev { decls, env, year: env.year(), shift: 0, explain, steps: Vec::new(), read: Vec::new() };
         let r = ev.eval(&self.expr);
         match r {
             Ok(v) => Evaluated { value: Some(v), missing: Vec::new(), steps: ev.steps },

@@ -91,11 +91,14 @@ pub struct Expr {
     pub kind: Kind,
     pub span: Range<usize>,
     pub ty: Option<Type>,
+    /// For the condition of `first`/`entered`: it reads no yearly fact (recognitions only), so
+    /// its past has no unknown years. Set by the checker, read when evaluating.
+    pub dated: bool,
 }
 
 impl Expr {
     fn new(kind: Kind, span: Range<usize>) -> Expr {
-        Expr { kind, span, ty: None }
+        Expr { kind, span, ty: None, dated: false }
     }
 }
 
