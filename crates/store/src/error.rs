@@ -20,7 +20,7 @@ pub enum StoreError {
     #[error("数据库迁移失败：{0}")]
     Migrate(DbCause),
     /// Stored data that the current policy's vocabulary cannot read (e.g. an unknown chain code).
-    #[error("库中数据与政策词表不一致：{0}")]
+    #[error("库中数据与政策文件的词表不一致：{0}（企业库按另一份政策文件导入的，请用 --policy 指定该文件）")]
     Inconsistent(String),
     #[error("{0}")]
     NotFound(String),

@@ -7,6 +7,7 @@ use crate::AppState;
 use crate::format::wan;
 use lianzhang_rounds::{Event, LineState, Phase, Tally};
 use lianzhang_store::RoundRecord;
+use lianzhang_store::exact_wan;
 
 /// What still waits in a tally, in Chinese ("待核实 3 行", …); empty when nothing does.
 pub fn waits(t: &Tally) -> Vec<String> {
@@ -75,7 +76,7 @@ pub fn record_of(rounds: &[std::sync::Arc<RoundRecord>], uscc: &str) -> Vec<Payo
             for e in &r.events {
                 match &e.event {
                     Event::Paid { line, voucher, date, amount_fen, ledger_entry } if *line == l.key => {
-                        payments.push(format!("{date} 支付 {} 万元（凭证号 {voucher}，台账第 {ledger_entry} 条）", wan(*amount_fen)))
+                        payments.push(format!("{date} 支付 {} 万元（凭证号 {voucher}，台账第 {ledger_entry} 条）", exact_wan(*amount_fen)))
                     }
                     Event::Reversed { ledger_entry, reason, .. }
                         if r.events.iter().any(|p| matches!(&p.event, Event::Paid { line, ledger_entry: n, .. } if *line == l.key && n == ledger_entry)) =>
@@ -91,9 +92,10 @@ pub fn record_of(rounds: &[std::sync::Arc<RoundRecord>], uscc: &str) -> Vec<Payo
                 year: r.header.year,
                 clause: l.clause.clone(),
                 rule: l.rule_title.clone(),
-                amount: if l.amount_fen.is_some() { wan(amount) } else { "—".into() },
+                // A line's figures exact (863元 is 0.0863 万元, not 0.09).
+                amount: if l.amount_fen.is_some() { exact_wan(amount) } else { "—".into() },
                 state: if l.is_recommendation() { "推荐（不兑现）".into() } else { r.round.state_zh(l) },
-                paid: wan(r.round.paid_fen(&l.key)),
+                paid: exact_wan(r.round.paid_fen(&l.key)),
                 payments,
             });
         }
