@@ -137,6 +137,10 @@ impl crate::expr::Env for CtxEnv<'_, '_> {
         self.ctx.pre_known
     }
 
+    fn history_known_at(&self, year: i32) -> bool {
+        if year == self.ctx.year { self.ctx.pre_known } else { self.ctx.at(year).pre_known }
+    }
+
     fn recognized(&self, kind: &str, year: i32) -> bool {
         let Some(k) = self.ctx.policy.vocabulary.recognition_kind_by_code(kind) else { return false };
         self.ctx.facts.recognitions.iter().any(|r| r.kind == k && r.year == year)
