@@ -10,6 +10,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
+use lianzhang_facts::{ExtraAt, ExtraPlace};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
@@ -120,11 +121,15 @@ pub async fn enterprise(
         .annual
         .iter()
         .map(|r| {
-            json!({
+            let mut row = json!({
                 "year": r.year, "revenue": money(r.revenue), "above_scale": r.above_scale,
                 "chain_master": r.chain_master, "local_procurement": money(r.local_procurement),
                 "total_procurement": money(r.total_procurement), "rd_expense": money(r.rd_expense),
-            })
+            });
+            // The facts the policy declares beyond FACTS.md, under their codes.
+            let declared = crate::declared::json_of(v, &f, ExtraPlace::Yearly, &ExtraAt::Year(r.year));
+            row.as_object_mut().expect("an object").extend(declared);
+            row
         })
         .collect();
     let (paid, confirmations) = state.store.paid_and_confirmations().await?;
@@ -138,21 +143,34 @@ pub async fn enterprise(
             })
         })
         .collect();
-    Ok(Json(json!({
+    let projects: Vec<Value> = f
+        .projects
+        .iter()
+        .map(|pr| {
+            let mut p = json!({
+                "project_id": pr.project_id, "name": pr.name,
+                "category": pr.category.map(|c| v.category_info(c).code.clone()),
+                "fixed_asset_investment": money(pr.fixed_asset_investment),
+                "start_year": pr.start_year, "completed_year": pr.completed_year,
+            });
+            let at = ExtraAt::Project(pr.project_id.clone());
+            p.as_object_mut().expect("an object").extend(crate::declared::json_of(v, &f, ExtraPlace::Project, &at));
+            p
+        })
+        .collect();
+    let mut body = json!({
         "uscc": e.uscc.as_str(), "name": e.name,
         "chain": chain.map(|c| c.code.clone()), "stage": chain.zip(e.stage).map(|(c, s)| c.stages[s as usize].clone()),
         "town": e.town, "industry_code": e.industry_code, "strategic_emerging": e.strategic_emerging,
         "established": e.established.map(|d| d.to_string()), "chain_joined_year": e.chain_joined_year,
         "annual": annual,
         "recognitions": f.recognitions.iter().map(|r| json!({"kind": v.kind_info(r.kind).code, "year": r.year})).collect::<Vec<_>>(),
-        "projects": f.projects.iter().map(|pr| json!({
-            "project_id": pr.project_id, "name": pr.name,
-            "category": pr.category.map(|c| v.category_info(c).code.clone()),
-            "fixed_asset_investment": money(pr.fixed_asset_investment),
-            "start_year": pr.start_year, "completed_year": pr.completed_year,
-        })).collect::<Vec<_>>(),
+        "projects": projects,
         "outcomes": outcomes,
-    })))
+    });
+    let own = crate::declared::json_of(v, &f, ExtraPlace::Enterprise, &ExtraAt::Enterprise);
+    body.as_object_mut().expect("an object").extend(own);
+    Ok(Json(body))
 }
 
 /// `GET /api/openapi.json`

@@ -53,6 +53,32 @@ fn shown(f: &ExtraFact, v: Option<&ExtraValue>) -> String {
     }
 }
 
+/// The declared facts of `place` at `at`, as the API writes them: each under its code, money in
+/// yuan as a decimal string (as FACTS.md's money), yes/no as booleans, counts and years as
+/// numbers, percentages as the fraction, the rest as text; unknown ones are left out.
+pub fn json_of(
+    v: &Vocabulary,
+    facts: &EnterpriseFacts<'_>,
+    place: ExtraPlace,
+    at: &ExtraAt,
+) -> serde_json::Map<String, serde_json::Value> {
+    use serde_json::Value;
+    let mut out = serde_json::Map::new();
+    for (i, f) in v.extras_of(place) {
+        let Some(x) = facts.extra(i, at) else { continue };
+        let value = match x {
+            ExtraValue::Money(m) => Value::String(m.to_yuan().to_string()),
+            ExtraValue::Bool(b) => Value::Bool(*b),
+            ExtraValue::Int(n) => Value::from(*n),
+            ExtraValue::Decimal(d) => Value::String(d.normalize().to_string()),
+            ExtraValue::Date(d) => Value::String(d.to_string()),
+            ExtraValue::Text(t) => Value::String(t.clone()),
+        };
+        out.insert(f.code.clone(), value);
+    }
+    out
+}
+
 /// The declared facts of one enterprise.
 pub fn of(v: &Vocabulary, facts: &EnterpriseFacts<'_>) -> Declared {
     let list = |place| v.extras_of(place).collect::<Vec<_>>();

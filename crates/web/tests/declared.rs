@@ -71,6 +71,22 @@ async fn declared_facts_are_fields_of_the_edit_form() {
     assert!(page.contains("560.00"), "{page}");
     let e1_page = text_of(&app.get(&format!("/enterprises/{e1}"), &clerk).await.body);
     assert!(e1_page.contains("设备购置额（万元）") && e1_page.contains("3,000.00"), "{e1_page}");
+    // The API carries the declared facts under their codes.
+    app.state.store.add_token("admin", "t0ken-for-tests").await.unwrap();
+    let req = axum::http::Request::get(format!("/api/v1/enterprises/{e1}"))
+        .header(axum::http::header::AUTHORIZATION, "Bearer t0ken-for-tests")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let api: serde_json::Value = serde_json::from_str(&app.send(req).await.body).unwrap();
+    let p2 = api["projects"].as_array().unwrap().iter().find(|p| p["project_id"] == "QL-E1-2").unwrap();
+    assert_eq!(p2["equipment_investment"], "30000000.00");
+    let req = axum::http::Request::get(format!("/api/v1/enterprises/{c1}"))
+        .header(axum::http::header::AUTHORIZATION, "Bearer t0ken-for-tests")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let api: serde_json::Value = serde_json::from_str(&app.send(req).await.body).unwrap();
+    let y2023 = api["annual"].as_array().unwrap().iter().find(|r| r["year"] == 2023).unwrap();
+    assert_eq!(y2023["tax_paid"], "5600000.00");
     let page = app.get("/admin/audit", &app.session("admin").await).await;
     assert!(text_of(&page.body).contains("2023年 实缴税金"), "{}", text_of(&page.body));
 }
