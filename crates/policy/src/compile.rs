@@ -309,7 +309,7 @@ pub const RULE_KINDS: &[(&str, &[&str])] = &[
     ("retention", &["fact", "years", "counting", "min_entry_year", "amount"]),
     ("research_referral", &["requires", "min_expense", "min_growth_percent", "min_intensity_percent"]),
     ("project_subsidy", &["categories", "threshold_categories", "threshold", "rate", "cap"]),
-    ("formula", &["when", "amount", "once", "per"]),
+    ("formula", &["when", "amount", "once", "per", "instalments"]),
 ];
 
 fn rules(
@@ -494,10 +494,34 @@ fn rule(
                 let src = amount.as_ref().map_or("", |a| a.source.as_str());
                 p.push(Problem::new(Some(&n.origin), format!("金额应大于0，这里是“{src}”")));
             }
+            // 分期兑现: shares of the award, this year first ("0.4", "0.3", "0.3"), summing to 1.
+            let instalments = match f.opt("instalments") {
+                None => Some(Vec::new()),
+                Some(n) => list(n, p, |item, p| fraction(item, p)).and_then(|shares| {
+                    let sum: Decimal = shares.iter().sum();
+                    let ok = sum == Decimal::ONE && shares.iter().all(|s| !s.is_zero()) && per == Scope::Year;
+                    if !ok {
+                        let why = if per == Scope::Year {
+                            "各期比例应大于0、合计为1（如 [\"0.4\", \"0.3\", \"0.3\"]）"
+                        } else {
+                            "按项目评定的规则不能分期"
+                        };
+                        p.push(Problem::new(Some(&n.origin), why));
+                    }
+                    ok.then_some(shares)
+                }),
+            };
             (|| {
-                let (when, amount) = (when?, amount?);
+                let (when, amount, instalments) = (when?, amount?, instalments?);
                 let needs_row = when.reads_yearly(facts) || amount.reads_yearly(facts);
-                Some(RuleKind::Formula { when: Box::new(when), amount: Box::new(amount), once, per, needs_row })
+                Some(RuleKind::Formula {
+                    when: Box::new(when),
+                    amount: Box::new(amount),
+                    once,
+                    per,
+                    needs_row,
+                    instalments,
+                })
             })()
         }
         _ => unreachable!("kind names come from RULE_KINDS"),

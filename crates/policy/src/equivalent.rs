@@ -131,8 +131,14 @@ pub fn rewritten(policy: &crate::Policy) -> crate::Policy {
         let when = compile(&eq.when, crate::expr::Type::Bool);
         let amount = compile(&eq.amount, crate::expr::Type::Money);
         let needs_row = when.reads_yearly(&policy.facts) || amount.reads_yearly(&policy.facts);
-        rule.kind =
-            RuleKind::Formula { when: Box::new(when), amount: Box::new(amount), once: eq.once, per: eq.per, needs_row };
+        rule.kind = RuleKind::Formula {
+            when: Box::new(when),
+            amount: Box::new(amount),
+            once: eq.once,
+            per: eq.per,
+            needs_row,
+            instalments: Vec::new(),
+        };
     }
     p.gates = p.rules.iter().map(|r| r.kind.gate(&p.vocabulary)).collect();
     p

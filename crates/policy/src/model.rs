@@ -74,6 +74,12 @@ pub struct Gate {
 impl RuleKind {
     pub fn gate(&self, vocab: &Vocabulary) -> Gate {
         let bits = |fs: &[FlagFact]| fs.iter().fold(0u8, |acc, f| acc | f.bit());
+        // Instalments pay shares of earlier years' awards: this year's facts rule nothing out.
+        if let RuleKind::Formula { instalments, .. } = self
+            && !instalments.is_empty()
+        {
+            return Gate { needs_row: false, flags: 0, recognition: None };
+        }
         if let RuleKind::Formula { when, per: crate::expr::Scope::Year, .. } = self {
             // What the condition's conjunction (through 首次) requires this year.
             let mut gate = Gate { needs_row: self.needs_annual_row(), flags: 0, recognition: None };
@@ -299,6 +305,9 @@ pub enum RuleKind {
         once: bool,
         per: crate::expr::Scope,
         needs_row: bool,
+        /// 分期兑现: the award of a year paid in shares over it and the years after (fractions
+        /// summing to 1; empty: all at once).
+        instalments: Vec<Decimal>,
     },
     /// Per project completed in Y: min(rate × investment, cap).
     ProjectSubsidy {
@@ -328,7 +337,8 @@ impl RuleKind {
     /// life; the others may pay every year.
     pub fn one_time(&self) -> bool {
         match self {
-            RuleKind::Formula { once, .. } => *once,
+            // An award in instalments pays a share each year: its ledger is kept per year.
+            RuleKind::Formula { once, instalments, .. } => *once && instalments.is_empty(),
             k => !matches!(k, RuleKind::LocalSourcing { .. } | RuleKind::ResearchReferral { .. }),
         }
     }
@@ -336,7 +346,9 @@ impl RuleKind {
     /// Rules that turn on the annual row of the assessed year.
     pub fn needs_annual_row(&self) -> bool {
         match self {
-            RuleKind::Formula { needs_row, per, .. } => *needs_row && *per == crate::expr::Scope::Year,
+            RuleKind::Formula { needs_row, per, instalments, .. } => {
+                *needs_row && *per == crate::expr::Scope::Year && instalments.is_empty()
+            }
             k => !matches!(k, RuleKind::FirstRecognition { .. } | RuleKind::ProjectSubsidy { .. }),
         }
     }

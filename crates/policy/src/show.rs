@@ -78,7 +78,7 @@ pub fn describe_rule(p: &Policy, r: &Rule) -> (String, String) {
             ),
             "推荐争取省级技改奖励资金（非县级支付）".to_string(),
         ),
-        RuleKind::Formula { when, amount, once, per, .. } => (
+        RuleKind::Formula { when, amount, once, per, instalments, .. } => (
             format!(
                 "{}{}{}",
                 if *per == crate::expr::Scope::Project { "每个当年竣工投产的项目，" } else { "" },
@@ -89,7 +89,15 @@ pub fn describe_rule(p: &Policy, r: &Rule) -> (String, String) {
                     (false, _) => "（每年）",
                 }
             ),
-            amount.source.clone(),
+            if instalments.is_empty() {
+                amount.source.clone()
+            } else {
+                let shares: Vec<String> = instalments
+                    .iter()
+                    .map(|s| format!("{}%", (*s * rust_decimal::Decimal::ONE_HUNDRED).normalize()))
+                    .collect();
+                format!("{}（分{}期兑现：{}）", amount.source, instalments.len(), shares.join("、"))
+            },
         ),
         RuleKind::ProjectSubsidy { categories, threshold_categories, threshold, rate: r, cap } => (
             format!(

@@ -232,3 +232,38 @@ fn amounts_round_once_to_the_policys_unit() {
     let e = PolicyFile::parse("fifty.toml", bad).compile().unwrap_err().to_plain();
     assert!(e.contains("舍入单位应为 0.01、0.1、1、10、100 等"), "{e}");
 }
+
+/// 分期兑现: an award paid in shares over its year and the next ones; each share rounded once,
+/// the last the rest, so the shares add up to the award exactly; each year's line its own.
+#[test]
+fn an_award_in_instalments_pays_a_share_each_year() {
+    let text = format!(
+        "{}\n[rules.entry_in_instalments]\nkind = \"formula\"\nclause = \"四\"\ntitle = \"首次小升规分三年兑现\"\n\
+         when = \"first(above_scale)\"\namount = \"100000.05元\"\ninstalments = [\"0.4\", \"0.3\", \"0.3\"]\n",
+        lianzhang_policy::file::BUNDLED_TEXT
+    );
+    let p = PolicyFile::parse("instalments.toml", text).compile().unwrap_or_else(|e| panic!("{}", e.to_plain()));
+    assert!(!p.rules.iter().find(|r| r.id == "entry_in_instalments").unwrap().kind.one_time(), "a ledger line a year");
+    let rows = || {
+        let below = |y| lianzhang_facts::Annual { above_scale: Some(false), ..plain(y, 10_000_000) };
+        let above = |y| lianzhang_facts::Annual { above_scale: Some(true), ..plain(y, 30_000_000) };
+        // Entered in 2022 (after a year below the line); below the line again in 2024.
+        vec![below(2021), above(2022), above(2023), below(2024), above(2025)]
+    };
+    let at = |year| of(&p, firm(rows()), year, "entry_in_instalments");
+    assert_eq!(at(2022), award("40000.02")); // 40%: 40,000.02
+    assert_eq!(at(2023), award("30000.02")); // 30%: 30,000.015 → 30,000.02
+    assert_eq!(at(2024), award("30000.01"), "the rest, owed though below the line that year");
+    assert_eq!(at(2025), None);
+    let ds = dataset(&p, firm(rows()));
+    let r = explain(&p, ds.get(0), 2024, &NothingPaid);
+    let line = r.iter().find(|r| r.rule == "entry_in_instalments").unwrap();
+    assert!(line.explanation.contains("2022年的奖励分3期兑现，2024年为第3期（30%）"), "{}", line.explanation);
+    let bad = format!(
+        "{}\n[rules.bad]\nkind = \"formula\"\nclause = \"四\"\ntitle = \"错\"\nwhen = \"first(above_scale)\"\n\
+         amount = \"10万\"\ninstalments = [\"0.5\", \"0.3\"]\n",
+        lianzhang_policy::file::BUNDLED_TEXT
+    );
+    let e = PolicyFile::parse("bad.toml", bad).compile().unwrap_err().to_plain();
+    assert!(e.contains("各期比例应大于0、合计为1"), "{e}");
+}

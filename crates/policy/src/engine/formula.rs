@@ -199,3 +199,57 @@ pub(crate) fn formula<T: Trace>(
         }
     }
 }
+
+/// 分期兑现: the award of year Y − k (decided as in that year) paid in its k-th share this year.
+/// Each share is rounded once; the last is what is left of the rounded award, so the shares add
+/// up to it exactly. Unknown if any year's award is unknown.
+pub(crate) fn instalments<T: Trace>(
+    ctx: &Ctx,
+    when: &Compiled,
+    amount: &Compiled,
+    shares: &[Decimal],
+    t: &mut T,
+) -> super::Decision {
+    let n = shares.len();
+    let mut tri = Tri::False;
+    let mut total = Decimal::ZERO;
+    for (k, share) in shares.iter().enumerate() {
+        let y = ctx.year - k as i32;
+        if !ctx.policy.in_force(y) {
+            continue;
+        }
+        let at = ctx.at(y);
+        let d = formula(&at, None, when, amount, &mut Silent);
+        if d.tri == Tri::False {
+            continue;
+        }
+        let pct = || format!("{}%", (*share * Decimal::ONE_HUNDRED).normalize());
+        t.step(|| format!("{y}年的奖励分{n}期兑现，{}年为第{}期（{}）", ctx.year, k + 1, pct()));
+        let d = formula(&at, None, when, amount, t);
+        let Some(full) = d.amount.filter(|_| d.tri == Tri::True) else {
+            tri = Tri::Unknown;
+            continue;
+        };
+        let full = super::round(ctx.policy, full);
+        let m = super::text::money_exact;
+        let part = if k + 1 == n && n > 1 {
+            // The last share is the rest: the shares add up to the award exactly.
+            let earlier: Decimal = shares[..k].iter().map(|s| super::round(ctx.policy, full * s)).sum();
+            let rest = full - earlier;
+            t.step(|| format!("第{}期（末期为余额）：{} − 前{}期 {} = {}", k + 1, m(full), k, m(earlier), m(rest)));
+            rest
+        } else {
+            let part = super::round(ctx.policy, full * share);
+            t.step(|| format!("第{}期：{} × {} = {}", k + 1, m(full), pct(), m(part)));
+            part
+        };
+        total += part;
+        if tri == Tri::False {
+            tri = Tri::True;
+        }
+    }
+    match tri {
+        Tri::True => super::Decision { tri, amount: Some(total) },
+        other => super::Decision { tri: other, amount: None },
+    }
+}

@@ -87,8 +87,13 @@ pub(crate) fn decide<T: Trace>(ctx: &Ctx, kind: &RuleKind, t: &mut T) -> Decisio
                 rules::research_referral(ctx, requires, *min_expense, *min_growth_percent, *min_intensity_percent, t);
             Decision { tri, amount: None }
         }
-        RuleKind::Formula { per: crate::expr::Scope::Year, when, amount, .. } => {
+        RuleKind::Formula { per: crate::expr::Scope::Year, when, amount, instalments, .. }
+            if instalments.is_empty() =>
+        {
             formula::formula(ctx, None, when, amount, t)
+        }
+        RuleKind::Formula { per: crate::expr::Scope::Year, when, amount, instalments, .. } => {
+            formula::instalments(ctx, when, amount, instalments, t)
         }
         RuleKind::ProjectSubsidy { .. } | RuleKind::Formula { .. } => {
             unreachable!("projects are decided one by one")
