@@ -497,7 +497,7 @@ fn rule(
             // 分期兑现: shares of the award, this year first ("0.4", "0.3", "0.3"), summing to 1.
             let instalments = match f.opt("instalments") {
                 None => Some(Vec::new()),
-                Some(n) => list(n, p, |item, p| fraction(item, p)).and_then(|shares| {
+                Some(n) => list(n, p, fraction).and_then(|shares| {
                     let sum: Decimal = shares.iter().sum();
                     let ok = sum == Decimal::ONE && shares.iter().all(|s| !s.is_zero()) && per == Scope::Year;
                     if !ok {
