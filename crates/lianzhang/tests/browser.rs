@@ -10,6 +10,17 @@ use std::process::Command;
 
 #[test]
 fn the_main_pages_in_a_real_browser() {
+    run("run.mjs");
+}
+
+/// Another county's policy file (`policies/examples/qinglan-2023.toml`) in the browser: its
+/// county's name, a declared fact on the enterprise page and in the edit form.
+#[test]
+fn another_countys_policy_in_a_real_browser() {
+    run("county.mjs");
+}
+
+fn run(script: &str) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     let required = std::env::var("LIANZHANG_BROWSER_TESTS").is_ok_and(|v| v == "required");
@@ -29,7 +40,7 @@ fn the_main_pages_in_a_real_browser() {
         return;
     }
     let out = Command::new("node")
-        .arg(root.join("tests/browser/run.mjs"))
+        .arg(root.join("tests/browser").join(script))
         .env("LIANZHANG_BIN", env!("CARGO_BIN_EXE_lianzhang"))
         .env("SCREENSHOTS", root.join("target/screenshots"))
         .env("CHROMIUM", &chromium)

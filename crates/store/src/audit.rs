@@ -72,7 +72,7 @@ impl Store {
     pub async fn audit_of_enterprise(&self, uscc: &str, limit: i64) -> Result<Vec<AuditEntry>> {
         let rows = sqlx::query(
             "SELECT id, at, actor, action, table_name, row_key, field, old_value, new_value FROM audit \
-             WHERE (table_name IN ('enterprises', 'annual', 'recognitions', 'confirmations') \
+             WHERE (table_name IN ('enterprises', 'annual', 'recognitions', 'confirmations', 'extra_facts') \
              AND (row_key = $1 OR row_key LIKE $2)) \
              OR (table_name = 'projects' AND row_key IN (SELECT project_id FROM projects WHERE uscc = $1)) \
              ORDER BY id DESC LIMIT $3",

@@ -77,6 +77,9 @@ async fn declared_facts_are_stored_read_back_diffed_and_audited() {
         let trail = store.audit(Some(("extra_facts", &key)), 10).await.unwrap();
         assert_eq!(trail.len(), 1, "{db}: {trail:?}");
         assert_eq!((trail[0].old_value.as_deref(), trail[0].new_value.as_deref()), (Some("5500000"), Some("5600000")));
+        // And in the enterprise's own history.
+        let own = store.audit_of_enterprise(d.get(c1).enterprise.uscc.as_str(), 10).await.unwrap();
+        assert!(own.iter().any(|e| e.table_name == "extra_facts" && e.row_key == key), "{db}: {own:?}");
 
         // A policy that no longer declares the facts reads the registry without them.
         let undeclared = lianzhang_facts::Vocabulary { extras: Vec::new(), ..p.vocabulary.clone() };
