@@ -267,3 +267,16 @@ fn an_award_in_instalments_pays_a_share_each_year() {
     let e = PolicyFile::parse("bad.toml", bad).compile().unwrap_err().to_plain();
     assert!(e.contains("各期比例应大于0、合计为1"), "{e}");
 }
+
+/// A formula rule reports the yearly facts it reads (`facts_read`), as the built-in rules do, so
+/// "one fact, one value" is checked across both (`one_fact.rs`).
+#[test]
+fn a_formula_reports_the_facts_it_reads() {
+    use lianzhang_policy::engine::{FactKey, facts_read};
+    let p = lianzhang_policy::equivalent::rewritten(&PolicyFile::bundled().compile().unwrap());
+    let ds = dataset(&p, firm(vec![scale(2022, 30_000_000, Some(1)), scale(2023, 30_000_000, Some(1))]));
+    let reads = facts_read(&p, ds.get(0), 2023);
+    let entry: Vec<_> = reads.iter().filter(|r| r.rule == "above_scale_entry").map(|r| r.key).collect();
+    let above = |year| FactKey::Flag { fact: lianzhang_policy::model::FlagFact::AboveScale, year };
+    assert!(entry.contains(&above(2023)) && entry.contains(&above(2022)), "{entry:?}");
+}

@@ -12,6 +12,8 @@ use lianzhang_facts::{Annual, EnterpriseFacts, Fen, Year};
 /// path and the explained path are one piece of code.
 pub trait Trace {
     const ON: bool;
+    /// Whether it records the facts read (`fact`): a formula then reports its reads too.
+    const OBSERVES: bool = false;
     fn step(&mut self, text: impl FnOnce() -> String);
     /// A fact the outcome turned on that is unknown.
     fn missing(&mut self, what: impl FnOnce() -> String);

@@ -49,6 +49,7 @@ struct Observer {
 
 impl Trace for Observer {
     const ON: bool = false;
+    const OBSERVES: bool = true;
     fn step(&mut self, _: impl FnOnce() -> String) {}
     fn missing(&mut self, _: impl FnOnce() -> String) {}
     fn fact(&mut self, key: FactKey, value: FactValue) {

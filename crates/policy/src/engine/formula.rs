@@ -3,11 +3,13 @@
 //! decision its condition and amount give.
 
 use super::ctx::{Ctx, Silent, Trace};
+use super::facts::{FactKey, FactValue};
 use crate::expr::{Compiled, Value};
 use crate::model::{FlagFact, MoneyFact};
 use crate::tri::Tri;
 use lianzhang_facts::{ExtraAt, ExtraValue, Project};
 use rust_decimal::Decimal;
+use std::cell::RefCell;
 
 /// An enterprise-year's facts as the policy language reads them: the yearly money and yes/no
 /// facts through the same accessors as the built-in rules (history before the first row, doubted
@@ -16,6 +18,20 @@ use rust_decimal::Decimal;
 struct CtxEnv<'c, 'a> {
     ctx: &'c Ctx<'a>,
     project: Option<&'c Project>,
+    /// The yearly facts read, with the value seen, when the caller records them (`facts_read`).
+    reads: Option<RefCell<Vec<(FactKey, FactValue)>>>,
+}
+
+/// A trace that only keeps the facts read (for a formula's `facts_read`).
+struct Reads<'v>(&'v mut Vec<(FactKey, FactValue)>);
+
+impl Trace for Reads<'_> {
+    const ON: bool = false;
+    fn step(&mut self, _: impl FnOnce() -> String) {}
+    fn missing(&mut self, _: impl FnOnce() -> String) {}
+    fn fact(&mut self, key: FactKey, value: FactValue) {
+        self.0.push((key, value));
+    }
 }
 
 fn extra_value(v: &ExtraValue) -> Value {
@@ -88,7 +104,11 @@ impl crate::expr::Env for CtxEnv<'_, '_> {
             _ => None,
         };
         if let Some(f) = money {
-            return self.ctx.money(f, year, &mut Silent).map(|fen| Value::Num(fen.to_yuan()));
+            let v = match &self.reads {
+                Some(r) => self.ctx.money(f, year, &mut Reads(&mut r.borrow_mut())),
+                None => self.ctx.money(f, year, &mut Silent),
+            };
+            return v.map(|fen| Value::Num(fen.to_yuan()));
         }
         let flag = match code {
             "above_scale" => Some(FlagFact::AboveScale),
@@ -97,7 +117,11 @@ impl crate::expr::Env for CtxEnv<'_, '_> {
             _ => None,
         };
         if let Some(f) = flag {
-            return match self.ctx.flag(f, year, &mut Silent) {
+            let v = match &self.reads {
+                Some(r) => self.ctx.flag(f, year, &mut Reads(&mut r.borrow_mut())),
+                None => self.ctx.flag(f, year, &mut Silent),
+            };
+            return match v {
                 Tri::True => Some(Value::Bool(true)),
                 Tri::False => Some(Value::Bool(false)),
                 Tri::Unknown => None,
@@ -163,12 +187,20 @@ pub(crate) fn formula<T: Trace>(
     t: &mut T,
 ) -> super::Decision {
     let decls = &ctx.policy.facts;
-    let env = CtxEnv { ctx, project };
+    let env = CtxEnv { ctx, project, reads: T::OBSERVES.then(|| RefCell::new(Vec::new())) };
     let run = |c: &Compiled| if T::ON { c.eval(decls, &env) } else { c.value(decls, &env) };
     let w = run(when);
     for s in &w.steps {
         t.step(|| s.clone());
     }
+    let report = |env: &CtxEnv, t: &mut T| {
+        if let Some(r) = &env.reads {
+            for (k, v) in r.borrow_mut().drain(..) {
+                t.fact(k, v);
+            }
+        }
+    };
+    report(&env, t);
     let tri = match w.value {
         Some(Value::Bool(true)) => Tri::True,
         Some(Value::Bool(false)) => return super::Decision { tri: Tri::False, amount: None },
@@ -180,6 +212,7 @@ pub(crate) fn formula<T: Trace>(
         }
     };
     let a = run(amount);
+    report(&env, t);
     // What the condition already showed (the facts, an increase both compute) is not repeated.
     for s in a.steps.iter().filter(|s| !w.steps.contains(s)) {
         t.step(|| s.clone());
