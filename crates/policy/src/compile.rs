@@ -309,7 +309,7 @@ pub const RULE_KINDS: &[(&str, &[&str])] = &[
     ("retention", &["fact", "years", "counting", "min_entry_year", "amount"]),
     ("research_referral", &["requires", "min_expense", "min_growth_percent", "min_intensity_percent"]),
     ("project_subsidy", &["categories", "threshold_categories", "threshold", "rate", "cap"]),
-    ("formula", &["when", "amount", "once", "per", "instalments"]),
+    ("formula", &["when", "amount", "once", "per", "instalments", "ceiling"]),
 ];
 
 fn rules(
@@ -478,14 +478,17 @@ fn rule(
             let when = f.req("when", p).and_then(|n| expression(n, facts, Type::Bool, per, p));
             let amount_node = f.req("amount", p);
             let amount = amount_node.and_then(|n| expression(n, facts, Type::Money, per, p));
-            let once = match f.opt("once") {
-                None => true,
+            let flag = |node: Option<&Node>, default: bool, p: &mut Vec<Problem>| match node {
+                None => default,
                 Some(Node { value: Value::Bool(b), .. }) => *b,
                 Some(n) => {
                     p.push(Problem::new(Some(&n.origin), "应为 true 或 false"));
-                    true
+                    default
                 }
             };
+            let once = flag(f.opt("once"), true, p);
+            // The amount is a ceiling, the final one set by review in a round.
+            let ceiling = flag(f.opt("ceiling"), false, p);
             // A fixed amount of 0 or less pays nothing: a mistake, not a rule.
             if let Some(n) = amount_node
                 && let Some(d) = amount.as_ref().and_then(|a| a.constant())
@@ -521,6 +524,7 @@ fn rule(
                     per,
                     needs_row,
                     instalments,
+                    ceiling,
                 })
             })()
         }

@@ -12,13 +12,15 @@ use crate::model::{FlagFact, Rule, RuleKind};
 use lianzhang_facts::{Fen, Vocabulary};
 use rust_decimal::Decimal;
 
-/// A rule as expressions: its condition, its amount, whether it is decided per project, once.
+/// A rule as expressions: its condition, its amount, whether it is decided per project, once,
+/// and whether the amount is a ceiling set finally by review.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Equivalent {
     pub when: String,
     pub amount: String,
     pub per: Scope,
     pub once: bool,
+    pub ceiling: bool,
 }
 
 /// Money as a clerk writes it in an expression: `3亿`, `10万`, `1234.5元`.
@@ -60,7 +62,7 @@ fn all(parts: Vec<String>) -> String {
 /// The rule's kind as expressions, when it has been written so (see the module documentation).
 pub fn equivalent(rule: &Rule, vocab: &Vocabulary) -> Option<Equivalent> {
     let once = rule.kind.one_time();
-    let year = |when: String, amount: String| Some(Equivalent { when, amount, per: Scope::Year, once });
+    let year = |when: String, amount: String| Some(Equivalent { when, amount, per: Scope::Year, once, ceiling: false });
     match &rule.kind {
         RuleKind::FirstReach { fact, threshold, requires, amount } => {
             let mut parts: Vec<String> = requires.iter().map(|f| flag(*f).to_string()).collect();
@@ -91,7 +93,7 @@ pub fn equivalent(rule: &Rule, vocab: &Vocabulary) -> Option<Equivalent> {
                 }
             };
             let amount = format!("min(fixed_asset_investment * {}, {})", percent(*rate), money_literal(*cap));
-            Some(Equivalent { when, amount, per: Scope::Project, once })
+            Some(Equivalent { when, amount, per: Scope::Project, once, ceiling: true })
         }
         RuleKind::Retention { fact, years, counting, min_entry_year, amount } => {
             // The entry year E is `years` (after entry) or `years - 1` (entry counted) before the
@@ -138,6 +140,7 @@ pub fn rewritten(policy: &crate::Policy) -> crate::Policy {
             per: eq.per,
             needs_row,
             instalments: Vec::new(),
+            ceiling: eq.ceiling,
         };
     }
     p.gates = p.rules.iter().map(|r| r.kind.gate(&p.vocabulary)).collect();

@@ -308,6 +308,9 @@ pub enum RuleKind {
         /// 分期兑现: the award of a year paid in shares over it and the years after (fractions
         /// summing to 1; empty: all at once).
         instalments: Vec<Decimal>,
+        /// The amount is a ceiling, the final one set by review (金额为上限，终值由评审确定), as
+        /// the built-in project subsidy's: a round asks for the reviewed amount.
+        ceiling: bool,
     },
     /// Per project completed in Y: min(rate × investment, cap).
     ProjectSubsidy {
@@ -351,6 +354,11 @@ impl RuleKind {
             }
             k => !matches!(k, RuleKind::FirstRecognition { .. } | RuleKind::ProjectSubsidy { .. }),
         }
+    }
+
+    /// Whether the rule's amount is a ceiling, the final amount set by review in a round.
+    pub fn ceiling(&self) -> bool {
+        matches!(self, RuleKind::ProjectSubsidy { .. } | RuleKind::Formula { ceiling: true, .. })
     }
 
     /// Rules decided once per project completed in the assessed year (keyed by project id).

@@ -78,7 +78,7 @@ pub fn describe_rule(p: &Policy, r: &Rule) -> (String, String) {
             ),
             "推荐争取省级技改奖励资金（非县级支付）".to_string(),
         ),
-        RuleKind::Formula { when, amount, once, per, instalments, .. } => (
+        RuleKind::Formula { when, amount, once, per, instalments, ceiling, .. } => (
             format!(
                 "{}{}{}",
                 if *per == crate::expr::Scope::Project { "每个当年竣工投产的项目，" } else { "" },
@@ -89,7 +89,9 @@ pub fn describe_rule(p: &Policy, r: &Rule) -> (String, String) {
                     (false, _) => "（每年）",
                 }
             ),
-            if instalments.is_empty() {
+            if *ceiling {
+                format!("{}（上限，终值由评审确定）", amount.source)
+            } else if instalments.is_empty() {
                 amount.source.clone()
             } else {
                 let shares: Vec<String> = instalments

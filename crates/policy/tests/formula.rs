@@ -93,8 +93,8 @@ fn zezhou_with_equivalents() -> (Policy, Vec<String>) {
         let Some(eq) = lianzhang_policy::equivalent::equivalent(r, &bundled.vocabulary) else { continue };
         let per = if eq.per == lianzhang_policy::expr::Scope::Project { "per = \"project\"\n" } else { "" };
         text.push_str(&format!(
-            "\n[rules.{}__expr]\nkind = \"formula\"\nclause = \"{}\"\ntitle = \"{}（表达式）\"\n{per}when = '{}'\namount = '{}'\nonce = {}\n",
-            r.id, r.clause, r.title, eq.when, eq.amount, eq.once
+            "\n[rules.{}__expr]\nkind = \"formula\"\nclause = \"{}\"\ntitle = \"{}（表达式）\"\n{per}when = '{}'\namount = '{}'\nonce = {}\nceiling = {}\n",
+            r.id, r.clause, r.title, eq.when, eq.amount, eq.once, eq.ceiling
         ));
         twins.push(r.id.clone());
     }

@@ -24,7 +24,7 @@ pub fn lines_of(policy: &Policy, dataset: &Dataset, assessment: &Assessment) -> 
             };
             let rule = policy.rules.iter().find(|r| r.id == o.rule);
             let pays = rule.is_some_and(|r| !matches!(r.kind, RuleKind::ResearchReferral { .. }));
-            let ceiling = rule.is_some_and(|r| matches!(r.kind, RuleKind::ProjectSubsidy { .. }));
+            let ceiling = rule.is_some_and(|r| r.kind.ceiling());
             let enterprise = dataset.find(&o.uscc).map(|e| e.enterprise);
             Some(Line {
                 key: LineKey { uscc: o.uscc.to_string(), rule: o.rule.clone(), project_id: o.project_id.clone() },

@@ -28,3 +28,18 @@ fn a_rounds_lines_are_the_assessments_outcomes_to_the_fen() {
         assert_eq!(keys.len(), lines.len(), "one line per key");
     }
 }
+
+/// A rule written as an expression keeps what the round needs of it: the project subsidy, written
+/// in the policy language (`ceiling = true`), is still a ceiling whose final amount review sets.
+#[test]
+fn the_project_subsidy_written_as_an_expression_is_still_a_ceiling() {
+    let bundled = PolicyFile::bundled().compile().unwrap();
+    let policy = lianzhang_policy::equivalent::rewritten(&bundled);
+    let ds = generate(&DemoParams::default(), &policy.vocabulary);
+    let a = assess(&policy, &ds, 2024, &NothingPaid);
+    let lines = lines_of(&policy, &ds, &a);
+    let projects: Vec<_> = lines.iter().filter(|l| l.key.project_id.is_some()).collect();
+    assert!(!projects.is_empty());
+    assert!(projects.iter().all(|l| l.ceiling), "project subsidies are ceilings");
+    assert!(lines.iter().filter(|l| l.key.project_id.is_none()).all(|l| !l.ceiling));
+}
