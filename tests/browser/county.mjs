@@ -3,49 +3,15 @@
 // FACTS.md (实缴税金) is a column of the enterprise page and a field of the edit form; saving it
 // goes through the reader and the import, and the enterprise's history names it.
 //   LIANZHANG_BIN=target/debug/lianzhang SCREENSHOTS=target/screenshots node tests/browser/county.mjs
-import { chromium } from 'playwright-core';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
+import { demo, shots } from './harness.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = resolve(process.env.LIANZHANG_BIN ?? 'target/debug/lianzhang');
-const shots = resolve(process.env.SCREENSHOTS ?? 'target/screenshots');
-const browserPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
-mkdirSync(shots, { recursive: true });
-const work = mkdtempSync(join(tmpdir(), 'lz-county-'));
-const port = 20000 + Math.floor(Math.random() * 2000);
-const base = `http://127.0.0.1:${port}`;
 const policy = join(root, 'policies/examples/qinglan-2023.toml');
-
-const server = spawn(bin, ['serve', '--demo', '--policy', policy, '--bind', `127.0.0.1:${port}`], { cwd: work });
-let log = '';
-const password = await new Promise((ok, fail) => {
-  const timer = setTimeout(() => fail(new Error(`server did not start:\n${log}`)), 60000);
-  server.stderr.on('data', (d) => {
-    log += d;
-    const pw = log.match(/密码均为 ([0-9a-f]+)/);
-    if (pw && log.includes('链长已启动')) { clearTimeout(timer); ok(pw[1]); }
-  });
-  server.on('exit', (code) => fail(new Error(`server exited ${code}:\n${log}`)));
-});
-
-const browser = await chromium.launch({ executablePath: browserPath, args: ['--no-sandbox'] });
-let failed = 0;
-async function step(name, body) {
-  try { await body(); console.log(`ok   ${name}`); }
-  catch (e) { failed++; console.log(`FAIL ${name}\n     ${e.stack ?? e}`); }
-}
-
-const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-await page.goto(`${base}/login`);
-await page.fill('input[name=username]', 'bureau');
-await page.fill('input[name=password]', password);
-await page.click('button[type=submit]');
-await page.waitForURL('**/home');
+const { base, step, login, finish } = await demo(['--policy', policy], 20000);
+const page = await login('bureau');
 
 let uscc = '';
 await step('the site and its enterprises follow the county’s policy', async () => {
@@ -79,6 +45,4 @@ await step('a declared fact is a field of the edit form, saved and audited like 
   await page.screenshot({ path: join(shots, 'county-edit-error.png'), fullPage: true });
 });
 
-await browser.close();
-server.kill();
-if (failed) { console.log(`${failed} browser step(s) failed`); process.exit(1); }
+await finish();

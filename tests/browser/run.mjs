@@ -2,49 +2,13 @@
 //   LIANZHANG_BIN=target/debug/lianzhang SCREENSHOTS=target/screenshots node tests/browser/run.mjs
 // Starts `lianzhang serve --demo` in a temporary folder, walks through the main pages as a
 // bureau user and a task force, asserts what a person would check, and saves screenshots.
-import { chromium } from 'playwright-core';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
+import { bin, demo, shots } from './harness.mjs';
 
-const bin = resolve(process.env.LIANZHANG_BIN ?? 'target/debug/lianzhang');
-const shots = resolve(process.env.SCREENSHOTS ?? 'target/screenshots');
-const browserPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
-mkdirSync(shots, { recursive: true });
-const work = mkdtempSync(join(tmpdir(), 'lz-browser-'));
-const port = 18000 + Math.floor(Math.random() * 2000);
-const base = `http://127.0.0.1:${port}`;
-
-const server = spawn(bin, ['serve', '--demo', '--bind', `127.0.0.1:${port}`], { cwd: work });
-let log = '';
-const password = await new Promise((ok, fail) => {
-  const timer = setTimeout(() => fail(new Error(`server did not start:\n${log}`)), 60000);
-  server.stderr.on('data', (d) => {
-    log += d;
-    const pw = log.match(/密码均为 ([0-9a-f]+)/);
-    if (pw && log.includes('链长已启动')) { clearTimeout(timer); ok(pw[1]); }
-  });
-  server.on('exit', (code) => fail(new Error(`server exited ${code}:\n${log}`)));
-});
-
-const browser = await chromium.launch({ executablePath: browserPath, args: ['--no-sandbox'] });
-let failed = 0;
-async function step(name, body) {
-  try { await body(); console.log(`ok   ${name}`); }
-  catch (e) { failed++; console.log(`FAIL ${name}\n     ${e.stack ?? e}`); }
-}
-
-async function login(user) {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  await page.goto(`${base}/login`);
-  await page.fill('input[name=username]', user);
-  await page.fill('input[name=password]', password);
-  await page.click('button[type=submit]');
-  await page.waitForURL('**/home');
-  return page;
-}
+const { work, base, browser, step, login, finish } = await demo();
 
 const bureau = await login('bureau');
 
@@ -233,9 +197,7 @@ await walkRounds({ login, base, step, shots, work });
 const { walkYear } = await import('./year.mjs');
 await walkYear({ bin, browser, step, shots, work });
 
-await browser.close();
-server.kill();
-if (failed) { console.log(`${failed} browser step(s) failed`); process.exit(1); }
+await finish();
 console.log(`browser tests passed; screenshots in ${shots}`);
 
 // A zip with one stored (uncompressed) file.

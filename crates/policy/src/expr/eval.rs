@@ -279,25 +279,21 @@ impl Ev<'_> {
                     (Err(a), _) | (_, Err(a)) => return Err(a),
                 };
                 let ty = l.ty.filter(|t| *t != Type::Number).or(r.ty);
-                let holds = match (&lv, &rv) {
-                    (Value::Num(a), Value::Num(b)) => match op {
-                        BinOp::Ge => a >= b,
-                        BinOp::Le => a <= b,
-                        BinOp::Gt => a > b,
-                        BinOp::Lt => a < b,
-                        BinOp::Eq => a == b,
-                        _ => a != b,
-                    },
+                use std::cmp::Ordering::{Equal, Greater, Less};
+                let order = match (&lv, &rv) {
+                    (Value::Num(a), Value::Num(b)) => Some(a.cmp(b)),
                     // Dates (ISO text) order as text.
-                    (Value::Code(a), Value::Code(b)) => match op {
-                        BinOp::Ge => a >= b,
-                        BinOp::Le => a <= b,
-                        BinOp::Gt => a > b,
-                        BinOp::Lt => a < b,
-                        BinOp::Eq => a == b,
-                        _ => a != b,
-                    },
-                    (a, b) => (a == b) == (*op == BinOp::Eq),
+                    (Value::Code(a), Value::Code(b)) => Some(a.cmp(b)),
+                    _ => None,
+                };
+                let holds = match (order, op) {
+                    (Some(o), BinOp::Ge) => o != Less,
+                    (Some(o), BinOp::Le) => o != Greater,
+                    (Some(o), BinOp::Gt) => o == Greater,
+                    (Some(o), BinOp::Lt) => o == Less,
+                    (Some(o), BinOp::Eq) => o == Equal,
+                    (Some(o), _) => o != Equal,
+                    (None, _) => (lv == rv) == (*op == BinOp::Eq),
                 };
                 // The side that is a literal (the threshold) exactly; the other near it.
                 let fact = [l, r].into_iter().find_map(|x| match &x.kind {
