@@ -74,6 +74,7 @@ pub fn compile(root: &Node, problems: &mut Vec<Problem>) -> Option<Policy> {
     };
     top.finish(TOP, problems);
     let gates = rules.iter().map(|r| r.kind.gate(&vocabulary)).collect();
+    let sources = crate::engine::sources(&facts, &vocabulary);
     let policy = Policy {
         meta: meta?,
         history: history?,
@@ -86,6 +87,7 @@ pub fn compile(root: &Node, problems: &mut Vec<Problem>) -> Option<Policy> {
         gates,
         plausibility,
         payout: payout?,
+        sources,
         facts,
         caps,
     };

@@ -98,10 +98,7 @@ pub fn equivalent(rule: &Rule, vocab: &Vocabulary) -> Option<Equivalent> {
         RuleKind::Retention { fact, years, counting, min_entry_year, amount } => {
             // The entry year E is `years` (after entry) or `years - 1` (entry counted) before the
             // assessed year; the fact holds in every year after E; E is not before the minimum.
-            let back = match counting {
-                crate::model::RetentionCounting::AfterEntry => *years,
-                crate::model::RetentionCounting::IncludingEntry => years - 1,
-            };
+            let back = counting.back(*years);
             // The cheap parts first: the entry's history is read only when they hold.
             let f = flag(*fact);
             let mut parts = vec![format!("year >= {}", min_entry_year + back)];

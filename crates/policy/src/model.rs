@@ -25,6 +25,9 @@ pub struct Policy {
     pub facts: crate::expr::Decls,
     /// Limits across rules (`[caps]`), applied after every rule is decided.
     pub caps: Vec<Cap>,
+    /// Where each declared fact is read from, in the order of `facts` (resolved once, so a
+    /// formula reads a fact without matching its code).
+    pub(crate) sources: Vec<crate::engine::Source>,
 }
 
 /// A limit across rules (`[caps.ID]`): what one enterprise receives in one assessed year from
@@ -69,6 +72,9 @@ pub struct Gate {
     pub flags: u8,
     /// A recognition kind that must be recognised in the year.
     pub recognition: Option<u16>,
+    /// The first year the rule can hold (`year >= 2024` in its conjunction; a retention whose
+    /// entry year would be before the policy's first); `i32::MIN` when any.
+    pub from_year: i32,
 }
 
 impl RuleKind {
@@ -78,16 +84,28 @@ impl RuleKind {
         if let RuleKind::Formula { instalments, .. } = self
             && !instalments.is_empty()
         {
-            return Gate { needs_row: false, flags: 0, recognition: None };
+            return Gate { needs_row: false, flags: 0, recognition: None, from_year: i32::MIN };
         }
         if let RuleKind::Formula { when, per: crate::expr::Scope::Year, .. } = self {
             // What the condition's conjunction (through 首次) requires this year.
-            let mut gate = Gate { needs_row: self.needs_annual_row(), flags: 0, recognition: None };
+            let mut gate =
+                Gate { needs_row: self.needs_annual_row(), flags: 0, recognition: None, from_year: i32::MIN };
             for c in when.conjuncts() {
                 match &c.kind {
-                    crate::expr::Kind::Fact { code, offset: 0 } => {
+                    crate::expr::Kind::Fact { code, offset: 0, .. } => {
                         if let Some((_, f)) = FlagFact::ALL.iter().find(|(x, _)| x == code) {
                             gate.flags |= f.bit();
+                        }
+                    }
+                    // `year >= N` (`year > N`): no year before N (N + 1) can hold.
+                    crate::expr::Kind::Bin(op @ (crate::expr::BinOp::Ge | crate::expr::BinOp::Gt), l, r)
+                        if matches!(l.kind, crate::expr::Kind::ThisYear) =>
+                    {
+                        if let crate::expr::Kind::Num(n, _) = &r.kind {
+                            let from = if *op == crate::expr::BinOp::Ge { n.ceil() } else { n.floor() + Decimal::ONE };
+                            if let Some(from) = rust_decimal::prelude::ToPrimitive::to_i32(&from) {
+                                gate.from_year = gate.from_year.max(from);
+                            }
                         }
                     }
                     crate::expr::Kind::Call(f, args) if f == "recognized" && gate.recognition.is_none() => {
@@ -109,7 +127,13 @@ impl RuleKind {
             RuleKind::FirstRecognition { recognition, .. } => (0, Some(recognition.0)),
             RuleKind::ProjectSubsidy { .. } | RuleKind::Formula { .. } => (0, None),
         };
-        Gate { needs_row: self.needs_annual_row(), flags, recognition }
+        // A retention's entry year is `back` years before the year assessed, and not before the
+        // minimum entry year.
+        let from_year = match self {
+            RuleKind::Retention { years, counting, min_entry_year, .. } => min_entry_year + counting.back(*years),
+            _ => i32::MIN,
+        };
+        Gate { needs_row: self.needs_annual_row(), flags, recognition, from_year }
     }
 }
 
@@ -264,6 +288,16 @@ pub enum RetentionCounting {
     AfterEntry,
     /// The entry year counts: E..E+n−1.
     IncludingEntry,
+}
+
+impl RetentionCounting {
+    /// How many years before the assessed year the entry year is, for `years` years held.
+    pub fn back(self, years: i32) -> i32 {
+        match self {
+            RetentionCounting::AfterEntry => years,
+            RetentionCounting::IncludingEntry => years - 1,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -280,3 +280,35 @@ fn a_formula_reports_the_facts_it_reads() {
     let above = |year| FactKey::Flag { fact: lianzhang_policy::model::FlagFact::AboveScale, year };
     assert!(entry.contains(&above(2023)) && entry.contains(&above(2022)), "{entry:?}");
 }
+
+#[test]
+fn a_rule_that_cannot_hold_before_a_year_is_not_evaluated_before_it() {
+    // The gate keeps the evaluation away from years the rule cannot hold in: 连续3年 counted
+    // from a 2022 entry holds from 2025, the built-in rule and its expression alike.
+    let built_in = PolicyFile::bundled().compile().unwrap();
+    let rewritten = lianzhang_policy::equivalent::rewritten(&built_in);
+    for p in [&built_in, &rewritten] {
+        let i = p.rules.iter().position(|r| r.id == "above_scale_retained_3y").unwrap();
+        assert_eq!(p.gates[i].from_year, 2025, "{:?}", p.rules[i].kind);
+        let i = p.rules.iter().position(|r| r.id == "above_scale_retained_2y").unwrap();
+        assert_eq!(p.gates[i].from_year, 2024);
+        let i = p.rules.iter().position(|r| r.id == "above_scale_entry").unwrap();
+        assert_eq!(p.gates[i].from_year, i32::MIN, "no year bound");
+    }
+    // `year > N` starts the year after N.
+    let p = policy(&[]);
+    let decls = &p.facts;
+    let when =
+        lianzhang_policy::expr::compile("year > 2023 and above_scale", decls, lianzhang_policy::expr::Type::Bool)
+            .unwrap();
+    let kind = lianzhang_policy::model::RuleKind::Formula {
+        when: Box::new(when),
+        amount: Box::new(lianzhang_policy::expr::compile("1万", decls, lianzhang_policy::expr::Type::Money).unwrap()),
+        once: false,
+        per: lianzhang_policy::expr::Scope::Year,
+        needs_row: true,
+        instalments: Vec::new(),
+        ceiling: false,
+    };
+    assert_eq!(kind.gate(&p.vocabulary).from_year, 2024);
+}

@@ -89,64 +89,112 @@ impl CtxEnv<'_, '_> {
     }
 }
 
+/// Where a declared fact is read from: a yearly money or yes/no fact the built-in rules read
+/// (through the same accessors), a fact declared beyond FACTS.md (its place among the
+/// vocabulary's extras), or another column of FACTS.md (matched by its code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Source {
+    Money(MoneyFact),
+    Flag(FlagFact),
+    Extra(u16),
+    Column,
+}
+
+/// The source of each declared fact, in the order of `decls.facts`.
+pub(crate) fn sources(decls: &crate::expr::Decls, vocab: &lianzhang_facts::Vocabulary) -> Vec<Source> {
+    let source = |code: &str| {
+        if let Some((_, f)) = MoneyFact::ALL.iter().find(|(c, _)| *c == code) {
+            Source::Money(*f)
+        } else if let Some((_, f)) = FlagFact::ALL.iter().find(|(c, _)| *c == code) {
+            Source::Flag(*f)
+        } else if let Some(i) = vocab.extras.iter().position(|f| f.code == code) {
+            Source::Extra(i as u16)
+        } else {
+            Source::Column
+        }
+    };
+    decls.facts.iter().map(|f| source(&f.code)).collect()
+}
+
+impl CtxEnv<'_, '_> {
+    fn read(&self, source: Source, code: &str, year: i32) -> Option<Value> {
+        match source {
+            Source::Money(f) => {
+                let v = match &self.reads {
+                    Some(r) => self.ctx.money(f, year, &mut Reads(&mut r.borrow_mut())),
+                    None => self.ctx.money(f, year, &mut Silent),
+                };
+                v.map(|fen| Value::Num(fen.to_yuan()))
+            }
+            Source::Flag(f) => {
+                let v = match &self.reads {
+                    Some(r) => self.ctx.flag(f, year, &mut Reads(&mut r.borrow_mut())),
+                    None => self.ctx.flag(f, year, &mut Silent),
+                };
+                match v {
+                    Tri::True => Some(Value::Bool(true)),
+                    Tri::False => Some(Value::Bool(false)),
+                    Tri::Unknown => None,
+                }
+            }
+            Source::Extra(i) => {
+                let decl = &self.ctx.policy.vocabulary.extras[usize::from(i)];
+                let at = match decl.place {
+                    lianzhang_facts::ExtraPlace::Enterprise => ExtraAt::Enterprise,
+                    lianzhang_facts::ExtraPlace::Yearly => ExtraAt::Year(year),
+                    lianzhang_facts::ExtraPlace::Project => ExtraAt::Project(self.project?.project_id.clone()),
+                };
+                self.ctx.facts.extra(i, &at).map(extra_value)
+            }
+            Source::Column => {
+                if let Some(p) = self.project
+                    && let Some(v) = self.project_fact(p, code)
+                {
+                    return v;
+                }
+                self.enterprise_fact(code).flatten()
+            }
+        }
+    }
+}
+
 impl crate::expr::Env for CtxEnv<'_, '_> {
     fn year(&self) -> i32 {
         self.ctx.year
     }
 
     fn fact(&self, code: &str, year: i32) -> Option<Value> {
-        // The yearly facts the built-in rules read, matched once (the common case).
-        let money = match code {
-            "revenue" => Some(MoneyFact::Revenue),
-            "rd_expense" => Some(MoneyFact::RdExpense),
-            "local_procurement" => Some(MoneyFact::LocalProcurement),
-            "total_procurement" => Some(MoneyFact::TotalProcurement),
-            _ => None,
-        };
-        if let Some(f) = money {
-            let v = match &self.reads {
-                Some(r) => self.ctx.money(f, year, &mut Reads(&mut r.borrow_mut())),
-                None => self.ctx.money(f, year, &mut Silent),
-            };
-            return v.map(|fen| Value::Num(fen.to_yuan()));
+        let slot = self.ctx.policy.facts.facts.iter().position(|f| f.code == code)?;
+        self.read(self.ctx.policy.sources[slot], code, year)
+    }
+
+    fn fact_at(&self, slot: u16, code: &str, year: i32) -> Option<Value> {
+        match self.ctx.policy.sources.get(usize::from(slot)) {
+            Some(s) => self.read(*s, code, year),
+            None => self.fact(code, year),
         }
-        let flag = match code {
-            "above_scale" => Some(FlagFact::AboveScale),
-            "chain_master" => Some(FlagFact::ChainMaster),
-            "strategic_emerging" => Some(FlagFact::StrategicEmerging),
-            _ => None,
-        };
-        if let Some(f) = flag {
-            let v = match &self.reads {
-                Some(r) => self.ctx.flag(f, year, &mut Reads(&mut r.borrow_mut())),
-                None => self.ctx.flag(f, year, &mut Silent),
-            };
-            return match v {
-                Tri::True => Some(Value::Bool(true)),
-                Tri::False => Some(Value::Bool(false)),
-                Tri::Unknown => None,
-            };
-        }
-        if let Some(p) = self.project
-            && let Some(v) = self.project_fact(p, code)
-        {
-            return v;
-        }
-        if let Some(v) = self.enterprise_fact(code) {
-            return v;
-        }
-        let vocab = &self.ctx.policy.vocabulary;
-        let (i, decl) = vocab.extras.iter().enumerate().find(|(_, f)| f.code == code)?;
-        let at = match decl.place {
-            lianzhang_facts::ExtraPlace::Enterprise => ExtraAt::Enterprise,
-            lianzhang_facts::ExtraPlace::Yearly => ExtraAt::Year(year),
-            lianzhang_facts::ExtraPlace::Project => ExtraAt::Project(self.project?.project_id.clone()),
-        };
-        self.ctx.facts.extra(i as u16, &at).map(extra_value)
     }
 
     fn first_year(&self) -> Option<i32> {
         self.ctx.first
+    }
+
+    fn first_flag(&self, slot: u16, year: i32) -> Option<Option<bool>> {
+        // Recording the facts read goes year by year, as the explanation does.
+        if self.reads.is_some() {
+            return None;
+        }
+        match self.ctx.policy.sources.get(usize::from(slot))? {
+            Source::Flag(f) if f.is_yearly() => {
+                let v = super::rules::entry(&self.ctx.at(year), *f, year, &mut Silent);
+                Some(match v {
+                    Tri::True => Some(true),
+                    Tri::False => Some(false),
+                    Tri::Unknown => None,
+                })
+            }
+            _ => None,
+        }
     }
 
     fn doubted(&self, code: &str, year: i32) -> Option<String> {

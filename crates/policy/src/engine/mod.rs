@@ -17,6 +17,7 @@ pub use tally::{RuleTally, tally, tally_enterprise, tally_enterprise_with, tally
 
 pub(crate) use ctx::money_of;
 pub use facts::{FactKey, FactRead, FactValue, facts_read};
+pub(crate) use formula::{Source, sources};
 
 use crate::model::{FlagFact, GroupKind, Policy, Rounding, RuleKind};
 use crate::plausibility::{self, Confirmations};
@@ -160,6 +161,7 @@ struct Open {
     closed: u8,
     /// Recognition kinds (index < 64) recognised this year; kinds ≥ 64 are never ruled out.
     recognised: u64,
+    year: i32,
 }
 
 impl Open {
@@ -183,12 +185,13 @@ impl Open {
             .iter()
             .filter(|r| r.year == ctx.year && r.kind.0 < 64)
             .fold(0u64, |acc, r| acc | 1 << r.kind.0);
-        Open { has_row: ctx.row.is_some(), closed, recognised }
+        Open { has_row: ctx.row.is_some(), closed, recognised, year: ctx.year }
     }
 
     #[inline]
     fn admits(&self, g: &crate::model::Gate) -> bool {
         (self.has_row || !g.needs_row)
+            && self.year >= g.from_year
             && g.flags & self.closed == 0
             && g.recognition.is_none_or(|k| k >= 64 || self.recognised & (1 << k) != 0)
     }

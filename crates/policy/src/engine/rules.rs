@@ -52,7 +52,7 @@ pub fn first_reach<T: Trace>(ctx: &Ctx, fact: MoneyFact, threshold: Fen, require
 }
 
 /// 首次纳入: the fact is true in `year` and in no earlier year.
-fn entry<T: Trace>(ctx: &Ctx, fact: FlagFact, year: Year, t: &mut T) -> Tri {
+pub(crate) fn entry<T: Trace>(ctx: &Ctx, fact: FlagFact, year: Year, t: &mut T) -> Tri {
     let now = ctx.flag(fact, year, t);
     t.step(|| format!("{year}年{}：{}", fact.name_zh(), ctx.flag_zh(fact, year, now)));
     if now == Tri::False {

@@ -55,7 +55,7 @@ impl Checker<'_> {
                 }
                 Type::Bool
             }
-            Kind::Fact { code, offset } => match self.decls.get(code) {
+            Kind::Fact { code, offset, slot } => match self.decls.get(code) {
                 None => {
                     let near: Vec<&str> = self
                         .decls
@@ -92,7 +92,10 @@ impl Checker<'_> {
                 Some(_) if *offset < -MAX_LOOKBACK => {
                     self.problem(Diagnostic::new(span, format!("年度偏移最多回看 {MAX_LOOKBACK} 年")))
                 }
-                Some(f) => f.ty,
+                Some(f) => {
+                    *slot = self.decls.facts.iter().position(|d| d.code == f.code).map_or(u16::MAX, |i| i as u16);
+                    f.ty
+                }
             },
             Kind::Neg(inner) => {
                 let t = self.ty(inner);
@@ -143,7 +146,7 @@ impl Checker<'_> {
             return;
         }
         let text = match &other.kind {
-            Kind::Fact { code, offset: 0 } if self.decls.get(code).is_none() => code.clone(),
+            Kind::Fact { code, offset: 0, .. } if self.decls.get(code).is_none() => code.clone(),
             Kind::Str(t) => t.clone(),
             _ => return,
         };
@@ -304,7 +307,7 @@ impl Checker<'_> {
                     }
                 };
                 let text = match &arg.kind {
-                    Kind::Fact { code, offset: 0 } => code.clone(),
+                    Kind::Fact { code, offset: 0, .. } => code.clone(),
                     Kind::Str(t) => t.clone(),
                     _ => {
                         return self.problem(Diagnostic::new(arg.span.clone(), "recognized 的参数应为认定类型的代码"));
@@ -322,7 +325,7 @@ impl Checker<'_> {
                 }
                 let t = self.ty(&mut args[0]);
                 let yearly = match &args[0].kind {
-                    Kind::Fact { code, offset: 0 } => self.decls.get(code).map(|f| f.place == Place::Yearly),
+                    Kind::Fact { code, offset: 0, .. } => self.decls.get(code).map(|f| f.place == Place::Yearly),
                     _ => Some(false),
                 };
                 if yearly == Some(false) {

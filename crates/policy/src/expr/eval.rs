@@ -26,6 +26,13 @@ pub trait Env {
     /// Fact `code` in `year` (for a yearly fact; otherwise `year` is the assessed year and
     /// means nothing): `None` when unknown (an empty cell, no row).
     fn fact(&self, code: &str, year: i32) -> Option<Value>;
+    /// [`Env::fact`] for the fact in place `slot` of the declared facts (the checker resolved
+    /// the code to it): an environment that keeps the declarations' places reads it without
+    /// matching the code.
+    fn fact_at(&self, slot: u16, code: &str, year: i32) -> Option<Value> {
+        let _ = slot;
+        self.fact(code, year)
+    }
     /// The earliest year with data (F, the first annual row): `first(…)` looks at every year from
     /// it. `None`: no earlier year to look at.
     fn first_year(&self) -> Option<i32> {
@@ -51,6 +58,13 @@ pub trait Env {
     fn recognized(&self, _kind: &str, _year: i32) -> bool {
         false
     }
+    /// `first(f)` judged in `year`, for the yes/no fact in place `slot` of the declared facts,
+    /// when the environment decides it itself (the engine's 首次纳入, which the built-in rules
+    /// use: the same three-valued judgment); `None` to let the evaluator go year by year. Asked
+    /// on the values-only path.
+    fn first_flag(&self, _slot: u16, _year: i32) -> Option<Option<bool>> {
+        None
+    }
     /// The year of the enterprise's earliest recognition of any kind.
     fn first_recognition_year(&self) -> Option<i32> {
         None
@@ -68,15 +82,15 @@ pub struct Evaluated {
 
 type Res = Result<Value, Vec<String>>;
 
-struct Ev<'a> {
+/// `EXPLAIN`: whether to write the explanation. The values-only path (off) is compiled apart,
+/// without the text-building code, and builds no text.
+struct Ev<'a, const EXPLAIN: bool> {
     decls: &'a Decls,
     env: &'a dyn Env,
     /// The assessed year (asked of the `Env` once).
     year: i32,
     /// Years from the assessed year to the year being judged (`first(…)` judges earlier years).
     shift: i32,
-    /// Whether to write the explanation (off when only the value is wanted: no text is built).
-    explain: bool,
     steps: Vec<String>,
     read: Vec<String>,
 }
@@ -148,11 +162,11 @@ pub(crate) fn reads_yearly(e: &Expr, decls: &Decls) -> bool {
     }
 }
 
-impl Ev<'_> {
+impl<const EXPLAIN: bool> Ev<'_, EXPLAIN> {
     /// What an unknown turns on, named only when explaining (the values-only path builds no
     /// text: its unknowns are an empty list, still an unknown).
     fn unknown(&self, what: impl FnOnce() -> String) -> Vec<String> {
-        if self.explain { vec![what()] } else { Vec::new() }
+        if EXPLAIN { vec![what()] } else { Vec::new() }
     }
 
     /// A code as a clerk reads it: its Chinese name where the policy lists the fact's codes.
@@ -172,11 +186,11 @@ impl Ev<'_> {
         }
     }
 
-    fn fact(&mut self, code: &str, offset: i32, ty: Option<Type>) -> Res {
+    fn fact(&mut self, slot: u16, code: &str, offset: i32, ty: Option<Type>) -> Res {
         let year = self.year + self.shift + offset;
-        let v = self.env.fact(code, year);
+        let v = self.env.fact_at(slot, code, year);
         // A doubted value is unknown, and the finding is what it turns on.
-        let doubt = if v.is_none() && self.explain { self.env.doubted(code, year) } else { None };
+        let doubt = if v.is_none() && EXPLAIN { self.env.doubted(code, year) } else { None };
         if let Some(reason) = doubt {
             let label = self.label(code, offset);
             if !self.read.contains(&label) {
@@ -185,7 +199,7 @@ impl Ev<'_> {
             }
             return Err(vec![reason]);
         }
-        if self.explain {
+        if EXPLAIN {
             let label = self.label(code, offset);
             if !self.read.contains(&label) {
                 let shown = match &v {
@@ -204,7 +218,7 @@ impl Ev<'_> {
     /// computes, a literal or an arithmetic result by nothing but its value.
     fn name(&self, e: &Expr) -> Option<String> {
         match &e.kind {
-            Kind::Fact { code, offset } => Some(self.label(code, *offset)),
+            Kind::Fact { code, offset, .. } => Some(self.label(code, *offset)),
             Kind::Call(f, args) if f == "growth" || f == "increase" => match &args[0].kind {
                 Kind::Fact { code, .. } => {
                     let name = self.decls.get(code).map_or(code.as_str(), |d| d.name.as_str());
@@ -233,7 +247,7 @@ impl Ev<'_> {
                 let v = self.eval(x)?;
                 let Value::Code(c) = &v else { unreachable!("checked: a code") };
                 let holds = items.iter().any(|(i, _)| i == c);
-                if self.explain {
+                if EXPLAIN {
                     let fact = match &x.kind {
                         Kind::Fact { code, .. } => Some(code.as_str()),
                         _ => None,
@@ -249,7 +263,7 @@ impl Ev<'_> {
                 }
                 Ok(Value::Bool(holds))
             }
-            Kind::Fact { code, offset } => self.fact(code, *offset, e.ty),
+            Kind::Fact { code, offset, slot } => self.fact(*slot, code, *offset, e.ty),
             Kind::Neg(inner) => Ok(Value::Num(-self.num(inner)?)),
             Kind::Not(inner) => match self.eval(inner)? {
                 Value::Bool(b) => Ok(Value::Bool(!b)),
@@ -260,7 +274,7 @@ impl Ev<'_> {
                 let l = self.eval(l);
                 // A known-false part decides `and` (a known-true one `or`) whatever the rest: the
                 // values-only path does not evaluate the rest; the explained one shows it.
-                if !self.explain && l == Ok(Value::Bool(decides)) {
+                if !EXPLAIN && l == Ok(Value::Bool(decides)) {
                     return l;
                 }
                 let r = self.eval(r);
@@ -312,7 +326,7 @@ impl Ev<'_> {
                     }
                 };
                 let literal = |e: &Expr| matches!(e.kind, Kind::Num(..) | Kind::Str(_));
-                if self.explain {
+                if EXPLAIN {
                     let (ln, rn) = (self.name(l), self.name(r));
                     self.steps.push(format!(
                         "{} {} {}：{}",
@@ -340,7 +354,7 @@ impl Ev<'_> {
                     }
                     _ => a / b,
                 };
-                if self.explain {
+                if EXPLAIN {
                     self.steps.push(format!(
                         "{} {} {} = {}",
                         show(&Value::Num(a), l.ty),
@@ -375,7 +389,7 @@ impl Ev<'_> {
                 let v = if f == "min" { vals.iter().min() } else { vals.iter().max() }.copied().expect("two or more");
                 let shown: Vec<String> = vals.iter().map(|x| show(&Value::Num(*x), e.ty)).collect();
                 let word = if f == "min" { "取小" } else { "取大" };
-                if self.explain {
+                if EXPLAIN {
                     self.steps.push(format!("{word}（{}）= {}", shown.join("，"), show(&Value::Num(v), e.ty)));
                 }
                 Ok(Value::Num(v))
@@ -394,16 +408,16 @@ impl Ev<'_> {
                 let Kind::Str(kind) = &args[0].kind else { unreachable!("checked: a kind's code") };
                 let year = self.year + self.shift;
                 let holds = self.env.recognized(kind, year);
-                if self.explain {
+                if EXPLAIN {
                     let name = self.code_zh(Some("kind"), kind);
                     self.steps.push(format!("{year}年认定为“{name}”：{}", if holds { "是" } else { "否" }));
                 }
                 Ok(Value::Bool(holds))
             }
             "increase" | "growth" => {
-                let Kind::Fact { code, .. } = &args[0].kind else { unreachable!("checked: a fact") };
-                let now = self.fact(code, 0, args[0].ty);
-                let before = self.fact(code, -1, args[0].ty);
+                let Kind::Fact { code, slot, .. } = &args[0].kind else { unreachable!("checked: a fact") };
+                let now = self.fact(*slot, code, 0, args[0].ty);
+                let before = self.fact(*slot, code, -1, args[0].ty);
                 let (now, before) = match (now, before) {
                     (Ok(Value::Num(a)), Ok(Value::Num(b))) => (a, b),
                     (Err(a), Err(b)) => return Err(union(a, b)),
@@ -415,7 +429,7 @@ impl Ev<'_> {
                 let shown = |v: Decimal| show(&Value::Num(v), args[0].ty);
                 if f == "increase" {
                     let v = now - before;
-                    if self.explain {
+                    if EXPLAIN {
                         let step = format!("{}：{} − {} = {}", name(), shown(now), shown(before), shown(v));
                         self.steps.push(step);
                     }
@@ -425,7 +439,7 @@ impl Ev<'_> {
                     return Err(self.unknown(|| format!("{}为 0，{}无法计算", self.label(code, -1), name())));
                 }
                 let v = (now - before) / before;
-                if self.explain {
+                if EXPLAIN {
                     let (a, b) = (shown(now), shown(before));
                     let step = format!("{}：({a} − {b}) ÷ {b} = {}", name(), show(&Value::Num(v), Some(Type::Percent)));
                     self.steps.push(step);
@@ -452,7 +466,7 @@ impl Ev<'_> {
                 if f == "brackets" {
                     let (total, parts) = schedule.brackets(x);
                     for (b, part, amount) in &parts {
-                        if self.explain {
+                        if EXPLAIN {
                             self.steps.push(format!(
                                 "{}部分 {} × {} = {}",
                                 band_zh(b),
@@ -462,28 +476,28 @@ impl Ev<'_> {
                             ));
                         }
                     }
-                    if self.explain {
+                    if EXPLAIN {
                         let step = format!("{} 分段累计：{}", what(self), show(&Value::Num(total), e.ty));
                         self.steps.push(step);
                     }
                     return Ok(Value::Num(total));
                 }
                 let Some(b) = schedule.band(x) else {
-                    if self.explain {
+                    if EXPLAIN {
                         let step = format!("{} 不在任何一档：0", what(self));
                         self.steps.push(step);
                     }
                     return Ok(Value::Num(Decimal::ZERO));
                 };
                 if f == "band" {
-                    if self.explain {
+                    if EXPLAIN {
                         let step = format!("{} 在“{}”档：{}", what(self), band_zh(b), show(&Value::Num(b.value), vt));
                         self.steps.push(step);
                     }
                     return Ok(Value::Num(b.value));
                 }
                 let v = x * b.value;
-                if self.explain {
+                if EXPLAIN {
                     let step = format!(
                         "{} 在“{}”档，按 {}：{} × {} = {}",
                         what(self),
@@ -509,6 +523,12 @@ impl Ev<'_> {
             Err(m) => Err(m),
             Ok(_) => unreachable!("checked: a condition"),
         };
+        if !EXPLAIN
+            && let Kind::Fact { slot, offset: 0, .. } = &c.kind
+            && let Some(v) = self.env.first_flag(*slot, self.year + self.shift)
+        {
+            return v.map(Value::Bool).ok_or_else(Vec::new);
+        }
         let mut acc: Result<bool, Vec<String>> = as_tri(self.eval(c));
         if acc == Ok(false) {
             return Ok(Value::Bool(false));
@@ -528,19 +548,19 @@ impl Ev<'_> {
                 (Err(a), _) | (_, Err(a)) => Err(a),
                 _ => Ok(true),
             };
-            if acc == Ok(false) && !self.explain {
+            if acc == Ok(false) && !EXPLAIN {
                 break;
             }
         }
         self.shift = saved;
         // The history rule is asked only when it matters (it may build the judged year's context).
-        let asks = !dated && (acc != Ok(false) || self.explain);
+        let asks = !dated && (acc != Ok(false) || EXPLAIN);
         let known = !asks || self.env.history_known_at(judged);
         if acc != Ok(false) && !known {
             let f = first_year.unwrap_or(judged);
             acc = Err(union(acc.err().unwrap_or_default(), self.unknown(|| format!("{f}年以前的历史"))));
         }
-        if self.explain {
+        if EXPLAIN {
             let verdict = match &acc {
                 Ok(true) => "是（首次）",
                 Ok(false) => "否（此前已达到或本年未达到）",
@@ -625,17 +645,17 @@ impl Compiled {
 
     /// Evaluates against `env`, the facts named as `decls` declares them, with the explanation.
     pub fn eval(&self, decls: &Decls, env: &dyn Env) -> Evaluated {
-        self.run(decls, env, true)
+        self.run::<true>(decls, env)
     }
 
     /// The value only: no explanation is written and `missing` is empty (an unknown is still
     /// `None`); the engine's fast path, which names nothing.
     pub fn value(&self, decls: &Decls, env: &dyn Env) -> Evaluated {
-        self.run(decls, env, false)
+        self.run::<false>(decls, env)
     }
 
-    fn run(&self, decls: &Decls, env: &dyn Env, explain: bool) -> Evaluated {
-        let mut ev = Ev { decls, env, year: env.year(), shift: 0, explain, steps: Vec::new(), read: Vec::new() };
+    fn run<const EXPLAIN: bool>(&self, decls: &Decls, env: &dyn Env) -> Evaluated {
+        let mut ev = Ev::<EXPLAIN> { decls, env, year: env.year(), shift: 0, steps: Vec::new(), read: Vec::new() };
         let r = ev.eval(&self.expr);
         match r {
             Ok(v) => Evaluated { value: Some(v), missing: Vec::new(), steps: ev.steps },

@@ -43,7 +43,7 @@ mod schedule;
 pub use check::Scope;
 pub use decl::{Decls, FactDecl, Place, Type};
 pub use eval::{Env, Evaluated, Value};
-pub use parse::{Expr, Kind};
+pub use parse::{BinOp, Expr, Kind};
 pub use schedule::{Band, Schedule};
 
 use std::ops::Range;

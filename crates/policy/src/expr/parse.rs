@@ -77,6 +77,9 @@ pub enum Kind {
     Fact {
         code: String,
         offset: i32,
+        /// Its place in the declared facts ([`super::Decls::facts`]), set by the checker so the
+        /// engine reads it without matching its code.
+        slot: u16,
     },
     Neg(Box<Expr>),
     Not(Box<Expr>),
@@ -329,7 +332,7 @@ impl<'a> Parser<'a> {
                         .ok_or_else(|| Diagnostic::new(n.span.clone(), "年度偏移应为整数，如 [-1] 表示上一年"))?;
                     end = self.expect(Tok::RBrack, "“]”")?.span.end;
                 }
-                Ok(Expr::new(Kind::Fact { code: name.clone(), offset }, span.start..end))
+                Ok(Expr::new(Kind::Fact { code: name.clone(), offset, slot: u16::MAX }, span.start..end))
             }
             other => Err(Diagnostic::new(span, format!("这里应为事实、数或“(”，却是{}", describe(other)))),
         }
