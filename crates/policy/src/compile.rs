@@ -311,7 +311,7 @@ pub const RULE_KINDS: &[(&str, &[&str])] = &[
     ("retention", &["fact", "years", "counting", "min_entry_year", "amount"]),
     ("research_referral", &["requires", "min_expense", "min_growth_percent", "min_intensity_percent"]),
     ("project_subsidy", &["categories", "threshold_categories", "threshold", "rate", "cap"]),
-    ("formula", &["when", "amount", "once", "per", "instalments", "ceiling"]),
+    ("formula", &["when", "amount", "once", "per", "instalments", "ceiling", "outcome"]),
 ];
 
 fn rules(
@@ -478,7 +478,18 @@ fn rule(
                 Some(n) => choice(n, &[("year", Scope::Year), ("project", Scope::Project)], p).unwrap_or_default(),
             };
             let when = f.req("when", p).and_then(|n| expression(n, facts, Type::Bool, per, p));
-            let amount_node = f.req("amount", p);
+            // `outcome = "referral"` (推荐争取上级资金): the condition alone, no amount.
+            let outcome = f.opt("outcome");
+            // `None`: an outcome already reported wrong (then a missing amount is not reported too).
+            let referral = match outcome {
+                None => Some(false),
+                Some(n) => choice(n, &[("award", false), ("referral", true)], p),
+            };
+            let amount_node = if referral == Some(false) { f.req("amount", p) } else { f.opt("amount") };
+            let referral = referral.unwrap_or(false);
+            if referral && let Some(n) = amount_node {
+                p.push(Problem::new(Some(&n.origin), "推荐类规则（outcome = \"referral\"）县级不支付，不写 amount"));
+            }
             let amount = amount_node.and_then(|n| expression(n, facts, Type::Money, per, p));
             let flag = |node: Option<&Node>, default: bool, p: &mut Vec<Problem>| match node {
                 None => default,
@@ -517,11 +528,16 @@ fn rule(
                 }),
             };
             (|| {
-                let (when, amount, instalments) = (when?, amount?, instalments?);
-                let needs_row = when.reads_yearly(facts) || amount.reads_yearly(facts);
+                let amount = if referral { None } else { Some(amount?) };
+                if referral && (!instalments.as_ref()?.is_empty() || ceiling) {
+                    p.push(Problem::new(outcome.map(|n| &n.origin), "推荐类规则没有金额，不能分期或设上限"));
+                    return None;
+                }
+                let (when, instalments) = (when?, instalments?);
+                let needs_row = when.reads_yearly(facts) || amount.as_ref().is_some_and(|a| a.reads_yearly(facts));
                 Some(RuleKind::Formula {
                     when: Box::new(when),
-                    amount: Box::new(amount),
+                    amount: amount.map(Box::new),
                     once,
                     per,
                     needs_row,

@@ -3,7 +3,10 @@
 //! beside it and the tests hold equal to it on generated data (same statuses, same amounts).
 //!
 //! Not yet written as expressions: `local_sourcing` (its baselines and step counting need `floor`
-//! and a best-earlier-rate function) and `research_referral` (a referral, not a payment).
+//! and a best-earlier-rate function). `research_referral` is a referral: a condition with no
+//! amount (`outcome = "referral"`); its growth and intensity are written as products
+//! (`rd_expense >= rd_expense[-1] * 115%`), so a year of zero reads as the built-in rule
+//! reads it, with no division.
 //! `retention` is `entered(fact, n)` (the entry judged as it was judged in its own year) with the
 //! fact held in every year after it.
 
@@ -17,7 +20,8 @@ use rust_decimal::Decimal;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Equivalent {
     pub when: String,
-    pub amount: String,
+    /// `None`: a referral, with no amount.
+    pub amount: Option<String>,
     pub per: Scope,
     pub once: bool,
     pub ceiling: bool,
@@ -62,7 +66,9 @@ fn all(parts: Vec<String>) -> String {
 /// The rule's kind as expressions, when it has been written so (see the module documentation).
 pub fn equivalent(rule: &Rule, vocab: &Vocabulary) -> Option<Equivalent> {
     let once = rule.kind.one_time();
-    let year = |when: String, amount: String| Some(Equivalent { when, amount, per: Scope::Year, once, ceiling: false });
+    let year = |when: String, amount: String| {
+        Some(Equivalent { when, amount: Some(amount), per: Scope::Year, once, ceiling: false })
+    };
     match &rule.kind {
         RuleKind::FirstReach { fact, threshold, requires, amount } => {
             let mut parts: Vec<String> = requires.iter().map(|f| flag(*f).to_string()).collect();
@@ -93,7 +99,7 @@ pub fn equivalent(rule: &Rule, vocab: &Vocabulary) -> Option<Equivalent> {
                 }
             };
             let amount = format!("min(fixed_asset_investment * {}, {})", percent(*rate), money_literal(*cap));
-            Some(Equivalent { when, amount, per: Scope::Project, once, ceiling: true })
+            Some(Equivalent { when, amount: Some(amount), per: Scope::Project, once, ceiling: true })
         }
         RuleKind::Retention { fact, years, counting, min_entry_year, amount } => {
             // The entry year E is `years` (after entry) or `years - 1` (entry counted) before the
@@ -109,7 +115,19 @@ pub fn equivalent(rule: &Rule, vocab: &Vocabulary) -> Option<Equivalent> {
             parts.push(format!("entered({f}, {back})"));
             year(all(parts), money_literal(*amount))
         }
-        RuleKind::LocalSourcing { .. } | RuleKind::ResearchReferral { .. } | RuleKind::Formula { .. } => None,
+        RuleKind::ResearchReferral { requires, min_expense, min_growth_percent, min_intensity_percent } => {
+            let points = |p: &Decimal| format!("{}%", p.normalize());
+            let mut parts: Vec<String> = requires.iter().map(|f| flag(*f).to_string()).collect();
+            parts.push(format!("rd_expense >= {}", money_literal(*min_expense)));
+            // Grown by 15%: at least 115% of last year's.
+            parts.push(format!(
+                "rd_expense >= rd_expense[-1] * {}",
+                points(&(Decimal::ONE_HUNDRED + min_growth_percent))
+            ));
+            parts.push(format!("rd_expense >= revenue * {}", points(min_intensity_percent)));
+            Some(Equivalent { when: all(parts), amount: None, per: Scope::Year, once, ceiling: false })
+        }
+        RuleKind::LocalSourcing { .. } | RuleKind::Formula { .. } => None,
     }
 }
 
@@ -128,11 +146,12 @@ pub fn rewritten(policy: &crate::Policy) -> crate::Policy {
                 .unwrap_or_else(|e| panic!("the equivalent of {} does not compile: {src}: {e:?}", rule.id))
         };
         let when = compile(&eq.when, crate::expr::Type::Bool);
-        let amount = compile(&eq.amount, crate::expr::Type::Money);
-        let needs_row = when.reads_yearly(&policy.facts) || amount.reads_yearly(&policy.facts);
+        let amount = eq.amount.as_deref().map(|a| compile(a, crate::expr::Type::Money));
+        let needs_row =
+            when.reads_yearly(&policy.facts) || amount.as_ref().is_some_and(|a| a.reads_yearly(&policy.facts));
         rule.kind = RuleKind::Formula {
             when: Box::new(when),
-            amount: Box::new(amount),
+            amount: amount.map(Box::new),
             once: eq.once,
             per: eq.per,
             needs_row,

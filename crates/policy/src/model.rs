@@ -335,7 +335,9 @@ pub enum RuleKind {
     /// its annual row is not assessed.
     Formula {
         when: Box<crate::expr::Compiled>,
-        amount: Box<crate::expr::Compiled>,
+        /// `None`: a referral (`outcome = "referral"`, 推荐争取上级资金), which the county does not
+        /// pay.
+        amount: Option<Box<crate::expr::Compiled>>,
         once: bool,
         per: crate::expr::Scope,
         needs_row: bool,
@@ -378,6 +380,12 @@ impl RuleKind {
             RuleKind::Formula { once, instalments, .. } => *once && instalments.is_empty(),
             k => !matches!(k, RuleKind::LocalSourcing { .. } | RuleKind::ResearchReferral { .. }),
         }
+    }
+
+    /// A referral (推荐): the enterprise is recommended for a higher level's funds; the county
+    /// pays nothing under the rule.
+    pub fn is_referral(&self) -> bool {
+        matches!(self, RuleKind::ResearchReferral { .. } | RuleKind::Formula { amount: None, .. })
     }
 
     /// Rules that turn on the annual row of the assessed year.

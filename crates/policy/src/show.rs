@@ -9,6 +9,11 @@ fn flags(fs: &[FlagFact]) -> String {
 }
 
 /// The conditions and amount of a rule, in Chinese.
+/// An amount expression as written (empty for a referral, which has none).
+fn source(amount: &Option<Box<crate::expr::Compiled>>) -> String {
+    amount.as_ref().map_or_else(String::new, |a| a.source.clone())
+}
+
 pub fn describe_rule(p: &Policy, r: &Rule) -> (String, String) {
     let v = &p.vocabulary;
     let cats = |cs: &[lianzhang_facts::CategoryId]| {
@@ -89,16 +94,18 @@ pub fn describe_rule(p: &Policy, r: &Rule) -> (String, String) {
                     (false, _) => "（每年）",
                 }
             ),
-            if *ceiling {
-                format!("{}（上限，终值由评审确定）", amount.source)
+            if amount.is_none() {
+                "推荐争取上级资金（非县级支付）".to_string()
+            } else if *ceiling {
+                format!("{}（上限，终值由评审确定）", source(amount))
             } else if instalments.is_empty() {
-                amount.source.clone()
+                source(amount)
             } else {
                 let shares: Vec<String> = instalments
                     .iter()
                     .map(|s| format!("{}%", (*s * rust_decimal::Decimal::ONE_HUNDRED).normalize()))
                     .collect();
-                format!("{}（分{}期兑现：{}）", amount.source, instalments.len(), shares.join("、"))
+                format!("{}（分{}期兑现：{}）", source(amount), instalments.len(), shares.join("、"))
             },
         ),
         RuleKind::ProjectSubsidy { categories, threshold_categories, threshold, rate: r, cap } => (
@@ -138,7 +145,10 @@ pub fn show(p: &Policy) -> String {
         let _ = writeln!(s, "   条件：{cond}");
         let _ = writeln!(s, "   金额：{amount}");
         if let Some(eq) = crate::equivalent::equivalent(r, &p.vocabulary) {
-            let _ = writeln!(s, "   表达式：{} → {}", eq.when, eq.amount);
+            let _ = match &eq.amount {
+                Some(a) => writeln!(s, "   表达式：{} → {a}", eq.when),
+                None => writeln!(s, "   表达式：{} → 推荐", eq.when),
+            };
         }
         if let Some((g, _)) = p.group_of(i) {
             let _ = writeln!(s, "   分组：{}（{}）", g.title, group_mode(g));

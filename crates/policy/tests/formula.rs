@@ -92,9 +92,13 @@ fn zezhou_with_equivalents() -> (Policy, Vec<String>) {
     for r in &bundled.rules {
         let Some(eq) = lianzhang_policy::equivalent::equivalent(r, &bundled.vocabulary) else { continue };
         let per = if eq.per == lianzhang_policy::expr::Scope::Project { "per = \"project\"\n" } else { "" };
+        let amount = match &eq.amount {
+            Some(a) => format!("amount = '{a}'\nceiling = {}\n", eq.ceiling),
+            None => "outcome = \"referral\"\n".to_string(),
+        };
         text.push_str(&format!(
-            "\n[rules.{}__expr]\nkind = \"formula\"\nclause = \"{}\"\ntitle = \"{}（表达式）\"\n{per}when = '{}'\namount = '{}'\nonce = {}\nceiling = {}\n",
-            r.id, r.clause, r.title, eq.when, eq.amount, eq.once, eq.ceiling
+            "\n[rules.{}__expr]\nkind = \"formula\"\nclause = \"{}\"\ntitle = \"{}（表达式）\"\n{per}when = '{}'\n{amount}once = {}\n",
+            r.id, r.clause, r.title, eq.when, eq.once
         ));
         twins.push(r.id.clone());
     }
@@ -105,9 +109,9 @@ fn zezhou_with_equivalents() -> (Policy, Vec<String>) {
 #[test]
 fn every_built_in_rule_with_an_equivalent_gives_the_same_outcomes_on_generated_data() {
     let (p, twins) = zezhou_with_equivalents();
-    // 首次达到 (2), 首次认定 (7), 首次纳入 (2), 连续未退出 (2), projects (1): all but local
-    // sourcing and the research referral.
-    assert_eq!(twins.len(), 14, "{twins:?}");
+    // 首次达到 (2), 首次认定 (7), 首次纳入 (2), 连续未退出 (2), projects (1), the research
+    // referral (1): all but local sourcing.
+    assert_eq!(twins.len(), 15, "{twins:?}");
     let ds = lianzhang_demo::generate(
         &lianzhang_demo::DemoParams { enterprises: 3000, seed: 11, ..Default::default() },
         &p.vocabulary,
@@ -303,7 +307,9 @@ fn a_rule_that_cannot_hold_before_a_year_is_not_evaluated_before_it() {
             .unwrap();
     let kind = lianzhang_policy::model::RuleKind::Formula {
         when: Box::new(when),
-        amount: Box::new(lianzhang_policy::expr::compile("1万", decls, lianzhang_policy::expr::Type::Money).unwrap()),
+        amount: Some(Box::new(
+            lianzhang_policy::expr::compile("1万", decls, lianzhang_policy::expr::Type::Money).unwrap(),
+        )),
         once: false,
         per: lianzhang_policy::expr::Scope::Year,
         needs_row: true,
@@ -311,4 +317,38 @@ fn a_rule_that_cannot_hold_before_a_year_is_not_evaluated_before_it() {
         ceiling: false,
     };
     assert_eq!(kind.gate(&p.vocabulary).from_year, 2024);
+}
+
+#[test]
+fn a_referral_is_a_condition_without_an_amount() {
+    let text = format!(
+        "{}\n[rules.growth_referral]\nkind = \"formula\"\nclause = \"六\"\ntitle = \"营业收入增长推荐\"\n\
+         outcome = \"referral\"\nonce = false\nwhen = \"above_scale and revenue >= revenue[-1] * 120%\"\n",
+        lianzhang_policy::file::BUNDLED_TEXT
+    );
+    let p = PolicyFile::parse("referral.toml", text).compile().unwrap_or_else(|e| panic!("{}", e.to_plain()));
+    let r = p.rules.iter().find(|r| r.id == "growth_referral").unwrap();
+    assert!(r.kind.is_referral());
+    let e = || firm(vec![scale(2022, 100_000_000, None), scale(2023, 120_000_000, None)]);
+    assert_eq!(of(&p, e(), 2023, "growth_referral"), Some((lianzhang_policy::Status::Referral, None)));
+    let ds = dataset(&p, e());
+    let report = explain(&p, ds.get(0), 2023, &NothingPaid);
+    let line = report.iter().find(|r| r.rule == "growth_referral").unwrap();
+    assert!(line.explanation.contains("推荐争取省级资金"), "{}", line.explanation);
+    let e = firm(vec![scale(2022, 100_000_000, None), scale(2023, 119_999_999, None)]);
+    assert_eq!(of(&p, e, 2023, "growth_referral"), None);
+    // An amount, instalments or a ceiling on a referral are mistakes, each reported.
+    for (extra, message) in [
+        ("amount = \"10万\"\n", "县级不支付，不写 amount"),
+        ("ceiling = true\n", "不能分期或设上限"),
+        ("outcome = \"payment\"\n", "无效取值 `payment`"),
+    ] {
+        let text = format!(
+            "{}\n[rules.r]\nkind = \"formula\"\nclause = \"六\"\ntitle = \"推荐\"\n{}when = \"above_scale\"\n{extra}",
+            lianzhang_policy::file::BUNDLED_TEXT,
+            if extra.starts_with("outcome") { "" } else { "outcome = \"referral\"\n" }
+        );
+        let e = PolicyFile::parse("bad.toml", text).compile().unwrap_err().to_plain();
+        assert!(e.contains(message), "{extra}: {e}");
+    }
 }

@@ -3,7 +3,6 @@
 
 use crate::line::{Line, LineKey, Outcome};
 use lianzhang_facts::{Dataset, Fen};
-use lianzhang_policy::model::RuleKind;
 use lianzhang_policy::{Assessment, Policy, Status};
 
 /// The lines of `assessment` (made by the engine from `policy` on `dataset`), in the
@@ -23,7 +22,7 @@ pub fn lines_of(policy: &Policy, dataset: &Dataset, assessment: &Assessment) -> 
                 Status::AlreadyPaid => return None,
             };
             let rule = policy.rules.iter().find(|r| r.id == o.rule);
-            let pays = rule.is_some_and(|r| !matches!(r.kind, RuleKind::ResearchReferral { .. }));
+            let pays = rule.is_some_and(|r| !r.kind.is_referral());
             let ceiling = rule.is_some_and(|r| r.kind.ceiling());
             let enterprise = dataset.find(&o.uscc).map(|e| e.enterprise);
             Some(Line {

@@ -226,12 +226,12 @@ impl crate::expr::Env for CtxEnv<'_, '_> {
 /// A rule written in the policy language: its condition, then (unless known false) its amount;
 /// each expression writes its own steps. An unknown that matters gives `needs_review` naming
 /// the facts; a negative amount pays nothing. `project`: the project a per-project rule is
-/// decided for.
+/// decided for; `amount`: `None` for a referral (the condition alone).
 pub(crate) fn formula<T: Trace>(
     ctx: &Ctx,
     project: Option<&Project>,
     when: &Compiled,
-    amount: &Compiled,
+    amount: Option<&Compiled>,
     t: &mut T,
 ) -> super::Decision {
     let decls = &ctx.policy.facts;
@@ -259,6 +259,7 @@ pub(crate) fn formula<T: Trace>(
             Tri::Unknown
         }
     };
+    let Some(amount) = amount else { return super::Decision { tri, amount: None } };
     let a = run(amount);
     report(&env, t);
     // What the condition already showed (the facts, an increase both compute) is not repeated.
@@ -300,13 +301,13 @@ pub(crate) fn instalments<T: Trace>(
             continue;
         }
         let at = ctx.at(y);
-        let d = formula(&at, None, when, amount, &mut Silent);
+        let d = formula(&at, None, when, Some(amount), &mut Silent);
         if d.tri == Tri::False {
             continue;
         }
         let pct = || format!("{}%", (*share * Decimal::ONE_HUNDRED).normalize());
         t.step(|| format!("{y}年的奖励分{n}期兑现，{}年为第{}期（{}）", ctx.year, k + 1, pct()));
-        let d = formula(&at, None, when, amount, t);
+        let d = formula(&at, None, when, Some(amount), t);
         let Some(full) = d.amount.filter(|_| d.tri == Tri::True) else {
             tri = Tri::Unknown;
             continue;

@@ -91,13 +91,13 @@ pub(crate) fn decide<T: Trace>(ctx: &Ctx, kind: &RuleKind, t: &mut T) -> Decisio
         RuleKind::Formula { per: crate::expr::Scope::Year, when, amount, instalments, .. }
             if instalments.is_empty() =>
         {
-            formula::formula(ctx, None, when, amount, t)
+            formula::formula(ctx, None, when, amount.as_deref(), t)
         }
-        RuleKind::Formula { per: crate::expr::Scope::Year, when, amount, instalments, .. } => {
+        RuleKind::Formula { per: crate::expr::Scope::Year, when, amount: Some(amount), instalments, .. } => {
             formula::instalments(ctx, when, amount, instalments, t)
         }
         RuleKind::ProjectSubsidy { .. } | RuleKind::Formula { .. } => {
-            unreachable!("projects are decided one by one")
+            unreachable!("projects are decided one by one; a referral has no instalments")
         }
     }
 }
@@ -328,7 +328,7 @@ fn status_of(kind: &RuleKind, tri: Tri) -> Option<Status> {
     match (tri, kind) {
         (Tri::False, _) => None,
         (Tri::Unknown, _) => Some(Status::NeedsReview),
-        (Tri::True, RuleKind::ResearchReferral { .. }) => Some(Status::Referral),
+        (Tri::True, k) if k.is_referral() => Some(Status::Referral),
         (Tri::True, _) => Some(Status::Award),
     }
 }
@@ -426,7 +426,7 @@ fn decide_project<T: Trace>(
         }
         RuleKind::Formula { when, amount, .. } => {
             t.step(|| format!("项目“{}”（{}）{}年竣工投产", p.name, p.project_id, ctx.year));
-            let d = formula::formula(ctx, Some(p), when, amount, t);
+            let d = formula::formula(ctx, Some(p), when, amount.as_deref(), t);
             (d.tri, d.amount)
         }
         _ => (Tri::False, None),
