@@ -182,7 +182,12 @@ fn table(entries: &[LedgerEntry], titles: &Titles) -> String {
             e.id.to_string(),
             local_time(&e.at, &zone),
             e.actor.clone(),
-            if e.entry == "payment" { "支付" } else { "冲正" }.to_string(),
+            match e.entry.as_str() {
+                "payment" => "支付",
+                "recovery" => "收回",
+                _ => "冲正",
+            }
+            .to_string(),
             run_label(e.run_id, &e.run_overrides),
             e.uscc.clone(),
             titles.get(&(e.run_id, e.rule.clone())).cloned().unwrap_or_else(|| e.rule.clone()),
@@ -193,8 +198,15 @@ fn table(entries: &[LedgerEntry], titles: &Titles) -> String {
             e.note.clone(),
         ]);
     }
-    let total: rust_decimal::Decimal = entries.iter().map(|e| e.amount).sum();
-    format!("{t}\n合计：{} 元（时间为北京时间）\n", format_yuan(total))
+    // Money paid out and money taken back (收回) are summed apart, each net of its reversals.
+    let recovery = |e: &&lianzhang_store::LedgerEntry| {
+        let kind = |id: i64| entries.iter().find(|x| x.id == id).map(|x| x.entry.as_str());
+        e.entry == "recovery" || e.reverses.is_some_and(|r| kind(r) == Some("recovery"))
+    };
+    let total: rust_decimal::Decimal = entries.iter().filter(|e| !recovery(e)).map(|e| e.amount).sum();
+    let back: rust_decimal::Decimal = entries.iter().filter(recovery).map(|e| e.amount).sum();
+    let back = if back.is_zero() { String::new() } else { format!("；收回合计：{} 元", format_yuan(back)) };
+    format!("{t}\n合计：{} 元{back}（时间为北京时间）\n", format_yuan(total))
 }
 
 /// A run as the ledger shows it: its number, and for a what-if (试算) the overrides it ran with.

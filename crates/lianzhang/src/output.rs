@@ -182,6 +182,9 @@ pub struct RuleTotal<'a> {
     pub reviews: usize,
     pub referrals: usize,
     pub paid: usize,
+    /// 收回: paid awards to be taken back, and their sum (negative, yuan).
+    pub recoveries: usize,
+    pub recovered: Decimal,
 }
 
 pub fn totals<'a>(policy: &'a Policy, outcomes: &[Outcome]) -> Vec<RuleTotal<'a>> {
@@ -199,6 +202,8 @@ pub fn totals<'a>(policy: &'a Policy, outcomes: &[Outcome]) -> Vec<RuleTotal<'a>
                 reviews: 0,
                 referrals: 0,
                 paid: 0,
+                recoveries: 0,
+                recovered: Decimal::ZERO,
             };
             for o in mine {
                 match o.status {
@@ -209,6 +214,10 @@ pub fn totals<'a>(policy: &'a Policy, outcomes: &[Outcome]) -> Vec<RuleTotal<'a>
                     Status::NeedsReview => t.reviews += 1,
                     Status::Referral => t.referrals += 1,
                     Status::AlreadyPaid => t.paid += 1,
+                    Status::Recovery => {
+                        t.recoveries += 1;
+                        t.recovered += o.amount.unwrap_or_default();
+                    }
                 }
             }
             t
@@ -252,44 +261,53 @@ fn table(ctx: &Context) -> String {
     s.push_str(&t.to_string());
     s.push_str("\n\n按规则汇总\n");
     let mut sum = Table::new();
-    sum.load_style(UTF8_FULL_CONDENSED).set_header(vec![
-        "条款",
-        "规则",
-        "奖励（项）",
-        "奖励金额（元）",
-        "待核实（项）",
-        "推荐（项）",
-    ]);
+    // Recoveries (收回) get their columns only in a year that has some.
+    let recovering = a.outcomes.iter().any(|o| o.status == Status::Recovery);
+    let mut header = vec!["条款", "规则", "奖励（项）", "奖励金额（元）", "待核实（项）", "推荐（项）"];
+    if recovering {
+        header.extend(["收回（项）", "收回金额（元）"]);
+    }
+    sum.load_style(UTF8_FULL_CONDENSED).set_header(header);
     for r in totals(p, &a.outcomes) {
-        if r.awards + r.reviews + r.referrals + r.paid == 0 {
+        if r.awards + r.reviews + r.referrals + r.paid + r.recoveries == 0 {
             continue;
         }
-        sum.add_row(vec![
+        let mut row = vec![
             r.clause.to_string(),
             r.title.to_string(),
             r.awards.to_string(),
             format_yuan(r.amount),
             r.reviews.to_string(),
             r.referrals.to_string(),
-        ]);
+        ];
+        if recovering {
+            row.extend([r.recoveries.to_string(), format_yuan(r.recovered)]);
+        }
+        sum.add_row(row);
     }
     let count = |st: Status| a.outcomes.iter().filter(|o| o.status == st).count();
-    sum.add_row(vec![
+    let mut total = vec![
         String::new(),
         "合计".to_string(),
         count(Status::Award).to_string(),
         format_yuan(a.total()),
         count(Status::NeedsReview).to_string(),
         count(Status::Referral).to_string(),
-    ]);
-    for i in 2..6 {
+    ];
+    if recovering {
+        total.extend([count(Status::Recovery).to_string(), format_yuan(a.recovered())]);
+    }
+    sum.add_row(total);
+    for i in 2..if recovering { 8 } else { 6 } {
         if let Some(c) = sum.column_mut(i) {
             c.set_cell_alignment(CellAlignment::Right);
         }
     }
     s.push_str(&sum.to_string());
+    let recovered =
+        if recovering { format!("；应收回合计 {} 元", format_yuan(-a.recovered())) } else { String::new() };
     s.push_str(&format!(
-        "\n\n共 {} 项结果；奖励合计 {} 元。逐项理由见 `lianzhang explain --uscc 代码` 或 --format json/xlsx。\n",
+        "\n\n共 {} 项结果；奖励合计 {} 元{recovered}。逐项理由见 `lianzhang explain --uscc 代码` 或 --format json/xlsx。\n",
         a.outcomes.len(),
         format_yuan(a.total())
     ));

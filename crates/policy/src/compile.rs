@@ -47,7 +47,7 @@ pub fn compile(root: &Node, problems: &mut Vec<Problem>) -> Option<Policy> {
         Some(n) => list(n, problems, |n, p| chain_link(n, &vocabulary, p)).unwrap_or_default(),
         None => Vec::new(),
     };
-    let rules = rules(rules_node, &vocabulary, &facts, problems);
+    let mut rules = rules(rules_node, &vocabulary, &facts, problems);
     let declared: Vec<String> = match rules_node {
         Some(Node { value: Value::Table(t), .. }) => t.entries.iter().map(|e| e.key.clone()).collect(),
         _ => Vec::new(),
@@ -56,6 +56,7 @@ pub fn compile(root: &Node, problems: &mut Vec<Problem>) -> Option<Policy> {
         Some(n) => groups(n, &rules, &declared, problems),
         None => Vec::new(),
     };
+    resolve_recoveries(rules_node, &mut rules, &groups, problems);
     let targets = match top.opt("targets") {
         Some(n) => list(n, problems, |n, p| target(n, &vocabulary, p)).unwrap_or_default(),
         None => Vec::new(),
@@ -311,7 +312,7 @@ pub const RULE_KINDS: &[(&str, &[&str])] = &[
     ("retention", &["fact", "years", "counting", "min_entry_year", "amount"]),
     ("research_referral", &["requires", "min_expense", "min_growth_percent", "min_intensity_percent"]),
     ("project_subsidy", &["categories", "threshold_categories", "threshold", "rate", "cap"]),
-    ("formula", &["when", "amount", "once", "per", "instalments", "ceiling", "outcome"]),
+    ("formula", &["when", "amount", "once", "per", "instalments", "ceiling", "outcome", "recovers", "within"]),
 ];
 
 fn rules(
@@ -478,18 +479,24 @@ fn rule(
                 Some(n) => choice(n, &[("year", Scope::Year), ("project", Scope::Project)], p).unwrap_or_default(),
             };
             let when = f.req("when", p).and_then(|n| expression(n, facts, Type::Bool, per, p));
-            // `outcome = "referral"` (推荐争取上级资金): the condition alone, no amount.
+            // `outcome = "referral"` (推荐争取上级资金): the condition alone, no amount;
+            // `outcome = "recovery"` (收回): the condition is a break, the amount another rule's award.
             let outcome = f.opt("outcome");
             // `None`: an outcome already reported wrong (then a missing amount is not reported too).
-            let referral = match outcome {
-                None => Some(false),
-                Some(n) => choice(n, &[("award", false), ("referral", true)], p),
+            let kind_of = match outcome {
+                None => Some(0),
+                Some(n) => choice(n, &[("award", 0), ("referral", 1), ("recovery", 2)], p),
             };
-            let amount_node = if referral == Some(false) { f.req("amount", p) } else { f.opt("amount") };
-            let referral = referral.unwrap_or(false);
-            if referral && let Some(n) = amount_node {
+            let amount_node = if kind_of == Some(0) { f.req("amount", p) } else { f.opt("amount") };
+            let referral = kind_of == Some(1);
+            let recovering = kind_of == Some(2);
+            if let Some(n) = amount_node.filter(|_| referral) {
                 p.push(Problem::new(Some(&n.origin), "推荐类规则（outcome = \"referral\"）县级不支付，不写 amount"));
             }
+            if let Some(n) = amount_node.filter(|_| recovering) {
+                p.push(Problem::new(Some(&n.origin), "收回类规则收回所收回规则已兑现的奖励，不写 amount"));
+            }
+            let recovery = recovery_of(f.opt("recovers"), f.opt("within"), recovering, per, &node.origin, p);
             let amount = amount_node.and_then(|n| expression(n, facts, Type::Money, per, p));
             let flag = |node: Option<&Node>, default: bool, p: &mut Vec<Problem>| match node {
                 None => default,
@@ -528,11 +535,15 @@ fn rule(
                 }),
             };
             (|| {
-                let amount = if referral { None } else { Some(amount?) };
-                if referral && (!instalments.as_ref()?.is_empty() || ceiling) {
-                    p.push(Problem::new(outcome.map(|n| &n.origin), "推荐类规则没有金额，不能分期或设上限"));
+                let amount = if referral || recovering { None } else { Some(amount?) };
+                if amount.is_none() && (!instalments.as_ref()?.is_empty() || ceiling) {
+                    p.push(Problem::new(
+                        outcome.map(|n| &n.origin),
+                        "推荐、收回类规则没有自己的金额，不能分期或设上限",
+                    ));
                     return None;
                 }
+                let recovery = if recovering { Some(recovery?) } else { None };
                 let (when, instalments) = (when?, instalments?);
                 let needs_row = when.reads_yearly(facts) || amount.as_ref().is_some_and(|a| a.reads_yearly(facts));
                 Some(RuleKind::Formula {
@@ -543,6 +554,7 @@ fn rule(
                     needs_row,
                     instalments,
                     ceiling,
+                    recovery,
                 })
             })()
         }
@@ -596,6 +608,93 @@ fn fraction(node: &Node, problems: &mut Vec<Problem>) -> Option<Decimal> {
 
 /// `declared` are all rule ids of the file, including rules that failed to compile (their
 /// groups are skipped without a second, cascading problem).
+/// A recovery rule's `recovers` (the id of the rule whose award it takes back, resolved by
+/// [`resolve_recoveries`] once every rule is read) and `within` (years after the award, 1..=10).
+/// Both are required of a recovery and refused elsewhere.
+fn recovery_of(
+    recovers: Option<&Node>,
+    within: Option<&Node>,
+    recovering: bool,
+    per: crate::expr::Scope,
+    at: &crate::tree::Origin,
+    p: &mut Vec<Problem>,
+) -> Option<crate::model::Recovery> {
+    if !recovering {
+        for n in [recovers, within].into_iter().flatten() {
+            p.push(Problem::new(Some(&n.origin), "recovers、within 只用于收回类规则（outcome = \"recovery\"）"));
+        }
+        return None;
+    }
+    fn missing<T>(key: &str, at: &crate::tree::Origin, p: &mut Vec<Problem>) -> Option<T> {
+        p.push(Problem::new(Some(at), format!("收回类规则缺少参数 `{key}`")));
+        None
+    }
+    let rule = match recovers {
+        Some(n) => string(n, p),
+        None => missing("recovers", at, p),
+    };
+    let within = match within {
+        Some(n) => integer(n, p).and_then(|w| match i32::try_from(w) {
+            Ok(w) if (1..=10).contains(&w) => Some(w),
+            _ => {
+                p.push(Problem::new(Some(&n.origin), "within 为奖励后的年数，应为 1 至 10 的整数"));
+                None
+            }
+        }),
+        None => missing("within", at, p),
+    };
+    if per != crate::expr::Scope::Year {
+        p.push(Problem::new(Some(at), "收回类规则按企业年度评定，不能按项目（per = \"project\"）"));
+        return None;
+    }
+    Some(crate::model::Recovery { rule: rule?, index: usize::MAX, within: within? })
+}
+
+/// Resolves each recovery rule's `recovers` to the rule it names, which must be a one-time award
+/// decided per enterprise-year, in no group, and not itself a referral or a recovery.
+fn resolve_recoveries(node: Option<&Node>, rules: &mut [Rule], groups: &[Group], problems: &mut Vec<Problem>) {
+    let origin_of = |id: &str| match node {
+        Some(Node { value: Value::Table(t), .. }) => {
+            t.entries.iter().find(|e| e.key == id).and_then(|e| match &e.node.value {
+                Value::Table(r) => r.entries.iter().find(|x| x.key == "recovers").map(|x| x.node.origin.clone()),
+                _ => None,
+            })
+        }
+        _ => None,
+    };
+    for i in 0..rules.len() {
+        let Some(target) = rules[i].kind.recovery().map(|r| r.rule.clone()) else { continue };
+        let found = rules.iter().position(|r| r.id == target);
+        let why = match found {
+            None => Some(format!("没有规则 `{target}`")),
+            Some(j) if j == i => Some("收回类规则不能收回自己".to_string()),
+            Some(j) => {
+                let k = &rules[j].kind;
+                if k.recovery().is_some() || k.is_referral() {
+                    Some(format!("规则 `{target}` 不是奖励，无可收回"))
+                } else if !k.one_time() || k.per_project() {
+                    Some(format!("规则 `{target}` 不是按企业一次性奖励，收回只适用于一次性奖励"))
+                } else if groups.iter().any(|g| g.rules.contains(&j)) {
+                    Some(format!("规则 `{target}` 属于规则组，其实付金额取决于组内其他规则，暂不支持收回"))
+                } else {
+                    None
+                }
+            }
+        };
+        match (why, found) {
+            (None, Some(j)) => {
+                if let RuleKind::Formula { recovery: Some(r), .. } = &mut rules[i].kind {
+                    r.index = j;
+                }
+            }
+            (why, _) => {
+                let origin = origin_of(&rules[i].id);
+                problems.push(Problem::new(origin.as_ref(), why.unwrap_or_default()));
+            }
+        }
+    }
+}
+
 fn groups(node: &Node, rules: &[Rule], declared: &[String], problems: &mut Vec<Problem>) -> Vec<Group> {
     let Value::Table(table) = &node.value else {
         problems.push(Problem::new(Some(&node.origin), "[groups] 应为表"));

@@ -157,6 +157,7 @@ pub fn rewritten(policy: &crate::Policy) -> crate::Policy {
             needs_row,
             instalments: Vec::new(),
             ceiling: eq.ceiling,
+            recovery: None,
         };
     }
     p.gates = p.rules.iter().map(|r| r.kind.gate(&p.vocabulary)).collect();

@@ -290,6 +290,18 @@ pub enum RetentionCounting {
     IncludingEntry,
 }
 
+/// What a recovery rule (收回) takes back: the award of rule `rule` (its id; `index` in the
+/// policy's rules) made in one of the `within` years before the year the condition breaks, the
+/// first year it breaks. The rule recovered is one-time, decided per enterprise-year, in no
+/// group; its award is taken back only if the ledger shows it paid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recovery {
+    pub rule: String,
+    pub index: usize,
+    /// Years after the award year (1..=10).
+    pub within: i32,
+}
+
 impl RetentionCounting {
     /// How many years before the assessed year the entry year is, for `years` years held.
     pub fn back(self, years: i32) -> i32 {
@@ -347,6 +359,9 @@ pub enum RuleKind {
         /// The amount is a ceiling, the final one set by review (金额为上限，终值由评审确定), as
         /// the built-in project subsidy's: a round asks for the reviewed amount.
         ceiling: bool,
+        /// 收回 (`outcome = "recovery"`): `when` is the break of a condition of another rule's
+        /// award, and the outcome recovers that award (a negative amount); `amount` is `None`.
+        recovery: Option<Recovery>,
     },
     /// Per project completed in Y: min(rate × investment, cap).
     ProjectSubsidy {
@@ -385,7 +400,15 @@ impl RuleKind {
     /// A referral (推荐): the enterprise is recommended for a higher level's funds; the county
     /// pays nothing under the rule.
     pub fn is_referral(&self) -> bool {
-        matches!(self, RuleKind::ResearchReferral { .. } | RuleKind::Formula { amount: None, .. })
+        matches!(self, RuleKind::ResearchReferral { .. } | RuleKind::Formula { amount: None, recovery: None, .. })
+    }
+
+    /// A recovery (收回): the outcome takes back an award paid under another rule.
+    pub fn recovery(&self) -> Option<&Recovery> {
+        match self {
+            RuleKind::Formula { recovery, .. } => recovery.as_ref(),
+            _ => None,
+        }
     }
 
     /// Rules that turn on the annual row of the assessed year.

@@ -315,6 +315,7 @@ fn a_rule_that_cannot_hold_before_a_year_is_not_evaluated_before_it() {
         needs_row: true,
         instalments: Vec::new(),
         ceiling: false,
+        recovery: None,
     };
     assert_eq!(kind.gate(&p.vocabulary).from_year, 2024);
 }

@@ -19,10 +19,12 @@ pub fn lines_of(policy: &Policy, dataset: &Dataset, assessment: &Assessment) -> 
                 Status::Award => Outcome::Award,
                 Status::NeedsReview => Outcome::NeedsReview,
                 Status::Referral => Outcome::Referral,
+                Status::Recovery => Outcome::Recovery,
                 Status::AlreadyPaid => return None,
             };
             let rule = policy.rules.iter().find(|r| r.id == o.rule);
-            let pays = rule.is_some_and(|r| !r.kind.is_referral());
+            // A referral pays nothing; a recovery takes money back: neither is paid in a round.
+            let pays = rule.is_some_and(|r| !r.kind.is_referral() && r.kind.recovery().is_none());
             let ceiling = rule.is_some_and(|r| r.kind.ceiling());
             let enterprise = dataset.find(&o.uscc).map(|e| e.enterprise);
             Some(Line {
@@ -34,7 +36,7 @@ pub fn lines_of(policy: &Policy, dataset: &Dataset, assessment: &Assessment) -> 
                 rule_title: rule.map_or_else(|| o.rule.clone(), |r| r.title.clone()),
                 outcome,
                 pays,
-                amount_fen: o.amount.and_then(|a| Fen::from_decimal_yuan(a.round_dp(2)).ok()).map(|f| f.0),
+                amount_fen: o.amount.and_then(|a| Fen::from_decimal_yuan(a.abs().round_dp(2)).ok()).map(|f| f.0),
                 ceiling,
                 explanation: o.explanation.clone(),
                 missing: o.missing.clone(),

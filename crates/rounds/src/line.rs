@@ -33,6 +33,11 @@ pub enum Outcome {
     NeedsReview,
     /// 推荐: a recommendation (provincial fund), never a county payment; never holds the round.
     Referral,
+    /// 收回: an award paid earlier is to be taken back (`amount_fen`, positive, is what comes
+    /// back); on the side list with the recommendations, never a payment, never holds the round.
+    /// The finance bureau records the money back in the ledger (`ledger pay` of the line's
+    /// outcome: a `recovery` entry).
+    Recovery,
 }
 
 impl Outcome {
@@ -41,6 +46,7 @@ impl Outcome {
             Outcome::Award => "奖励",
             Outcome::NeedsReview => "待核实",
             Outcome::Referral => "推荐",
+            Outcome::Recovery => "收回",
         }
     }
 }
@@ -59,7 +65,7 @@ pub struct Line {
     /// Whether the rule pays money (a referral rule's doubtful case is `NeedsReview` but pays
     /// nothing and goes to the recommendation list).
     pub pays: bool,
-    /// The amount in fen, for `Award` lines.
+    /// The amount in fen, for `Award` lines; for `Recovery` lines what is taken back (positive).
     pub amount_fen: Option<i64>,
     /// The amount is a ceiling (上限, `project_subsidy`): the final amount is set in review.
     pub ceiling: bool,
@@ -74,6 +80,11 @@ impl Line {
     /// of rules that pay nothing. Such lines never hold up approval or payment.
     pub fn is_recommendation(&self) -> bool {
         self.outcome == Outcome::Referral || !self.pays
+    }
+
+    /// 收回: an award paid earlier to be taken back (on the side list, never paid in a round).
+    pub fn is_recovery(&self) -> bool {
+        self.outcome == Outcome::Recovery
     }
 
     /// What a decision about this line depends on: a refresh keeps the decisions of lines whose

@@ -1,7 +1,7 @@
 //! The payout ledger: payments against recorded awards, corrections as reversing entries.
 //! Append-only in the database itself (triggers); one net payment per award.
 
-use crate::runs::{OUTCOME_SELECT, check_actor, check_typed, check_year, fen_of, outcome_of, yuan_of};
+use crate::runs::{OUTCOME_SELECT, check_actor, check_typed, check_year, outcome_of, signed_fen_of, yuan_of};
 use crate::{Result, Store, StoreError, now};
 use lianzhang_facts::Year;
 use lianzhang_facts::typed::TextKind;
@@ -79,6 +79,8 @@ fn refused(e: sqlx::Error) -> StoreError {
     let text = e.to_string();
     if text.contains("already paid") {
         StoreError::Refused("该奖励已支付，数据库拒绝重复支付".into())
+    } else if text.contains("already recovered") {
+        StoreError::Refused("该奖励已收回，数据库拒绝重复收回".into())
     } else if text.contains("reversal must") {
         StoreError::Refused("冲正必须与原支付同一奖励、金额相反".into())
     } else {
@@ -87,8 +89,9 @@ fn refused(e: sqlx::Error) -> StoreError {
 }
 
 impl Store {
-    /// Pays the award of run `run_id` for (uscc, rule, project). Refused unless that outcome is
-    /// an `award`, the award has no net payment yet, and the run is not a what-if (试算: recorded
+    /// Pays the award of run `run_id` for (uscc, rule, project), or records the money taken back
+    /// when that outcome is a `recovery` (收回: a `recovery` entry, positive). Refused unless that
+    /// outcome is an `award` or a `recovery`, the award has no net payment (recovery) yet, and the run is not a what-if (试算: recorded
     /// with overrides, see [`crate::RecordedRun::what_if`]); refused too for a run of a year
     /// outside 1949–2100, and for an actor or note that is not ordinary typed text.
     pub async fn pay(
@@ -127,27 +130,32 @@ impl Store {
             project_id.map(|p| format!("（项目 {p}）")).unwrap_or_default()
         );
         let o = outcome_of(&row.ok_or_else(|| StoreError::NotFound(format!("{what} 没有结果")))?)?;
-        let amount = match (o.status.as_str(), o.amount) {
-            ("award", Some(a)) => a,
-            ("already_paid", _) => return Err(StoreError::Refused(format!("{what} 在评定时已支付，不能重复支付"))),
+        // A recovery (收回) records the money the enterprise paid back: its amount, positive.
+        let (entry, amount) = match (o.status.as_str(), o.amount) {
+            ("award", Some(a)) => ("payment", a),
+            ("recovery", Some(a)) => ("recovery", -a),
+            ("already_paid", _) => {
+                return Err(StoreError::Refused(format!("{what} 在评定时已支付（或已收回），不能重复登记")));
+            }
             (s, _) => return Err(StoreError::Refused(format!("{what} 的结论是 {s}，不是奖励，不能支付"))),
         };
         let key = award_key(uscc, rule, (!o.one_time).then_some(run.year), project_id);
         let paid: Option<(i64,)> = sqlx::query_as(
-            "SELECT id FROM ledger p WHERE award_key = $1 AND entry = 'payment' \
+            "SELECT id FROM ledger p WHERE award_key = $1 AND entry IN ('payment', 'recovery') \
              AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = p.id)",
         )
         .bind(&key)
         .fetch_optional(&mut *tx)
         .await?;
         if let Some((id,)) = paid {
-            return Err(StoreError::Refused(format!("{what} 已由台账第 {id} 条支付，不能重复支付")));
+            let done = if entry == "recovery" { "收回" } else { "支付" };
+            return Err(StoreError::Refused(format!("{what} 已由台账第 {id} 条{done}，不能重复{done}")));
         }
         let entry = LedgerEntry {
             id: 0,
             at: now(),
             actor: actor.to_string(),
-            entry: "payment".into(),
+            entry: entry.into(),
             award_key: key,
             run_id,
             uscc: uscc.to_string(),
@@ -179,7 +187,7 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
         let p = entry_of(&row.ok_or_else(|| StoreError::NotFound(format!("台账中没有第 {id} 条")))?)?;
-        if p.entry != "payment" {
+        if p.entry == "reversal" {
             return Err(StoreError::Refused(format!("台账第 {id} 条是冲正，不能再冲正")));
         }
         if let Some(round) = p.round_id {
@@ -231,8 +239,8 @@ pub(crate) async fn append(
     e: LedgerEntry,
     owed_fen: Option<i64>,
 ) -> Result<LedgerEntry> {
-    // Reversals are negative; fen_of takes the magnitude.
-    let fen = fen_of(e.amount.abs())? * if e.amount.is_sign_negative() { -1 } else { 1 };
+    // Reversals are negative.
+    let fen = signed_fen_of(e.amount)?;
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO ledger (at, actor, entry, award_key, run_id, uscc, rule, year, project_id, amount_fen, \
          reverses, note, round_id, owed_fen) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \

@@ -120,6 +120,11 @@ pub(crate) fn fen_of(d: Decimal) -> Result<i64> {
     Fen::from_decimal_yuan(d).map(|f| f.0).map_err(|e| StoreError::Refused(format!("金额 {d} 无法入账：{e}")))
 }
 
+/// [`fen_of`] keeping the sign: a reversal, a recovery's outcome (收回, negative).
+pub(crate) fn signed_fen_of(d: Decimal) -> Result<i64> {
+    Ok(fen_of(d.abs())? * if d.is_sign_negative() { -1 } else { 1 })
+}
+
 pub(crate) fn yuan_of(fen: i64) -> Decimal {
     Fen(fen).to_yuan()
 }
@@ -277,7 +282,7 @@ pub(crate) async fn record_run_in(
             Cell::Text(o.rule.clone()),
             Cell::Text(o.clause.clone()),
             Cell::Text(o.status.code().to_string()),
-            o.amount.map(fen_of).transpose()?.map_or(Cell::Null, Cell::Int),
+            o.amount.map(signed_fen_of).transpose()?.map_or(Cell::Null, Cell::Int),
             o.project_id.clone().map_or(Cell::Null, Cell::Text),
             Cell::Int(i64::from(one_time(&o.rule))),
             Cell::Text(o.explanation.clone()),

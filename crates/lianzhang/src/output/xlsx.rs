@@ -7,11 +7,12 @@ use lianzhang_policy::Status;
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
 use std::path::Path;
 
-const SHEETS: [(Status, &str); 4] = [
+const SHEETS: [(Status, &str); 5] = [
     (Status::Award, "奖励"),
     (Status::NeedsReview, "待核实"),
     (Status::Referral, "推荐"),
     (Status::AlreadyPaid, "已兑现"),
+    (Status::Recovery, "收回"),
 ];
 
 fn money_value(d: rust_decimal::Decimal) -> f64 {
@@ -78,6 +79,10 @@ pub fn write(ctx: &Context, path: &Path) -> Result<(), XlsxError> {
     s.set_column_width(4, 18)?;
 
     for (status, name) in SHEETS {
+        // 收回 only in a year that has some (a policy without recovery rules never does).
+        if status == Status::Recovery && !a.outcomes.iter().any(|o| o.status == status) {
+            continue;
+        }
         let ws = wb.add_worksheet().set_name(name)?;
         outcomes_sheet(ws, ctx, status, &head, &amount, &wrap)?;
     }

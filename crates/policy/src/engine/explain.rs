@@ -117,6 +117,16 @@ fn finish(
 ) -> RuleReport {
     let mut one = Vec::new();
     let steps = t.steps.clone();
+    let status = status_of(&rule.kind, tri);
+    if status.is_some()
+        && rule.kind.recovery().is_some()
+        && !super::recovers_paid(&ctx.facts.enterprise.uscc, rule, paid)
+    {
+        let mut text = steps.join("；");
+        text.push_str("；台账显示该奖励未兑现，无需收回。");
+        text.push_str(&conclusion(None, None, &[]));
+        return report(rule, Finding::NotEligible, None, project_id.map(str::to_string), text, vec![]);
+    }
     push(policy, ctx, rule, status_of(&rule.kind, tri), amount, project_id, t, paid, &mut one);
     match one.pop() {
         Some(o) => report(rule, Finding::Outcome(o.status), o.amount, o.project_id, o.explanation, o.missing),

@@ -335,3 +335,48 @@ pub(crate) fn instalments<T: Trace>(
         other => super::Decision { tri: other, amount: None },
     }
 }
+
+/// 收回: the award of rule `rec.index` made in one of the `rec.within` years before this one (as
+/// that rule decided it in its year, with that year's facts), taken back the first year the
+/// condition `when` breaks after it. The amount is the award's (positive: what is recovered);
+/// whether it was paid, and whether it was already recovered, is the ledger's to say.
+pub(crate) fn recovery<T: Trace>(
+    ctx: &Ctx,
+    when: &Compiled,
+    rec: &crate::model::Recovery,
+    t: &mut T,
+) -> super::Decision {
+    const NONE: super::Decision = super::Decision { tri: Tri::False, amount: None };
+    let broken = formula(ctx, None, when, None, t);
+    if broken.tri == Tri::False {
+        return NONE;
+    }
+    let rule = &ctx.policy.rules[rec.index];
+    let y = ctx.year;
+    let award = (y - rec.within..y).filter(|&p| ctx.policy.in_force(p)).find_map(|p| {
+        let d = super::decide(&ctx.at(p), &rule.kind, &mut Silent);
+        (d.tri == Tri::True).then(|| (p, d.amount.unwrap_or_default()))
+    });
+    let Some((p, amount)) = award else {
+        t.step(|| format!("{}—{}年未获“{}”奖励，无可收回", y - rec.within, y - 1, rule.title));
+        return NONE;
+    };
+    let shown = super::text::money_exact(super::round(ctx.policy, amount));
+    t.step(|| format!("{p}年获“{}”奖励{shown}，{y}年为其后第{}年（{}年内）", rule.title, y - p, rec.within));
+    // Taken back the first year the condition breaks: not if it broke in a year between.
+    let mut tri = broken.tri;
+    for j in p + 1..y {
+        match formula(&ctx.at(j), None, when, None, &mut Silent).tri {
+            Tri::True => {
+                t.step(|| format!("{j}年已出现该情形，当年即应收回"));
+                return NONE;
+            }
+            Tri::Unknown => {
+                t.missing(|| format!("{j}年是否已出现该情形"));
+                tri = tri.and(Tri::Unknown);
+            }
+            Tri::False => {}
+        }
+    }
+    super::Decision { tri, amount: Some(amount) }
+}

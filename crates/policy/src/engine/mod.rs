@@ -88,6 +88,9 @@ pub(crate) fn decide<T: Trace>(ctx: &Ctx, kind: &RuleKind, t: &mut T) -> Decisio
                 rules::research_referral(ctx, requires, *min_expense, *min_growth_percent, *min_intensity_percent, t);
             Decision { tri, amount: None }
         }
+        RuleKind::Formula { per: crate::expr::Scope::Year, when, recovery: Some(rec), .. } => {
+            formula::recovery(ctx, when, rec, t)
+        }
         RuleKind::Formula { per: crate::expr::Scope::Year, when, amount, instalments, .. }
             if instalments.is_empty() =>
         {
@@ -329,6 +332,7 @@ fn status_of(kind: &RuleKind, tri: Tri) -> Option<Status> {
         (Tri::False, _) => None,
         (Tri::Unknown, _) => Some(Status::NeedsReview),
         (Tri::True, k) if k.is_referral() => Some(Status::Referral),
+        (Tri::True, k) if k.recovery().is_some() => Some(Status::Recovery),
         (Tri::True, _) => Some(Status::Award),
     }
 }
@@ -339,6 +343,9 @@ fn conclusion(status: Option<Status>, amount: Option<Decimal>, missing: &[String
         Some(Status::AlreadyPaid) => "结论：符合条件，但台账显示已兑现，不再支付".to_string(),
         Some(Status::Referral) => "结论：符合条件，推荐争取省级资金（非县级支付）".to_string(),
         Some(Status::NeedsReview) => format!("结论：取决于未知或存疑的事实，待核实：{}", missing.join("、")),
+        Some(Status::Recovery) => {
+            format!("结论：已兑现的奖励应予收回，收回{}", text::money_exact(-amount.unwrap_or_default()))
+        }
         None => "结论：不符合条件".to_string(),
     }
 }
@@ -448,14 +455,26 @@ fn push(
     let Some(mut status) = status else { return };
     let uscc = ctx.facts.enterprise.uscc;
     let ledger_year = (!rule.kind.one_time()).then_some(ctx.year);
-    if status == Status::Award && paid.is_paid(&uscc, &rule.id, ledger_year, project_id) {
+    // A recovery takes back only an award the ledger shows paid (`explain` says so otherwise).
+    if rule.kind.recovery().is_some() && !recovers_paid(&uscc, rule, paid) {
+        return;
+    }
+    if matches!(status, Status::Award | Status::Recovery) && paid.is_paid(&uscc, &rule.id, ledger_year, project_id) {
         status = Status::AlreadyPaid;
     }
-    let amount = (status == Status::Award).then(|| round(policy, amount.unwrap_or_default()));
+    let amount = match status {
+        Status::Award => Some(round(policy, amount.unwrap_or_default())),
+        Status::Recovery => Some(-round(policy, amount.unwrap_or_default())),
+        _ => None,
+    };
     let missing = if status == Status::NeedsReview { t.missing } else { Vec::new() };
     let mut explanation = t.steps.join("；");
     explanation.push('。');
-    explanation.push_str(&conclusion(Some(status), amount, &missing));
+    if status == Status::AlreadyPaid && rule.kind.recovery().is_some() {
+        explanation.push_str("结论：应予收回，台账显示已收回");
+    } else {
+        explanation.push_str(&conclusion(Some(status), amount, &missing));
+    }
     out.push(Outcome {
         uscc,
         enterprise: ctx.facts.enterprise.name.clone(),
@@ -467,6 +486,11 @@ fn push(
         explanation,
         missing,
     });
+}
+
+/// Whether the award a recovery rule takes back was paid (one-time: its ledger key has no year).
+pub(crate) fn recovers_paid(uscc: &lianzhang_facts::Uscc, rule: &crate::model::Rule, paid: &dyn PaidLedger) -> bool {
+    rule.kind.recovery().is_some_and(|r| paid.is_paid(uscc, &r.rule, None, None))
 }
 
 /// Assesses every enterprise of the dataset for `year`, in parallel, with the plausibility

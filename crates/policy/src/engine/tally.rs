@@ -11,6 +11,9 @@ pub struct RuleTally {
     pub reviews: u64,
     pub referrals: u64,
     pub already_paid: u64,
+    /// 收回: how many paid awards are to be taken back, and their sum (positive, yuan).
+    pub recoveries: u64,
+    pub recovered: Decimal,
 }
 
 /// Decides every outcome of one enterprise-year and adds it to `tally` (one entry per rule),
@@ -56,7 +59,14 @@ pub fn tally_enterprise_with(
             let t = &mut tally[i];
             let ledger_year = (!rule.kind.one_time()).then_some(year);
             match status {
-                Status::Award if paid.is_paid(&uscc, &rule.id, ledger_year, project) => t.already_paid += 1,
+                _ if rule.kind.recovery().is_some() && !super::recovers_paid(&uscc, rule, paid) => {}
+                Status::Award | Status::Recovery if paid.is_paid(&uscc, &rule.id, ledger_year, project) => {
+                    t.already_paid += 1
+                }
+                Status::Recovery => {
+                    t.recoveries += 1;
+                    t.recovered += round(policy, amount.unwrap_or_default());
+                }
                 Status::Award => {
                     t.awards += 1;
                     t.amount += round(policy, amount.unwrap_or_default());
@@ -79,6 +89,9 @@ pub fn tally_enterprise_with(
         }
         let Some(status) = status_of(&rule.kind, tris[i]) else { continue };
         let mut amount = None;
+        if status == Status::Recovery {
+            amount = decide(&ctx, &rule.kind, &mut Silent).amount;
+        }
         if status == Status::Award {
             amount = decide(&ctx, &rule.kind, &mut Silent).amount;
             if let (Some((g, _)), Some(a)) = (policy.group_of(i), amount) {
@@ -132,6 +145,8 @@ pub fn tally_with(
                 x.reviews += y.reviews;
                 x.referrals += y.referrals;
                 x.already_paid += y.already_paid;
+                x.recoveries += y.recoveries;
+                x.recovered += y.recovered;
             }
             a
         })

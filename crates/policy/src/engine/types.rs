@@ -14,6 +14,8 @@ pub enum Status {
     NeedsReview,
     Referral,
     AlreadyPaid,
+    /// 收回: an award paid under another rule is to be taken back (its amount negative).
+    Recovery,
 }
 
 impl Status {
@@ -23,6 +25,7 @@ impl Status {
             Status::NeedsReview => "needs_review",
             Status::Referral => "referral",
             Status::AlreadyPaid => "already_paid",
+            Status::Recovery => "recovery",
         }
     }
 
@@ -32,6 +35,7 @@ impl Status {
             Status::NeedsReview => "待核实",
             Status::Referral => "推荐",
             Status::AlreadyPaid => "已兑现",
+            Status::Recovery => "收回",
         }
     }
 }
@@ -44,7 +48,7 @@ pub struct Outcome {
     pub rule: String,
     pub clause: String,
     pub status: Status,
-    /// Rounded once, for `award` only.
+    /// Rounded once, for `award` and `recovery` (negative: what is taken back) only.
     pub amount: Option<Decimal>,
     pub project_id: Option<String>,
     pub explanation: String,
@@ -69,6 +73,11 @@ impl Assessment {
     /// The sum of `award` amounts.
     pub fn total(&self) -> Decimal {
         self.outcomes.iter().filter(|o| o.status == Status::Award).filter_map(|o| o.amount).sum()
+    }
+
+    /// The sum of `recovery` amounts (negative, or zero).
+    pub fn recovered(&self) -> Decimal {
+        self.outcomes.iter().filter(|o| o.status == Status::Recovery).filter_map(|o| o.amount).sum()
     }
 }
 

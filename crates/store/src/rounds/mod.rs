@@ -156,6 +156,7 @@ fn outcome_code(o: Outcome) -> &'static str {
         Outcome::Award => "award",
         Outcome::NeedsReview => "needs_review",
         Outcome::Referral => "referral",
+        Outcome::Recovery => "recovery",
     }
 }
 
@@ -163,6 +164,7 @@ fn line_of(r: &AnyRow) -> Result<(Line, String)> {
     let outcome = match r.try_get::<String, _>("outcome")?.as_str() {
         "award" => Outcome::Award,
         "needs_review" => Outcome::NeedsReview,
+        "recovery" => Outcome::Recovery,
         _ => Outcome::Referral,
     };
     let missing: String = r.try_get("missing")?;

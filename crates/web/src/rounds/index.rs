@@ -60,6 +60,8 @@ pub struct LinesIndex {
     pub towns: Vec<String>,
     pub award_count: usize,
     pub referral_count: usize,
+    /// Of the side list, the lines that take an award back (收回).
+    pub recovery_count: usize,
     /// Award-line totals: by rule code, by chain code (`None`: no chain), by clause.
     pub by_rule: Vec<(String, Tally)>,
     pub by_chain: Vec<(Option<String>, Tally)>,
@@ -98,13 +100,14 @@ impl LinesIndex {
         let mut by_clause: BTreeMap<String, Tally> = BTreeMap::new();
         let mut all = Tally::default();
         let mut entries = Vec::with_capacity(lines.len());
-        let (mut award_count, mut referral_count) = (0, 0);
+        let (mut award_count, mut referral_count, mut recovery_count) = (0, 0, 0);
         for (pos, l) in lines {
             let state = round.state(l);
             let mut tally = Tally::default();
             tally.add(round, l, &state);
             if l.is_recommendation() {
                 referral_count += 1;
+                recovery_count += usize::from(l.is_recovery());
             } else {
                 award_count += 1;
                 by_rule.entry(l.key.rule.clone()).or_default().merge(&tally);
@@ -129,6 +132,7 @@ impl LinesIndex {
             towns,
             award_count,
             referral_count,
+            recovery_count,
             by_rule: by_rule.into_iter().collect(),
             by_chain: by_chain.into_iter().collect(),
             by_clause: by_clause.into_iter().collect(),

@@ -67,6 +67,7 @@ pub struct RoundPage {
     matched: usize,
     award_count: usize,
     referral_count: usize,
+    recovery_count: usize,
     page: u32,
     pages: u32,
     /// The clauses of the policy, for the budget form.
@@ -278,6 +279,7 @@ async fn render(
         matched: selection.len(),
         award_count: index.award_count,
         referral_count: index.referral_count,
+        recovery_count: index.recovery_count,
         page,
         pages,
         clauses,
