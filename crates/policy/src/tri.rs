@@ -35,6 +35,15 @@ impl Tri {
         b.map_or(Tri::Unknown, Tri::from_bool)
     }
 
+    /// The value when known (`None`: unknown), the inverse of [`Tri::from_option`].
+    pub fn known(self) -> Option<bool> {
+        match self {
+            Tri::True => Some(true),
+            Tri::False => Some(false),
+            Tri::Unknown => None,
+        }
+    }
+
     /// Chinese for explanations.
     pub fn zh(self) -> &'static str {
         match self {

@@ -131,11 +131,7 @@ impl CtxEnv<'_, '_> {
                     Some(r) => self.ctx.flag(f, year, &mut Reads(&mut r.borrow_mut())),
                     None => self.ctx.flag(f, year, &mut Silent),
                 };
-                match v {
-                    Tri::True => Some(Value::Bool(true)),
-                    Tri::False => Some(Value::Bool(false)),
-                    Tri::Unknown => None,
-                }
+                v.known().map(Value::Bool)
             }
             Source::Extra(i) => {
                 let decl = &self.ctx.policy.vocabulary.extras[usize::from(i)];
@@ -186,12 +182,7 @@ impl crate::expr::Env for CtxEnv<'_, '_> {
         }
         match self.ctx.policy.sources.get(usize::from(slot))? {
             Source::Flag(f) if f.is_yearly() => {
-                let v = super::rules::entry(&self.ctx.at(year), *f, year, &mut Silent);
-                Some(match v {
-                    Tri::True => Some(true),
-                    Tri::False => Some(false),
-                    Tri::Unknown => None,
-                })
+                Some(super::rules::entry(&self.ctx.at(year), *f, year, &mut Silent).known())
             }
             _ => None,
         }
@@ -346,7 +337,7 @@ pub(crate) fn recovery<T: Trace>(
     rec: &crate::model::Recovery,
     t: &mut T,
 ) -> super::Decision {
-    const NONE: super::Decision = super::Decision { tri: Tri::False, amount: None };
+    use super::NONE;
     let broken = formula(ctx, None, when, None, t);
     if broken.tri == Tri::False {
         return NONE;

@@ -89,12 +89,9 @@ pub fn tally_enterprise_with(
         }
         let Some(status) = status_of(&rule.kind, tris[i]) else { continue };
         let mut amount = None;
-        if status == Status::Recovery {
+        if matches!(status, Status::Award | Status::Recovery) {
             amount = decide(&ctx, &rule.kind, &mut Silent).amount;
-        }
-        if status == Status::Award {
-            amount = decide(&ctx, &rule.kind, &mut Silent).amount;
-            if let (Some((g, _)), Some(a)) = (policy.group_of(i), amount) {
+            if let (Status::Award, Some((g, _)), Some(a)) = (status, policy.group_of(i), amount) {
                 amount = Some(group_amount(&ctx, g, i, a, &mut |_, _| {}));
             }
         }
