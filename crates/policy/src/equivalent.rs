@@ -2,8 +2,11 @@
 //! pays on a condition is also a `when` and an `amount` expression, which `policy show` prints
 //! beside it and the tests hold equal to it on generated data (same statuses, same amounts).
 //!
-//! Not yet written as expressions: `local_sourcing` (its baselines and step counting need `floor`
-//! and a best-earlier-rate function). `research_referral` is a referral: a condition with no
+//! `local_sourcing` with the previous year's rate as baseline is a difference of two rates, its
+//! whole steps `floor(rise / 5%) * 5%`, and `recorded(-1)` reads last year's row as the built-in
+//! rule does (known absent only for an enterprise established recently). With the best earlier
+//! rate as baseline (`best_prior`) it is not written as an expression: that ranges over a varying
+//! number of years, which the language has no way to say. `research_referral` is a referral: a condition with no
 //! amount (`outcome = "referral"`); its growth and intensity are written as products
 //! (`rd_expense >= rd_expense[-1] * 115%`), so a year of zero reads as the built-in rule
 //! reads it, with no division.
@@ -11,7 +14,7 @@
 //! fact held in every year after it.
 
 use crate::expr::Scope;
-use crate::model::{FlagFact, Rule, RuleKind};
+use crate::model::{FlagFact, Rule, RuleKind, SourcingBaseline, SourcingCounting};
 use lianzhang_facts::{Fen, Vocabulary};
 use rust_decimal::Decimal;
 
@@ -127,7 +130,34 @@ pub fn equivalent(rule: &Rule, vocab: &Vocabulary) -> Option<Equivalent> {
             parts.push(format!("rd_expense >= revenue * {}", points(min_intensity_percent)));
             Some(Equivalent { when: all(parts), amount: None, per: Scope::Year, once, ceiling: false })
         }
-        RuleKind::LocalSourcing { .. } | RuleKind::Formula { .. } => None,
+        RuleKind::LocalSourcing {
+            requires,
+            min_rise_points,
+            step_points,
+            counting,
+            baseline: SourcingBaseline::PreviousYear,
+            rate,
+            cap,
+        } => {
+            let points = |p: &Decimal| format!("{}%", p.normalize());
+            // The rise in percentage points, as the difference of two rates.
+            let rise = "(local_procurement / total_procurement - local_procurement[-1] / total_procurement[-1])";
+            let mut parts: Vec<String> = requires.iter().map(|f| flag(*f).to_string()).collect();
+            // A rate this year and last (a total above 0); last year's row is known absent only
+            // for an enterprise established recently, as the built-in rule reads it.
+            parts.extend(["total_procurement > 0", "recorded(-1)", "total_procurement[-1] > 0"].map(String::from));
+            parts.push(format!("{rise} >= {}", points(min_rise_points)));
+            let counted = match counting {
+                SourcingCounting::WholeSteps => {
+                    format!("floor({rise} / {step}) * {step}", step = points(step_points))
+                }
+                SourcingCounting::Exact => rise.to_string(),
+            };
+            let amount = format!("min({counted} * total_procurement * {}, {})", percent(*rate), money_literal(*cap));
+            year(all(parts), amount)
+        }
+        // The best earlier rate ranges over a varying number of years: no expression yet.
+        RuleKind::LocalSourcing { baseline: SourcingBaseline::BestPrior, .. } | RuleKind::Formula { .. } => None,
     }
 }
 

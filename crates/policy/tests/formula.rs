@@ -109,9 +109,9 @@ fn zezhou_with_equivalents() -> (Policy, Vec<String>) {
 #[test]
 fn every_built_in_rule_with_an_equivalent_gives_the_same_outcomes_on_generated_data() {
     let (p, twins) = zezhou_with_equivalents();
-    // 首次达到 (2), 首次认定 (7), 首次纳入 (2), 连续未退出 (2), projects (1), the research
-    // referral (1): all but local sourcing.
-    assert_eq!(twins.len(), 15, "{twins:?}");
+    // 首次达到 (2), 本地配套 (1), 首次认定 (7), 首次纳入 (2), 连续未退出 (2), projects (1), the
+    // research referral (1): every rule of the file.
+    assert_eq!(twins.len(), 16, "{twins:?}");
     let ds = lianzhang_demo::generate(
         &lianzhang_demo::DemoParams { enterprises: 3000, seed: 11, ..Default::default() },
         &p.vocabulary,

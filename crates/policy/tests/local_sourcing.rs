@@ -2,7 +2,7 @@
 mod common;
 use common::*;
 use lianzhang_facts::{Annual, Fen};
-use lianzhang_policy::Status;
+use lianzhang_policy::{Policy, Status};
 
 fn m(year: i32, local: i64, total: i64) -> Annual {
     Annual {
@@ -18,6 +18,23 @@ fn one(rows: Vec<Annual>) -> Vec<Ent> {
 }
 
 const R: &str = "local_sourcing_increase";
+
+/// Every golden here holds for the built-in rule and for its expression alike (with the previous
+/// year's rate as baseline; the best earlier rate has none): `lianzhang_policy::equivalent`.
+fn of(p: &Policy, ents: Vec<Ent>, year: i32, rule: &str) -> Option<(Status, Option<String>)> {
+    let built_in = common::of(p, ents.clone(), year, rule);
+    let rewritten = lianzhang_policy::equivalent::rewritten(p);
+    let i = rewritten.rules.iter().position(|r| r.id == rule).expect("the rule");
+    if matches!(rewritten.rules[i].kind, lianzhang_policy::model::RuleKind::Formula { .. }) {
+        assert_eq!(common::of(&rewritten, ents, year, rule), built_in, "the expression differs");
+    } else {
+        use lianzhang_policy::model::{RuleKind, SourcingBaseline};
+        let best_prior =
+            matches!(p.rules[i].kind, RuleKind::LocalSourcing { baseline: SourcingBaseline::BestPrior, .. });
+        assert!(best_prior, "only the best earlier rate has no expression");
+    }
+    built_in
+}
 
 #[test]
 fn the_worked_example_of_policy_md() {
@@ -140,4 +157,16 @@ fn the_award_recurs_each_year_the_rate_rises() {
     assert_eq!(of(&p, one(rows.clone()), 2023, R), award("500000.00"));
     assert_eq!(of(&p, one(rows), 2024, R), award("500000.00"));
     let _ = (Fen(0), Status::Award);
+}
+
+#[test]
+fn a_total_of_zero_has_no_rate_whatever_the_local_part() {
+    // The local part unknown does not matter: with a total of 0 there is no rate (total > 0).
+    let p = policy(&[]);
+    let mut now = m(2023, 0, 0);
+    now.local_procurement = None;
+    assert_eq!(of(&p, one(vec![m(2022, 100, 1_000), now]), 2023, R), None);
+    let mut before = m(2022, 0, 0);
+    before.local_procurement = None;
+    assert_eq!(of(&p, one(vec![before, m(2023, 300_000_000, 1_000_000_000)]), 2023, R), None);
 }

@@ -204,6 +204,16 @@ impl crate::expr::Env for CtxEnv<'_, '_> {
         if year == self.ctx.year { self.ctx.pre_known } else { self.ctx.at(year).pre_known }
     }
 
+    fn recorded(&self, year: i32) -> Option<bool> {
+        if self.ctx.facts.annual.iter().any(|r| r.year == year) {
+            Some(true)
+        } else if self.ctx.first.is_none_or(|f| year < f) && self.ctx.established_recently {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
     fn recognized(&self, kind: &str, year: i32) -> bool {
         let Some(k) = self.ctx.policy.vocabulary.recognition_kind_by_code(kind) else { return false };
         self.ctx.facts.recognitions.iter().any(|r| r.kind == k && r.year == year)

@@ -152,10 +152,14 @@ fn pre_first_or_row<T: Trace>(ctx: &Ctx, year: Year, pre_known: bool, t: &mut T)
         t.missing(|| format!("{year}年配套采购数据（无该年及更早数据）"));
         return None;
     }
-    let l = ctx.money(MoneyFact::LocalProcurement, year, t);
+    // A total of 0 has no rate whatever the local part is (POLICY.md: the total must be > 0).
     let tot = ctx.money(MoneyFact::TotalProcurement, year, t);
+    if tot.is_some_and(|tot| tot.0 <= 0) {
+        return Some(None);
+    }
+    let l = ctx.money(MoneyFact::LocalProcurement, year, t);
     match (l, tot) {
-        (Some(l), Some(tot)) => Some((tot.0 > 0).then_some((l, tot))),
+        (Some(l), Some(tot)) => Some(Some((l, tot))),
         _ => None,
     }
 }

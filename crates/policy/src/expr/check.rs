@@ -228,6 +228,8 @@ impl Checker<'_> {
             },
             BinOp::Div => match (lt, rt) {
                 (Money, Money) | (Count, Count) | (Area, Area) => Percent,
+                // How many steps of 5% a rise holds: a bare number.
+                (Percent, Percent) => Number,
                 (Money, Number | Count | Area | Percent) => Money,
                 (Count | Area | Percent, Number) => lt,
                 (Number, Number) => Number,
@@ -319,6 +321,51 @@ impl Checker<'_> {
                 }
                 Type::Bool
             }
+            "floor" => {
+                // Whole steps: floor(rise / 5%) counts the whole 5-point steps of a rise.
+                if !arity(1) {
+                    return self.problem(
+                        Diagnostic::new(span, "floor 只有一个参数：一个数")
+                            .help("如 floor(增幅 / 5%)：增幅含几个整 5 个百分点"),
+                    );
+                }
+                let t = self.ty(&mut args[0]);
+                if !matches!(t, Type::Number | Type::Count | Type::Error) {
+                    self.problems.push(
+                        Diagnostic::new(args[0].span.clone(), format!("floor 向下取整的应为数，这里是{}", t.zh()))
+                            .help("比例先除以步长，如 floor(增幅 / 5%)"),
+                    );
+                }
+                if t == Type::Count { Type::Count } else { Type::Number }
+            }
+            "recorded" => {
+                // recorded(-1): the enterprise has last year's annual row (see the evaluator).
+                // The offset is written `-1`: a negation of a whole number, folded here.
+                let offset = match args.first().map(|a| &a.kind) {
+                    Some(Kind::Num(d, Unit::Bare)) if d.is_zero() => Some(rust_decimal::Decimal::ZERO),
+                    Some(Kind::Neg(inner)) => match &inner.kind {
+                        Kind::Num(d, Unit::Bare) => Some(-*d),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                let offset = offset.filter(|d| {
+                    d.fract().is_zero()
+                        && *d <= rust_decimal::Decimal::ZERO
+                        && *d >= -rust_decimal::Decimal::from(MAX_LOOKBACK)
+                });
+                match offset {
+                    Some(d) if arity(1) => {
+                        args[0].kind = Kind::Num(d, Unit::Bare);
+                        args[0].ty = Some(Type::Number);
+                        Type::Bool
+                    }
+                    _ => self.problem(
+                        Diagnostic::new(span, "recorded 只有一个参数：年度偏移（-10 至 0 的整数）")
+                            .help("如 recorded(-1)：有上年的年度数据"),
+                    ),
+                }
+            }
             "increase" | "growth" => {
                 if !arity(1) {
                     return self.problem(Diagnostic::new(span, format!("{name} 只有一个参数：一项按年度记录的事实")));
@@ -392,10 +439,9 @@ impl Checker<'_> {
                     }
                 }
             }
-            _ => self.problem(
-                Diagnostic::new(span, format!("没有函数“{name}”"))
-                    .help("可用：min、max、increase、growth、first、entered、recognized、band、rate、brackets"),
-            ),
+            _ => self.problem(Diagnostic::new(span, format!("没有函数“{name}”")).help(
+                "可用：min、max、floor、increase、growth、first、entered、recognized、recorded、band、rate、brackets",
+            )),
         }
     }
 }

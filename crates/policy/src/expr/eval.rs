@@ -58,6 +58,12 @@ pub trait Env {
     fn recognized(&self, _kind: &str, _year: i32) -> bool {
         false
     }
+    /// Whether the enterprise has its annual row of `year` (`recorded(-1)`): `Some(false)` only
+    /// where the history rule knows there is none (a year before the first row of an enterprise
+    /// established recently, POLICY.md interpretation 6); `None` when unknown.
+    fn recorded(&self, _year: i32) -> Option<bool> {
+        None
+    }
     /// `first(f)` judged in `year`, for the yes/no fact in place `slot` of the declared facts,
     /// when the environment decides it itself (the engine's 首次纳入, which the built-in rules
     /// use: the same three-valued judgment); `None` to let the evaluator go year by year. Asked
@@ -155,6 +161,7 @@ pub(crate) fn reads_yearly(e: &Expr, decls: &Decls) -> bool {
         Kind::Num(..) | Kind::Bool(_) | Kind::Str(_) | Kind::ThisYear => false,
         Kind::Neg(x) | Kind::Not(x) | Kind::In(x, _) => reads_yearly(x, decls),
         Kind::Bin(_, l, r) => reads_yearly(l, decls) || reads_yearly(r, decls),
+        Kind::Call(f, _) if f == "recorded" => true,
         Kind::Call(_, args) => args.iter().any(|x| reads_yearly(x, decls)),
         Kind::Schedule(bands) => bands
             .iter()
@@ -395,6 +402,32 @@ impl<const EXPLAIN: bool> Ev<'_, EXPLAIN> {
                 Ok(Value::Num(v))
             }
             "first" => self.first(&args[0]),
+            "floor" => {
+                let x = self.num(&args[0])?;
+                let v = x.floor();
+                if EXPLAIN {
+                    self.steps.push(format!(
+                        "向下取整（{}）= {}",
+                        show(&Value::Num(x), args[0].ty),
+                        show(&Value::Num(v), e.ty)
+                    ));
+                }
+                Ok(Value::Num(v))
+            }
+            "recorded" => {
+                let Kind::Num(n, _) = &args[0].kind else { unreachable!("checked: a whole offset") };
+                let year = self.year + self.shift + i32::try_from(n.trunc().mantissa()).unwrap_or(0);
+                let v = self.env.recorded(year);
+                if EXPLAIN {
+                    let zh = match v {
+                        Some(true) => "有",
+                        Some(false) => "无（新设企业，此前无数据）",
+                        None => "未知",
+                    };
+                    self.steps.push(format!("{year}年年度数据：{zh}"));
+                }
+                v.map(Value::Bool).ok_or_else(|| self.unknown(|| format!("{year}年年度数据（缺少该年数据行）")))
+            }
             "entered" => {
                 let Kind::Num(n, _) = &args[1].kind else { unreachable!("checked: a whole number") };
                 let n = i32::try_from(n.trunc().mantissa()).unwrap_or(0);

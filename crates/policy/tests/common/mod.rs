@@ -38,6 +38,7 @@ pub fn plain(year: i32, revenue: i64) -> Annual {
     }
 }
 
+#[derive(Clone)]
 pub struct Ent {
     pub established: Option<i32>,
     pub strategic: Option<bool>,

@@ -1,7 +1,8 @@
 -- 收回 (issue 11): the money an enterprise pays back under a recovery rule is a 'recovery' entry
 -- of that rule's award key (positive: received), at most one net per key; a reversal may cancel
 -- it as it cancels a payment. SQLite cannot change a CHECK, so the table is rebuilt with its
--- index and triggers; the self-reference (reverses) is checked at commit.
+-- index and triggers. The self-reference names the new table (the rename carries it over): naming
+-- the old one made dropping it count every reversal as a broken link, and the upgrade failed.
 PRAGMA defer_foreign_keys = ON;
 CREATE TABLE ledger_new (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -15,7 +16,7 @@ CREATE TABLE ledger_new (
     year INTEGER NOT NULL,
     project_id TEXT,
     amount_fen INTEGER NOT NULL,
-    reverses INTEGER UNIQUE REFERENCES ledger(id),
+    reverses INTEGER UNIQUE REFERENCES ledger_new(id),
     note TEXT NOT NULL,
     round_id INTEGER REFERENCES rounds(id),
     owed_fen INTEGER,
