@@ -354,6 +354,7 @@ fn rule(
     };
     let clause = f.req("clause", problems).and_then(|n| string(n, problems));
     let title = f.req("title", problems).and_then(|n| string(n, problems));
+    let source = f.opt("source").and_then(|n| string(n, problems)).unwrap_or_default();
     let p = &mut *problems;
     let flags = |n: &Node, p: &mut Vec<Problem>| list(n, p, flag);
     let kinds: Vec<&str> = vocab.recognition_kinds.iter().map(|c| c.code.as_str()).collect();
@@ -560,10 +561,10 @@ fn rule(
         }
         _ => unreachable!("kind names come from RULE_KINDS"),
     };
-    let mut allowed = vec!["kind", "clause", "title"];
+    let mut allowed = vec!["kind", "clause", "title", "source"];
     allowed.extend_from_slice(params);
     f.finish(&allowed, problems);
-    Some(Rule { id: id.to_string(), clause: clause?, title: title?, kind: kind? })
+    Some(Rule { id: id.to_string(), clause: clause?, title: title?, source, kind: kind? })
 }
 
 /// An expression of the policy language (a string), checked against the declared facts; each
@@ -809,6 +810,7 @@ fn caps(node: &Node, rules: &[Rule], declared: &[String], problems: &mut Vec<Pro
         let Some(mut f) = Fields::new(&e.node, format!("上限 {} ", e.key), problems) else { continue };
         let title = f.req("title", problems).and_then(|n| string(n, problems));
         let clause = f.opt("clause").and_then(|n| string(n, problems)).unwrap_or_default();
+        let source = f.opt("source").and_then(|n| string(n, problems)).unwrap_or_default();
         let amount = f.req("amount", problems).and_then(|n| money(n, problems));
         let ids: Vec<&str> = declared.iter().map(String::as_str).collect();
         // A rule that failed to compile is reported where it is defined, not again here.
@@ -826,12 +828,12 @@ fn caps(node: &Node, rules: &[Rule], declared: &[String], problems: &mut Vec<Pro
             }),
             None => Some(Vec::new()),
         };
-        f.finish(&["title", "clause", "amount", "exclude"], problems);
+        f.finish(&["title", "clause", "source", "amount", "exclude"], problems);
         if broken {
             continue;
         }
         if let (Some(title), Some(amount), Some(exclude)) = (title, amount, exclude) {
-            out.push(Cap { id: e.key.clone(), title, clause, amount, exclude });
+            out.push(Cap { id: e.key.clone(), title, clause, source, amount, exclude });
         }
     }
     out

@@ -16,7 +16,9 @@ const SECTION_PARAMS: &[(&str, &[&str])] = &[
     ("payout", &["confirmation", "approvals", "publicity_working_days", "objection_to"]),
 ];
 /// Keys of a rule or group table that are identity, not parameters.
-const NOT_PARAMS: &[&str] = &["kind", "clause", "title", "rules"];
+const NOT_PARAMS: &[&str] = &["kind", "clause", "title", "source", "rules"];
+/// The sections whose tables (one per rule, group, check or cap) hold parameters.
+const PARAM_TABLES: [&str; 4] = ["rules", "groups", "caps", "plausibility"];
 
 /// One parameter: `key` as used by `--set`, its current value as TOML text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,7 +118,7 @@ impl PolicyFile {
                 }
             }
         }
-        for section in ["rules", "groups", "plausibility"] {
+        for section in PARAM_TABLES {
             if let Some(Node { value: Value::Table(t), .. }) = top.get(section) {
                 for e in &t.entries {
                     if let Value::Table(rt) = &e.node.value {
@@ -177,7 +179,7 @@ fn locate<'a>(tree: &'a mut Node, key: &str) -> Option<Slot<'a>> {
     if NOT_PARAMS.contains(&param) {
         return None;
     }
-    let section = ["rules", "groups", "plausibility"]
+    let section = PARAM_TABLES
         .into_iter()
         .find(|s| matches!(top.get(s), Some(Node { value: Value::Table(t), .. }) if t.get(owner).is_some()))?;
     let Some(Node { value: Value::Table(t), .. }) = top.get_mut(section) else { return None };

@@ -4,6 +4,7 @@
 //!
 //! Nothing here does IO: callers read files and pass text and facts in.
 
+pub mod choices;
 mod compile;
 pub mod diag;
 pub mod engine;
@@ -17,6 +18,7 @@ pub mod show;
 pub mod targets;
 pub mod tree;
 pub mod tri;
+pub mod whatif;
 
 pub use diag::{PolicyErrors, Problem};
 pub use engine::{

@@ -38,6 +38,8 @@ pub struct Cap {
     pub id: String,
     pub title: String,
     pub clause: String,
+    /// 原文, as for [`Rule::source`].
+    pub source: String,
     /// Yuan.
     pub amount: Fen,
     /// The rules (indexes) it does not count or reduce.
@@ -190,6 +192,9 @@ pub struct Rule {
     pub id: String,
     pub clause: String,
     pub title: String,
+    /// 原文: the words of the source document this rule implements, quoted as printed (the
+    /// policy page shows them beside the rule); empty when the file quotes none.
+    pub source: String,
     pub kind: RuleKind,
 }
 

@@ -128,16 +128,7 @@ pub fn show(p: &Policy) -> String {
     let _ = writeln!(s, "{}  {}  {}印发", m.document, m.issuer, m.issued);
     let to = m.effective_to.map_or("无截止年度".to_string(), |t| format!("至{t}年"));
     let _ = writeln!(s, "政策编号：{}    适用评定年度：{}年起，{to}", m.id, m.effective_from);
-    let rounding = match m.rounding {
-        Rounding::HalfAwayFromZero => "四舍五入",
-        Rounding::HalfEven => "银行家舍入",
-    };
-    let precision = if m.round_unit >= rust_decimal::Decimal::ONE {
-        format!("到{}元", m.round_unit.normalize())
-    } else {
-        format!("保留{}位小数", m.round_dp)
-    };
-    let _ = writeln!(s, "金额以元计，计算完成后一次{rounding}{precision}；“以上”“以下”含本数。");
+    let _ = writeln!(s, "{}", rounding_zh(m));
     let _ = writeln!(s, "\n一、奖励规则");
     for (i, r) in p.rules.iter().enumerate() {
         let (cond, amount) = describe_rule(p, r);
@@ -157,28 +148,13 @@ pub fn show(p: &Policy) -> String {
     if !p.caps.is_empty() {
         let _ = writeln!(s, "\n奖补上限（各规则评定后适用，按规则顺序计入，超出部分核减）");
         for c in &p.caps {
-            let excluded: Vec<&str> = c.exclude.iter().map(|&r| p.rules[r].id.as_str()).collect();
-            let except =
-                if excluded.is_empty() { String::new() } else { format!("（不计：{}）", excluded.join("、")) };
-            let _ = writeln!(s, "   {} {}：不超过{}{except}", c.clause, c.title, yuan(c.amount));
+            let _ = writeln!(s, "   {} {}：{}", c.clause, c.title, cap_zh(p, c));
         }
     }
     if !p.targets.is_empty() {
         let _ = writeln!(s, "\n二、目标");
         for t in &p.targets {
-            let value = match &t.measure {
-                TargetMeasure::NewAboveScale { value }
-                | TargetMeasure::AboveScale { value }
-                | TargetMeasure::RecognizedInYear { value, .. }
-                | TargetMeasure::RecognizedBy { value, .. }
-                | TargetMeasure::ChainMasters { value } => format!("{value}户"),
-                TargetMeasure::NewChainMembers { per_chain } => per_chain
-                    .iter()
-                    .map(|(c, v)| format!("{}{v}户", p.vocabulary.chains[*c].name))
-                    .collect::<Vec<_>>()
-                    .join("、"),
-            };
-            let _ = writeln!(s, "   {}年底 {}：{value}", t.year, t.title);
+            let _ = writeln!(s, "   {}年底 {}：{}", t.year, t.title, target_value_zh(p, t));
         }
     }
     if !p.plausibility.is_empty() {
@@ -194,6 +170,43 @@ pub fn show(p: &Policy) -> String {
         let _ = writeln!(s, "   {}（{}）：{}", c.name, c.code, arrows.join("，"));
     }
     s
+}
+
+/// How amounts are rounded, one sentence: `金额以元计，计算完成后一次四舍五入保留2位小数；…`.
+pub fn rounding_zh(m: &Meta) -> String {
+    let rounding = match m.rounding {
+        Rounding::HalfAwayFromZero => "四舍五入",
+        Rounding::HalfEven => "银行家舍入",
+    };
+    let precision = if m.round_unit >= rust_decimal::Decimal::ONE {
+        format!("到{}元", m.round_unit.normalize())
+    } else {
+        format!("保留{}位小数", m.round_dp)
+    };
+    format!("金额以元计，计算完成后一次{rounding}{precision}；“以上”“以下”含本数。")
+}
+
+/// A cap's limit and the rules it does not count: `不超过300万元（不计：…）`.
+pub fn cap_zh(p: &Policy, c: &Cap) -> String {
+    let excluded: Vec<&str> = c.exclude.iter().map(|&r| p.rules[r].title.as_str()).collect();
+    let except = if excluded.is_empty() { String::new() } else { format!("（不计：{}）", excluded.join("、")) };
+    format!("同一企业同一年度不超过{}{except}", yuan(c.amount))
+}
+
+/// A target's value: `30户`, or per chain `钢铁产业链5户、…`.
+pub fn target_value_zh(p: &Policy, t: &Target) -> String {
+    match &t.measure {
+        TargetMeasure::NewAboveScale { value }
+        | TargetMeasure::AboveScale { value }
+        | TargetMeasure::RecognizedInYear { value, .. }
+        | TargetMeasure::RecognizedBy { value, .. }
+        | TargetMeasure::ChainMasters { value } => format!("{value}户"),
+        TargetMeasure::NewChainMembers { per_chain } => per_chain
+            .iter()
+            .map(|(c, v)| format!("{}{v}户", p.vocabulary.chains[*c].name))
+            .collect::<Vec<_>>()
+            .join("、"),
+    }
 }
 
 /// A plausibility check's condition, in Chinese.

@@ -19,6 +19,7 @@ mod read;
 mod rounds;
 mod rows;
 mod runs;
+mod scenarios;
 mod seed;
 mod textcheck;
 mod url;
@@ -39,7 +40,8 @@ pub use rounds::{
     BudgetLine, CreditList, FrozenFacts, NewBudget, NewCreditEntry, NewPayment, NewRound, Revision, RoundHeader,
     RoundRecord, Standing, StoredEvent,
 };
-pub use runs::{PaidSet, RecordedRun, RunOutcome};
+pub use runs::{PaidSet, RecordedRun, RunOutcome, policy_hash};
+pub use scenarios::{NewScenario, Scenario};
 pub use textcheck::StoredTextProblem;
 pub use url::DbUrl;
 pub use users::{Role, User, digest};
@@ -135,6 +137,7 @@ impl Store {
         // exists". Each migration is one transaction, so a failed attempt leaves nothing behind:
         // while another process is making progress (more migrations applied than before our
         // attempt), try again.
+        self.accept_corrected_sqlite_migrations().await?;
         loop {
             let before = self.applied_sqlite_migrations().await?;
             match SQLITE_MIGRATIONS.run(&self.pool).await {
@@ -145,6 +148,28 @@ impl Store {
                 Err(e) => return Err(e.into()),
             }
         }
+    }
+
+    /// Migration 0009 as it first landed (stop 18) named the old ledger in the rebuilt table's
+    /// self-reference, which failed on any ledger holding a reversal; its text was corrected. A
+    /// database that applied the first text (the same schema: it could only succeed without
+    /// reversals) has the recorded checksum replaced by the corrected one, so the migrator, which
+    /// refuses a changed migration, goes on.
+    async fn accept_corrected_sqlite_migrations(&self) -> Result<()> {
+        /// SHA-384 of 0009_recoveries.sql as commit cac5235 had it.
+        const FIRST_0009: &str =
+            "0117e594c5cfd9e2022f184fa60b6f6a474a116ce123c59fc0a79c78674f458058307aa72ba7a59b9471a06b171d0ff0";
+        if self.applied_sqlite_migrations().await? < 9 {
+            return Ok(());
+        }
+        let corrected = SQLITE_MIGRATIONS.iter().find(|m| m.version == 9).expect("migration 0009 is embedded");
+        let hex: String = corrected.checksum.iter().map(|b| format!("{b:02x}")).collect();
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE _sqlx_migrations SET checksum = X'{hex}' WHERE version = 9 AND checksum = X'{FIRST_0009}'"
+        )))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     /// How many migrations a SQLite database records as applied (0 before the first).

@@ -186,6 +186,17 @@ impl Store {
         Ok(row.is_some())
     }
 
+    /// The USCCs of the enterprises the user (a leader) is liaison for, sorted.
+    pub async fn liaison_usccs(&self, user_id: i64) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT l.uscc FROM liaisons l JOIN users u ON u.person_id = l.person_id WHERE u.id = $1 ORDER BY l.uscc",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(u,)| u).collect())
+    }
+
     /// One enterprise with all its facts, as a one-enterprise dataset, read in one snapshot (an
     /// edit committed meanwhile is either wholly in it or not at all).
     pub async fn enterprise(&self, vocabulary: &Vocabulary, uscc: &Uscc) -> Result<Option<Dataset>> {

@@ -240,7 +240,7 @@ pub(crate) async fn record_run_in(
     assessment: &Assessment,
     actor: &str,
 ) -> Result<i64> {
-    let hash = format!("{:x}", Sha256::digest(file.text().as_bytes()));
+    let hash = policy_hash(file.text());
     let at = now();
     let known: Option<(String,)> = sqlx::query_as("SELECT hash FROM policy_versions WHERE hash = $1")
         .bind(&hash)
@@ -327,4 +327,10 @@ impl PaidLedger for PaidSet {
     fn is_paid(&self, uscc: &Uscc, rule: &str, year: Option<Year>, project_id: Option<&str>) -> bool {
         !self.0.is_empty() && self.0.contains(&award_key(uscc.as_str(), rule, year, project_id))
     }
+}
+
+/// The identity of a policy text as runs and rounds record it (`policy_versions.hash`): the
+/// SHA-256 of the file's bytes, 64 lowercase hex digits.
+pub fn policy_hash(text: &str) -> String {
+    format!("{:x}", Sha256::digest(text.as_bytes()))
 }

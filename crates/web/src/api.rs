@@ -14,7 +14,9 @@ use lianzhang_facts::{ExtraAt, ExtraPlace};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
+pub(crate) mod policy;
 pub(crate) mod rounds;
+pub(crate) mod sandbox;
 
 /// A [`WebError`] rendered as JSON, with its own status when the API says more than the page
 /// would (409 for a workflow refusal, see [`ApiError::conflict`]).

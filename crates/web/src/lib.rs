@@ -17,7 +17,9 @@ mod home;
 mod import;
 mod pages;
 mod payouts;
+mod policy;
 mod rounds;
+mod sandbox;
 mod scope;
 mod server;
 mod snapshot;
@@ -44,6 +46,8 @@ pub struct AppState {
     /// The server's limits (time, connections, body sizes).
     pub limits: ServeLimits,
     snapshot: snapshot::Cache,
+    /// The registry's facts in memory, shared by the snapshot and the sandbox.
+    inputs: snapshot::Inputs,
     staged: import::Staged,
     /// The award rounds' lines, indexed per round state and scope.
     round_indexes: rounds::Indexes,
@@ -63,6 +67,7 @@ impl AppState {
             policy: Arc::new(policy),
             limits,
             snapshot: snapshot::Cache::default(),
+            inputs: snapshot::Inputs::default(),
             staged: import::Staged::default(),
             round_indexes: rounds::Indexes::default(),
         })
@@ -82,6 +87,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/dashboard", get(dashboard::dashboard))
         .route("/chains", get(chains::chains))
         .route("/chains/{code}", get(chains::chain))
+        .route("/policy", get(policy::page))
         .route("/enterprises", get(pages::enterprises))
         .route("/enterprises/{uscc}", get(pages::enterprise))
         .route("/enterprises/{uscc}/edit", get(edit::edit_form).post(edit::edit_save))
@@ -97,6 +103,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/admin/users/{username}", post(admin::change_user))
         .route("/admin/audit", get(admin::audit))
         .merge(rounds::routes(upload_body))
+        .merge(sandbox::routes())
         .route("/assets/style.css", get(style))
         .route("/assets/app.js", get(script))
         .route("/assets/fonts/lianzhang-sans-sc.woff2", get(font))
@@ -104,6 +111,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/enterprises", get(api::enterprises))
         .route("/api/v1/enterprises/{uscc}", get(api::enterprise))
         // rounds API
+        .route("/api/v1/policy", get(api::policy::show))
+        .route("/api/v1/sandbox", get(api::sandbox::ask))
+        .route("/api/v1/scenarios", get(api::sandbox::list).post(api::sandbox::save))
         .route("/api/v1/rounds", get(api::rounds::list).post(api::rounds::create))
         .route("/api/v1/rounds/{id}", get(api::rounds::show))
         .route("/api/v1/rounds/{id}/lines", get(api::rounds::lines))

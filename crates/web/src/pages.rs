@@ -403,6 +403,8 @@ pub struct YearRow {
 
 pub struct OutcomeRow {
     pub year: i32,
+    /// Where the rule is explained (the policy page's anchor).
+    pub rule_url: String,
     pub rule: String,
     pub clause: String,
     pub status: String,
@@ -503,6 +505,7 @@ pub async fn enterprise(
         .rev()
         .map(|(year, status, r)| OutcomeRow {
             year,
+            rule_url: crate::policy::rule_url(&r.rule),
             rule: r.title,
             clause: r.clause,
             status: status.zh().to_string(),

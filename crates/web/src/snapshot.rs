@@ -4,7 +4,7 @@
 use lianzhang_facts::{Dataset, Year};
 use lianzhang_policy::targets::{Progress, progress};
 use lianzhang_policy::{Confirmations, Policy, RuleTally, tally_enterprise_with};
-use lianzhang_store::{Store, StoreError};
+use lianzhang_store::{AssessmentInputs, Store, StoreError};
 use rust_decimal::Decimal;
 use std::sync::{Arc, RwLock};
 
@@ -157,6 +157,37 @@ impl Snapshot {
     }
 }
 
+/// The facts, the paid awards and the confirmations of one moment, kept in memory until the
+/// audit trail shows a committed change: the snapshot and the what-if sandbox read them without
+/// loading the registry again.
+#[derive(Default)]
+pub struct Inputs {
+    current: RwLock<Option<Arc<AssessmentInputs>>>,
+    /// One load at a time: a burst of requests after a change loads the registry once.
+    load: tokio::sync::Mutex<()>,
+}
+
+impl Inputs {
+    fn fresh(&self, version: Option<i64>) -> Option<Arc<AssessmentInputs>> {
+        self.current.read().expect("inputs lock").as_ref().filter(|i| i.revision == version).cloned()
+    }
+
+    /// The registry's current inputs, loaded first if it changed since.
+    pub async fn get(&self, store: &Store, policy: &Policy) -> Result<Arc<AssessmentInputs>, StoreError> {
+        let version = store.last_change().await?;
+        if let Some(i) = self.fresh(version) {
+            return Ok(i);
+        }
+        let _one = self.load.lock().await;
+        if let Some(i) = self.fresh(version) {
+            return Ok(i);
+        }
+        let inputs = Arc::new(store.load_assessment_inputs(&policy.vocabulary).await?);
+        *self.current.write().expect("inputs lock") = Some(inputs.clone());
+        Ok(inputs)
+    }
+}
+
 /// The cached snapshot and the audit id it was computed at.
 #[derive(Default)]
 pub struct Cache {
@@ -171,7 +202,7 @@ impl Cache {
     }
 
     /// The current snapshot, rebuilt first if the registry changed since.
-    pub async fn get(&self, store: &Store, policy: &Arc<Policy>) -> Result<Arc<Snapshot>, StoreError> {
+    pub async fn get(&self, store: &Store, inputs: &Inputs, policy: &Arc<Policy>) -> Result<Arc<Snapshot>, StoreError> {
         let version = store.last_change().await?;
         if let Some(s) = self.fresh(version) {
             return Ok(s);
@@ -180,8 +211,7 @@ impl Cache {
         if let Some(s) = self.fresh(version) {
             return Ok(s);
         }
-        // The facts, the paid awards and the confirmations of one moment.
-        let inputs = store.load_assessment_inputs(&policy.vocabulary).await?;
+        let inputs = inputs.get(store, policy).await?;
         let p = policy.clone();
         let revision = inputs.revision;
         let snap = tokio::task::spawn_blocking(move || {

@@ -41,6 +41,8 @@ pub struct LinePage {
     r: Arc<RoundRecord>,
     line: Line,
     url: String,
+    /// The rule on the policy page.
+    rule_url: String,
     state_zh: String,
     pending: Vec<String>,
     /// The missing facts of a doubtful line, and the edit form to fix them (when the user may).
@@ -191,6 +193,7 @@ async fn render(
     });
     Ok(LinePage {
         url: line_url(r.header.id, &line.key),
+        rule_url: crate::policy::rule_url(&line.key.rule),
         state_zh: r.round.state_zh(&line),
         pending: pending.iter().map(Pending::zh).collect(),
         missing,

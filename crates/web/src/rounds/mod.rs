@@ -15,7 +15,7 @@ mod line;
 mod list;
 mod page;
 mod pay;
-mod publicity;
+pub(crate) mod publicity;
 pub(crate) mod view;
 
 use crate::pages::urlencode;
