@@ -21,6 +21,7 @@ const TOP: &[&str] = &[
     "payout",
     "facts",
     "caps",
+    "nearness",
 ];
 const FLAGS: &[&str] = &["above_scale", "chain_master", "strategic_emerging"];
 const MONEY: &[&str] = &["revenue", "rd_expense", "local_procurement", "total_procurement"];
@@ -73,6 +74,10 @@ pub fn compile(root: &Node, problems: &mut Vec<Problem>) -> Option<Policy> {
         Some(n) => payout(n, problems),
         None => Some(Payout::default()),
     };
+    let nearness = match top.opt("nearness") {
+        Some(n) => nearness(n, problems),
+        None => Some(Nearness::default()),
+    };
     top.finish(TOP, problems);
     let gates = rules.iter().map(|r| r.kind.gate(&vocabulary)).collect();
     let sources = crate::engine::sources(&facts, &vocabulary);
@@ -88,6 +93,7 @@ pub fn compile(root: &Node, problems: &mut Vec<Problem>) -> Option<Policy> {
         gates,
         plausibility,
         payout: payout?,
+        nearness: nearness?,
         sources,
         facts,
         caps,
@@ -189,6 +195,45 @@ fn payout(node: &Node, problems: &mut Vec<Problem>) -> Option<Payout> {
     let objection_to = f.opt("objection_to").and_then(|n| string(n, problems)).unwrap_or(d.objection_to);
     f.finish(&["confirmation", "approvals", "publicity_working_days", "objection_to"], problems);
     Some(Payout { confirmation, approvals, publicity_days, objection_to })
+}
+
+/// The `[nearness]` section (潜在可享); absent keys keep [`Nearness::default`].
+fn nearness(node: &Node, problems: &mut Vec<Problem>) -> Option<Nearness> {
+    const KEYS: [&str; 5] =
+        ["tier_share", "above_scale_line", "above_scale_share", "sourcing_points", "referral_share"];
+    let mut f = Fields::new(node, "[nearness]", problems)?;
+    let d = Nearness::default();
+    let mut share = |key: &str, default: Decimal, problems: &mut Vec<Problem>| {
+        let Some(n) = f.opt(key) else { return default };
+        match decimal(n, problems) {
+            Some(v) if v > Decimal::ZERO && v < Decimal::ONE => v,
+            Some(_) => {
+                problems.push(Problem::new(Some(&n.origin), "比例应大于 0、小于 1（如 \"0.10\" 即 10%）"));
+                default
+            }
+            None => default,
+        }
+    };
+    let tier_share = share("tier_share", d.tier_share, problems);
+    let above_scale_share = share("above_scale_share", d.above_scale_share, problems);
+    let referral_share = share("referral_share", d.referral_share, problems);
+    let above_scale_line = match f.opt("above_scale_line") {
+        Some(n) => money(n, problems).unwrap_or(d.above_scale_line),
+        None => d.above_scale_line,
+    };
+    let sourcing_points = match f.opt("sourcing_points") {
+        Some(n) => match decimal(n, problems) {
+            Some(v) if v > Decimal::ZERO => v,
+            Some(_) => {
+                problems.push(Problem::new(Some(&n.origin), "百分点数应大于 0"));
+                d.sourcing_points
+            }
+            None => d.sourcing_points,
+        },
+        None => d.sourcing_points,
+    };
+    f.finish(&KEYS, problems);
+    Some(Nearness { tier_share, above_scale_line, above_scale_share, sourcing_points, referral_share })
 }
 
 fn codes(node: Option<&Node>, what: &str, problems: &mut Vec<Problem>) -> Vec<Code> {

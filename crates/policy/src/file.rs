@@ -14,6 +14,7 @@ const SECTION_PARAMS: &[(&str, &[&str])] = &[
     ("policy", &["effective_from", "effective_to", "rounding", "round_to"]),
     ("history", &["new_enterprise_window"]),
     ("payout", &["confirmation", "approvals", "publicity_working_days", "objection_to"]),
+    ("nearness", &["tier_share", "above_scale_line", "above_scale_share", "sourcing_points", "referral_share"]),
 ];
 /// Keys of a rule or group table that are identity, not parameters.
 const NOT_PARAMS: &[&str] = &["kind", "clause", "title", "source", "rules"];

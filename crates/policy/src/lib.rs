@@ -13,6 +13,7 @@ pub mod expr;
 mod fields;
 pub mod file;
 pub mod model;
+pub mod near;
 pub mod plausibility;
 pub mod show;
 pub mod targets;

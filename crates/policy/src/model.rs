@@ -21,6 +21,8 @@ pub struct Policy {
     pub plausibility: Vec<crate::plausibility::Check>,
     /// How award rounds (兑现批次) run under this policy: the `[payout]` section.
     pub payout: Payout,
+    /// Who is listed as near an award (潜在可享): the `[nearness]` section.
+    pub nearness: Nearness,
     /// The facts the policy reads (`[[facts]]`; FACTS.md's columns when the file has none).
     pub facts: crate::expr::Decls,
     /// Limits across rules (`[caps]`), applied after every rule is decided.
@@ -44,6 +46,39 @@ pub struct Cap {
     pub amount: Fen,
     /// The rules (indexes) it does not count or reduce.
     pub exclude: Vec<usize>,
+}
+
+/// The `[nearness]` section (潜在可享, issue 12): how near an award an enterprise must be for the
+/// lists of those one step away. Shares are fractions (0.10 = 10%); absent keys keep
+/// [`Nearness::default`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Nearness {
+    /// A revenue tier (首次达到): listed when the year's value is at least `1 − tier_share` of the
+    /// threshold and below it.
+    pub tier_share: Decimal,
+    /// The above-scale line (规上标准: 2,000万元 of revenue) in fen.
+    pub above_scale_line: Fen,
+    /// A below-scale enterprise is listed when its revenue is at least `1 − above_scale_share` of
+    /// the line and grew over the year before.
+    pub above_scale_share: Decimal,
+    /// Local sourcing: listed when the rise of the rate is short of the minimum by at most this
+    /// many percentage points (one step: 5).
+    pub sourcing_points: Decimal,
+    /// A research referral missing exactly one condition: listed when that value is at least
+    /// `1 − referral_share` of its threshold.
+    pub referral_share: Decimal,
+}
+
+impl Default for Nearness {
+    fn default() -> Self {
+        Nearness {
+            tier_share: Decimal::new(10, 2),
+            above_scale_line: Fen::yuan(20_000_000),
+            above_scale_share: Decimal::new(20, 2),
+            sourcing_points: Decimal::from(5),
+            referral_share: Decimal::new(20, 2),
+        }
+    }
 }
 
 /// The `[payout]` section: the workflow parameters of an award round (兑现批次).

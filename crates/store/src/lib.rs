@@ -13,6 +13,7 @@ mod confirmations;
 mod error;
 mod import;
 mod ledger;
+mod near;
 mod org;
 mod query;
 mod read;
@@ -33,6 +34,7 @@ pub use import::{
     Resolution, SheetCounts, beijing_time, exact_wan, field_zh, table_zh,
 };
 pub use ledger::{LedgerEntry, award_key};
+pub use near::{NewService, Service};
 pub use org::ChainRole;
 pub use query::{EnterpriseFilter, EnterpriseSummary};
 pub use read::AssessmentInputs;

@@ -14,6 +14,7 @@ use lianzhang_facts::{ExtraAt, ExtraPlace};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
+pub(crate) mod near;
 pub(crate) mod policy;
 pub(crate) mod rounds;
 pub(crate) mod sandbox;

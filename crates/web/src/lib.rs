@@ -15,6 +15,7 @@ mod findings;
 mod format;
 mod home;
 mod import;
+mod near;
 mod pages;
 mod payouts;
 mod policy;
@@ -104,6 +105,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/admin/audit", get(admin::audit))
         .merge(rounds::routes(upload_body))
         .merge(sandbox::routes())
+        .merge(near::routes())
         .route("/assets/style.css", get(style))
         .route("/assets/app.js", get(script))
         .route("/assets/fonts/lianzhang-sans-sc.woff2", get(font))
@@ -113,6 +115,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         // rounds API
         .route("/api/v1/policy", get(api::policy::show))
         .route("/api/v1/sandbox", get(api::sandbox::ask))
+        .route("/api/v1/near", get(api::near::list))
+        .route("/api/v1/near/services", axum::routing::post(api::near::add_service))
         .route("/api/v1/scenarios", get(api::sandbox::list).post(api::sandbox::save))
         .route("/api/v1/rounds", get(api::rounds::list).post(api::rounds::create))
         .route("/api/v1/rounds/{id}", get(api::rounds::show))

@@ -221,7 +221,7 @@ async fn scenarios_are_saved_listed_compared_and_exported() {
 }
 
 #[tokio::test]
-async fn the_policy_and_sandbox_endpoints_are_documented() {
+async fn the_policy_sandbox_and_near_endpoints_are_documented() {
     let app = county().await;
     let r = app.send(Request::get("/api/openapi.json").body(Body::empty()).unwrap()).await;
     let spec: Value = serde_json::from_str(&r.body).unwrap();
@@ -230,6 +230,8 @@ async fn the_policy_and_sandbox_endpoints_are_documented() {
         ("/api/v1/sandbox", "get"),
         ("/api/v1/scenarios", "get"),
         ("/api/v1/scenarios", "post"),
+        ("/api/v1/near", "get"),
+        ("/api/v1/near/services", "post"),
     ] {
         let op = &spec["paths"][path][method];
         assert!(

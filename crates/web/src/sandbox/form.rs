@@ -133,7 +133,8 @@ fn reading(value: &str, unit: &str) -> String {
 pub fn fields(file: &PolicyFile, choices: &[Choice]) -> Vec<Field> {
     file.params()
         .into_iter()
-        .filter(|p| !p.key.starts_with("policy.") && !p.key.starts_with("payout."))
+        // The policy's identity, the rounds' workflow and the near-miss lists pay nothing.
+        .filter(|p| !["policy.", "payout.", "nearness."].iter().any(|s| p.key.starts_with(s)))
         .filter(|p| !NOT_OFFERED.contains(&p.key.rsplit('.').next().unwrap_or_default()))
         // A rule's params listed under the rules and the plausibility checks share keys; checks
         // are data quality, not policy: left to the policy file.
@@ -155,7 +156,7 @@ pub fn fields(file: &PolicyFile, choices: &[Choice]) -> Vec<Field> {
             Field {
                 reading: reading(&current, unit),
                 key: p.key.clone(),
-                owner: p.owner.clone(),
+                owner: if p.owner == "[history]" { "历史数据口径".to_string() } else { p.owner.clone() },
                 label: label_zh.to_string(),
                 unit,
                 current: match choice {
@@ -212,6 +213,8 @@ mod tests {
         assert!(get("project_subsidy.categories").is_none());
         assert!(get("project_subsidy.threshold_categories").unwrap().is_choice());
         assert!(f.iter().all(|x| !x.key.starts_with("payout.") && !x.key.starts_with("policy.")));
+        assert!(f.iter().all(|x| !x.key.starts_with("nearness.")));
+        assert_eq!(get("history.new_enterprise_window").unwrap().owner, "历史数据口径");
     }
 
     #[test]
