@@ -120,9 +120,10 @@ pub fn run_serve(mut a: ServeArgs) -> anyhow::Result<ExitCode> {
         }
         let shown = listener.local_addr().map_or_else(|_| a.bind.clone(), |x| x.to_string());
         eprintln!("链长已启动：http://{shown}/  （数据库 {}）", a.db.db);
-        lianzhang_web::serve_on(AppState::with_limits(store, file, policy, limits), listener)
-            .await
-            .context("服务异常停止")?;
+        let state = AppState::with_limits(store, file, policy, limits);
+        // The policy versions adopted in the browser (issue 12), each in force from its year.
+        state.load_versions().await.map_err(|e| anyhow::anyhow!("{}", e.shown()))?;
+        lianzhang_web::serve_on(state, listener).await.context("服务异常停止")?;
         anyhow::Ok(ExitCode::SUCCESS)
     })
 }

@@ -25,6 +25,7 @@ mod seed;
 mod textcheck;
 mod url;
 mod users;
+mod versions;
 
 pub use audit::{AuditEntry, AuditNames};
 pub use confirmations::{Confirmation, NewConfirmation};
@@ -47,6 +48,7 @@ pub use scenarios::{NewScenario, Scenario};
 pub use textcheck::StoredTextProblem;
 pub use url::DbUrl;
 pub use users::{Role, User, digest};
+pub use versions::{Adoption, NewAdoption};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, ConnectOptions, Connection, Executor};

@@ -163,10 +163,12 @@ pub(crate) fn outcome_of(r: &AnyRow) -> Result<RunOutcome> {
 }
 
 /// The columns of a run, and `altered_policy_of`: the first run without overrides under the same
-/// policy id, when its text (hash) is another (see the module documentation).
+/// policy id, when its text (hash) is another and was never adopted as a version (see the module
+/// documentation).
 pub(crate) const RUN_COLUMNS: &str = "id, at, actor, policy_hash, policy_id, year, overrides, outcome_count, total_fen, \
      (SELECT f.id FROM runs f WHERE f.id = (SELECT MIN(g.id) FROM runs g \
-     WHERE g.policy_id = runs.policy_id AND g.overrides = '[]') AND f.policy_hash <> runs.policy_hash) \
+     WHERE g.policy_id = runs.policy_id AND g.overrides = '[]') AND f.policy_hash <> runs.policy_hash \
+     AND NOT EXISTS (SELECT 1 FROM policy_adoptions a WHERE a.hash = runs.policy_hash)) \
      AS altered_policy_of";
 pub(crate) const OUTCOME_SELECT: &str = "run_id, uscc, enterprise, rule, clause, status, amount_fen, project_id, \
      one_time, explanation, missing";

@@ -136,7 +136,7 @@ pub async fn enterprise(
         })
         .collect();
     let (paid, confirmations) = state.store.paid_and_confirmations().await?;
-    let outcomes: Vec<Value> = outcomes_by_year(p, f, &paid, &confirmations)
+    let outcomes: Vec<Value> = outcomes_by_year(&state.versions(), f, &paid, &confirmations)
         .into_iter()
         .map(|(year, status, r)| {
             json!({

@@ -36,7 +36,7 @@ pub struct ChainsPage {
 }
 
 pub async fn chains(State(state): State<Arc<AppState>>, session: Session) -> Result<ChainsPage, WebError> {
-    let snap = state.snapshot.get(&state.store, &state.inputs, &state.policy).await?;
+    let snap = state.snapshot.get(&state.store, &state.inputs, state.versions()).await?;
     let roles = state.store.chain_roles().await?;
     let masters = match snap.latest_year {
         Some(y) => state.store.chain_masters(y).await?,

@@ -137,7 +137,7 @@ impl DashboardPage {
 }
 
 pub async fn dashboard(State(state): State<Arc<AppState>>, session: Session) -> Result<DashboardPage, WebError> {
-    let snap = state.snapshot.get(&state.store, &state.inputs, &state.policy).await?;
+    let snap = state.snapshot.get(&state.store, &state.inputs, state.versions()).await?;
     let records = state.store.rounds().await?;
     let rounds = crate::payouts::figures(&state, &records);
     let budget = match records.iter().map(|r| r.header.year).max() {

@@ -24,6 +24,7 @@ mod sandbox;
 mod scope;
 mod server;
 mod snapshot;
+mod versions;
 
 use axum::Router;
 use axum::http::{StatusCode, header};
@@ -52,6 +53,8 @@ pub struct AppState {
     staged: import::Staged,
     /// The award rounds' lines, indexed per round state and scope.
     round_indexes: rounds::Indexes,
+    /// The policy versions in force year by year ([`AppState::load_versions`]).
+    versions: std::sync::RwLock<Arc<versions::Versions>>,
 }
 
 impl AppState {
@@ -61,11 +64,15 @@ impl AppState {
     }
 
     /// `policy` is `file` compiled.
+    /// Until [`AppState::load_versions`] reads the registry's adoptions, `file` is in force for
+    /// every year.
     pub fn with_limits(store: Store, file: PolicyFile, policy: Policy, limits: ServeLimits) -> Arc<AppState> {
+        let (file, policy) = (Arc::new(file), Arc::new(policy));
         Arc::new(AppState {
             store,
-            file: Arc::new(file),
-            policy: Arc::new(policy),
+            versions: std::sync::RwLock::new(Arc::new(versions::Versions::started(file.clone(), policy.clone()))),
+            file,
+            policy,
             limits,
             snapshot: snapshot::Cache::default(),
             inputs: snapshot::Inputs::default(),
@@ -106,6 +113,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(rounds::routes(upload_body))
         .merge(sandbox::routes())
         .merge(near::routes())
+        .merge(versions::routes(upload_body))
         .route("/assets/style.css", get(style))
         .route("/assets/app.js", get(script))
         .route("/assets/fonts/lianzhang-sans-sc.woff2", get(font))
@@ -114,6 +122,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/enterprises/{uscc}", get(api::enterprise))
         // rounds API
         .route("/api/v1/policy", get(api::policy::show))
+        .route("/api/v1/policy/versions", get(api::policy::versions))
         .route("/api/v1/sandbox", get(api::sandbox::ask))
         .route("/api/v1/near", get(api::near::list))
         .route("/api/v1/near/services", axum::routing::post(api::near::add_service))

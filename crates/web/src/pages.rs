@@ -374,14 +374,17 @@ pub async fn load_in_scope(state: &AppState, user: &User, uscc: &str) -> Result<
 /// Every outcome of an enterprise from the policy's first year to its latest annual row, oldest
 /// first, as the ledger stands (paid awards are `already_paid`).
 pub fn outcomes_by_year(
-    policy: &lianzhang_policy::Policy,
+    versions: &crate::versions::Versions,
     facts: lianzhang_facts::EnterpriseFacts<'_>,
     paid: &dyn lianzhang_policy::PaidLedger,
     confirmations: &lianzhang_policy::Confirmations,
 ) -> Vec<(i32, lianzhang_policy::Status, lianzhang_policy::RuleReport)> {
-    let last = facts.annual.last().map_or(policy.meta.effective_from, |r| r.year);
-    (policy.meta.effective_from..=last)
+    let first = versions.all().map(|v| v.policy.meta.effective_from).min().unwrap_or_default();
+    let last = facts.annual.last().map_or(first, |r| r.year);
+    (first..=last)
         .flat_map(|year| {
+            // Each year under the version in force for it.
+            let policy = &versions.for_year(year).policy;
             explain_with(policy, facts, year, paid, confirmations).into_iter().filter_map(move |r| match r.finding {
                 Finding::Outcome(status) => Some((year, status, r)),
                 _ => None,
@@ -500,7 +503,7 @@ pub async fn enterprise(
     ];
     let (paid, confirmations) = state.store.paid_and_confirmations().await?;
     let findings = crate::findings::views(p, facts, &confirmations);
-    let outcomes = outcomes_by_year(p, facts, &paid, &confirmations)
+    let outcomes = outcomes_by_year(&state.versions(), facts, &paid, &confirmations)
         .into_iter()
         .rev()
         .map(|(year, status, r)| OutcomeRow {

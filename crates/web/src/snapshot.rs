@@ -83,12 +83,16 @@ impl Snapshot {
 
     /// `confirmations`: the values clerks confirmed (核实确认); other doubted values hold their rules
     /// in review, as in every assessment.
+    /// Each year under the policy version in force for it (`versions`).
     pub fn compute(
-        policy: &Policy,
+        versions: &crate::versions::Versions,
         ds: &Dataset,
         paid: &lianzhang_store::PaidSet,
         confirmations: &Confirmations,
     ) -> Snapshot {
+        let last_year = ds.iter().filter_map(|e| e.annual.last().map(|r| r.year)).max();
+        // The version in force for the newest year: its targets and vocabulary.
+        let policy: &Policy = &versions.for_year(last_year.unwrap_or(versions.base.from_year)).policy;
         let v = &policy.vocabulary;
         let first = ds.iter().filter_map(|e| e.first_row_year()).min();
         let last = ds.iter().filter_map(|e| e.annual.last().map(|r| r.year)).max();
@@ -113,7 +117,8 @@ impl Snapshot {
                         e.recognitions.iter().filter(|r| r.year == year && specialized.contains(&r.kind)).count()
                             as u32;
                 }
-                if year >= policy.meta.effective_from && policy.meta.effective_to.is_none_or(|t| year <= t) {
+                let policy: &Policy = &versions.for_year(year).policy;
+                if policy.in_force(year) {
                     // One pass: per chain, then summed per rule.
                     let n = v.chains.len();
                     let mut per_chain = vec![vec![RuleTally::default(); policy.rules.len()]; n + 1];
@@ -152,7 +157,13 @@ impl Snapshot {
                 }
             }
         }
-        let rules = policy.rules.iter().map(|r| (r.id.clone(), r.title.clone())).collect();
+        // Every rule of every version, first seen first (a rule a revision added comes last).
+        let mut rules: Vec<(String, String)> = Vec::new();
+        for r in versions.all().flat_map(|v| v.policy.rules.iter()) {
+            if !rules.iter().any(|(id, _)| *id == r.id) {
+                rules.push((r.id.clone(), r.title.clone()));
+            }
+        }
         Snapshot { enterprises: ds.len(), latest_year: last, years, chains, targets: progress(policy, ds), rules }
     }
 }
@@ -202,7 +213,12 @@ impl Cache {
     }
 
     /// The current snapshot, rebuilt first if the registry changed since.
-    pub async fn get(&self, store: &Store, inputs: &Inputs, policy: &Arc<Policy>) -> Result<Arc<Snapshot>, StoreError> {
+    pub async fn get(
+        &self,
+        store: &Store,
+        inputs: &Inputs,
+        versions: Arc<crate::versions::Versions>,
+    ) -> Result<Arc<Snapshot>, StoreError> {
         let version = store.last_change().await?;
         if let Some(s) = self.fresh(version) {
             return Ok(s);
@@ -211,11 +227,10 @@ impl Cache {
         if let Some(s) = self.fresh(version) {
             return Ok(s);
         }
-        let inputs = inputs.get(store, policy).await?;
-        let p = policy.clone();
+        let inputs = inputs.get(store, &versions.base.policy).await?;
         let revision = inputs.revision;
         let snap = tokio::task::spawn_blocking(move || {
-            Snapshot::compute(&p, &inputs.dataset, &inputs.paid, &inputs.confirmations)
+            Snapshot::compute(&versions, &inputs.dataset, &inputs.paid, &inputs.confirmations)
         })
         .await
         .expect("snapshot computation");

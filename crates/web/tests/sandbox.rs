@@ -227,6 +227,7 @@ async fn the_policy_sandbox_and_near_endpoints_are_documented() {
     let spec: Value = serde_json::from_str(&r.body).unwrap();
     for (path, method) in [
         ("/api/v1/policy", "get"),
+        ("/api/v1/policy/versions", "get"),
         ("/api/v1/sandbox", "get"),
         ("/api/v1/scenarios", "get"),
         ("/api/v1/scenarios", "post"),

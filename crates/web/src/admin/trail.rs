@@ -31,7 +31,7 @@ pub struct TrailRow {
 }
 
 /// The tables the audit page filters by, with their Chinese names.
-pub const TABLES: [(&str, &str); 13] = [
+pub const TABLES: [(&str, &str); 14] = [
     ("enterprises", "企业"),
     ("annual", "年度数据"),
     ("recognitions", "认定"),
@@ -44,6 +44,7 @@ pub const TABLES: [(&str, &str); 13] = [
     ("credit_lists", "失信名单"),
     ("budgets", "预算"),
     ("calendar_years", "工作日历"),
+    ("policy_adoptions", "政策版本"),
     ("*", "数据导入"),
 ];
 
@@ -218,6 +219,9 @@ impl Render<'_> {
             ("credit_lists", [id, ..]) => (format!("第 {id} 次导入的失信名单"), String::new(), None),
             ("budgets", [year, ..]) => (format!("{year} 年度预算"), String::new(), None),
             ("calendar_years", [year, ..]) => (format!("{year} 年放假安排"), String::new(), None),
+            ("policy_adoptions", [id, hash]) => {
+                (format!("第 {id} 次启用政策版本（{hash}）"), String::new(), Some(format!("/policy/versions/{id}")))
+            }
             _ => (e.row_key.clone(), String::new(), None),
         }
     }
@@ -227,6 +231,9 @@ impl Render<'_> {
         let (field, old, new) = match (e.action.as_str(), e.field.as_deref()) {
             // A round's event: its Chinese sentence is the new value; budgets name their clause.
             ("round", _) => (String::new(), String::new(), e.new_value.clone().unwrap_or_default()),
+            (_, _) if e.table_name == "policy_adoptions" => {
+                ("启用".to_string(), String::new(), e.new_value.clone().unwrap_or_default())
+            }
             (_, Some(clause)) if e.table_name == "budgets" => {
                 (format!("{clause} 预算"), String::new(), e.new_value.clone().unwrap_or_default())
             }

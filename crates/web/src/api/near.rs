@@ -23,7 +23,9 @@ pub async fn list(
     let Query(f) = query.map_err(|e| super::query_refused(&e))?;
     let r = resolve(&state, &f).await?;
     let items = lines(&state, &user, &r).await?;
-    Ok(Json(json!({"year": r.year, "nearness": nearness_zh(&state), "total": items.len(), "items": items})))
+    Ok(Json(
+        json!({"year": r.year, "nearness": nearness_zh(&state.policy_for(r.year).1), "total": items.len(), "items": items}),
+    ))
 }
 
 #[derive(serde::Deserialize)]

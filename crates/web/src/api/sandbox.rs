@@ -33,14 +33,14 @@ pub async fn ask(
     };
     let q = Question::parse(pairs.into_iter().filter(|(k, _)| !k.starts_with("p.")).collect())?;
     let resolved = resolve(&state, &q).await?;
-    let scenario = match sandbox::scenario(&state.file, &resolved.overrides) {
+    let plan = match sandbox::plan(&state, &resolved.overrides, resolved.years()) {
         Ok(s) => s,
         Err(p) => return Ok(problems(p)),
     };
-    let a = sandbox::answer(&state, &user, scenario, resolved.years(), limit).await?;
+    let a = sandbox::answer(&state, &user, plan, limit).await?;
     Ok(Json(json!({
         "policy": state.policy.meta.id,
-        "policy_hash": lianzhang_store::policy_hash(state.file.text()),
+        "policy_hash": lianzhang_store::policy_hash(state.policy_for(resolved.from).0.text()),
         "scenario": resolved.scenario.as_ref().map(|s| s.id),
         "set": resolved.overrides,
         "from": resolved.from,
@@ -81,12 +81,12 @@ pub async fn save(
     })?;
     let q = Question { from: b.from, to: b.to, set: b.set, ..Default::default() };
     let resolved = resolve(&state, &q).await?;
-    if let Err(p) = sandbox::scenario(&state.file, &resolved.overrides) {
+    if let Err(p) = sandbox::plan(&state, &resolved.overrides, resolved.years()) {
         return Ok(problems(p));
     }
     let new = NewScenario {
         name: b.name,
-        policy_hash: lianzhang_store::policy_hash(state.file.text()),
+        policy_hash: lianzhang_store::policy_hash(state.policy_for(resolved.from).0.text()),
         overrides: resolved.overrides,
         year_from: resolved.from,
         year_to: resolved.to,

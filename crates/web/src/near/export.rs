@@ -71,6 +71,7 @@ pub async fn xlsx(
 ) -> Result<Response, WebError> {
     let r = resolve(&state, &f).await?;
     let all = lines(&state, &session.user, &r).await?;
-    let bytes = book(r.year, &nearness_zh(&state), &all).map_err(|_| WebError::Internal("生成 Excel 失败"))?;
+    let bytes = book(r.year, &nearness_zh(&state.policy_for(r.year).1), &all)
+        .map_err(|_| WebError::Internal("生成 Excel 失败"))?;
     Ok(download(bytes, XLSX, "near.xlsx", &format!("{}年潜在可享名单.xlsx", r.year)))
 }

@@ -112,7 +112,8 @@ pub async fn lines(state: &Arc<AppState>, user: &User, r: &Resolved) -> Result<V
     };
     let inputs = state.inputs.get(&state.store, &state.policy).await?;
     let services = state.store.near_services(r.year).await?;
-    let policy = state.policy.clone();
+    // The lists of a year follow the version in force for it.
+    let policy = state.policy_for(r.year).1;
     let (year, kind, chain) = (r.year, r.kind, r.chain.clone());
     let lines = tokio::task::spawn_blocking(move || {
         let v = &policy.vocabulary;
@@ -213,8 +214,8 @@ impl NearPage {
 }
 
 /// The nearness parameters, for the page's note.
-pub fn nearness_zh(state: &AppState) -> String {
-    let n = &state.policy.nearness;
+pub fn nearness_zh(policy: &lianzhang_policy::Policy) -> String {
+    let n = &policy.nearness;
     let pct = |d: Decimal| format!("{}%", (d * Decimal::ONE_HUNDRED).normalize());
     format!(
         "营业收入在进档门槛以下{}以内；未上规企业营业收入达到规上标准{}的{}以上且增长；本地配套率提高幅度距要求不超过{}个百分点；研发推荐三项条件差一项且差距在{}以内；在建项目竣工后符合补助条件。",
@@ -251,7 +252,7 @@ pub(crate) async fn render(
         kind,
         chain,
         chains,
-        nearness: nearness_zh(state),
+        nearness: nearness_zh(&state.policy_for(r.year).1),
         query,
         today: crate::format::beijing_today().to_string(),
         error,

@@ -199,9 +199,19 @@ pub fn view(policy: &Policy, file: &PolicyFile) -> PolicyView {
 pub struct PolicyPage {
     frame: Frame,
     p: PolicyView,
+    /// How many versions the registry knows (the started file and the adoptions).
+    versions: usize,
 }
 
-/// `GET /policy`: every role reads the policy.
-pub async fn page(State(state): State<Arc<AppState>>, session: Session) -> PolicyPage {
-    PolicyPage { frame: Frame::new(session, "policy"), p: view(&state.policy, &state.file) }
+/// The version in force for the newest year with data (the started file before any adoption).
+pub async fn current(state: &AppState) -> Result<(Arc<PolicyFile>, Arc<Policy>), crate::WebError> {
+    let latest = state.store.latest_year().await?.unwrap_or(state.policy.meta.effective_from);
+    Ok(state.policy_for(latest))
+}
+
+/// `GET /policy`: every role reads the policy in force.
+pub async fn page(State(state): State<Arc<AppState>>, session: Session) -> Result<PolicyPage, crate::WebError> {
+    let (file, policy) = current(&state).await?;
+    let versions = state.versions().adopted.len() + 1;
+    Ok(PolicyPage { frame: Frame::new(session, "policy"), p: view(&policy, &file), versions })
 }

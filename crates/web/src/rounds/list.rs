@@ -112,7 +112,9 @@ pub async fn create(
         Ok(()) => None,
     };
     if refused.is_none() {
-        let new = NewRound { year: f.year, name: &f.name, file: &state.file, policy: &state.policy, actor: &actor };
+        // Pinned to the version in force for the round's year.
+        let (file, policy) = state.policy_for(f.year);
+        let new = NewRound { year: f.year, name: &f.name, file: &file, policy: &policy, actor: &actor };
         match state.store.create_round(new).await {
             Ok(r) => return Ok(Redirect::to(&format!("/rounds/{}", r.header.id)).into_response()),
             Err(e) => refused = Some(refusal(e)?),

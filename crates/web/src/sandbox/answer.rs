@@ -126,8 +126,45 @@ impl Answer {
     }
 }
 
-/// The scenario: the policy in force with `overrides` applied, or every problem of them (each a
-/// Chinese sentence naming the assignment).
+/// What a question compares, year by year: the version in force for the year, and that version
+/// with the question's assignments.
+pub struct Plan(Vec<(i32, Arc<Policy>, Arc<Policy>)>);
+
+/// The plan of `overrides` over `years`, each year's scenario made from the version in force for
+/// it (once per version), or every problem (each version's, once).
+pub fn plan(state: &AppState, overrides: &[String], years: std::ops::RangeInclusive<i32>) -> Result<Plan, Vec<String>> {
+    let versions = state.versions();
+    let mut made: Vec<(String, Arc<Policy>)> = Vec::new();
+    let mut problems: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    for year in years {
+        let v = versions.for_year(year);
+        let scenario = match made.iter().find(|(h, _)| *h == v.hash) {
+            Some((_, p)) => p.clone(),
+            None => match scenario(&v.file, overrides) {
+                Ok(p) => {
+                    let p = Arc::new(p);
+                    made.push((v.hash.clone(), p.clone()));
+                    p
+                }
+                Err(e) => {
+                    for p in e {
+                        if !problems.contains(&p) {
+                            problems.push(p);
+                        }
+                    }
+                    made.push((v.hash.clone(), v.policy.clone()));
+                    continue;
+                }
+            },
+        };
+        out.push((year, v.policy.clone(), scenario));
+    }
+    if problems.is_empty() { Ok(Plan(out)) } else { Err(problems) }
+}
+
+/// The scenario: `file` with `overrides` applied, or every problem of them (each a Chinese
+/// sentence naming the assignment).
 pub fn scenario(file: &PolicyFile, overrides: &[String]) -> Result<Policy, Vec<String>> {
     let mut f = file.clone();
     for o in overrides {
@@ -209,18 +246,12 @@ fn changed_rules(base: &Policy, before: &[RuleReport], after: &[RuleReport]) -> 
 
 /// Computes the answer on `inputs` (blocking: run it off the async threads). `limit` bounds the
 /// changed enterprises listed per year (with explanations).
-pub fn compute(
-    base: &Policy,
-    scenario: &Policy,
-    inputs: &AssessmentInputs,
-    years: std::ops::RangeInclusive<i32>,
-    visible: &Visible,
-    limit: usize,
-) -> Result<Answer, WebError> {
+pub fn compute(plan: &Plan, inputs: &AssessmentInputs, visible: &Visible, limit: usize) -> Result<Answer, WebError> {
     let ds: &Dataset = &inputs.dataset;
-    let v = &base.vocabulary;
     let mut out = Vec::new();
-    for year in years {
+    for (year, base, scenario) in &plan.0 {
+        let (year, base, scenario): (i32, &Policy, &Policy) = (*year, base, scenario);
+        let v = &base.vocabulary;
         let c: YearComparison = whatif::compare(base, scenario, ds, year, &inputs.paid, &inputs.confirmations)
             .map_err(|e| WebError::Invalid(e.to_string()))?;
         let rules = base
@@ -290,17 +321,10 @@ pub fn compute(
 }
 
 /// Loads the facts (from memory when the registry has not changed) and computes.
-pub async fn answer(
-    state: &Arc<AppState>,
-    user: &User,
-    scenario: Policy,
-    years: std::ops::RangeInclusive<i32>,
-    limit: usize,
-) -> Result<Answer, WebError> {
+pub async fn answer(state: &Arc<AppState>, user: &User, plan: Plan, limit: usize) -> Result<Answer, WebError> {
     let inputs = state.inputs.get(&state.store, &state.policy).await?;
     let visible = Visible::of(state, user).await?;
-    let base = state.policy.clone();
-    tokio::task::spawn_blocking(move || compute(&base, &scenario, &inputs, years, &visible, limit))
+    tokio::task::spawn_blocking(move || compute(&plan, &inputs, &visible, limit))
         .await
         .map_err(|_| WebError::Internal("沙盘计算失败"))?
 }

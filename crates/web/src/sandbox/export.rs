@@ -146,10 +146,10 @@ pub async fn xlsx(
 ) -> Result<Response, WebError> {
     let q = Question::parse(pairs)?;
     let resolved = resolve(&state, &q).await?;
-    let scenario = answer::scenario(&state.file, &resolved.overrides)
+    let plan = answer::plan(&state, &resolved.overrides, resolved.years())
         .map_err(|p| WebError::Invalid(format!("方案有误，未试算：{}", p.join("；"))))?;
-    let a = answer::answer(&state, &session.user, scenario, resolved.years(), usize::MAX).await?;
-    let fields = super::form::fields(&state.file, &lianzhang_policy::choices::choices(&state.policy));
+    let a = answer::answer(&state, &session.user, plan, usize::MAX).await?;
+    let fields = super::fields_for(&state, resolved.from);
     let m = &state.policy.meta;
     let mut about = vec![
         ("政策".to_string(), format!("{}（{}）", m.title, m.document)),

@@ -97,7 +97,7 @@ fn normalise_amount(v: &str, unit: &str) -> Option<String> {
     Some((d * factor).normalize().to_string())
 }
 
-fn label(param: &str) -> (&'static str, &'static str) {
+pub(crate) fn label(param: &str) -> (&'static str, &'static str) {
     match param {
         "amount" => ("奖励金额", "元"),
         "threshold" => ("门槛", "元"),

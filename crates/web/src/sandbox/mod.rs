@@ -15,7 +15,7 @@ pub(crate) mod form;
 mod page;
 mod scenarios;
 
-pub use answer::{answer, scenario};
+pub use answer::{answer, plan};
 
 use crate::{AppState, WebError};
 use axum::Router;
@@ -100,16 +100,6 @@ pub async fn resolve(state: &AppState, q: &Question) -> Result<Resolved, WebErro
         (from, to) = (Some(s.year_from), Some(s.year_to));
         saved = Some(s);
     }
-    // The form (or `set`) wins over the saved scenario it was opened from.
-    if !q.fields.is_empty() || !q.set.is_empty() {
-        let fields = form::fields(&state.file, &lianzhang_policy::choices::choices(&state.policy));
-        overrides = form::assignments(&fields, &q.fields);
-        for s in &q.set {
-            if !overrides.contains(s) {
-                overrides.push(s.clone());
-            }
-        }
-    }
     let latest = state.store.latest_year().await?.unwrap_or(state.policy.meta.effective_from);
     let from = q.from.or(from).unwrap_or(latest);
     let to = q.to.or(to).unwrap_or(from.max(q.from.unwrap_or(from)));
@@ -121,7 +111,22 @@ pub async fn resolve(state: &AppState, q: &Question) -> Result<Resolved, WebErro
     }
     lianzhang_facts::typed::check_year(i64::from(from)).map_err(|e| WebError::Invalid(e.to_string()))?;
     lianzhang_facts::typed::check_year(i64::from(to)).map_err(|e| WebError::Invalid(e.to_string()))?;
+    // The form (or `set`) wins over the saved scenario it was opened from.
+    if !q.fields.is_empty() || !q.set.is_empty() {
+        overrides = form::assignments(&fields_for(state, from), &q.fields);
+        for s in &q.set {
+            if !overrides.contains(s) {
+                overrides.push(s.clone());
+            }
+        }
+    }
     // A saved scenario opened again keeps its identity only while nothing is changed.
     let saved = saved.filter(|s| s.overrides == overrides);
     Ok(Resolved { overrides, from, to, scenario: saved })
+}
+
+/// The form's fields: the parameters of the version in force for `year`.
+pub fn fields_for(state: &AppState, year: i32) -> Vec<form::Field> {
+    let (file, policy) = state.policy_for(year);
+    form::fields(&file, &lianzhang_policy::choices::choices(&policy))
 }

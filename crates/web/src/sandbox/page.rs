@@ -1,7 +1,7 @@
 //! `GET /policy/sandbox`: the form of parameters beside the answer.
 
 use super::answer::{self, Answer, LISTED};
-use super::form::{self, Field};
+use super::form::Field;
 use super::{Question, Resolved, resolve};
 use crate::auth::Session;
 use crate::pages::Frame;
@@ -104,7 +104,7 @@ pub async fn render(
     save_error: Option<String>,
     name: String,
 ) -> Result<SandboxPage, WebError> {
-    let fields = form::fields(&state.file, &lianzhang_policy::choices::choices(&state.policy));
+    let fields = super::fields_for(state, resolved.from);
     let extra: Vec<String> = resolved
         .overrides
         .iter()
@@ -123,10 +123,10 @@ pub async fn render(
         }
     }
     let started = Instant::now();
-    let (problems, answer) = match answer::scenario(&state.file, &resolved.overrides) {
+    let (problems, answer) = match answer::plan(state, &resolved.overrides, resolved.years()) {
         Err(problems) => (problems, None),
-        Ok(scenario) => {
-            let a = answer::answer(state, &session.user, scenario, resolved.years(), LISTED).await?;
+        Ok(plan) => {
+            let a = answer::answer(state, &session.user, plan, LISTED).await?;
             (Vec::new(), Some(a))
         }
     };

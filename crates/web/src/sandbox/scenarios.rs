@@ -29,13 +29,13 @@ pub async fn save(
     let q = Question::parse(pairs.iter().filter(|(k, _)| k != "name" && k != "note").cloned().collect())?;
     let resolved = resolve(&state, &q).await?;
     // Only a scenario that compiles is kept: a saved name always opens to an answer.
-    if let Err(problems) = answer::scenario(&state.file, &resolved.overrides) {
+    if let Err(problems) = answer::plan(&state, &resolved.overrides, resolved.years()) {
         let why = format!("方案有误，未保存：{}", problems.join("；"));
         return Ok(render(&state, session, resolved, Some(why), name).await?.into_response());
     }
     let new = NewScenario {
         name: name.clone(),
-        policy_hash: lianzhang_store::policy_hash(state.file.text()),
+        policy_hash: lianzhang_store::policy_hash(state.policy_for(resolved.from).0.text()),
         overrides: resolved.overrides.clone(),
         year_from: resolved.from,
         year_to: resolved.to,
@@ -105,14 +105,14 @@ pub async fn list(
             ids.push(v.parse::<i64>().map_err(|_| WebError::Invalid(format!("方案编号应为整数，收到“{v}”")))?);
         }
     }
-    let hash = lianzhang_store::policy_hash(state.file.text());
-    let fields = super::form::fields(&state.file, &lianzhang_policy::choices::choices(&state.policy));
+    let latest = state.store.latest_year().await?.unwrap_or(state.policy.meta.effective_from);
+    let fields = super::fields_for(&state, latest);
     let saved = state.store.scenarios().await?;
     let listed: Vec<Listed> = saved
         .into_iter()
         .map(|s| Listed {
             changes: changes(&fields, &s.overrides),
-            other_version: s.policy_hash != hash,
+            other_version: s.policy_hash != lianzhang_store::policy_hash(state.policy_for(s.year_from).0.text()),
             selected: ids.contains(&s.id),
             s,
         })
@@ -126,8 +126,8 @@ pub async fn list(
     let (mut by_year, mut by_rule, mut problems) = (Vec::new(), Vec::new(), Vec::new());
     let mut answers: Vec<Answer> = Vec::new();
     for s in &chosen {
-        match answer::scenario(&state.file, &s.overrides) {
-            Ok(p) => answers.push(answer::answer(&state, &session.user, p, from..=to, 0).await?),
+        match answer::plan(&state, &s.overrides, from..=to) {
+            Ok(plan) => answers.push(answer::answer(&state, &session.user, plan, 0).await?),
             Err(why) => problems.push(format!("方案“{}”在现行政策下无法试算：{}", s.name, why.join("；"))),
         }
     }

@@ -49,13 +49,10 @@ pub async fn create(
     }
     door.done()?;
     let actor = user.actor();
-    let new = NewRound {
-        year: year.unwrap_or_default(),
-        name: &b.name,
-        file: &state.file,
-        policy: &state.policy,
-        actor: &actor,
-    };
+    let year = year.unwrap_or_default();
+    // Pinned to the version in force for the round's year.
+    let (file, policy) = state.policy_for(year);
+    let new = NewRound { year, name: &b.name, file: &file, policy: &policy, actor: &actor };
     let r = state.store.create_round(new).await.map_err(store_error)?;
     Ok((StatusCode::CREATED, detail(&state, &user, &r)))
 }
