@@ -20,6 +20,14 @@ fn another_countys_policy_in_a_real_browser() {
     run("county.mjs");
 }
 
+/// The policy in the open (issue 12): the policy page's original words, the sandbox answering
+/// and saving a scenario, an upload with three errors located and a revision adopted, 潜在可享 as
+/// a task force sees it with a service noted.
+#[test]
+fn the_policy_sandbox_versions_and_near_lists_in_a_real_browser() {
+    run("policy.mjs");
+}
+
 fn run(script: &str) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
