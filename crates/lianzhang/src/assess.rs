@@ -6,8 +6,8 @@ use crate::{PolicyOpts, findings_cmd, inputs};
 use anyhow::{Context, bail};
 use clap::Args;
 use lianzhang_facts::{Dataset, Locations, Uscc};
-use lianzhang_policy::Policy;
 use lianzhang_policy::plausibility::{self, Confirmations};
+use lianzhang_policy::{Policy, PolicyFile};
 use lianzhang_store::{PaidSet, Store};
 use std::path::PathBuf;
 
@@ -156,8 +156,35 @@ pub fn run_assess(a: AssessArgs) -> anyhow::Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     let read = started.elapsed();
+    // Each year under its policy: the file given, or (none given, from a registry) the version
+    // the registry adopted for that year (issue 12), the bundled file before any adoption.
+    let mut per_year: Vec<(PolicyFile, Policy)> = Vec::new();
+    for year in a.year.from..=a.year.to {
+        let adopted = match (&store, &a.policy.policy) {
+            (Some(store), None) => registry::block_on(store.policy_in_force(year))?,
+            _ => None,
+        };
+        match adopted {
+            Some((name, text, from)) => {
+                eprintln!("注意：{year}年度按企业库启用的政策版本 {name}（{from}年起施行）评定");
+                let mut f = PolicyFile::parse(name, text);
+                for s in &a.policy.set {
+                    f.set(s);
+                }
+                match f.compile() {
+                    Ok(p) => per_year.push((f, p)),
+                    Err(e) => {
+                        inputs::report_policy_errors(&e);
+                        return Ok(ExitCode::from(crate::EXIT_INVALID));
+                    }
+                }
+            }
+            None => per_year.push((file.clone(), policy.clone())),
+        }
+    }
     let assessments: Vec<_> = (a.year.from..=a.year.to)
-        .map(|year| lianzhang_policy::assess_with(&policy, &dataset, year, &paid, &confirmations))
+        .zip(&per_year)
+        .map(|(year, (_, policy))| lianzhang_policy::assess_with(policy, &dataset, year, &paid, &confirmations))
         .collect();
     tracing::info!(
         enterprises = dataset.len(),
@@ -167,7 +194,7 @@ pub fn run_assess(a: AssessArgs) -> anyhow::Result<ExitCode> {
         assess_ms = (started.elapsed() - read).as_millis() as u64,
         "assessed"
     );
-    for assessment in &assessments {
+    for (assessment, (_, policy)) in assessments.iter().zip(&per_year) {
         if !assessment.in_force {
             eprintln!("注意：政策 {} 不适用于{}年度，无评定结果", policy.meta.id, assessment.year);
         } else if !dataset.iter().any(|e| e.row(assessment.year).is_some()) {
@@ -184,7 +211,8 @@ pub fn run_assess(a: AssessArgs) -> anyhow::Result<ExitCode> {
         if a.record {
             let actor = DbOpts { db: String::new(), actor: a.actor.clone() }.actor();
             let assessment = &assessments[0];
-            let id = registry::block_on(store.record_run(&file, &policy, assessment, &actor))?;
+            let (file, policy) = &per_year[0];
+            let id = registry::block_on(store.record_run(file, policy, assessment, &actor))?;
             let run = registry::block_on(store.run(id))?;
             match run.what_if_reason() {
                 None => eprintln!("已记录为第 {id} 次评定（{} 条结果）", assessment.outcomes.len()),
@@ -199,8 +227,9 @@ pub fn run_assess(a: AssessArgs) -> anyhow::Result<ExitCode> {
     }
     let ctxs: Vec<_> = assessments
         .iter()
-        .map(|assessment| output::Context {
-            policy: &policy,
+        .zip(&per_year)
+        .map(|(assessment, (file, policy))| output::Context {
+            policy,
             overrides: file.overrides(),
             assessment,
             locations: locations.as_ref(),

@@ -541,3 +541,59 @@ fn only_new_adds_rows_and_never_overwrites() {
     assert!(out.contains("1 行与库中不同，保持库中值不变") && out.contains("没有需要修改的单元格"), "{out}");
     assert_eq!(snapshot(&db, dir.path()), snapshot(&full, dir.path()), "added, never overwritten");
 }
+
+/// 政策版本 (issue 12): a registry that adopted a revision from 2024 on assesses 2024 with it
+/// and 2023 as before (`assess --db` without `--policy`); a file given with `--policy` is used
+/// as given.
+#[test]
+fn assess_from_a_registry_uses_the_version_in_force_for_each_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = demo(dir.path(), "d", 300, 17);
+    let db = db_url(dir.path(), "v.db");
+    ok(&["import", "--db", &db, p(&data)]);
+    let entry_amounts = |args: &[&str]| -> Vec<String> {
+        let out: serde_json::Value = serde_json::from_str(&ok(args)).unwrap();
+        out["outcomes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|o| o["rule"] == "above_scale_entry" && o["status"] == "award")
+            .map(|o| o["amount"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let before_23 = entry_amounts(&["assess", "--db", &db, "--year", "2023", "--format", "json"]);
+    let before_24 = entry_amounts(&["assess", "--db", &db, "--year", "2024", "--format", "json"]);
+    assert!(!before_23.is_empty() && before_24.iter().all(|a| a == "100000.00"));
+    // The administrator's adoption, as the web page stores it.
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../policies/zezhou-2022.toml"))
+        .unwrap()
+        .replace("requires = []\namount = \"100000\"", "requires = []\namount = \"150000\"");
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        let mut c = sqlx::AnyConnection::connect(&format!("{db}?mode=rwc")).await.unwrap();
+        sqlx::query("INSERT INTO policy_versions (hash, policy_id, name, text, stored_at) VALUES ('h2024', 'zezhou-2022-84', 'zezhou-2024.toml', $1, 't')")
+            .bind(&text)
+            .execute(&mut c)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO policy_adoptions (hash, from_year, note, at, actor) VALUES ('h2024', 2024, '', 't', 'admin')")
+            .execute(&mut c)
+            .await
+            .unwrap();
+        c.close().await.unwrap();
+    });
+    assert_eq!(entry_amounts(&["assess", "--db", &db, "--year", "2023", "--format", "json"]), before_23);
+    let out = run(&["assess", "--db", &db, "--year", "2024", "--format", "json"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("按企业库启用的政策版本 zezhou-2024.toml（2024年起施行）"));
+    let after_24 = entry_amounts(&["assess", "--db", &db, "--year", "2024", "--format", "json"]);
+    assert_eq!(after_24.len(), before_24.len());
+    assert!(after_24.iter().all(|a| a == "150000.00"), "{after_24:?}");
+    // A file named on the command line is the one used.
+    let bundled = concat!(env!("CARGO_MANIFEST_DIR"), "/../../policies/zezhou-2022.toml");
+    assert_eq!(
+        entry_amounts(&["assess", "--db", &db, "--year", "2024", "--format", "json", "--policy", bundled]),
+        before_24
+    );
+}

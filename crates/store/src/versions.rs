@@ -121,6 +121,20 @@ impl Store {
         rows.iter().map(adoption).collect()
     }
 
+    /// The adopted version in force for `year`, as (file name, text, first year): the adoption
+    /// with the greatest first year not after `year`, the later one on a tie; `None` before any
+    /// adoption (the caller's own file is in force). The web's `Versions::for_year` decides alike.
+    pub async fn policy_in_force(&self, year: i32) -> Result<Option<(String, String, i32)>> {
+        let row: Option<(String, String, i64)> = sqlx::query_as(
+            "SELECT p.name, p.text, a.from_year FROM policy_adoptions a JOIN policy_versions p ON p.hash = a.hash \
+             WHERE a.from_year <= $1 ORDER BY a.from_year DESC, a.id DESC LIMIT 1",
+        )
+        .bind(i64::from(year))
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(n, t, y)| (n, t, y as i32)))
+    }
+
     /// A stored policy text: (file name, text). Errors: `NotFound`.
     pub async fn policy_text(&self, hash: &str) -> Result<(String, String)> {
         let row: Option<(String, String)> = sqlx::query_as("SELECT name, text FROM policy_versions WHERE hash = $1")

@@ -142,12 +142,34 @@ async fn act(store: &Store, user: &User, id: i64, event: Event) -> anyhow::Resul
 
 pub async fn run(c: RoundCommand) -> anyhow::Result<ExitCode> {
     match c {
-        RoundCommand::Create { year, name, who, policy } => {
-            let (file, policy) = match crate::inputs::policy(&policy)? {
-                Ok(p) => p,
-                Err(code) => return Ok(code),
-            };
+        RoundCommand::Create { year, name, who, policy: opts } => {
             let (store, user) = open(&who).await?;
+            // No file given: the version the registry adopted for the year (issue 12), else the
+            // bundled file. `--set` is refused by the store either way (a what-if pays nothing).
+            let adopted = match &opts.policy {
+                None => store.policy_in_force(year).await?,
+                Some(_) => None,
+            };
+            let (file, policy) = match adopted {
+                Some((name, text, from)) => {
+                    eprintln!("按企业库启用的政策版本 {name}（{from}年起施行）建批次");
+                    let mut f = lianzhang_policy::PolicyFile::parse(name, text);
+                    for s in &opts.set {
+                        f.set(s);
+                    }
+                    match f.compile() {
+                        Ok(p) => (f, p),
+                        Err(e) => {
+                            crate::inputs::report_policy_errors(&e);
+                            return Ok(ExitCode::from(crate::EXIT_INVALID));
+                        }
+                    }
+                }
+                None => match crate::inputs::policy(&opts)? {
+                    Ok(p) => p,
+                    Err(code) => return Ok(code),
+                },
+            };
             store.seed_chains(&policy).await?;
             let actor = user.actor();
             let new = NewRound { year, name: &name, file: &file, policy: &policy, actor: &actor };
