@@ -28,6 +28,8 @@ pub struct Param {
     pub value: String,
     /// What the parameter belongs to: a rule's or group's title, or the section.
     pub owner: String,
+    /// The top-level section it is in (`rules`, `groups`, `caps`, `plausibility`, `policy`, …).
+    pub section: &'static str,
 }
 
 #[derive(Debug, Clone)]
@@ -114,6 +116,7 @@ impl PolicyFile {
                             key: format!("{section}.{k}"),
                             value: render(n),
                             owner: format!("[{section}]"),
+                            section: *section,
                         });
                     }
                 }
@@ -129,6 +132,7 @@ impl PolicyFile {
                                 key: format!("{}.{}", e.key, p.key),
                                 value: render(&p.node),
                                 owner: owner.trim_matches('"').to_string(),
+                                section,
                             });
                         }
                     }

@@ -189,7 +189,8 @@ pub fn scenario(file: &PolicyFile, overrides: &[String]) -> Result<Policy, Vec<S
     })
 }
 
-/// Who may see which enterprise of the list: `None` for everyone in the dataset.
+/// Who may see which enterprise of the changed list: the user's scope, with a leader's liaison
+/// enterprises read once.
 pub struct Visible {
     scope: Scope,
     liaison: HashSet<String>,

@@ -133,12 +133,10 @@ fn reading(value: &str, unit: &str) -> String {
 pub fn fields(file: &PolicyFile, choices: &[Choice]) -> Vec<Field> {
     file.params()
         .into_iter()
-        // The policy's identity, the rounds' workflow and the near-miss lists pay nothing.
-        .filter(|p| !["policy.", "payout.", "nearness."].iter().any(|s| p.key.starts_with(s)))
+        // What pays: rules, groups, caps and the history rule. The policy's identity, the rounds'
+        // workflow, the near-miss lists and the plausibility checks (data quality) pay nothing.
+        .filter(|p| matches!(p.section, "rules" | "groups" | "caps" | "history"))
         .filter(|p| !NOT_OFFERED.contains(&p.key.rsplit('.').next().unwrap_or_default()))
-        // A rule's params listed under the rules and the plausibility checks share keys; checks
-        // are data quality, not policy: left to the policy file.
-        .filter(|p| !file_is_plausibility(file, &p.key))
         .map(|p| {
             let param = p.key.rsplit('.').next().unwrap_or_default();
             let choice = choices.iter().find(|c| c.key == p.key);
@@ -168,11 +166,6 @@ pub fn fields(file: &PolicyFile, choices: &[Choice]) -> Vec<Field> {
             }
         })
         .collect()
-}
-
-fn file_is_plausibility(file: &PolicyFile, key: &str) -> bool {
-    let owner = key.split('.').next().unwrap_or_default();
-    file.text().contains(&format!("[plausibility.{owner}]"))
 }
 
 /// The assignments of a submitted form (`(name, value)` pairs), in field order: only fields
