@@ -93,19 +93,31 @@ pub fn choices(p: &Policy) -> Vec<Choice> {
                     ],
                 ));
             }
-            RuleKind::Retention { counting, .. } => {
+            RuleKind::Retention { counting, years, .. } => {
                 let c = match counting {
                     RetentionCounting::AfterEntry => "after_entry",
                     RetentionCounting::IncludingEntry => "including_entry",
                 };
+                // The example in the rule's own number of years.
+                let n = *years;
+                let span = |from: i32| {
+                    let to = from + n - 1;
+                    if n == 2 { format!("{from}、{to}年") } else { format!("{from}至{to}年") }
+                };
                 out.push(split(
                     id,
                     "counting",
-                    "“首次小升规后连续N年未退出”从哪一年数起",
+                    &format!("“首次小升规后连续{n}年未退出”从哪一年数起"),
                     c,
                     vec![
-                        opt("after_entry", "从纳入之后的年份数起：2022年纳入，连续2年即2023、2024年，2024年奖励"),
-                        opt("including_entry", "纳入当年计入：2022年纳入，连续2年即2022、2023年，2023年奖励"),
+                        opt(
+                            "after_entry",
+                            format!("从纳入之后的年份数起：2022年纳入，连续{n}年即{}，{}年奖励", span(2023), 2022 + n),
+                        ),
+                        opt(
+                            "including_entry",
+                            format!("纳入当年计入：2022年纳入，连续{n}年即{}，{}年奖励", span(2022), 2021 + n),
+                        ),
                     ],
                 ));
             }

@@ -72,7 +72,7 @@ impl Table {
 
 /// Parses TOML text into a [`Node`] tree; a syntax error comes back with its byte span.
 pub fn parse(text: &str) -> Result<Node, (String, Option<Range<usize>>)> {
-    let doc = DeTable::parse(text).map_err(|e| (e.message().to_string(), e.span()))?;
+    let doc = DeTable::parse(text).map_err(|e| (syntax_zh(e.message()), e.span()))?;
     let span = doc.span();
     Ok(Node { origin: Origin::File(span), value: Value::Table(table(doc.into_inner())) })
 }
@@ -124,4 +124,43 @@ fn retarget(n: &mut Node, index: usize, offset: usize) {
             retarget(i, index, offset);
         }
     }
+}
+
+/// A TOML syntax error as a clerk reads it: what is wrong at the place shown, in Chinese (never
+/// the parser's English).
+pub fn syntax_zh(message: &str) -> String {
+    let m = message.to_ascii_lowercase();
+    let has = |w: &str| m.contains(w);
+    let zh = if has("must be quoted") {
+        "等号后缺少值，或文字没有加引号：文字和金额请写在英文双引号中，如 \"100000\""
+    } else if has("duplicate key") {
+        "同一个表中这个键出现了两次：删去或改名其中一个"
+    } else if has("basic string") || has("literal string") || has("invalid string") || has("opening quote") {
+        "字符串不完整：应以英文双引号开头和结尾，如 \"100000\""
+    } else if has("escaped value") {
+        "字符串中的反斜杠 \\ 后缺少转义字符：要写反斜杠本身请写两个"
+    } else if has("unclosed table") || has("unclosed array table") || has("table open") {
+        "表头不完整：应写作 [名称] 或 [[名称]]"
+    } else if has("unclosed inline table") || has("inline table") {
+        "行内表不完整：应写作 { 键 = 值, 键 = 值 }"
+    } else if has("unclosed array") || has("array opening") || has("between array elements") {
+        "数组不完整：应写作 [\"a\", \"b\"]，元素之间用英文逗号分隔，以 ] 结束"
+    } else if has("missing value") {
+        "等号后缺少值"
+    } else if has("assignment") || has("key-value") {
+        "应写作 键 = 值，每行一项"
+    } else if has("key") {
+        "键名无效：只用英文字母、数字、下划线和短横线，或加英文引号"
+    } else if has("date-time") {
+        "日期格式有误：应写作 2022-08-04"
+    } else if has("boolean") {
+        "是/否应写作 true 或 false（小写）"
+    } else if has("number") || has("float") || has("mantissa") || has("fraction") || has("exponent") {
+        "数字格式有误：金额等请写成带引号的字符串，如 \"100000\""
+    } else if has("comment") {
+        "注释以 # 开头，其中含有不允许的字符"
+    } else {
+        "格式有误：请检查此处的引号、括号、逗号和等号"
+    };
+    zh.to_string()
 }

@@ -41,6 +41,24 @@ fn a_syntax_error_points_at_its_place() {
     let out = problems("[policy]\nid = \"x\"\ntitle = \n");
     assert!(out.starts_with("bad.toml:3:"), "{out}");
     assert!(out.contains("TOML 语法错误"), "{out}");
+    assert!(out.contains("等号后缺少值，或文字没有加引号"), "{out}");
+}
+
+/// Syntax errors read in Chinese, each at its place; no word of the parser's English.
+#[test]
+fn syntax_errors_are_told_in_chinese() {
+    for (text, says) in [
+        ("[policy]\nid = \"x\nname = 1\n", "字符串不完整"),
+        ("[policy]\nid = \"x\"\nid = \"y\"\n", "这个键出现了两次"),
+        ("[policy\nid = \"x\"\n", "表头不完整"),
+        ("[policy]\nrequires = [\"a\" \"b\"]\n", "数组不完整"),
+    ] {
+        let out = problems(text);
+        assert!(out.contains(says), "{text:?}: {out}");
+        for english in ["expected", "invalid", "duplicate", "unclosed", "missing"] {
+            assert!(!out.contains(english), "{out}");
+        }
+    }
 }
 
 #[test]

@@ -78,3 +78,19 @@ fn every_choice_is_a_parameter_that_compiles() {
         }
     }
 }
+
+/// A retention rule's choice is told in its own number of years.
+#[test]
+fn a_retention_choice_is_told_in_its_own_years() {
+    let p = PolicyFile::bundled().compile().unwrap();
+    let all = lianzhang_policy::choices::choices(&p);
+    let of = |id: &str| all.iter().find(|c| c.owner == id).unwrap();
+    let three = of("above_scale_retained_3y");
+    assert_eq!(three.question, "“首次小升规后连续3年未退出”从哪一年数起");
+    assert_eq!(three.chosen.meaning, "从纳入之后的年份数起：2022年纳入，连续3年即2023至2025年，2025年奖励");
+    assert_eq!(three.others[0].meaning, "纳入当年计入：2022年纳入，连续3年即2022至2024年，2024年奖励");
+    assert_eq!(
+        of("above_scale_retained_2y").chosen.meaning,
+        "从纳入之后的年份数起：2022年纳入，连续2年即2023、2024年，2024年奖励"
+    );
+}

@@ -43,7 +43,9 @@ impl IntoResponse for ApiError {
             WebError::LoginRequired => axum::http::StatusCode::UNAUTHORIZED,
             e => e.status(),
         });
-        if let WebError::Store(e) = &self.0 {
+        if let WebError::Store(e) = &self.0
+            && status == axum::http::StatusCode::INTERNAL_SERVER_ERROR
+        {
             tracing::error!(error = %e, "api request failed");
         }
         (status, Json(json!({"error": {"status": status.as_u16(), "message": self.0.shown()}}))).into_response()

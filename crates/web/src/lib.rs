@@ -223,6 +223,9 @@ impl WebError {
             WebError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Timeout(_) | WebError::Stalled(_) => StatusCode::REQUEST_TIMEOUT,
+            // The store's own "not found" and refusals are the request's, not the server's.
+            WebError::Store(StoreError::NotFound(_)) => StatusCode::NOT_FOUND,
+            WebError::Store(StoreError::Refused(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::Store(_) | WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -241,7 +244,9 @@ impl IntoResponse for WebError {
         if matches!(self, WebError::LoginRequired) {
             return Redirect::to("/login").into_response();
         }
-        if let WebError::Store(e) = &self {
+        if let WebError::Store(e) = &self
+            && self.status() == StatusCode::INTERNAL_SERVER_ERROR
+        {
             tracing::error!(error = %e, "request failed");
         }
         let page = pages::ErrorPage { status: self.status().as_u16(), message: self.shown() };

@@ -508,7 +508,7 @@ pub async fn enterprise(
         .rev()
         .map(|(year, status, r)| OutcomeRow {
             year,
-            rule_url: crate::policy::rule_url(&r.rule),
+            rule_url: crate::policy::rule_url(&r.rule, year),
             rule: r.title,
             clause: r.clause,
             status: status.zh().to_string(),

@@ -118,6 +118,26 @@ async fn each_role_sees_its_list_and_a_task_force_notes_its_service() {
     .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     assert_eq!(app.state.store.near_services(2024).await.unwrap().len(), 2);
+    // A USCC typed in lower case is the enterprise's; a kind, rule or date that names no line is
+    // refused (422), and nothing is stored.
+    let note = |uscc: String, kind: &str, rule: &str, date: &str| json!({"uscc": uscc, "year": 2024, "kind": kind, "rule": rule, "date": date, "note": "回访"});
+    let kind = line["kind"].as_str().unwrap();
+    let rule = line["rules"][0][0].as_str().unwrap();
+    let (s, v) =
+        api(&app, "clerk", "POST", "/api/v1/near/services", Some(note(uscc.to_lowercase(), kind, rule, "2026-11-22")))
+            .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["uscc"], uscc.as_str());
+    for (k, r, d, says) in [
+        ("zzz", rule, "2026-11-22", "类别"),
+        (kind, "nonexistent", "2026-11-22", "不在2024年施行的政策中"),
+        (kind, rule, "1800-01-01", "早于2023年"),
+    ] {
+        let (s, v) = api(&app, "clerk", "POST", "/api/v1/near/services", Some(note(uscc.clone(), k, r, d))).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert!(v["error"]["message"].as_str().unwrap().contains(says), "{v}");
+    }
+    assert_eq!(app.state.store.near_services(2024).await.unwrap().len(), 3);
 
     // The workbook lists every line of the scope with its explanation and services.
     let x = app.get("/near.xlsx?year=2024", &cookie).await;
@@ -129,4 +149,5 @@ async fn each_role_sees_its_list_and_a_task_force_notes_its_service() {
     let services: Vec<String> = sheet.rows().skip(4).map(|r| r[10].to_string()).filter(|s| !s.is_empty()).collect();
     assert_eq!(services.len(), 1, "{services:?}");
     assert!(services[0].contains("电话回访") && services[0].contains("上门讲解"));
+    assert_eq!(services.len(), 1, "the three notes are on one line");
 }

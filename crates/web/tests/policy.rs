@@ -95,5 +95,6 @@ async fn an_enterprise_s_outcomes_link_to_their_rule() {
     let cookie = app.session("clerk").await;
     let r = app.get(&format!("/enterprises/{uscc}"), &cookie).await;
     assert_eq!(r.status, StatusCode::OK);
-    assert!(r.body.contains("href=\"/policy#rule-above_scale_entry\""), "{}", r.body);
+    // To the version in force for the outcome's year.
+    assert!(r.body.contains("href=\"/policy?year=2022#rule-above_scale_entry\""), "{}", r.body);
 }

@@ -152,6 +152,14 @@ async fn a_wrong_value_is_refused_with_its_reason_and_nothing_is_computed() {
     assert!(v["error"]["problems"][0].as_str().unwrap().contains("未知参数"), "{v}");
     let r = app.get("/policy/sandbox?from=2025&to=2023", &cookie).await;
     assert!(shown(&r.body).contains("年度范围有误"), "{}", r.body);
+    // A year that does not fit is refused as such (not wrapped round to another year).
+    let r = app.get("/policy/sandbox?from=4294969320&to=4294969320", &cookie).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(shown(&r.body).contains("起始年度"), "{}", r.body);
+    // A scenario that does not exist is not found (404), on the page and in the API.
+    assert_eq!(app.get("/policy/sandbox?scenario=999", &cookie).await.status, StatusCode::NOT_FOUND);
+    let (status, _) = api(&app, "clerk", "/api/v1/sandbox?scenario=999").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

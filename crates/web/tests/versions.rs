@@ -120,6 +120,7 @@ async fn a_revision_from_2024_leaves_earlier_years_and_rounds_as_they_were() {
     assert!(shown.contains("当年首次“小升规”工业企业奖励") && shown.contains("奖励金额：10万元 → 15万元"), "{shown}");
     let list = text_of(&app.get("/policy/versions", &admin).await.body);
     assert!(list.contains("启动时的政策文件") && list.contains("2024年起"), "{list}");
+    assert!(list.contains("2018—2023年") || list.contains("2022—2023年"), "{list}");
 
     // 2023 as it was, 2024 on the new amount.
     assert!(entry_awards(&app, &e23, 2023).await.iter().all(|a| a == "100000.00"));
@@ -144,11 +145,22 @@ async fn a_revision_from_2024_leaves_earlier_years_and_rounds_as_they_were() {
     // The dashboard recomputed: 2024's 小升规 line grew by half, 2023's did not move.
     let dashboard_after = app.get("/dashboard", &admin).await.body;
     assert_ne!(dashboard_before, dashboard_after);
+    // Each year's rule links lead to the version in force for it.
+    let rule_of = |page: &str| {
+        let at = page.find("id=\"rule-above_scale_entry\"").unwrap();
+        text_of(&page[at..at + 4000])
+    };
+    assert!(rule_of(&app.get("/policy?year=2023", &admin).await.body).contains("first(above_scale) → 10万 "));
+    let r24 = rule_of(&app.get("/policy?year=2024", &admin).await.body);
+    assert!(r24.contains("first(above_scale) → 15万 ") && r24.contains("150,000.00元"), "{r24}");
+    let page = app.get(&format!("/enterprises/{}", e24[0]), &admin).await.body;
+    assert!(page.contains("/policy?year=2024#rule-above_scale_entry"), "{page}");
     // The API lists both versions with their years.
     let v = api(&app, "/api/v1/policy/versions").await;
     let items = v["items"].as_array().unwrap();
     assert_eq!(items.len(), 2);
     assert_eq!(items[1]["in_force"][0]["from"], 2024);
+    assert!(items[1]["in_force"][0]["to"].is_null(), "open-ended");
     assert_eq!(items[0]["in_force"][0]["to"], 2023);
 }
 

@@ -52,17 +52,12 @@ pub async fn add_service(
             "请求体应为 JSON：{\"uscc\", \"year\", \"kind\", \"rule\", \"project_id\", \"date\": \"YYYY-MM-DD\", \"note\"}".into(),
         )
     })?;
-    crate::pages::load_in_scope(&state, &user, &b.uscc).await?;
+    let record = crate::pages::load_in_scope(&state, &user, &b.uscc).await?;
+    let uscc = record.get(0).enterprise.uscc.as_str().to_string();
     let date = crate::rounds::date_of("服务日期 date", &b.date).map_err(WebError::Invalid)?;
-    let new = NewService {
-        uscc: b.uscc,
-        year: b.year,
-        kind: b.kind,
-        rule: b.rule,
-        project_id: b.project_id,
-        date,
-        note: b.note,
-    };
+    crate::near::check_line(&state, b.year, &b.kind, &b.rule, date).map_err(WebError::Invalid)?;
+    let new =
+        NewService { uscc, year: b.year, kind: b.kind, rule: b.rule, project_id: b.project_id, date, note: b.note };
     match state.store.add_near_service(&new, &user.username, crate::format::beijing_today()).await {
         Ok(s) => Ok((StatusCode::CREATED, Json(s)).into_response()),
         Err(StoreError::Refused(why)) => Err(ApiError::conflict(why)),

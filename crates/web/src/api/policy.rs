@@ -10,12 +10,12 @@ pub async fn show(
     State(state): State<Arc<AppState>>,
     Caller(_): Caller,
 ) -> Result<Json<crate::policy::PolicyView>, ApiError> {
-    let (file, policy) = crate::policy::current(&state).await?;
+    let (file, policy, _) = crate::policy::current(&state, None).await?;
     Ok(Json(crate::policy::view(&policy, &file)))
 }
 
-/// `GET /api/v1/policy/versions`: every version, the years each is in force (among the years
-/// with data and the next), who adopted it and when.
+/// `GET /api/v1/policy/versions`: every version, the years each is in force (`to` null for the
+/// last, open-ended), who adopted it and when.
 pub async fn versions(
     State(state): State<Arc<AppState>>,
     Caller(_): Caller,
@@ -23,14 +23,16 @@ pub async fn versions(
     let vs = state.versions();
     let latest = state.store.latest_year().await?.unwrap_or(state.policy.meta.effective_from);
     let first = state.policy.meta.effective_from.min(latest);
-    let runs = vs.in_force(first..=latest + 1);
+    let end = (latest + 1).max(vs.adopted.iter().map(|v| v.from_year).max().unwrap_or(first)).max(first);
+    let runs = vs.in_force(first..=end);
     let items: Vec<serde_json::Value> = vs
         .all()
         .map(|v| {
             let years: Vec<serde_json::Value> = runs
                 .iter()
                 .filter(|(w, _, _)| std::ptr::eq(*w, v))
-                .map(|(_, a, b)| serde_json::json!({"from": a, "to": b}))
+                // `to` null: in force until another version is adopted.
+                .map(|(_, a, b)| serde_json::json!({"from": a, "to": (*b != end).then_some(*b)}))
                 .collect();
             serde_json::json!({
                 "id": v.adoption.as_ref().map_or(0, |a| a.id),

@@ -130,7 +130,7 @@ pub async fn lines(state: &Arc<AppState>, user: &User, r: &Resolved) -> Result<V
                     .rules
                     .iter()
                     .map(|&i| {
-                        (policy.rules[i].id.clone(), policy.rules[i].title.clone(), rule_url(&policy.rules[i].id))
+                        (policy.rules[i].id.clone(), policy.rules[i].title.clone(), rule_url(&policy.rules[i].id, year))
                     })
                     .collect();
                 let (rule, project) =
@@ -164,6 +164,29 @@ pub async fn lines(state: &Arc<AppState>, user: &User, r: &Resolved) -> Result<V
     .await
     .map_err(|_| WebError::Internal("潜在可享名单计算失败"))?;
     Ok(lines)
+}
+
+/// Whether a service note names a line that can exist: a known kind, a rule of the version in
+/// force for the list's year, a date from the year before the list's on. The sentence says what
+/// is wrong.
+pub(crate) fn check_line(
+    state: &AppState,
+    year: i32,
+    kind: &str,
+    rule: &str,
+    date: jiff::civil::Date,
+) -> Result<(), String> {
+    if NearKind::parse(kind).is_none() {
+        return Err(format!("类别“{}”无效", lianzhang_facts::typed::shown(kind)));
+    }
+    let policy = state.policy_for(year).1;
+    if !policy.rules.iter().any(|r| r.id == rule) {
+        return Err(format!("规则“{}”不在{year}年施行的政策中", lianzhang_facts::typed::shown(rule)));
+    }
+    if i32::from(date.year()) < year - 1 {
+        return Err(format!("服务日期 {date} 早于{}年：请填写实际提供服务的日期", year - 1));
+    }
+    Ok(())
 }
 
 /// Per kind: how many lines, and the yuan at stake.

@@ -35,16 +35,20 @@ pub async fn add(
     Form(f): Form<ServiceForm>,
 ) -> Result<Response, WebError> {
     check_csrf(&session, &f.csrf)?;
-    // In scope (finance: refused), as for opening the enterprise's record.
-    crate::pages::load_in_scope(&state, &session.user, &f.uscc).await?;
+    // In scope (finance: refused), as for opening the enterprise's record; the USCC as stored.
+    let record = crate::pages::load_in_scope(&state, &session.user, &f.uscc).await?;
+    let uscc = record.get(0).enterprise.uscc.as_str().to_string();
     let back =
         Filter { year: Some(f.year.to_string()), kind: Some(f.back_kind.clone()), chain: Some(f.back_chain.clone()) };
     let date = match crate::rounds::date_of("服务日期", &f.date) {
         Ok(d) => d,
         Err(why) => return Ok(render(&state, session, back, Some(why)).await?.into_response()),
     };
+    if let Err(why) = super::check_line(&state, f.year, &f.kind, &f.rule, date) {
+        return Ok(render(&state, session, back, Some(why)).await?.into_response());
+    }
     let new = NewService {
-        uscc: f.uscc.clone(),
+        uscc: uscc.clone(),
         year: f.year,
         kind: f.kind,
         rule: f.rule,
@@ -58,7 +62,7 @@ pub async fn add(
             f.year,
             crate::pages::urlencode(&f.back_kind),
             crate::pages::urlencode(&f.back_chain),
-            f.uscc
+            uscc
         ))
         .into_response()),
         Err(StoreError::Refused(why)) => Ok(render(&state, session, back, Some(why)).await?.into_response()),

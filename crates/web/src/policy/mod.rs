@@ -17,9 +17,9 @@ use lianzhang_policy::{Policy, PolicyFile, show};
 use serde::Serialize;
 use std::sync::Arc;
 
-/// Where a rule is explained: the policy page's anchor for it.
-pub fn rule_url(rule: &str) -> String {
-    format!("/policy#rule-{rule}")
+/// Where a rule is explained: its anchor on the policy page of the version in force for `year`.
+pub fn rule_url(rule: &str, year: i32) -> String {
+    format!("/policy?year={year}#rule-{rule}")
 }
 
 /// One rule as the page and the API show it.
@@ -201,17 +201,50 @@ pub struct PolicyPage {
     p: PolicyView,
     /// How many versions the registry knows (the started file and the adoptions).
     versions: usize,
+    /// The year whose version is shown.
+    year: i32,
 }
 
-/// The version in force for the newest year with data (the started file before any adoption).
-pub async fn current(state: &AppState) -> Result<(Arc<PolicyFile>, Arc<Policy>), crate::WebError> {
-    let latest = state.store.latest_year().await?.unwrap_or(state.policy.meta.effective_from);
-    Ok(state.policy_for(latest))
+/// The version in force for `year`, or for the newest year with data (the started file before
+/// any adoption), and that year.
+pub async fn current(
+    state: &AppState,
+    year: Option<i32>,
+) -> Result<(Arc<PolicyFile>, Arc<Policy>, i32), crate::WebError> {
+    let year = match year {
+        Some(y) => y,
+        None => state.store.latest_year().await?.unwrap_or(state.policy.meta.effective_from),
+    };
+    let (file, policy) = state.policy_for(year);
+    Ok((file, policy, year))
 }
 
-/// `GET /policy`: every role reads the policy in force.
-pub async fn page(State(state): State<Arc<AppState>>, session: Session) -> Result<PolicyPage, crate::WebError> {
-    let (file, policy) = current(&state).await?;
+/// `?year=`: the year whose version to show.
+#[derive(serde::Deserialize)]
+pub struct YearQuery {
+    year: Option<String>,
+}
+
+impl YearQuery {
+    /// The year asked for; a value that is not a year is refused with its reason.
+    pub fn year(&self) -> Result<Option<i32>, crate::WebError> {
+        match self.year.as_deref().map(str::trim).filter(|y| !y.is_empty()) {
+            None => Ok(None),
+            Some(y) => {
+                let n = y.parse::<i64>().map_err(|_| crate::WebError::Invalid(format!("年度“{y}”应为四位数字")))?;
+                lianzhang_facts::typed::check_year(n).map(Some).map_err(|e| crate::WebError::Invalid(e.to_string()))
+            }
+        }
+    }
+}
+
+/// `GET /policy[?year=]`: every role reads the policy in force (for `year`, or the newest year).
+pub async fn page(
+    State(state): State<Arc<AppState>>,
+    session: Session,
+    axum::extract::Query(q): axum::extract::Query<YearQuery>,
+) -> Result<PolicyPage, crate::WebError> {
+    let (file, policy, year) = current(&state, q.year()?).await?;
     let versions = state.versions().adopted.len() + 1;
-    Ok(PolicyPage { frame: Frame::new(session, "policy"), p: view(&policy, &file), versions })
+    Ok(PolicyPage { frame: Frame::new(session, "policy"), p: view(&policy, &file), versions, year })
 }

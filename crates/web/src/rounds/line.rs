@@ -193,7 +193,7 @@ async fn render(
     });
     Ok(LinePage {
         url: line_url(r.header.id, &line.key),
-        rule_url: crate::policy::rule_url(&line.key.rule),
+        rule_url: crate::policy::rule_url(&line.key.rule, r.header.year),
         state_zh: r.round.state_zh(&line),
         pending: pending.iter().map(Pending::zh).collect(),
         missing,

@@ -223,7 +223,7 @@ fn finding_zh(r: &RuleReport) -> String {
     }
 }
 
-fn changed_rules(base: &Policy, before: &[RuleReport], after: &[RuleReport]) -> Vec<ChangedRule> {
+fn changed_rules(base: &Policy, year: i32, before: &[RuleReport], after: &[RuleReport]) -> Vec<ChangedRule> {
     let mut out = Vec::new();
     for a in after {
         let b = before.iter().find(|b| b.rule == a.rule && b.project_id == a.project_id);
@@ -234,7 +234,7 @@ fn changed_rules(base: &Policy, before: &[RuleReport], after: &[RuleReport]) -> 
         }
         out.push(ChangedRule {
             title: base.rules.iter().find(|r| r.id == a.rule).map_or(a.title.clone(), |r| r.title.clone()),
-            url: rule_url(&a.rule),
+            url: rule_url(&a.rule, year),
             project_id: a.project_id.clone(),
             before: bs,
             after: after_zh,
@@ -262,7 +262,7 @@ pub fn compute(plan: &Plan, inputs: &AssessmentInputs, visible: &Visible, limit:
             .map(|(r, (b, s))| RuleRow {
                 id: r.id.clone(),
                 title: r.title.clone(),
-                url: rule_url(&r.id),
+                url: rule_url(&r.id, year),
                 base_awards: b.awards,
                 base_amount: b.amount,
                 scenario_awards: s.awards,
@@ -302,7 +302,7 @@ pub fn compute(plan: &Plan, inputs: &AssessmentInputs, visible: &Visible, limit:
                     chain: e.chain.map_or("未入链".to_string(), |c| v.chain_info(c).name.clone()),
                     before: ch.before,
                     after: ch.after,
-                    rules: changed_rules(base, &before, &after),
+                    rules: changed_rules(base, year, &before, &after),
                 }
             })
             .collect();

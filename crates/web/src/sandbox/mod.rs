@@ -41,6 +41,9 @@ pub struct Question {
     pub fields: Vec<(String, String)>,
     pub set: Vec<String>,
     pub scenario: Option<i64>,
+    /// The year whose version the form's values were shown from (`basis`): a field equal to that
+    /// version's value is no change, whatever years are asked now.
+    pub basis: Option<i32>,
 }
 
 impl Question {
@@ -50,12 +53,17 @@ impl Question {
         let number = |k: &str, v: &str| {
             v.trim().parse::<i64>().map_err(|_| WebError::Invalid(format!("{k} 应为整数，收到“{v}”")))
         };
+        let year = |k: &str, v: &str| -> Result<i32, WebError> {
+            let y = number(k, v)?;
+            lianzhang_facts::typed::check_year(y).map_err(|e| WebError::Invalid(format!("{k}：{e}")))
+        };
         for (k, v) in pairs {
             match k.as_str() {
-                "from" if !v.trim().is_empty() => q.from = Some(number("起始年度", &v)? as i32),
-                "to" if !v.trim().is_empty() => q.to = Some(number("截止年度", &v)? as i32),
+                "from" if !v.trim().is_empty() => q.from = Some(year("起始年度", &v)?),
+                "to" if !v.trim().is_empty() => q.to = Some(year("截止年度", &v)?),
                 "set" if !v.trim().is_empty() => q.set.push(v.trim().to_string()),
                 "scenario" if !v.trim().is_empty() => q.scenario = Some(number("方案编号", &v)?),
+                "basis" if !v.trim().is_empty() => q.basis = Some(year("参数所据年度", &v)?),
                 _ if k.starts_with("p.") => q.fields.push((k, v)),
                 _ => {}
             }
@@ -113,7 +121,7 @@ pub async fn resolve(state: &AppState, q: &Question) -> Result<Resolved, WebErro
     lianzhang_facts::typed::check_year(i64::from(to)).map_err(|e| WebError::Invalid(e.to_string()))?;
     // The form (or `set`) wins over the saved scenario it was opened from.
     if !q.fields.is_empty() || !q.set.is_empty() {
-        overrides = form::assignments(&fields_for(state, from), &q.fields);
+        overrides = form::assignments(&fields_for(state, q.basis.unwrap_or(from)), &q.fields);
         for s in &q.set {
             if !overrides.contains(s) {
                 overrides.push(s.clone());

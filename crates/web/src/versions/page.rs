@@ -44,8 +44,6 @@ pub struct Located {
 pub struct ListPage {
     frame: Frame,
     versions: Vec<Listed>,
-    /// The years with data, for the sentence under the list.
-    years: String,
     is_admin: bool,
     /// The uploaded file's problems (none stored while there is one).
     problems: Vec<Located>,
@@ -76,7 +74,13 @@ fn located(errors: &lianzhang_policy::PolicyErrors) -> Vec<Located> {
             match &p.origin {
                 Some(lianzhang_policy::tree::Origin::File(span)) => {
                     let (line, column) = line_column(&errors.source, span.start);
-                    let text: String = errors.source.get(span.clone()).unwrap_or_default().chars().take(60).collect();
+                    let mut text: String =
+                        errors.source.get(span.clone()).unwrap_or_default().chars().take(60).collect();
+                    if text.trim().is_empty() {
+                        // A place between characters (a value missing): the whole line.
+                        text =
+                            errors.source.lines().nth(line - 1).unwrap_or_default().trim().chars().take(60).collect();
+                    }
                     Located { line: Some(line), column: Some(column), text, message }
                 }
                 _ => Located { line: None, column: None, text: String::new(), message },
@@ -95,14 +99,21 @@ async fn list_page(
     let vs = state.versions();
     let latest = state.store.latest_year().await?.unwrap_or(state.policy.meta.effective_from);
     let first = state.policy.meta.effective_from.min(latest);
-    let runs = vs.in_force(first..=latest.max(first) + 1);
+    // To the year after the newest data, or the latest adoption's first year: the last run is
+    // open-ended (that version stays in force until another is adopted).
+    let end = (latest + 1).max(vs.adopted.iter().map(|v| v.from_year).max().unwrap_or(first)).max(first);
+    let runs = vs.in_force(first..=end);
     let versions = vs
         .all()
         .map(|v| {
             let years: Vec<String> = runs
                 .iter()
                 .filter(|(w, _, _)| std::ptr::eq(*w, v))
-                .map(|(_, a, b)| if a == b { format!("{a}年") } else { format!("{a}—{b}年") })
+                .map(|(_, a, b)| match (a, b) {
+                    (a, b) if *b == end => format!("{a}年起"),
+                    (a, b) if a == b => format!("{a}年"),
+                    (a, b) => format!("{a}—{b}年"),
+                })
                 .collect();
             let a = v.adoption.as_ref();
             Listed {
@@ -126,7 +137,6 @@ async fn list_page(
         is_admin: session.user.role == Role::Admin,
         frame: Frame::new(session, "policy"),
         versions,
-        years: format!("{first}—{}年", latest + 1),
         problems,
         file_name,
         error,
