@@ -116,7 +116,7 @@ impl PolicyFile {
                             key: format!("{section}.{k}"),
                             value: render(n),
                             owner: format!("[{section}]"),
-                            section: *section,
+                            section,
                         });
                     }
                 }
