@@ -144,7 +144,8 @@ fn trend_zh(year: Year, g: Option<f64>, expected: Option<Year>) -> String {
     match (g, expected) {
         (Some(g), Some(y)) => format!("近年年均增长{}，照此预计{y}年达到", percent(g)),
         (Some(g), None) if g > 0.0 => format!("近年年均增长{}，十年内难以达到", percent(g)),
-        (Some(g), None) => format!("近年年均增长{}，尚无增长", percent(g)),
+        (Some(g), None) if g < 0.0 => format!("近年年均下降{}，按此趋势难以达到", percent(-g)),
+        (Some(_), None) => "近年持平，按此趋势难以达到".to_string(),
         _ => format!("{}年前无可比数据，无法推算趋势", year),
     }
 }

@@ -110,15 +110,13 @@ pub async fn resolve(state: &AppState, q: &Question) -> Result<Resolved, WebErro
     }
     let latest = state.store.latest_year().await?.unwrap_or(state.policy.meta.effective_from);
     let from = q.from.or(from).unwrap_or(latest);
-    let to = q.to.or(to).unwrap_or(from.max(q.from.unwrap_or(from)));
+    let to = q.to.or(to).unwrap_or(from);
     if to < from {
         return Err(WebError::Invalid(format!("年度范围有误：{from}年至{to}年，截止年度应不早于起始年度")));
     }
     if to - from >= MAX_YEARS {
         return Err(WebError::Invalid(format!("一次最多试算{MAX_YEARS}个年度，请缩小年度范围")));
     }
-    lianzhang_facts::typed::check_year(i64::from(from)).map_err(|e| WebError::Invalid(e.to_string()))?;
-    lianzhang_facts::typed::check_year(i64::from(to)).map_err(|e| WebError::Invalid(e.to_string()))?;
     // The form (or `set`) wins over the saved scenario it was opened from.
     if !q.fields.is_empty() || !q.set.is_empty() {
         overrides = form::assignments(&fields_for(state, q.basis.unwrap_or(from)), &q.fields);
