@@ -38,26 +38,14 @@ impl Budget {
 
     fn add(&mut self, chain: usize, tallies: &[RuleTally]) {
         for (x, y) in self.rules.iter_mut().zip(tallies) {
-            x.awards += y.awards;
-            x.amount += y.amount;
-            x.reviews += y.reviews;
-            x.referrals += y.referrals;
-            x.already_paid += y.already_paid;
-            x.recoveries += y.recoveries;
-            x.recovered += y.recovered;
+            *x += y;
         }
         self.chains[chain] += tallies.iter().map(|t| t.amount).sum::<Decimal>();
     }
 
     fn merge(mut self, other: Budget) -> Budget {
         for (x, y) in self.rules.iter_mut().zip(&other.rules) {
-            x.awards += y.awards;
-            x.amount += y.amount;
-            x.reviews += y.reviews;
-            x.referrals += y.referrals;
-            x.already_paid += y.already_paid;
-            x.recoveries += y.recoveries;
-            x.recovered += y.recovered;
+            *x += y;
         }
         for (x, y) in self.chains.iter_mut().zip(&other.chains) {
             *x += y;

@@ -16,6 +16,19 @@ pub struct RuleTally {
     pub recovered: Decimal,
 }
 
+impl std::ops::AddAssign<&RuleTally> for RuleTally {
+    /// Counts and sums of the same rule over more enterprises.
+    fn add_assign(&mut self, y: &RuleTally) {
+        self.awards += y.awards;
+        self.amount += y.amount;
+        self.reviews += y.reviews;
+        self.referrals += y.referrals;
+        self.already_paid += y.already_paid;
+        self.recoveries += y.recoveries;
+        self.recovered += y.recovered;
+    }
+}
+
 /// Decides every outcome of one enterprise-year and adds it to `tally` (one entry per rule),
 /// without building explanations: the fast path behind what-if budgets. The plausibility
 /// checks run with no confirmation.
@@ -136,14 +149,8 @@ pub fn tally_with(
             acc
         })
         .reduce(empty, |mut a, b| {
-            for (x, y) in a.iter_mut().zip(b) {
-                x.awards += y.awards;
-                x.amount += y.amount;
-                x.reviews += y.reviews;
-                x.referrals += y.referrals;
-                x.already_paid += y.already_paid;
-                x.recoveries += y.recoveries;
-                x.recovered += y.recovered;
+            for (x, y) in a.iter_mut().zip(&b) {
+                *x += y;
             }
             a
         })
