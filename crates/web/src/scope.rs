@@ -54,3 +54,26 @@ impl Scope {
         }
     }
 }
+
+/// Who may see which enterprise of a list computed from the whole registry (the sandbox's
+/// changed enterprises, 潜在可享): the user's scope, a leader's liaison enterprises read once.
+pub struct Visible {
+    pub scope: Scope,
+    liaison: std::collections::HashSet<String>,
+}
+
+impl Visible {
+    pub async fn of(state: &crate::AppState, user: &User) -> Result<Visible, WebError> {
+        let scope = Scope::of(user);
+        let liaison = match scope {
+            Scope::Liaison(id) => state.store.liaison_usccs(id).await?.into_iter().collect(),
+            _ => Default::default(),
+        };
+        Ok(Visible { scope, liaison })
+    }
+
+    /// Whether the enterprise `uscc` on chain `chain` (its code) is in scope.
+    pub fn allows(&self, chain: Option<&str>, uscc: &str) -> bool {
+        self.scope.allows(chain, self.liaison.contains(uscc))
+    }
+}

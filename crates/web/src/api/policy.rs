@@ -23,8 +23,7 @@ pub async fn versions(
     let vs = state.versions();
     let latest = state.store.latest_year().await?.unwrap_or(state.policy.meta.effective_from);
     let first = state.policy.meta.effective_from.min(latest);
-    let end = (latest + 1).max(vs.adopted.iter().map(|v| v.from_year).max().unwrap_or(first)).max(first);
-    let runs = vs.in_force(first..=end);
+    let runs = vs.years_in_force(first, latest);
     let items: Vec<serde_json::Value> = vs
         .all()
         .map(|v| {
@@ -32,7 +31,7 @@ pub async fn versions(
                 .iter()
                 .filter(|(w, _, _)| std::ptr::eq(*w, v))
                 // `to` null: in force until another version is adopted.
-                .map(|(_, a, b)| serde_json::json!({"from": a, "to": (*b != end).then_some(*b)}))
+                .map(|(_, a, b)| serde_json::json!({"from": a, "to": b}))
                 .collect();
             serde_json::json!({
                 "id": v.adoption.as_ref().map_or(0, |a| a.id),

@@ -10,7 +10,7 @@ mod service;
 use crate::auth::Session;
 use crate::pages::Frame;
 use crate::policy::rule_url;
-use crate::scope::Scope;
+use crate::scope::{Scope, Visible};
 use crate::{AppState, WebError};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -20,7 +20,6 @@ use axum::routing::{get, post};
 use lianzhang_policy::near::{NearKind, near_misses};
 use lianzhang_store::{Service, User};
 use rust_decimal::Decimal;
-use std::collections::HashSet;
 use std::sync::Arc;
 
 pub fn routes() -> Router<Arc<AppState>> {
@@ -104,12 +103,8 @@ pub async fn resolve(state: &AppState, f: &Filter) -> Result<Resolved, WebError>
 /// Every line in `user`'s scope matching `r`, kind by kind, the nearest first (smallest gap; a
 /// project by its ceiling, largest first).
 pub async fn lines(state: &Arc<AppState>, user: &User, r: &Resolved) -> Result<Vec<Line>, WebError> {
-    let scope = Scope::of(user);
-    scope.enterprises()?;
-    let liaison: HashSet<String> = match scope {
-        Scope::Liaison(id) => state.store.liaison_usccs(id).await?.into_iter().collect(),
-        _ => HashSet::new(),
-    };
+    let visible = Visible::of(state, user).await?;
+    visible.scope.enterprises()?;
     let inputs = state.inputs.get(&state.store, &state.policy).await?;
     let services = state.store.near_services(r.year).await?;
     // The lists of a year follow the version in force for it.
@@ -122,7 +117,7 @@ pub async fn lines(state: &Arc<AppState>, user: &User, r: &Resolved) -> Result<V
             let e = facts.enterprise;
             let code = e.chain.map(|c| v.chain_info(c).code.clone());
             let uscc = e.uscc.as_str();
-            if !scope.allows(code.as_deref(), liaison.contains(uscc)) || (chain.is_some() && code != chain) {
+            if !visible.allows(code.as_deref(), uscc) || (chain.is_some() && code != chain) {
                 continue;
             }
             for m in near_misses(&policy, facts, year).into_iter().filter(|m| kind.is_none_or(|k| k == m.kind)) {

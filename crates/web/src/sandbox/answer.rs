@@ -3,7 +3,7 @@
 //! ([`crate::snapshot::Inputs`]); only the enterprises shown get explanations.
 
 use crate::policy::rule_url;
-use crate::scope::Scope;
+use crate::scope::Visible;
 use crate::{AppState, WebError};
 use lianzhang_facts::Dataset;
 use lianzhang_policy::whatif::{self, Changed, YearComparison};
@@ -11,7 +11,6 @@ use lianzhang_policy::{Finding, Policy, PolicyFile, RuleReport};
 use lianzhang_store::{AssessmentInputs, User};
 use rust_decimal::Decimal;
 use serde::Serialize;
-use std::collections::HashSet;
 use std::sync::Arc;
 
 /// How many changed enterprises a page lists per year (the workbook lists them all).
@@ -187,28 +186,6 @@ pub fn scenario(file: &PolicyFile, overrides: &[String]) -> Result<Policy, Vec<S
             })
             .collect()
     })
-}
-
-/// Who may see which enterprise of the changed list: the user's scope, with a leader's liaison
-/// enterprises read once.
-pub struct Visible {
-    scope: Scope,
-    liaison: HashSet<String>,
-}
-
-impl Visible {
-    pub async fn of(state: &AppState, user: &User) -> Result<Visible, WebError> {
-        let scope = Scope::of(user);
-        let liaison = match scope {
-            Scope::Liaison(id) => state.store.liaison_usccs(id).await?.into_iter().collect(),
-            _ => HashSet::new(),
-        };
-        Ok(Visible { scope, liaison })
-    }
-
-    fn allows(&self, chain: Option<&str>, uscc: &str) -> bool {
-        self.scope.allows(chain, self.liaison.contains(uscc))
-    }
 }
 
 fn finding_zh(r: &RuleReport) -> String {

@@ -83,6 +83,14 @@ impl Versions {
         std::iter::once(&self.base).chain(&self.adopted)
     }
 
+    /// The years each version is in force from `first` on, as (version, from, to) runs; `to` is
+    /// `None` for the last run, open-ended (in force until another version is adopted). The runs
+    /// reach the year after `latest` (the newest data) or the latest adoption's first year.
+    pub fn years_in_force(&self, first: i32, latest: i32) -> Vec<(&Version, i32, Option<i32>)> {
+        let end = (latest + 1).max(self.adopted.iter().map(|v| v.from_year).max().unwrap_or(first)).max(first);
+        self.in_force(first..=end).into_iter().map(|(v, a, b)| (v, a, (b != end).then_some(b))).collect()
+    }
+
     /// The years each version is in force for, among `years`: (version, first, last) runs.
     pub fn in_force(&self, years: std::ops::RangeInclusive<i32>) -> Vec<(&Version, i32, i32)> {
         let mut out: Vec<(&Version, i32, i32)> = Vec::new();

@@ -99,20 +99,17 @@ async fn list_page(
     let vs = state.versions();
     let latest = state.store.latest_year().await?.unwrap_or(state.policy.meta.effective_from);
     let first = state.policy.meta.effective_from.min(latest);
-    // To the year after the newest data, or the latest adoption's first year: the last run is
-    // open-ended (that version stays in force until another is adopted).
-    let end = (latest + 1).max(vs.adopted.iter().map(|v| v.from_year).max().unwrap_or(first)).max(first);
-    let runs = vs.in_force(first..=end);
+    let runs = vs.years_in_force(first, latest);
     let versions = vs
         .all()
         .map(|v| {
             let years: Vec<String> = runs
                 .iter()
                 .filter(|(w, _, _)| std::ptr::eq(*w, v))
-                .map(|(_, a, b)| match (a, b) {
-                    (a, b) if *b == end => format!("{a}年起"),
-                    (a, b) if a == b => format!("{a}年"),
-                    (a, b) => format!("{a}—{b}年"),
+                .map(|(_, a, b)| match b {
+                    None => format!("{a}年起"),
+                    Some(b) if a == b => format!("{a}年"),
+                    Some(b) => format!("{a}—{b}年"),
                 })
                 .collect();
             let a = v.adoption.as_ref();
